@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// Watches the relay's SYNs arrive at this host and what this host answered,
+// even when the host firewall drops them (needs CAP_NET_RAW).
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/evidence.hpp"
+
+namespace reachback::client::platform {
+
+class packet_capture {
+ public:
+  packet_capture();
+  ~packet_capture();
+  packet_capture(const packet_capture&) = delete;
+  packet_capture& operator=(const packet_capture&) = delete;
+
+  /// Starts watching TCP between `relay_address` and this host, on any
+  /// local port (a forward to the wrong port must show up). If the
+  /// capability is missing, evidence() says so and how to get it.
+  void start(const std::string& relay_address);
+  /// Stops and returns what was seen. Never guesses: unavailable is unavailable.
+  [[nodiscard]] capture_evidence finish(std::uint16_t expected_port);
+
+ private:
+  struct state;
+  std::unique_ptr<state> state_;
+};
+
+}  // namespace reachback::client::platform

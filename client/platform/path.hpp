@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// The route from this host toward the relay, found with TTL-limited probes
+// that need no privileges where the OS allows (Linux: UDP + IP_RECVERR).
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "common/evidence.hpp"
+
+namespace reachback::client::platform {
+
+struct path_options {
+  int max_ttl = 16;
+  std::chrono::milliseconds hop_timeout{600};
+  int probes_per_hop = 2;  ///< a silent hop is asked again (ICMP rate limits)
+};
+
+/// Walks TTL 1..max_ttl toward `relay_address` and stops at the relay.
+/// Also fills in the default gateway, this host's addresses and the source
+/// address used toward the relay. Blocking; bounded by max_ttl * probes * timeout.
+[[nodiscard]] path_evidence trace_path(const std::string& relay_address,
+                                       const path_options& options = {});
+
+}  // namespace reachback::client::platform

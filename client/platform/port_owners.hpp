@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// Who listens on a TCP port: pid, name, command line, unit or container, and
+// the addresses. Linux reads /proc/net/tcp{,6} and /proc/PID/fd; no ss/netstat.
+
+#include <cstdint>
+#include <vector>
+
+#include "common/evidence.hpp"
+
+namespace reachback::client::platform {
+
+struct listeners {
+  std::vector<port_owner> owners;         ///< one per process
+  std::vector<std::string> addresses;     ///< every listening address, owners or not
+  bool owners_hidden = false;             ///< some sockets had no visible process
+};
+
+[[nodiscard]] listeners find_listeners(std::uint16_t port);
+
+}  // namespace reachback::client::platform

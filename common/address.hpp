@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// Address helpers shared by client and relay: classification and
+// "HOST[:PORT]" handling. Pure string work; no resolution.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "evidence.hpp"
+
+namespace reachback {
+
+/// Loopback, RFC 1918 / ULA / link-local, RFC 6598 carrier-grade, or public.
+/// IPv4-mapped IPv6 addresses are classified as their IPv4 address.
+[[nodiscard]] address_class classify_address(std::string_view address) noexcept;
+
+struct host_port {
+  std::string host;
+  std::uint16_t port = 0;
+  bool operator==(const host_port&) const = default;
+};
+
+/// Parses "host", "host:port", "1.2.3.4:port", "[v6]:port" or a bare "v6".
+/// Returns nullopt for an empty host or a port outside 1..65535.
+[[nodiscard]] std::optional<host_port> parse_host_port(std::string_view text,
+                                                       std::uint16_t default_port);
+
+/// "1.2.3.4:80" or "[::1]:80".
+[[nodiscard]] std::string format_endpoint(std::string_view address, std::uint16_t port);
+
+/// "::ffff:1.2.3.4" -> "1.2.3.4"; anything else unchanged.
+[[nodiscard]] std::string unmap_v4(std::string_view address);
+
+}  // namespace reachback

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// Evidence values: everything the client and the relay observe, as plain data.
+// Gatherers (client/, relay/) produce these; the verdict engine consumes them.
+// Nothing here does I/O.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace reachback {
+
+/// What the local bind test found for the port.
+enum class bind_state { free, held, loopback_only, forbidden };
+
+/// One process holding the port.
+struct port_owner {
+  int pid = 0;                         ///< 0 when the socket's owner could not be seen
+  std::string name;                    ///< process name (comm)
+  std::string cmdline;                 ///< full command line, spaces between arguments
+  std::string unit;                    ///< systemd unit, or "" when none
+  std::string container;               ///< container id for docker-proxy, or ""
+  std::vector<std::string> addresses;  ///< listening addresses, "0.0.0.0:3000", "[::1]:3000"
+  bool operator==(const port_owner&) const = default;
+};
+
+/// A known port squatter that matched one of the owners (see config/squatters.toml).
+struct squatter_match {
+  std::string id;           ///< table key, e.g. "iphlpsvc"
+  std::string description;  ///< what it is and why it holds the port
+  std::vector<std::string> fix;  ///< steps, with {port} already substituted
+  bool operator==(const squatter_match&) const = default;
+};
+
+/// The local half of the diagnosis: who, if anyone, holds the port.
+struct local_port_evidence {
+  std::uint16_t port = 0;
+  bind_state state = bind_state::free;
+  std::vector<port_owner> owners;
+  /// Sockets on the port whose process could not be read (not root).
+  bool owners_hidden = false;
+  std::optional<squatter_match> squatter;
+  bool operator==(const local_port_evidence&) const = default;
+};
+
+/// How the client treats the port (CLI: default, --listen, --service).
+enum class probe_mode { automatic, listen, service };
+
+/// Outcome of the relay's connect-back to the public address.
+enum class connect_outcome { verified, foreign, refused, unreachable, timeout, not_run };
+
+struct icmp_info {
+  int type = 0;
+  int code = 0;
+  std::string from;  ///< source address of the ICMP error
+  bool operator==(const icmp_info&) const = default;
+};
+
+struct connect_back_result {
+  connect_outcome outcome = connect_outcome::not_run;
+  std::string dialed_address;    ///< always the control connection's source
+  std::uint16_t port = 0;
+  std::uint16_t source_port = 0; ///< relay's local port of the connect-back
+  double connect_ms = 0;         ///< SYN to SYN-ACK/RST/ICMP
+  double total_ms = 0;           ///< including reading the proof or banner
+  int attempts = 0;
+  std::string banner;            ///< up to 256 bytes a foreign peer sent
+  bool silent = false;           ///< foreign peer sent nothing
+  std::optional<icmp_info> icmp; ///< for `unreachable`
+  bool operator==(const connect_back_result&) const = default;
+};
+
+/// What came back for one TTL of the relay's sweep.
+enum class sweep_reply { time_exceeded, rst, syn_ack, unreachable, silence };
+
+struct sweep_hop {
+  int ttl = 0;
+  sweep_reply reply = sweep_reply::silence;
+  std::string from;             ///< ICMP source, or the target for RST/SYN-ACK
+  std::optional<icmp_info> icmp;
+  /// TTL of the ICMP error on arrival at the relay. A NAT rewrites the
+  /// source of errors from routers behind it to its public address; this
+  /// value still tells those routers apart.
+  std::optional<int> reply_ttl;
+  double rtt_ms = 0;
+  int attempts = 0;
+  bool operator==(const sweep_hop&) const = default;
+};
+
+/// The relay's TTL-limited walk toward the public address and port.
+struct ttl_sweep {
+  std::vector<sweep_hop> hops;  ///< one per TTL, from 1
+  /// TTL at which the public address itself answers or handles the probe.
+  std::optional<int> public_distance;
+  bool operator==(const ttl_sweep&) const = default;
+};
+
+/// How an address ranks on the way out of a home network.
+enum class address_class { loopback, private_net, carrier_nat, public_net, unknown };
+
+struct path_hop {
+  int ttl = 0;
+  std::optional<std::string> address;  ///< nullopt: no reply at this TTL
+  address_class cls = address_class::unknown;
+  double rtt_ms = 0;
+  bool operator==(const path_hop&) const = default;
+};
+
+/// The client's own view of the route toward the relay.
+struct path_evidence {
+  std::vector<path_hop> hops;           ///< routers only, from TTL 1
+  bool reached_relay = false;           ///< the walk ended at the relay
+  std::string source_address;           ///< this host's address on the path
+  std::optional<std::string> default_gateway;
+  std::vector<std::string> host_addresses;
+  bool operator==(const path_evidence&) const = default;
+};
+
+/// What this host answered to the relay's SYNs, seen with a packet capture.
+enum class host_answer { syn_ack, rst, none };
+
+struct capture_evidence {
+  bool available = false;
+  std::string unavailable_reason;        ///< why, and how to enable it
+  bool syn_seen = false;                 ///< a relay SYN reached this host
+  std::optional<std::uint16_t> arrived_port;  ///< destination port it arrived on
+  host_answer answer = host_answer::none;
+  int syn_count = 0;
+  bool operator==(const capture_evidence&) const = default;
+};
+
+/// Everything the verdict engine reasons from.
+struct evidence {
+  std::uint16_t port = 0;
+  probe_mode mode = probe_mode::automatic;
+  local_port_evidence local;
+  /// The client ran its own listener that proves the nonce.
+  bool agent_listening = false;
+  std::string relay;            ///< HOST:PORT as given
+  std::string relay_address;    ///< resolved address of the relay
+  std::string public_address;   ///< as the relay saw the control connection
+  /// Routers between this host and the relay, from the TTL of the client's
+  /// SYN as the relay received it (TCP_SAVED_SYN), when available.
+  std::optional<int> client_hops;
+  connect_back_result connect_back;
+  std::optional<ttl_sweep> sweep;
+  std::optional<path_evidence> path;
+  capture_evidence capture;
+  bool operator==(const evidence&) const = default;
+};
+
+}  // namespace reachback

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// JSON forms of the evidence values, shared by the protocol payloads and the
+// report's "probe" and "local" objects. Field names are part of both
+// public interfaces: add, never rename.
+
+#include <nlohmann/json.hpp>
+#include <string_view>
+
+#include "evidence.hpp"
+
+namespace reachback {
+
+[[nodiscard]] std::string_view to_string(bind_state s) noexcept;
+[[nodiscard]] std::string_view to_string(connect_outcome o) noexcept;
+[[nodiscard]] std::string_view to_string(sweep_reply r) noexcept;
+[[nodiscard]] std::string_view to_string(address_class c) noexcept;
+[[nodiscard]] std::string_view to_string(host_answer a) noexcept;
+[[nodiscard]] std::string_view to_string(probe_mode m) noexcept;
+
+// nlohmann ADL hooks. from_json throws nlohmann::json::exception on a missing
+// field or a wrong type; the codec turns that into errc::malformed_payload.
+void to_json(nlohmann::json& j, const port_owner& v);
+void from_json(const nlohmann::json& j, port_owner& v);
+void to_json(nlohmann::json& j, const icmp_info& v);
+void from_json(const nlohmann::json& j, icmp_info& v);
+void to_json(nlohmann::json& j, const connect_back_result& v);
+void from_json(const nlohmann::json& j, connect_back_result& v);
+void to_json(nlohmann::json& j, const sweep_hop& v);
+void from_json(const nlohmann::json& j, sweep_hop& v);
+void to_json(nlohmann::json& j, const ttl_sweep& v);
+void from_json(const nlohmann::json& j, ttl_sweep& v);
+void to_json(nlohmann::json& j, const path_hop& v);
+void to_json(nlohmann::json& j, const path_evidence& v);
+void to_json(nlohmann::json& j, const capture_evidence& v);
+
+}  // namespace reachback

@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// The verdict engine: a pure function from the evidence to the verdict.
+// It never claims more than the evidence shows: where two hops cannot be
+// told apart it names both and says why, and every hop lists its evidence.
+
+#include "evidence.hpp"
+#include "verdict.hpp"
+
+namespace reachback {
+
+[[nodiscard]] verdict diagnose(const evidence& ev);
+
+}  // namespace reachback

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// probe-relay's settings: defaults here, overridden by relay.toml.
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace reachback::config {
+
+struct relay_limits {
+  int sessions_per_ip = 4;     ///< concurrent control sessions per source IP
+  int probes_per_minute = 20;  ///< probe requests per source IP per minute
+  int sessions_total = 256;    ///< concurrent sessions overall
+};
+
+struct relay_timeouts {
+  std::chrono::milliseconds session{30'000};  ///< whole session deadline
+  std::chrono::milliseconds idle{10'000};     ///< no complete frame for this long
+  std::chrono::milliseconds connect{3'000};   ///< each connect-back attempt
+  std::chrono::milliseconds banner{1'000};    ///< wait for proof or banner
+};
+
+struct sweep_settings {
+  bool enabled = true;
+  int max_ttl = 16;
+  /// Per-TTL wait for an answer before the probe counts as silent.
+  std::chrono::milliseconds hop_timeout{700};
+  /// Silent TTLs are retried this many more times (ICMP rate limits).
+  int retries = 1;
+};
+
+struct relay_config {
+  std::vector<std::string> listen = {"0.0.0.0:4750", "[::]:4750"};
+  relay_timeouts timeouts;
+  relay_limits limits;
+  sweep_settings sweep;
+  /// Accepted auth tokens; empty means the relay is open to anyone.
+  std::vector<std::string> tokens;
+};
+
+/// Parses TOML text; `source` names it in errors. Throws config_error.
+[[nodiscard]] relay_config parse_relay_config(std::string_view toml_text, std::string_view source);
+/// Reads and parses a file. Throws config_error.
+[[nodiscard]] relay_config load_relay_config(const std::filesystem::path& file);
+
+/// Where the relay looks when --config is not given.
+inline constexpr std::string_view default_relay_config_path = "/etc/reachback/relay.toml";
+
+}  // namespace reachback::config
