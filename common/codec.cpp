@@ -1,1 +1,174 @@
 // SPDX-License-Identifier: MIT
+#include "codec.hpp"
+
+#include <algorithm>
+#include <array>
+#include <stdexcept>
+#include <utility>
+#include <variant>
+
+#include "evidence_json.hpp"
+#include "json_field.hpp"
+#include "protocol_error.hpp"
+
+namespace reachback::protocol {
+namespace {
+
+using json_field::optional;
+using json_field::put_optional;
+using json_field::required;
+using nlohmann::json;
+
+constexpr std::size_t nonce_digits = 32;
+
+[[noreturn]] void reject(const json& j, const std::string& why) {
+  throw json::type_error::create(302, why, &j);
+}
+
+std::string nonce_field(const json& j) {
+  auto nonce = required<std::string>(j, "nonce");
+  const bool hex = std::all_of(nonce.begin(), nonce.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+  });
+  if (nonce.size() != nonce_digits || !hex) reject(j, "nonce must be 32 lowercase hex digits");
+  return nonce;
+}
+
+json to_payload(const hello& m) {
+  json j = {{"client_version", m.client_version}};
+  put_optional(j, "token", m.token);
+  return j;
+}
+
+void from_payload(const json& j, hello& m) {
+  m.client_version = required<std::string>(j, "client_version");
+  m.token = optional<std::string>(j, "token");
+}
+
+json to_payload(const welcome& m) {
+  json j = {{"observed_address", m.observed_address},
+            {"observed_port", m.observed_port},
+            {"relay_version", m.relay_version},
+            {"capabilities", m.capabilities}};
+  put_optional(j, "client_hops", m.client_hops);
+  return j;
+}
+
+void from_payload(const json& j, welcome& m) {
+  m.observed_address = required<std::string>(j, "observed_address");
+  m.observed_port = required<std::uint16_t>(j, "observed_port");
+  m.relay_version = required<std::string>(j, "relay_version");
+  m.capabilities = required<std::vector<std::string>>(j, "capabilities");
+  m.client_hops = optional<int>(j, "client_hops");
+}
+
+json to_payload(const probe_request& m) {
+  return {{"protocol", m.protocol}, {"port", m.port}, {"nonce", m.nonce}, {"sweep", m.sweep}};
+}
+
+void from_payload(const json& j, probe_request& m) {
+  m.protocol = required<std::string>(j, "protocol");
+  if (m.protocol != "tcp") reject(j, "protocol must be \"tcp\"");
+  m.port = required<std::uint16_t>(j, "port");
+  if (m.port == 0) reject(j, "port must be 1..65535");
+  m.nonce = nonce_field(j);
+  m.sweep = required<bool>(j, "sweep");
+}
+
+json to_payload(const probe_result& m) {
+  json j = {{"nonce", m.nonce}, {"connect_back", m.connect_back}};
+  put_optional(j, "sweep", m.sweep);
+  return j;
+}
+
+void from_payload(const json& j, probe_result& m) {
+  m.nonce = nonce_field(j);
+  m.connect_back = required<connect_back_result>(j, "connect_back");
+  m.sweep = optional<ttl_sweep>(j, "sweep");
+}
+
+json to_payload(const error& m) { return {{"code", to_string(m.code)}, {"text", m.text}}; }
+
+void from_payload(const json& j, error& m) {
+  // A newer peer may send a code this build does not know; it still closes,
+  // so keep its text rather than rejecting the frame.
+  m.code = wire_error_from_string(required<std::string>(j, "code")).value_or(wire_error::internal);
+  m.text = required<std::string>(j, "text");
+}
+
+template <class T>
+message parse_as(const json& j) {
+  T m;
+  from_payload(j, m);
+  return m;
+}
+
+// Wire type numbers are the variant index + 1 (PROTOCOL.md), so new message
+// types are appended to the variant and existing numbers never move.
+template <std::size_t... I>
+constexpr auto make_parsers(std::index_sequence<I...>) {
+  return std::array<message (*)(const json&), sizeof...(I)>{
+      &parse_as<std::variant_alternative_t<I, message>>...};
+}
+constexpr auto parsers = make_parsers(std::make_index_sequence<std::variant_size_v<message>>{});
+
+std::uint32_t read_u32_be(std::span<const char> b) noexcept {
+  std::uint32_t v = 0;
+  for (const char c : b.first(4)) v = v << 8 | static_cast<unsigned char>(c);
+  return v;
+}
+
+void append_u32_be(std::string& out, std::size_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((v >> shift) & 0xff);
+}
+
+bool magic_matches(std::span<const char> bytes) noexcept {
+  const auto n = std::min(bytes.size(), magic.size());
+  return std::equal(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n), magic.begin());
+}
+
+decode_result decode_frame(std::span<const char> bytes) {
+  if (!magic_matches(bytes)) return make_error_code(errc::bad_magic);
+  if (bytes.size() < header_size) return need_more{};
+  if (static_cast<std::uint8_t>(bytes[2]) != version)
+    return make_error_code(errc::unsupported_version);
+  const std::size_t length = read_u32_be(bytes.subspan(4));
+  if (length > max_payload) return make_error_code(errc::frame_too_large);
+  const auto type = static_cast<std::uint8_t>(bytes[3]);
+  if (type == 0 || type > parsers.size()) return make_error_code(errc::unknown_message_type);
+  if (bytes.size() < header_size + length) return need_more{};
+
+  const auto payload = bytes.subspan(header_size, length);
+  const auto j = json::parse(payload.begin(), payload.end(), nullptr, false);
+  if (!j.is_object()) return make_error_code(errc::malformed_payload);
+  return decoded{parsers[type - 1](j), header_size + length};
+}
+
+}  // namespace
+
+decode_result decode(std::span<const char> bytes) noexcept {
+  try {
+    return decode_frame(bytes);
+  } catch (...) {
+    // from_json reports a missing field or a wrong type by throwing.
+    return make_error_code(errc::malformed_payload);
+  }
+}
+
+std::string encode(const message& msg) {
+  const auto payload = std::visit([](const auto& m) { return to_payload(m); }, msg)
+                           .dump(-1, ' ', false, json::error_handler_t::replace);
+  if (payload.size() > max_payload) throw std::length_error("reachback frame over 64 KiB");
+  std::string frame(magic.begin(), magic.end());
+  frame += static_cast<char>(version);
+  frame += static_cast<char>(msg.index() + 1);
+  append_u32_be(frame, payload.size());
+  return frame + payload;
+}
+
+std::optional<std::uint8_t> peek_version(std::span<const char> bytes) noexcept {
+  if (bytes.size() <= 2 || !magic_matches(bytes)) return std::nullopt;
+  return static_cast<std::uint8_t>(bytes[2]);
+}
+
+}  // namespace reachback::protocol

@@ -37,7 +37,8 @@ using decode_result = std::variant<need_more, decoded, std::error_code>;
 /// length as soon as the header is complete, without waiting for the payload.
 [[nodiscard]] decode_result decode(std::span<const char> bytes) noexcept;
 
-/// Encodes one message as a whole frame.
+/// Encodes one message as a whole frame. Throws std::length_error when the
+/// payload would exceed max_payload, which the peer would reject.
 [[nodiscard]] std::string encode(const message& msg);
 
 /// The version byte of a frame whose header is (at least partly) in `bytes`,
