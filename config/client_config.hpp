@@ -14,6 +14,7 @@ struct client_config {
   std::optional<std::string> relay;  ///< HOST[:PORT]
   std::chrono::milliseconds timeout{10'000};
   std::optional<std::string> token;
+  bool operator==(const client_config&) const = default;
 };
 
 /// Parses TOML text onto `base`; `source` names it in errors. Throws config_error.

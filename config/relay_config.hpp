@@ -14,6 +14,7 @@ struct relay_limits {
   int sessions_per_ip = 4;     ///< concurrent control sessions per source IP
   int probes_per_minute = 20;  ///< probe requests per source IP per minute
   int sessions_total = 256;    ///< concurrent sessions overall
+  bool operator==(const relay_limits&) const = default;
 };
 
 struct relay_timeouts {
@@ -21,6 +22,7 @@ struct relay_timeouts {
   std::chrono::milliseconds idle{10'000};     ///< no complete frame for this long
   std::chrono::milliseconds connect{3'000};   ///< each connect-back attempt
   std::chrono::milliseconds banner{1'000};    ///< wait for proof or banner
+  bool operator==(const relay_timeouts&) const = default;
 };
 
 struct sweep_settings {
@@ -30,6 +32,7 @@ struct sweep_settings {
   std::chrono::milliseconds hop_timeout{700};
   /// Silent TTLs are retried this many more times (ICMP rate limits).
   int retries = 1;
+  bool operator==(const sweep_settings&) const = default;
 };
 
 struct relay_config {
@@ -39,6 +42,7 @@ struct relay_config {
   sweep_settings sweep;
   /// Accepted auth tokens; empty means the relay is open to anyone.
   std::vector<std::string> tokens;
+  bool operator==(const relay_config&) const = default;
 };
 
 /// Parses TOML text; `source` names it in errors. Throws config_error.

@@ -21,6 +21,7 @@ struct squatter {
   std::optional<int> pid;                  ///< e.g. 4 for http.sys (System)
   std::string description;
   std::vector<std::string> fix;            ///< "{port}" is replaced by the port
+  bool operator==(const squatter&) const = default;
 };
 
 using squatter_table = std::vector<squatter>;

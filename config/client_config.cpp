@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+#include "client_config.hpp"
+
+#include <cstdlib>
+
+#include "common/address.hpp"
+#include "common/messages.hpp"
+#include "toml_reading.hpp"
+
+namespace reachback::config {
+namespace {
+
+// The same bounds as probe-client's --timeout and REACHBACK_TIMEOUT.
+constexpr double min_timeout_seconds = 0.1;
+constexpr double max_timeout_seconds = 600;
+
+// The client resolves names and defaults the port, as for --relay.
+std::string check_relay(std::string_view text) {
+  return parse_host_port(text, protocol::default_relay_port).has_value()
+             ? std::string()
+             : "must be HOST[:PORT] with PORT 1-65535";
+}
+
+// An unset or empty variable counts as absent, as the XDG spec says.
+std::optional<std::filesystem::path> env_path(const char* name) {
+  const char* value = std::getenv(name);
+  if (value == nullptr || *value == '\0') return std::nullopt;
+  return std::filesystem::path(value);
+}
+
+}  // namespace
+
+client_config parse_client_config(std::string_view toml_text, std::string_view source,
+                                  client_config base) {
+  const auto document = detail::parse_toml(toml_text, source);
+  detail::table_reader reader(document, source);
+  reader.read("relay", base.relay, check_relay);
+  reader.read_seconds("timeout_seconds", base.timeout, min_timeout_seconds, max_timeout_seconds);
+  reader.read("token", base.token, detail::check_trimmed);
+  reader.finish();
+  return base;
+}
+
+client_config load_client_config(const std::filesystem::path& file, client_config base) {
+  return parse_client_config(detail::read_text_file(file), file.string(), std::move(base));
+}
+
+std::optional<std::filesystem::path> default_client_config_path() {
+  const auto relative = std::filesystem::path("reachback") / "client.toml";
+  // The XDG spec says a relative XDG_CONFIG_HOME is invalid and must be ignored.
+  if (auto xdg = env_path("XDG_CONFIG_HOME"); xdg && xdg->is_absolute()) return *xdg / relative;
+  if (auto home = env_path("HOME")) return *home / ".config" / relative;
+  return std::nullopt;
+}
+
+}  // namespace reachback::config
