@@ -1,1 +1,173 @@
 // SPDX-License-Identifier: MIT
+#include "client/agent_listener.hpp"
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <set>
+
+#include "common/asio_compat.hpp"
+#include "common/messages.hpp"
+
+namespace reachback::client {
+
+namespace {
+
+using asio::ip::tcp;
+using namespace std::chrono_literals;
+using namespace asio::experimental::awaitable_operators;
+
+// How long a connection may take to take the proof and close its side. The
+// relay reads a few dozen bytes, so this only bounds a peer that stalls.
+constexpr auto proof_linger = 2s;
+// After a failed accept (EMFILE, ENOBUFS) wait before trying again instead of
+// spinning; one bad moment must not stop the listener (STYLE 10).
+constexpr auto accept_retry_delay = 100ms;
+
+// Expected failures are values (use_nothrow); what is left is a real fault
+// such as bad_alloc, which must surface from the caller's io_context::run().
+void rethrow_failure(std::exception_ptr failure) {
+  if (failure) std::rethrow_exception(failure);
+}
+
+// Everything the coroutines share. It lives in the .cpp so the free
+// coroutine functions can name it; agent_listener::state only wraps it.
+struct listener_core {
+  explicit listener_core(asio::any_io_executor executor)
+      : acceptor(executor), retry_timer(executor) {}
+
+  tcp::acceptor acceptor;
+  asio::steady_timer retry_timer;
+  std::string proof;
+  std::atomic<int> accepted{0};
+  // Connections still being served, so close() can end them at once. Only
+  // touched on the executor's thread, like every Asio object here.
+  std::set<tcp::socket*> sessions;
+  bool started = false;
+  bool closed = false;
+};
+
+using listener_state = std::shared_ptr<listener_core>;
+
+// Registers a session's socket for close() for as long as the session runs.
+class session_guard {
+ public:
+  session_guard(listener_state shared, tcp::socket& socket)
+      : shared_(std::move(shared)), socket_(&socket) {
+    shared_->sessions.insert(socket_);
+  }
+  ~session_guard() { shared_->sessions.erase(socket_); }
+  session_guard(const session_guard&) = delete;
+  session_guard& operator=(const session_guard&) = delete;
+
+ private:
+  listener_state shared_;
+  tcp::socket* socket_;
+};
+
+asio::awaitable<void> wait_for(std::chrono::steady_clock::duration delay) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, delay);
+  co_await timer.async_wait(use_nothrow);
+}
+
+// Reads until the peer closes its side; whatever it sends is ignored.
+asio::awaitable<void> drain_until_eof(tcp::socket& socket) {
+  std::array<char, 256> sink{};
+  for (;;) {
+    auto [ec, n] = co_await socket.async_read_some(asio::buffer(sink), use_nothrow);
+    if (ec) co_return;
+  }
+}
+
+// Writes the proof, then half-closes and waits for the peer's FIN before
+// closing: closing with unread input would send an RST, and an RST can make
+// the peer's kernel discard the proof it has not read yet.
+asio::awaitable<void> serve_proof(tcp::socket socket, listener_state shared) {
+  const session_guard guard(shared, socket);
+  co_await (asio::async_write(socket, asio::buffer(shared->proof), use_nothrow) ||
+            wait_for(proof_linger));
+  std::error_code ignored;
+  socket.shutdown(tcp::socket::shutdown_send, ignored);
+  co_await (drain_until_eof(socket) || wait_for(proof_linger));
+  socket.close(ignored);
+}
+
+asio::awaitable<void> accept_loop(listener_state shared) {
+  while (!shared->closed) {
+    auto [ec, socket] = co_await shared->acceptor.async_accept(use_nothrow);
+    if (shared->closed || ec == asio::error::operation_aborted) co_return;
+    if (ec) {
+      shared->retry_timer.expires_after(accept_retry_delay);
+      co_await shared->retry_timer.async_wait(use_nothrow);
+      continue;
+    }
+    shared->accepted.fetch_add(1, std::memory_order_relaxed);
+    const auto executor = socket.get_executor();
+    asio::co_spawn(executor, serve_proof(std::move(socket), shared), rethrow_failure);
+  }
+}
+
+// [::] with IPV6_V6ONLY off takes IPv4 as well; without IPv6 fall back to
+// 0.0.0.0. SO_REUSEADDR as every server sets it, so TIME_WAIT does not block.
+std::error_code open_on(tcp::acceptor& acceptor, const tcp& protocol, std::uint16_t port) {
+  std::error_code ec;
+  acceptor.open(protocol, ec);
+  if (ec) return ec;
+  if (protocol == tcp::v6()) acceptor.set_option(asio::ip::v6_only(false), ec);
+  if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor.bind(tcp::endpoint(protocol, port), ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    std::error_code ignored;
+    acceptor.close(ignored);
+  }
+  return ec;
+}
+
+// Without IPv6 (ipv6.disable=1, or no IPv6 in the kernel) opening the socket
+// fails; binding [::] itself needs no IPv6 address on any interface. Asio
+// reports its own error category, so compare with asio::error, not std::errc.
+bool ipv6_missing(const std::error_code& ec) {
+  return ec == asio::error::address_family_not_supported;
+}
+
+}  // namespace
+
+struct agent_listener::state : listener_core {
+  using listener_core::listener_core;
+};
+
+agent_listener::agent_listener(asio::any_io_executor executor)
+    : state_(std::make_shared<state>(std::move(executor))) {}
+
+agent_listener::~agent_listener() { close(); }
+
+std::error_code agent_listener::open(std::uint16_t port) {
+  auto ec = open_on(state_->acceptor, tcp::v6(), port);
+  if (ipv6_missing(ec)) ec = open_on(state_->acceptor, tcp::v4(), port);
+  return ec;
+}
+
+void agent_listener::start(const std::string& nonce) {
+  if (!state_->acceptor.is_open() || state_->closed || state_->started) return;
+  state_->started = true;
+  state_->proof = std::string(protocol::proof_prefix) + nonce + "\n";
+  asio::co_spawn(state_->acceptor.get_executor(), accept_loop(state_), rethrow_failure);
+}
+
+void agent_listener::close() {
+  state_->closed = true;
+  std::error_code ignored;
+  state_->acceptor.close(ignored);
+  state_->retry_timer.cancel();
+  // Closing cancels each session's pending read or write; the session then
+  // finishes on its own and unregisters.
+  for (auto* socket : state_->sessions) socket->close(ignored);
+}
+
+int agent_listener::accepted() const noexcept {
+  return state_->accepted.load(std::memory_order_relaxed);
+}
+
+}  // namespace reachback::client

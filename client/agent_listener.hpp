@@ -9,10 +9,12 @@
 #include <string>
 #include <system_error>
 
-#include <asio.hpp>
+#include "common/asio_compat.hpp"
 
 namespace reachback::client {
 
+/// Like any Asio object: call it from the executor's thread, or while the
+/// executor is not running.
 class agent_listener {
  public:
   explicit agent_listener(asio::any_io_executor executor);
@@ -21,6 +23,7 @@ class agent_listener {
   agent_listener& operator=(const agent_listener&) = delete;
 
   /// Binds `port` on all addresses; an error (e.g. address_in_use) if not.
+  /// Errors are Asio's: compare with asio::error::address_in_use.
   [[nodiscard]] std::error_code open(std::uint16_t port);
   /// Starts accepting; each connection gets the proof for `nonce`.
   void start(const std::string& nonce);

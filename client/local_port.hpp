@@ -4,11 +4,30 @@
 // listening socket. Nothing goes on the wire.
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "common/evidence.hpp"
 #include "config/squatters.hpp"
 
 namespace reachback::client {
+
+/// What one bind test on the wildcard address of a family gave.
+enum class bind_result {
+  ok,           ///< bound, so nothing holds the port in this family
+  in_use,       ///< EADDRINUSE
+  forbidden,    ///< EACCES: privileged port without CAP_NET_BIND_SERVICE
+  unavailable,  ///< the family is missing (IPv6 disabled) or another error
+};
+
+/// Pure: the bind state from the two bind tests and every listening address
+/// on the port ("127.0.0.1:3000", "[::1]:3000"). Listening sockets count even
+/// when the bind test could not see them (EACCES comes before EADDRINUSE), and
+/// listeners only on loopback are loopback_only: on Linux a listener on
+/// 127.0.0.1:P makes binding 0.0.0.0:P fail, and that is not a conflict with
+/// another server but a server nobody outside can reach.
+[[nodiscard]] bind_state classify_bind(bind_result v4, bind_result v6,
+                                       const std::vector<std::string>& listening_addresses);
 
 /// free / held / loopback_only / forbidden, with every owner the OS shows,
 /// and the known squatter among them if any.

@@ -17,9 +17,12 @@ struct path_options {
   int probes_per_hop = 2;  ///< a silent hop is asked again (ICMP rate limits)
 };
 
-/// Walks TTL 1..max_ttl toward `relay_address` and stops at the relay.
-/// Also fills in the default gateway, this host's addresses and the source
-/// address used toward the relay. Blocking; bounded by max_ttl * probes * timeout.
+/// Walks TTL 1..max_ttl toward `relay_address` (a numeric address) and stops
+/// at the relay. Also fills in the default gateway, this host's addresses and
+/// the source address used toward the relay. Blocking: all TTLs of a round go
+/// out together, so it takes at most probes_per_hop * hop_timeout and sends
+/// at most max_ttl * probes_per_hop datagrams; against loopback it returns
+/// at once.
 [[nodiscard]] path_evidence trace_path(const std::string& relay_address,
                                        const path_options& options = {});
 

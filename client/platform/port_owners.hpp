@@ -10,12 +10,15 @@
 
 namespace reachback::client::platform {
 
+/// Everything listening on one TCP port.
 struct listeners {
   std::vector<port_owner> owners;         ///< one per process
   std::vector<std::string> addresses;     ///< every listening address, owners or not
   bool owners_hidden = false;             ///< some sockets had no visible process
 };
 
+/// The LISTEN sockets on `port`, IPv4 and IPv6, and the processes holding
+/// them (a socket shared after fork() lists every process that has it).
 [[nodiscard]] listeners find_listeners(std::uint16_t port);
 
 }  // namespace reachback::client::platform

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+#include "options.hpp"
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <ostream>
+
+#include "common/messages.hpp"
+#include "config/client_config.hpp"
+#include "config/config_error.hpp"
+#include "exit_codes.hpp"
+#include "version.hpp"
+
+namespace reachback::client {
+namespace {
+
+/// What the command line said; unset fields leave lower layers in place.
+struct flags {
+  std::string relay;
+  int port = 0;
+  bool json = false;
+  bool listen = false;
+  bool service = false;
+  double timeout_seconds = 0;
+  std::string token;
+  std::string config_file;
+};
+
+void setup(CLI::App& app, flags& f) {
+  app.description(
+      "Finds out why a port on this machine cannot be reached from the internet: checks the port locally, "
+      "asks a reachback relay to connect back and to walk the path, and names the hop that blocks.");
+  app.set_version_flag("--version", "probe-client " + std::string(project_version));
+  app.add_option("--relay", f.relay, "Relay as HOST[:PORT] (default port 4750)")->group("Relay");
+  app.add_option("--timeout", f.timeout_seconds, "Seconds to wait for the relay (default 10)")
+      ->check(CLI::Range(0.1, 600.0))
+      ->group("Relay");
+  app.add_option("--token", f.token, "Auth token, for relays that require one")->group("Relay");
+  app.add_option("--port", f.port, "TCP port your server should serve")->required()->check(CLI::Range(1, 65535));
+  auto* listen = app.add_flag("--listen", f.listen, "Always use probe-client's own listener; a held port is a conflict")
+                     ->group("Mode");
+  auto* service = app.add_flag("--service", f.service, "Probe the server already listening on the port")
+                      ->group("Mode");
+  listen->excludes(service);
+  app.add_flag("--json", f.json, "Print the report as JSON (schema reachback.report/1)")->group("Output");
+  app.add_option("--config", f.config_file, "client.toml to read instead of the default one")->group("Output");
+}
+
+config::client_config load_file_layer(const flags& f) {
+  if (!f.config_file.empty()) return config::load_client_config(f.config_file);
+  const auto path = config::default_client_config_path();
+  std::error_code ec;
+  if (path && std::filesystem::exists(*path, ec)) return config::load_client_config(*path);
+  return {};
+}
+
+/// Environment sits between the file and the flags.
+void apply_env(config::client_config& c, const env_lookup& env) {
+  if (auto relay = env("REACHBACK_RELAY")) c.relay = *relay;
+  if (auto token = env("REACHBACK_TOKEN")) c.token = *token;
+  if (auto timeout = env("REACHBACK_TIMEOUT")) {
+    char* end = nullptr;
+    const double seconds = std::strtod(timeout->c_str(), &end);
+    if (end == timeout->c_str() || *end != '\0' || seconds < 0.1 || seconds > 600)
+      throw config::config_error("REACHBACK_TIMEOUT: expected seconds between 0.1 and 600, got '" + *timeout + "'");
+    c.timeout = std::chrono::milliseconds(static_cast<long>(seconds * 1000));
+  }
+}
+
+client_options merge(const flags& f, config::client_config c) {
+  if (!f.relay.empty()) c.relay = f.relay;
+  if (!f.token.empty()) c.token = f.token;
+  if (f.timeout_seconds > 0) c.timeout = std::chrono::milliseconds(static_cast<long>(f.timeout_seconds * 1000));
+  if (!c.relay) throw CLI::ValidationError("--relay", "no relay given: use --relay HOST[:PORT] or set relay in client.toml");
+  const auto relay = parse_host_port(*c.relay, protocol::default_relay_port);
+  if (!relay) throw CLI::ValidationError("--relay", "'" + *c.relay + "' is not HOST[:PORT] with a port from 1 to 65535");
+
+  client_options o;
+  o.relay = *relay;
+  o.port = static_cast<std::uint16_t>(f.port);
+  o.json = f.json;
+  o.mode = f.listen ? probe_mode::listen : f.service ? probe_mode::service : probe_mode::automatic;
+  o.timeout = c.timeout;
+  o.token = c.token;
+  return o;
+}
+
+}  // namespace
+
+std::optional<std::string> process_env(const char* name) {
+  const char* value = std::getenv(name);
+  if (value == nullptr) return std::nullopt;
+  return std::string(value);
+}
+
+parsed_options parse_options(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
+                             const env_lookup& env) {
+  CLI::App app{"probe-client", "probe-client"};
+  flags f;
+  setup(app, f);
+  try {
+    app.parse(argc, argv);
+    auto file = load_file_layer(f);
+    apply_env(file, env);
+    return {merge(f, std::move(file)), exit_reachable};
+  } catch (const CLI::CallForHelp&) {
+    out << app.help();
+    return {std::nullopt, exit_reachable};
+  } catch (const CLI::CallForVersion& e) {
+    out << e.what() << '\n';
+    return {std::nullopt, exit_reachable};
+  } catch (const CLI::ParseError& e) {
+    err << "probe-client: " << e.what() << " (see --help)\n";
+  } catch (const config::config_error& e) {
+    err << "probe-client: " << e.what() << '\n';
+  }
+  return {std::nullopt, exit_usage};
+}
+
+}  // namespace reachback::client

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// probe-client's command line, merged with client.toml and the environment:
+// defaults < file < environment < flags.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+#include "common/address.hpp"
+#include "common/evidence.hpp"
+
+namespace reachback::client {
+
+struct client_options {
+  host_port relay;  ///< where the relay listens
+  std::uint16_t port = 0;
+  bool json = false;
+  probe_mode mode = probe_mode::automatic;
+  std::chrono::milliseconds timeout{10'000};
+  std::optional<std::string> token;
+};
+
+/// Looks up an environment variable; injectable for tests.
+using env_lookup = std::function<std::optional<std::string>(const char* name)>;
+[[nodiscard]] std::optional<std::string> process_env(const char* name);
+
+/// Options to run with, or the exit code to leave with (help, version and
+/// errors are already printed: errors as one line on `err`).
+struct parsed_options {
+  std::optional<client_options> options;
+  int exit_code = 0;
+};
+
+[[nodiscard]] parsed_options parse_options(int argc, const char* const* argv, std::ostream& out,
+                                           std::ostream& err, const env_lookup& env = process_env);
+
+}  // namespace reachback::client

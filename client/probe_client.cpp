@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+#include "probe_client.hpp"
+
+#include <future>
+#include <ostream>
+#include <random>
+
+#include "agent_listener.hpp"
+#include "common/address.hpp"
+#include "common/verdict_engine.hpp"
+#include "config/squatters.hpp"
+#include "exit_codes.hpp"
+#include "local_port.hpp"
+#include "platform/capture.hpp"
+#include "platform/path.hpp"
+#include "progress.hpp"
+#include "relay_session.hpp"
+#include "report.hpp"
+
+namespace reachback::client {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+double ms_since(clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(clock::now() - start).count();
+}
+
+std::string make_nonce() {
+  std::random_device rd;
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string nonce;
+  for (int i = 0; i < 32; ++i) nonce += hex[rd() % 16];
+  return nonce;
+}
+
+/// A free port gets our own listener, unless the user asked to probe theirs.
+bool wants_agent(probe_mode mode, const local_port_evidence& local) {
+  return mode != probe_mode::service && local.state == bind_state::free;
+}
+
+/// Opens the agent; if the port was taken in between, the check is redone.
+void open_agent(agent_listener& agent, const std::string& nonce, evidence& ev) {
+  if (!wants_agent(ev.mode, ev.local)) return;
+  if (const auto ec = agent.open(ev.port)) {
+    ev.local = check_local_port(ev.port, config::builtin_squatters());
+    if (ev.local.state == bind_state::free) ev.local.state = bind_state::held;
+    return;
+  }
+  agent.start(nonce);
+  ev.agent_listening = true;
+}
+
+/// Evidence the client gathers alongside the relay session.
+struct side_evidence {
+  platform::packet_capture capture;
+  std::future<path_evidence> path;
+};
+
+session_hooks make_hooks(evidence& ev, side_evidence& side, progress_line& progress) {
+  return {
+      [&ev, &side](const std::string& relay_address) {
+        ev.relay_address = relay_address;
+        side.capture.start(relay_address);
+        side.path = std::async(std::launch::async, [relay_address] { return platform::trace_path(relay_address); });
+      },
+      [&ev, &progress](const protocol::welcome& w) {
+        progress.stage("relay sees you as " + w.observed_address + "; it is connecting back to port " +
+                       std::to_string(ev.port) + " and walking the path");
+      },
+  };
+}
+
+std::variant<relay_exchange, relay_failure> run_session(const client_options& o, const std::string& nonce,
+                                                        agent_listener& agent, asio::io_context& ctx,
+                                                        session_hooks hooks) {
+  std::variant<relay_exchange, relay_failure> outcome = relay_failure{"relay session did not finish"};
+  protocol::probe_request request;
+  request.port = o.port;
+  request.nonce = nonce;
+  asio::co_spawn(ctx, run_relay_session(o, request, std::move(hooks)),
+                 [&](std::exception_ptr e, std::variant<relay_exchange, relay_failure> result) {
+                   agent.close();  // its accept loop is what keeps ctx running
+                   if (e) std::rethrow_exception(e);
+                   outcome = std::move(result);
+                 });
+  ctx.run();
+  return outcome;
+}
+
+void take_relay_answer(const relay_exchange& x, evidence& ev) {
+  ev.public_address = unmap_v4(x.welcome.observed_address);
+  ev.client_hops = x.welcome.client_hops;
+  ev.connect_back = x.result.connect_back;
+  ev.sweep = x.result.sweep;
+}
+
+}  // namespace
+
+int run_probe_client(const client_options& o, const output& io) {
+  const auto start = clock::now();
+  progress_line progress(io.err, io.progress);
+  evidence ev;
+  ev.port = o.port;
+  ev.mode = o.mode;
+  ev.relay = format_endpoint(o.relay.host, o.relay.port);
+
+  progress.stage("checking port " + std::to_string(o.port) + " on this host");
+  ev.local = check_local_port(o.port, config::builtin_squatters());
+  run_timings timings;
+  timings.local_ms = ms_since(start);
+
+  asio::io_context ctx{1};
+  agent_listener agent(ctx.get_executor());
+  const auto nonce = make_nonce();
+  open_agent(agent, nonce, ev);
+
+  progress.stage("connecting to relay " + ev.relay);
+  side_evidence side;
+  const auto session_start = clock::now();
+  auto outcome = run_session(o, nonce, agent, ctx, make_hooks(ev, side, progress));
+  timings.session_ms = ms_since(session_start);
+  if (side.path.valid()) {
+    progress.stage("finishing the path trace");
+    ev.path = side.path.get();
+  }
+  ev.capture = side.capture.finish(o.port);
+  progress.clear();
+
+  if (const auto* failure = std::get_if<relay_failure>(&outcome)) {
+    io.err << "probe-client: " << failure->message << '\n';
+    return exit_relay;
+  }
+  take_relay_answer(std::get<relay_exchange>(outcome), ev);
+  timings.total_ms = ms_since(start);
+
+  const report r{ev, diagnose(ev), timings};
+  io.out << (o.json ? render_json(r) : render_text(r, io.colour));
+  return r.result.reachable() ? exit_reachable : exit_unreachable;
+}
+
+}  // namespace reachback::client

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: MIT
+#include "relay_session.hpp"
+
+#include <optional>
+
+#include "common/address.hpp"
+#include "common/asio_compat.hpp"
+#include "common/codec.hpp"
+#include "common/protocol_error.hpp"
+#include "version.hpp"
+
+namespace reachback::client {
+namespace {
+
+using namespace asio::experimental::awaitable_operators;
+using clock = std::chrono::steady_clock;
+using asio::ip::tcp;
+
+/// Thrown inside the session to leave it with a message; caught once below.
+struct session_error {
+  std::string message;
+};
+
+asio::awaitable<void> wait_until(clock::time_point deadline) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, deadline);
+  co_await timer.async_wait(use_nothrow);
+}
+
+std::string printable_line(std::string_view bytes) {
+  std::string line;
+  for (const char c : bytes.substr(0, 60)) {
+    if (c == '\r' || c == '\n') break;
+    line += (c >= 0x20 && c < 0x7f) ? c : '?';
+  }
+  return line;
+}
+
+struct connection {
+  tcp::socket socket;
+  std::string name;  ///< HOST:PORT as the user gave it
+  clock::time_point deadline;
+  std::string buffer;
+
+  [[noreturn]] void fail(const std::string& what) const { throw session_error{"relay " + name + ": " + what}; }
+  [[noreturn]] void timed_out(std::string_view stage) const {
+    fail("no answer " + std::string(stage) + " before the timeout");
+  }
+};
+
+/// Turns an error frame from the relay into its line.
+[[noreturn]] void relay_said_error(const connection& c, const protocol::error& e) {
+  if (e.code == protocol::wire_error::unsupported_version)
+    c.fail("protocol version mismatch: " + e.text + " (this probe-client speaks version " +
+           std::to_string(protocol::version) + ")");
+  c.fail("refused the request: " + std::string(protocol::to_string(e.code)) + ": " + e.text);
+}
+
+[[noreturn]] void undecodable(const connection& c, std::error_code ec) {
+  if (ec == protocol::errc::bad_magic) {
+    const auto line = printable_line(c.buffer);
+    c.fail("not a reachback relay" + (line.empty() ? std::string() : " (it answered \"" + line + "\")"));
+  }
+  if (ec == protocol::errc::unsupported_version) {
+    const auto theirs = protocol::peek_version(c.buffer);
+    c.fail("protocol version mismatch: the relay speaks version " + std::to_string(theirs.value_or(0)) +
+           ", this probe-client speaks version " + std::to_string(protocol::version));
+  }
+  c.fail("sent an invalid frame: " + ec.message());
+}
+
+asio::awaitable<protocol::message> read_message(connection& c, std::string_view stage) {
+  for (;;) {
+    const auto result = protocol::decode(c.buffer);
+    if (const auto* d = std::get_if<protocol::decoded>(&result)) {
+      c.buffer.erase(0, d->consumed);
+      if (const auto* e = std::get_if<protocol::error>(&d->msg)) relay_said_error(c, *e);
+      co_return d->msg;
+    }
+    if (const auto* ec = std::get_if<std::error_code>(&result)) undecodable(c, *ec);
+    char chunk[4096];
+    auto read = co_await (c.socket.async_read_some(asio::buffer(chunk), use_nothrow) || wait_until(c.deadline));
+    if (read.index() == 1) c.timed_out(stage);
+    auto [ec, n] = std::get<0>(read);
+    if (ec == asio::error::eof || ec == asio::error::connection_reset)
+      c.fail((c.buffer.empty() ? "closed the connection " : "closed the connection in the middle of a frame ") +
+             std::string(stage));
+    if (ec) c.fail("read failed " + std::string(stage) + ": " + ec.message());
+    c.buffer.append(chunk, n);
+  }
+}
+
+template <typename Expected>
+asio::awaitable<Expected> expect(connection& c, std::string_view stage) {
+  auto msg = co_await read_message(c, stage);
+  if (auto* m = std::get_if<Expected>(&msg)) co_return std::move(*m);
+  c.fail("sent an unexpected message " + std::string(stage));
+}
+
+// The message is a named local at each call site, never a temporary inside
+// the co_await expression: g++ 12 destroys such temporaries twice.
+asio::awaitable<void> send(connection& c, protocol::message msg) {
+  const auto frame = protocol::encode(msg);
+  auto sent = co_await (asio::async_write(c.socket, asio::buffer(frame), use_nothrow) || wait_until(c.deadline));
+  if (sent.index() == 1) c.timed_out("while sending");
+  if (auto [ec, n] = std::get<0>(sent); ec) c.fail("send failed: " + ec.message());
+}
+
+asio::awaitable<tcp::resolver::results_type> resolve(const client_options& o, clock::time_point deadline,
+                                                     const std::string& name) {
+  tcp::resolver resolver(co_await asio::this_coro::executor);
+  auto r = co_await (resolver.async_resolve(o.relay.host, std::to_string(o.relay.port), use_nothrow) ||
+                     wait_until(deadline));
+  if (r.index() == 1) throw session_error{"relay " + name + ": name lookup timed out"};
+  auto [ec, results] = std::get<0>(r);
+  if (ec) throw session_error{"relay host '" + o.relay.host + "' does not resolve: " + ec.message()};
+  co_return results;
+}
+
+asio::awaitable<connection> connect(const client_options& o) {
+  const auto deadline = clock::now() + o.timeout;
+  const auto name = format_endpoint(o.relay.host, o.relay.port);
+  auto endpoints = co_await resolve(o, deadline, name);
+  tcp::socket socket(co_await asio::this_coro::executor);
+  auto r = co_await (asio::async_connect(socket, endpoints, use_nothrow) || wait_until(deadline));
+  if (r.index() == 1) throw session_error{"relay " + name + ": no answer to the connection attempt before the timeout"};
+  if (auto [ec, ep] = std::get<0>(r); ec) {
+    if (ec == asio::error::connection_refused)
+      throw session_error{"relay " + name + ": connection refused (is probe-relay running there?)"};
+    throw session_error{"relay " + name + ": cannot connect: " + ec.message()};
+  }
+  co_return connection{std::move(socket), name, deadline, {}};
+}
+
+asio::awaitable<relay_exchange> exchange(const client_options& o, protocol::probe_request request,
+                                         const session_hooks& hooks) {
+  auto c = co_await connect(o);
+  relay_exchange out;
+  out.relay_address = unmap_v4(c.socket.remote_endpoint().address().to_string());
+  if (hooks.on_connected) hooks.on_connected(out.relay_address);
+  protocol::message hello = protocol::hello{std::string(project_version), o.token};
+  co_await send(c, std::move(hello));
+  out.welcome = co_await expect<protocol::welcome>(c, "after hello");
+  if (hooks.on_welcome) hooks.on_welcome(out.welcome);
+  protocol::message probe = request;
+  co_await send(c, std::move(probe));
+  out.result = co_await expect<protocol::probe_result>(c, "while probing");
+  if (out.result.nonce != request.nonce) c.fail("answered a different probe (nonce mismatch)");
+  co_return out;
+}
+
+}  // namespace
+
+asio::awaitable<std::variant<relay_exchange, relay_failure>> run_relay_session(const client_options& options,
+                                                                              protocol::probe_request request,
+                                                                              session_hooks hooks) {
+  try {
+    co_return co_await exchange(options, std::move(request), hooks);
+  } catch (const session_error& e) {
+    co_return relay_failure{e.message};
+  }
+}
+
+}  // namespace reachback::client

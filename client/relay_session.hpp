@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// The client's half of the control protocol: resolve, connect, hello,
+// welcome, probe request, probe result. Every way it can fail becomes one
+// line that names the relay and the problem (exit code 3).
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <variant>
+
+#include "common/asio_compat.hpp"
+
+#include "common/messages.hpp"
+#include "options.hpp"
+
+namespace reachback::client {
+
+/// Everything the relay told us.
+struct relay_exchange {
+  std::string relay_address;  ///< the address actually connected to
+  protocol::welcome welcome;
+  protocol::probe_result result;
+};
+
+/// Why talking to the relay failed, as one line.
+struct relay_failure {
+  std::string message;
+};
+
+/// Called between protocol steps, so the caller can start its own evidence
+/// gathering (path trace, capture, agent) at the right moment.
+struct session_hooks {
+  std::function<void(const std::string& relay_address)> on_connected;
+  std::function<void(const protocol::welcome&)> on_welcome;
+};
+
+/// Runs one probe of `request.port` through the relay, within options.timeout.
+[[nodiscard]] asio::awaitable<std::variant<relay_exchange, relay_failure>> run_relay_session(
+    const client_options& options, protocol::probe_request request, session_hooks hooks);
+
+}  // namespace reachback::client

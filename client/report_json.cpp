@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+#include "report.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "common/evidence_json.hpp"
+
+namespace reachback::client {
+namespace {
+
+using nlohmann::json;
+
+json optional_string(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
+
+json owners_json(const std::vector<port_owner>& owners) {
+  json list = json::array();
+  for (const auto& o : owners) {
+    list.push_back({{"pid", o.pid}, {"name", o.name}, {"cmdline", o.cmdline}, {"unit", o.unit},
+                    {"addresses", o.addresses}});
+  }
+  return list;
+}
+
+json hops_json(const std::vector<hop>& hops) {
+  json list = json::array();
+  for (std::size_t i = 0; i < hops.size(); ++i) {
+    const auto& h = hops[i];
+    list.push_back({{"index", i}, {"role", to_string(h.role)}, {"address", optional_string(h.address)},
+                    {"status", to_string(h.status)}, {"evidence", h.evidence}});
+  }
+  return list;
+}
+
+json probe_json(const report& r) {
+  const auto& ev = r.ev;
+  return {{"mode", to_string(ev.mode)},
+          {"agent_listening", ev.agent_listening},
+          {"relay_address", ev.relay_address},
+          {"client_hops", ev.client_hops ? json(*ev.client_hops) : json(nullptr)},
+          {"connect_back", ev.connect_back},
+          {"sweep", ev.sweep ? json(*ev.sweep) : json(nullptr)},
+          {"path", ev.path ? json(*ev.path) : json(nullptr)},
+          {"capture", ev.capture},
+          {"timings", {{"local_ms", r.timings.local_ms}, {"session_ms", r.timings.session_ms},
+                       {"total_ms", r.timings.total_ms}}}};
+}
+
+}  // namespace
+
+std::string render_json(const report& r) {
+  const auto& v = r.result;
+  const json doc = {
+      {"schema", "reachback.report/1"},
+      {"protocol", "tcp"},
+      {"port", r.ev.port},
+      {"relay", r.ev.relay},
+      {"public_address", r.ev.public_address},
+      {"reachable", v.reachable()},
+      {"verdict", {{"cause", to_string(v.why)},
+                   {"blocking_hop", v.blocking_hop ? json(*v.blocking_hop) : json(nullptr)},
+                   {"summary", v.summary},
+                   {"fix", v.fix}}},
+      {"hops", hops_json(v.hops)},
+      {"local", {{"bind", {{"state", to_string(r.ev.local.state)}, {"owners", owners_json(r.ev.local.owners)}}}}},
+      {"probe", probe_json(r)},
+  };
+  // Banners are arbitrary bytes: replace invalid UTF-8 rather than throw.
+  return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace reachback::client

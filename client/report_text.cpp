@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+#include "report.hpp"
+
+#include <algorithm>
+
+#include "common/address.hpp"
+
+namespace reachback::client {
+namespace {
+
+struct palette {
+  bool on = false;
+  [[nodiscard]] std::string paint(std::string_view code, const std::string& text) const {
+    return on ? "\x1b[" + std::string(code) + "m" + text + "\x1b[0m" : text;
+  }
+  [[nodiscard]] std::string bold(const std::string& t) const { return paint("1", t); }
+  [[nodiscard]] std::string dim(const std::string& t) const { return paint("2", t); }
+};
+
+std::string status_word(hop_status s, const palette& p) {
+  switch (s) {
+    case hop_status::pass: return p.paint("32", "pass       ");
+    case hop_status::blocked: return p.paint("1;31", "BLOCKED    ");
+    case hop_status::not_reached: return p.paint("33", "not reached");
+    case hop_status::unknown: return p.dim("unknown    ");
+  }
+  return "unknown    ";
+}
+
+std::string pad(std::string text, std::size_t width) {
+  if (text.size() < width) text.append(width - text.size(), ' ');
+  return text;
+}
+
+std::string headline(const report& r, const palette& p) {
+  std::string line = p.bold("reachback") + ": TCP port " + std::to_string(r.ev.port) + " via relay " + r.ev.relay;
+  if (!r.ev.public_address.empty()) line += ", public address " + r.ev.public_address;
+  return line + "\n\n";
+}
+
+std::string hop_lines(const std::vector<hop>& hops, const palette& p) {
+  std::size_t width = 0;
+  for (const auto& h : hops) width = std::max(width, h.name.size() + (h.address ? h.address->size() + 1 : 0));
+  std::string text;
+  for (std::size_t i = 0; i < hops.size(); ++i) {
+    const auto& h = hops[i];
+    const auto name = h.address ? h.name + " " + *h.address : h.name;
+    text += "  " + std::to_string(i) + "  " + pad(name, width) + "  " + status_word(h.status, p) + "\n";
+    for (const auto& e : h.evidence) text += "       " + p.dim("· " + e) + "\n";
+  }
+  return text;
+}
+
+std::string verdict_lines(const verdict& v, const palette& p) {
+  std::string text = "\n";
+  if (v.reachable()) {
+    text += p.paint("1;32", "REACHABLE") + "  " + v.summary + "\n";
+  } else {
+    std::string where;
+    if (v.blocking_hop) {
+      const auto& h = v.hops[*v.blocking_hop];
+      where = " at " + (h.address ? h.name + " " + *h.address : h.name);
+    }
+    text += p.paint("1;31", "NOT REACHABLE") + " (" + std::string(to_string(v.why)) + where + ")\n  " + v.summary + "\n";
+  }
+  if (!v.fix.empty()) {
+    text += "\n" + p.bold("Fix") + "\n";
+    for (std::size_t i = 0; i < v.fix.size(); ++i) text += "  " + std::to_string(i + 1) + ". " + v.fix[i] + "\n";
+  }
+  return text;
+}
+
+}  // namespace
+
+std::string render_text(const report& r, bool colour) {
+  const palette p{colour};
+  return headline(r, p) + hop_lines(r.result.hops, p) + verdict_lines(r.result, p);
+}
+
+}  // namespace reachback::client

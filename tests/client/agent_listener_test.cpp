@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: MIT
+#include "client/agent_listener.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <optional>
+
+#include "common/asio_compat.hpp"
+#include "common/messages.hpp"
+#include "test_sockets.hpp"
+
+namespace reachback::client {
+namespace {
+
+using asio::ip::tcp;
+using namespace std::chrono_literals;
+
+const std::string nonce = "0123456789abcdef0123456789abcdef";
+const std::string proof = std::string(protocol::proof_prefix) + nonce + "\n";
+
+void rethrow(std::exception_ptr failure) {
+  if (failure) std::rethrow_exception(failure);
+}
+
+// Connects, reads until the listener closes its side, and keeps the socket
+// open in `keep` so the test decides when this side closes.
+asio::awaitable<void> fetch_proof(tcp::endpoint listener, std::string& received,
+                                  std::optional<tcp::socket>& keep) {
+  tcp::socket socket(co_await asio::this_coro::executor);
+  auto [connect_error] = co_await socket.async_connect(listener, use_nothrow);
+  if (connect_error) co_return;
+  std::array<char, 128> buffer{};
+  for (;;) {
+    auto [ec, n] = co_await socket.async_read_some(asio::buffer(buffer), use_nothrow);
+    received.append(buffer.data(), n);
+    if (ec) break;
+  }
+  keep.emplace(std::move(socket));
+}
+
+asio::awaitable<void> fetch_and_close(tcp::endpoint listener, std::string& received, int& done) {
+  std::optional<tcp::socket> keep;
+  co_await fetch_proof(listener, received, keep);
+  ++done;
+}
+
+// Runs handlers until `ready()` or two seconds pass; true when ready.
+template <typename Ready>
+bool run_until(asio::io_context& ctx, Ready ready) {
+  const auto deadline = std::chrono::steady_clock::now() + 2s;
+  while (!ready() && !ctx.stopped() && std::chrono::steady_clock::now() < deadline) {
+    ctx.run_one_until(deadline);
+  }
+  return ready();
+}
+
+TEST(agent_listener, proves_the_nonce_on_ipv4_and_ipv6) {
+  asio::io_context ctx{1};
+  agent_listener listener(ctx.get_executor());
+  const auto port = test::free_port();
+  ASSERT_FALSE(listener.open(port));
+  listener.start(nonce);
+  std::string over_v4;
+  std::string over_v6;
+  int done = 0;
+  asio::co_spawn(ctx, fetch_and_close({asio::ip::make_address("127.0.0.1"), port}, over_v4, done),
+                 rethrow);
+  asio::co_spawn(ctx, fetch_and_close({asio::ip::make_address("::1"), port}, over_v6, done), rethrow);
+  ASSERT_TRUE(run_until(ctx, [&] { return done == 2; }));
+  EXPECT_EQ(over_v4, proof);
+  EXPECT_EQ(over_v6, proof);
+  EXPECT_EQ(listener.accepted(), 2);
+  listener.close();
+  ctx.run_for(1s);
+  EXPECT_TRUE(ctx.stopped());  // close() left no work behind
+}
+
+TEST(agent_listener, held_port_is_address_in_use) {
+  const auto holder = test::listen_on("0.0.0.0");
+  asio::io_context ctx{1};
+  agent_listener listener(ctx.get_executor());
+  EXPECT_EQ(listener.open(holder.port), asio::error::address_in_use);
+}
+
+TEST(agent_listener, close_ends_lingering_sessions_at_once) {
+  asio::io_context ctx{1};
+  agent_listener listener(ctx.get_executor());
+  const auto port = test::free_port();
+  ASSERT_FALSE(listener.open(port));
+  listener.start(nonce);
+  std::string received;
+  std::optional<tcp::socket> still_open;  // never sends its FIN
+  asio::co_spawn(ctx, fetch_proof({asio::ip::make_address("127.0.0.1"), port}, received, still_open),
+                 rethrow);
+  ASSERT_TRUE(run_until(ctx, [&] { return still_open.has_value(); }));
+  ASSERT_EQ(received, proof);
+  const auto start = std::chrono::steady_clock::now();
+  listener.close();
+  ctx.run_for(3s);
+  EXPECT_TRUE(ctx.stopped());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 500ms);  // not the 2 s linger
+}
+
+TEST(agent_listener, destroyed_while_accepting) {
+  asio::io_context ctx{1};
+  {
+    agent_listener listener(ctx.get_executor());
+    ASSERT_FALSE(listener.open(test::free_port()));
+    listener.start(nonce);
+  }
+  ctx.run_for(1s);
+  EXPECT_TRUE(ctx.stopped());
+}
+
+TEST(agent_listener, start_without_open_does_nothing) {
+  asio::io_context ctx{1};
+  agent_listener listener(ctx.get_executor());
+  listener.start(nonce);
+  ctx.run_for(100ms);
+  EXPECT_TRUE(ctx.stopped());
+  EXPECT_EQ(listener.accepted(), 0);
+}
+
+}  // namespace
+}  // namespace reachback::client
