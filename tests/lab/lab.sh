@@ -1,0 +1,551 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The reachback network lab: the network of a typical home, built inside this
+# machine from network namespaces, veth pairs (or delaying TUN wires) and
+# nftables. Source this file; it defines lab_* functions and no commands.
+#
+#   lab_init                        per-run prefix, log dir, teardown traps
+#   lab_up TOPOLOGY [--delay MS] [--wire-loss PCT]
+#                                   double | single | cgnat
+#   lab_forward ROUTER PORT TARGET[:TPORT]
+#   lab_router_input ROUTER accept|drop|reject
+#   lab_router_filter ROUTER PORT drop|reject
+#   lab_host_firewall MODE PORT [NODE]
+#                                   none|drop|reset|icmp-admin|icmp-port
+#   lab_loss PCT                    random loss on the internet links
+#   lab_hold_port NODE PORT [ADDR]  a socat listener that holds the port
+#   lab_serve_banner NODE PORT TEXT a socat listener that sends TEXT\r\n
+#   lab_spawn NODE NAME CMD...      a background process inside NODE
+#   lab_exec NODE CMD...            a command inside NODE
+#   lab_down                        kills everything and deletes namespaces
+#
+# Safety: the lab never touches the machine's own network namespace. Every
+# veth is created inside a lab namespace with its peer created directly in
+# another (`ip -n A link add ... peer ... netns B`); no address, route,
+# bridge or NAT is ever added to the root namespace, and lab_up checks that
+# afterwards. Namespaces are named rbl<pid>-<node>, so parallel runs never
+# collide and leftovers of a killed run are recognisable (lab_reap_stale).
+#
+# Call lab_init and lab_up from the main shell, not from $(...) or a pipe:
+# the wires follow their parent process (PR_SET_PDEATHSIG) and teardown runs
+# from the main shell's EXIT trap.
+
+# Addresses of the topologies. Only these are used anywhere in the lab.
+readonly LAB_RELAY_ADDR=203.0.113.10
+readonly LAB_INET_RELAY_SIDE=203.0.113.1
+readonly LAB_INET_HOME_SIDE=198.51.100.1
+readonly LAB_PUBLIC_ADDR=198.51.100.2
+readonly LAB_CGN_LAN=100.64.0.1
+readonly LAB_CGN_HUB=100.64.0.2
+readonly LAB_HUB_LAN=192.168.0.1
+readonly LAB_ROOM_WAN=192.168.0.2
+readonly LAB_HOME_LAN=192.168.1.1
+readonly LAB_LAPTOP=192.168.1.23
+readonly LAB_DESK=192.168.1.24
+
+# Bounds of every wait in the lab, in tenths of a second.
+LAB_WAIT_TENTHS=${LAB_WAIT_TENTHS:-100}
+
+LAB_PREFIX=""
+LAB_DIR=""
+LAB_TOPOLOGY=""
+LAB_NODES=()
+LAB_WIRE_PIDS=()
+LAB_SPAWNED_PIDS=()
+LAB_WIRE_BIN=${LAB_WIRE_BIN:-}
+LAB_KEEP_LOGS=${LAB_KEEP_LOGS:-0}
+LAB_TORN_DOWN=0
+
+# ---------------------------------------------------------------- basics
+
+lab_die() {
+  echo "lab: $*" >&2
+  exit 1
+}
+
+lab_log() {
+  if [[ ${LAB_QUIET:-0} != 1 ]]; then
+    echo "lab: $*" >&2
+  fi
+}
+
+# Namespace name of a node.
+lab_ns() {
+  echo "${LAB_PREFIX}$1"
+}
+
+lab_exec() {
+  local node=$1
+  shift
+  ip netns exec "$(lab_ns "$node")" "$@"
+}
+
+lab_require_commands() {
+  local cmd
+  for cmd in "$@"; do
+    command -v "$cmd" >/dev/null 2>&1 ||
+      lab_die "'$cmd' is missing: run deploy/install-deps.sh (or apt-get install the package providing it)"
+  done
+}
+
+# Polls CMD... every tenth of a second, at most LAB_WAIT_TENTHS times.
+lab_wait_for() {
+  local what=$1
+  shift
+  local i
+  for ((i = 0; i < LAB_WAIT_TENTHS; i++)); do
+    if "$@" >/dev/null 2>&1; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  lab_die "timed out after $((LAB_WAIT_TENTHS / 10)) s waiting for $what"
+}
+
+# Succeeds when FILE contains PATTERN (a fixed string).
+lab_log_has() {
+  grep -qF -- "$2" "$1" 2>/dev/null
+}
+
+# Succeeds while PID runs (an exited child stays a zombie until waited for,
+# and kill -0 still succeeds on a zombie).
+lab_alive() {
+  [[ -r /proc/$1/status ]] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+}
+
+# Waits until FILE contains PATTERN; fails early when PID has exited.
+lab_wait_log() {
+  local file=$1 pattern=$2 pid=$3 what=$4
+  local i
+  for ((i = 0; i < LAB_WAIT_TENTHS; i++)); do
+    if lab_log_has "$file" "$pattern"; then
+      return 0
+    fi
+    if ! lab_alive "$pid"; then
+      sed 's/^/  | /' "$file" >&2 || true
+      lab_die "$what exited before saying '$pattern'"
+    fi
+    sleep 0.1
+  done
+  sed 's/^/  | /' "$file" >&2 || true
+  lab_die "timed out after $((LAB_WAIT_TENTHS / 10)) s waiting for $what to say '$pattern'"
+}
+
+# ---------------------------------------------------------------- lifecycle
+
+lab_init() {
+  [[ $(id -u) == 0 ]] || lab_die "needs root (it creates network namespaces); run it with sudo"
+  lab_require_commands ip nft sysctl timeout
+  [[ -z $LAB_PREFIX ]] || lab_die "lab_init called twice"
+  LAB_PREFIX="rbl$$-"
+  LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/rbl$$.XXXXXX")
+  trap 'lab_down' EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  trap 'exit 129' HUP
+  lab_reap_stale
+}
+
+# Deletes namespaces (and kills their processes) left by lab runs whose
+# script no longer exists, e.g. after kill -9. Only rbl<pid>- names.
+lab_reap_stale() {
+  local ns pid
+  while read -r ns _; do
+    [[ $ns =~ ^rbl([0-9]+)- ]] || continue
+    pid=${BASH_REMATCH[1]}
+    if [[ $pid != "$$" ]] && ! kill -0 "$pid" 2>/dev/null; then
+      lab_log "removing stale namespace $ns"
+      lab_kill_ns_processes "$ns"
+      ip netns del "$ns" 2>/dev/null || true
+    fi
+  done < <(ip netns list 2>/dev/null)
+}
+
+lab_kill_ns_processes() {
+  local ns=$1 pids i
+  pids=$(ip netns pids "$ns" 2>/dev/null || true)
+  [[ -n $pids ]] || return 0
+  # shellcheck disable=SC2086 # one pid per word
+  kill $pids 2>/dev/null || true
+  for ((i = 0; i < 20; i++)); do
+    pids=$(ip netns pids "$ns" 2>/dev/null || true)
+    [[ -n $pids ]] || return 0
+    sleep 0.1
+  done
+  # shellcheck disable=SC2086
+  kill -9 $pids 2>/dev/null || true
+}
+
+lab_down() {
+  local status=$? pid node i
+  [[ $LAB_TORN_DOWN == 0 && -n $LAB_PREFIX ]] || return "$status"
+  LAB_TORN_DOWN=1
+  set +e
+  # First every process inside the lab (relay, client, socat, tcpdump).
+  for node in "${LAB_NODES[@]}"; do
+    lab_kill_ns_processes "$(lab_ns "$node")"
+  done
+  # Then the wires (which run in the root namespace but hold the lab's
+  # namespaces alive through their TUN devices) and anything else spawned.
+  for pid in "${LAB_WIRE_PIDS[@]}" "${LAB_SPAWNED_PIDS[@]}"; do
+    kill "$pid" 2>/dev/null
+  done
+  for pid in "${LAB_WIRE_PIDS[@]}" "${LAB_SPAWNED_PIDS[@]}"; do
+    for ((i = 0; i < 20; i++)); do
+      lab_alive "$pid" || break
+      sleep 0.1
+    done
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  done
+  for node in "${LAB_NODES[@]}"; do
+    ip netns del "$(lab_ns "$node")" 2>/dev/null
+  done
+  if [[ $LAB_KEEP_LOGS == 1 && -d $LAB_DIR ]]; then
+    echo "lab: logs kept in $LAB_DIR" >&2
+  elif [[ -n $LAB_DIR ]]; then
+    rm -rf -- "$LAB_DIR"
+    [[ $status == 0 ]] || echo "lab: (LAB_KEEP_LOGS=1 keeps the lab's logs)" >&2
+  fi
+  LAB_NODES=()
+  return "$status"
+}
+
+# ---------------------------------------------------------------- building blocks
+
+lab_node() {
+  local node=$1 ns
+  ns=$(lab_ns "$node")
+  ip netns add "$ns" || lab_die "cannot create network namespace $ns"
+  LAB_NODES+=("$node")
+  ip -n "$ns" link set lo up
+  # Only routers forward (lab_plain_router, lab_nat_router turn it on).
+  lab_exec "$node" sysctl -qw net.ipv4.ip_forward=0 >/dev/null
+  # IPv4 only: no router solicitations, DAD or link-local noise in captures.
+  lab_exec "$node" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+    net.ipv6.conf.default.disable_ipv6=1 >/dev/null 2>&1 || true
+}
+
+lab_addr() {
+  local node=$1 dev=$2 cidr=$3
+  ip -n "$(lab_ns "$node")" addr add "$cidr" dev "$dev"
+  ip -n "$(lab_ns "$node")" link set "$dev" up
+}
+
+# A point-to-point link: a veth pair, or a delaying TUN wire when DELAY_MS > 0.
+lab_link() {
+  local a=$1 dev_a=$2 cidr_a=$3 b=$4 dev_b=$5 cidr_b=$6 delay_ms=${7:-0} loss=${8:-0}
+  if [[ $delay_ms == 0 && $loss == 0 ]]; then
+    ip -n "$(lab_ns "$a")" link add "$dev_a" type veth peer name "$dev_b" netns "$(lab_ns "$b")" ||
+      lab_die "cannot create veth $a/$dev_a <-> $b/$dev_b"
+  else
+    lab_wire "$a" "$dev_a" "$b" "$dev_b" "$delay_ms" "$loss"
+  fi
+  lab_addr "$a" "$dev_a" "$cidr_a"
+  lab_addr "$b" "$dev_b" "$cidr_b"
+}
+
+lab_wire() {
+  local a=$1 dev_a=$2 b=$3 dev_b=$4 delay_ms=$5 loss=$6 log pid
+  [[ -n $LAB_WIRE_BIN ]] ||
+    lab_die "a delayed link needs reachback-lab-wire: pass --wire-bin or set LAB_WIRE_BIN (ninja reachback-lab-wire)"
+  [[ -x $LAB_WIRE_BIN ]] ||
+    lab_die "reachback-lab-wire not found at '$LAB_WIRE_BIN' (ninja -C build reachback-lab-wire, or --wire-bin)"
+  log="$LAB_DIR/wire-$a-$b.log"
+  "$LAB_WIRE_BIN" --ns-a "$(lab_ns "$a")" --dev-a "$dev_a" --ns-b "$(lab_ns "$b")" \
+    --dev-b "$dev_b" --delay-ms "$delay_ms" --loss "$loss" >"$log" 2>&1 &
+  pid=$!
+  LAB_WIRE_PIDS+=("$pid")
+  lab_wait_log "$log" "reachback-lab-wire: ready" "$pid" "wire $a<->$b"
+}
+
+# Every device on the home LAN hangs off a bridge named lan in the router.
+lab_lan() {
+  local router=$1 cidr=$2
+  ip -n "$(lab_ns "$router")" link add lan type bridge
+  lab_addr "$router" lan "$cidr"
+  if [[ -e /proc/sys/net/bridge/bridge-nf-call-iptables ]]; then
+    # Bridged LAN traffic must not go through the router's IP hooks.
+    lab_exec "$router" sysctl -qw net.bridge.bridge-nf-call-iptables=0 >/dev/null 2>&1 || true
+  fi
+}
+
+lab_lan_device() {
+  local router=$1 node=$2 cidr=$3 gateway=$4
+  lab_node "$node"
+  ip -n "$(lab_ns "$router")" link add "p-$node" type veth peer name eth0 netns "$(lab_ns "$node")"
+  ip -n "$(lab_ns "$router")" link set "p-$node" master lan up
+  lab_addr "$node" eth0 "$cidr"
+  ip -n "$(lab_ns "$node")" route add default via "$gateway"
+}
+
+# A plain router: forwards everything, no NAT, no filter.
+lab_plain_router() {
+  lab_exec "$1" sysctl -qw net.ipv4.ip_forward=1 >/dev/null
+}
+
+# A home NAT router: masquerades out of "wan", forwards LAN->WAN and replies,
+# drops unsolicited WAN->LAN unless lab_forward opens a port. Its input
+# accepts everything (the kernel answers closed ports with RST) until
+# lab_router_input says otherwise. ICMP errors it generates or that belong
+# to a tracked flow are translated by conntrack.
+lab_nat_router() {
+  local node=$1
+  lab_exec "$node" sysctl -qw net.ipv4.ip_forward=1 >/dev/null
+  lab_exec "$node" nft -f - <<'EOF' || lab_die "nftables rules for $node were rejected"
+table ip lab {
+  chain prerouting { type nat hook prerouting priority dstnat; policy accept; }
+  chain postrouting {
+    type nat hook postrouting priority srcnat; policy accept;
+    oifname "wan" masquerade
+  }
+  chain input { type filter hook input priority filter; policy accept; }
+  chain forward {
+    type filter hook forward priority filter; policy drop;
+    ct state established,related accept
+    iifname != "wan" accept
+  }
+}
+EOF
+}
+
+lab_is_node() {
+  local node
+  for node in "${LAB_NODES[@]}"; do
+    [[ $node == "$1" ]] && return 0
+  done
+  return 1
+}
+
+lab_require_router() {
+  lab_is_node "$1" || lab_die "no node '$1' in the $LAB_TOPOLOGY topology (nodes: ${LAB_NODES[*]})"
+  lab_exec "$1" nft list table ip lab >/dev/null 2>&1 || lab_die "'$1' is not a NAT router"
+}
+
+# Fails when anything of this lab shows up in the root namespace.
+lab_check_isolation() {
+  if ip -o link show 2>/dev/null | grep -qF "link-netns $LAB_PREFIX"; then
+    lab_die "isolation broken: a root-namespace interface is linked to a lab namespace"
+  fi
+}
+
+# ---------------------------------------------------------------- topologies
+
+lab_up_internet() {
+  local home_node=$1 delay=$2 loss=$3
+  lab_node relay
+  lab_node inet
+  lab_node "$home_node"
+  lab_link relay eth0 "$LAB_RELAY_ADDR/24" inet rl0 "$LAB_INET_RELAY_SIDE/24" "$delay" "$loss"
+  lab_link inet up0 "$LAB_INET_HOME_SIDE/24" "$home_node" wan "$LAB_PUBLIC_ADDR/24" "$delay" "$loss"
+  ip -n "$(lab_ns relay)" route add default via "$LAB_INET_RELAY_SIDE"
+  lab_plain_router inet
+}
+
+lab_up_double() {
+  lab_up_internet hub "$1" "$2"
+  ip -n "$(lab_ns hub)" route add default via "$LAB_INET_HOME_SIDE"
+  lab_up_room hub
+}
+
+lab_up_cgnat() {
+  lab_up_internet cgn "$1" "$2"
+  ip -n "$(lab_ns cgn)" route add default via "$LAB_INET_HOME_SIDE"
+  lab_nat_router cgn
+  lab_node hub
+  lab_link cgn lan "$LAB_CGN_LAN/10" hub wan "$LAB_CGN_HUB/10"
+  ip -n "$(lab_ns hub)" route add default via "$LAB_CGN_LAN"
+  lab_up_room hub
+}
+
+# hub (NAT #1) -> room (NAT #2) -> laptop and desk. hub exists already.
+lab_up_room() {
+  local hub=$1
+  lab_nat_router "$hub"
+  lab_node room
+  lab_link "$hub" lan "$LAB_HUB_LAN/24" room wan "$LAB_ROOM_WAN/24"
+  ip -n "$(lab_ns room)" route add default via "$LAB_HUB_LAN"
+  lab_nat_router room
+  lab_up_lan room
+}
+
+lab_up_single() {
+  lab_up_internet home "$1" "$2"
+  ip -n "$(lab_ns home)" route add default via "$LAB_INET_HOME_SIDE"
+  lab_nat_router home
+  lab_up_lan home
+}
+
+lab_up_lan() {
+  local router=$1
+  lab_lan "$router" "$LAB_HOME_LAN/24"
+  lab_lan_device "$router" laptop "$LAB_LAPTOP/24" "$LAB_HOME_LAN"
+  lab_lan_device "$router" desk "$LAB_DESK/24" "$LAB_HOME_LAN"
+}
+
+# lab_up TOPOLOGY [--delay MS] [--wire-loss PCT]
+#   double  relay - inet - hub (NAT) - room (NAT) - laptop, desk
+#   single  relay - inet - home (NAT) - laptop, desk
+#   cgnat   relay - inet - cgn (NAT) - hub (NAT) - room (NAT) - laptop, desk
+# --delay puts a reachback-lab-wire with that one-way delay on both internet
+# links (relay-inet, inet-home side); --wire-loss makes those wires lossy.
+lab_up() {
+  local topology=${1:-double} delay=0 loss=0
+  shift || true
+  while (($#)); do
+    case $1 in
+      --delay) delay=${2:?--delay needs milliseconds}; shift 2 ;;
+      --wire-loss) loss=${2:?--wire-loss needs a percentage}; shift 2 ;;
+      *) lab_die "lab_up: unknown option '$1'" ;;
+    esac
+  done
+  [[ -n $LAB_PREFIX ]] || lab_die "call lab_init before lab_up"
+  [[ -z $LAB_TOPOLOGY ]] || lab_die "the lab is already up ($LAB_TOPOLOGY)"
+  [[ $delay =~ ^[0-9]+([.][0-9]+)?$ ]] || lab_die "bad delay '$delay' (milliseconds)"
+  [[ $loss =~ ^[0-9]+([.][0-9]+)?$ ]] || lab_die "bad wire loss '$loss' (percent)"
+  case $topology in
+    double | single | cgnat) ;;
+    *) lab_die "unknown topology '$topology' (double, single or cgnat)" ;;
+  esac
+  LAB_TOPOLOGY=$topology
+  "lab_up_$topology" "$delay" "$loss"
+  lab_check_isolation
+  lab_log "up: $topology topology (prefix $LAB_PREFIX, delay ${delay} ms, nodes: ${LAB_NODES[*]})"
+}
+
+# ---------------------------------------------------------------- configuration
+
+# lab_forward ROUTER PORT TARGET[:TPORT]: DNAT tcp PORT arriving on the
+# router's WAN to TARGET:TPORT (TPORT defaults to PORT) and let it through.
+lab_forward() {
+  local router=$1 port=$2 target=$3 addr tport
+  lab_require_router "$router"
+  addr=${target%%:*}
+  tport=${target#*:}
+  [[ $tport != "$target" ]] || tport=$port
+  [[ $port =~ ^[0-9]+$ && $tport =~ ^[0-9]+$ ]] || lab_die "lab_forward: bad port in '$port -> $target'"
+  lab_exec "$router" nft add rule ip lab prerouting iifname wan tcp dport "$port" \
+    dnat to "$addr:$tport" || lab_die "lab_forward: DNAT rule rejected"
+  lab_exec "$router" nft add rule ip lab forward iifname wan ip daddr "$addr" tcp dport "$tport" \
+    ct status dnat accept || lab_die "lab_forward: forward rule rejected"
+  lab_log "$router forwards tcp $port -> $addr:$tport"
+}
+
+# lab_router_input ROUTER accept|drop|reject: what the router does with new
+# connections to itself arriving on its WAN (replies are always accepted).
+lab_router_input() {
+  local router=$1 mode=$2 verdict
+  lab_require_router "$router"
+  case $mode in
+    accept) return 0 ;;
+    drop) verdict=drop ;;
+    reject) verdict=reject ;;
+    *) lab_die "lab_router_input: mode '$mode' is not accept, drop or reject" ;;
+  esac
+  lab_exec "$router" nft add rule ip lab input iifname wan ct state established,related accept
+  lab_exec "$router" nft add rule ip lab input iifname wan "$verdict"
+  lab_log "$router ${verdict}s new WAN input"
+}
+
+# lab_router_filter ROUTER PORT drop|reject: the router's forward filter
+# stops new connections from its WAN to tcp PORT (after any DNAT), as when
+# a port forward exists but the router's firewall rule for it does not.
+lab_router_filter() {
+  local router=$1 port=$2 mode=$3 verdict
+  lab_require_router "$router"
+  case $mode in
+    drop) verdict=drop ;;
+    reject) verdict="reject with tcp reset" ;;
+    *) lab_die "lab_router_filter: mode '$mode' is not drop or reject" ;;
+  esac
+  [[ $port =~ ^[0-9]+$ ]] || lab_die "lab_router_filter: bad port '$port'"
+  # shellcheck disable=SC2086 # the verdict is several nft words
+  lab_exec "$router" nft insert rule ip lab forward iifname wan tcp dport "$port" \
+    ct state new $verdict || lab_die "lab_router_filter: rule rejected"
+  lab_log "$router's forward filter: tcp $port $mode"
+}
+
+# lab_host_firewall MODE PORT [NODE]: NODE's (default laptop) own firewall
+# on tcp PORT. Loopback is always allowed, as on real host firewalls.
+lab_host_firewall() {
+  local mode=$1 port=$2 node=${3:-laptop} action
+  case $mode in
+    none) return 0 ;;
+    drop) action="drop" ;;
+    reset) action="reject with tcp reset" ;;
+    icmp-admin) action="reject with icmp type admin-prohibited" ;;
+    icmp-port) action="reject with icmp type port-unreachable" ;;
+    *) lab_die "lab_host_firewall: mode '$mode' is not none, drop, reset, icmp-admin or icmp-port" ;;
+  esac
+  [[ $port =~ ^[0-9]+$ ]] || lab_die "lab_host_firewall: bad port '$port'"
+  lab_exec "$node" nft -f - <<EOF || lab_die "host firewall rules for $node were rejected"
+table ip hostfw {
+  chain input {
+    type filter hook input priority filter; policy accept;
+    iifname "lo" accept
+    tcp dport $port $action
+  }
+}
+EOF
+  lab_log "$node host firewall: tcp $port $mode"
+}
+
+# lab_loss PCT: the internet router drops PCT % of the packets arriving on
+# either internet link, so each direction of each link loses about PCT %.
+lab_loss() {
+  local pct=$1
+  [[ $pct =~ ^[0-9]+$ && $pct -le 100 ]] || lab_die "lab_loss: '$pct' is not a whole percentage"
+  lab_exec inet nft -f - <<EOF || lab_die "loss rules were rejected"
+table ip loss {
+  chain prerouting {
+    type filter hook prerouting priority raw; policy accept;
+    numgen random mod 100 < $pct drop
+  }
+}
+EOF
+  lab_log "internet links lose $pct %"
+}
+
+# ---------------------------------------------------------------- services
+
+# lab_spawn NODE NAME CMD...: runs CMD inside NODE in the background, output
+# in $LAB_DIR/NAME.log; the pid is in LAB_LAST_PID.
+lab_spawn() {
+  local node=$1 name=$2
+  shift 2
+  ip netns exec "$(lab_ns "$node")" "$@" >"$LAB_DIR/$name.log" 2>&1 &
+  LAB_LAST_PID=$!
+  LAB_SPAWNED_PIDS+=("$LAB_LAST_PID")
+}
+
+lab_listening() {
+  local node=$1 port=$2
+  [[ -n $(lab_exec "$node" ss -Hltn "sport = :$port") ]]
+}
+
+lab_wait_listening() {
+  lab_wait_for "a listener on $1 port $2" lab_listening "$1" "$2"
+}
+
+# lab_hold_port NODE PORT [ADDR]: a process (socat) that listens on PORT,
+# on every address or only on ADDR, and answers nothing.
+lab_hold_port() {
+  local node=$1 port=$2 addr=${3:-} bind=""
+  lab_require_commands socat ss
+  [[ -z $addr ]] || bind=",bind=$addr"
+  lab_spawn "$node" "hold-$node-$port" socat "TCP-LISTEN:$port,fork,reuseaddr$bind" OPEN:/dev/null
+  lab_wait_listening "$node" "$port"
+  lab_log "$node: socat holds tcp ${addr:-0.0.0.0}:$port"
+}
+
+# lab_serve_banner NODE PORT TEXT: every connection gets TEXT\r\n, then EOF.
+lab_serve_banner() {
+  local node=$1 port=$2 text=$3 file
+  lab_require_commands socat ss
+  file="$LAB_DIR/banner-$node-$port"
+  printf '%s\r\n' "$text" >"$file"
+  lab_spawn "$node" "banner-$node-$port" socat "TCP-LISTEN:$port,fork,reuseaddr" \
+    "SYSTEM:cat $file"
+  lab_wait_listening "$node" "$port"
+  lab_log "$node: serves '$text' on tcp $port"
+}

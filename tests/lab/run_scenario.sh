@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Builds one lab scenario, runs probe-relay in the relay namespace and
+# probe-client on the laptop, prints the report and checks it.
+#
+#   run_scenario.sh NAME [options] [-- extra probe-client arguments]
+#   run_scenario.sh --list
+#
+# Options:
+#   --relay-bin PATH     probe-relay  (env REACHBACK_RELAY; default build/relay/probe-relay)
+#   --client-bin PATH    probe-client (env REACHBACK_CLIENT; default build/client/probe-client)
+#   --wire-bin PATH      reachback-lab-wire, for delayed links (env LAB_WIRE_BIN;
+#                        default build/tests/lab/reachback-lab-wire)
+#   --expect-cause C     .verdict.cause must be C
+#   --expect-hop ADDR    .hops[.verdict.blocking_hop].address must be ADDR ("null": none)
+#   --expect-exit N      probe-client must exit with N
+#   --expect-jq EXPR     jq EXPR must be true on the report (repeatable)
+#   --client-timeout S   stop probe-client after S seconds (default 40)
+#   --human              the human-readable report (no --json, no checks)
+#   --hold SECONDS       build the lab, start nothing, wait so you can explore it by hand
+#   --keep-logs          keep the lab's logs directory
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+# shellcheck source=SCRIPTDIR/lab.sh
+source "$here/lab.sh"
+# shellcheck source=SCRIPTDIR/scenarios.sh
+source "$here/scenarios.sh"
+
+readonly RELAY_LISTEN="$LAB_RELAY_ADDR:4750"
+
+usage() {
+  sed -n '3,21s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+  exit "${1:-2}"
+}
+
+name=""
+relay_bin=${REACHBACK_RELAY:-$repo/build/relay/probe-relay}
+client_bin=${REACHBACK_CLIENT:-$repo/build/client/probe-client}
+LAB_WIRE_BIN=${LAB_WIRE_BIN:-$repo/build/tests/lab/reachback-lab-wire}
+expect_cause=""
+expect_hop=""
+expect_exit=""
+expect_jq=()
+human=0
+hold=""
+extra=()
+client_rc=0
+client_timeout=${LAB_CLIENT_TIMEOUT_S:-40}
+
+parse_args() {
+  while (($#)); do
+    case $1 in
+      --list) scenario_names; exit 0 ;;
+      -h | --help) usage 0 ;;
+      --relay-bin) relay_bin=${2:?}; shift 2 ;;
+      --client-bin) client_bin=${2:?}; shift 2 ;;
+      --wire-bin) LAB_WIRE_BIN=${2:?}; shift 2 ;;
+      --expect-cause) expect_cause=${2:?}; shift 2 ;;
+      --expect-hop) expect_hop=${2:?}; shift 2 ;;
+      --expect-exit) expect_exit=${2:?}; shift 2 ;;
+      --expect-jq) expect_jq+=("${2:?}"); shift 2 ;;
+      --client-timeout) client_timeout=${2:?}; shift 2 ;;
+      --human) human=1; shift ;;
+      --hold) hold=${2:?}; shift 2 ;;
+      --keep-logs) LAB_KEEP_LOGS=1; shift ;;
+      --) shift; extra=("$@"); break ;;
+      -*) echo "run_scenario: unknown option '$1'" >&2; usage 2 ;;
+      *) [[ -z $name ]] || usage 2; name=$1; shift ;;
+    esac
+  done
+  [[ -n $name ]] || usage 2
+  scenario_exists "$name" || lab_die "unknown scenario '$name' (known: $(scenario_names | tr '\n' ' '))"
+  [[ -z $hold || $hold =~ ^[0-9]+$ ]] || lab_die "--hold needs whole seconds"
+  [[ $client_timeout =~ ^[0-9]+$ ]] || lab_die "--client-timeout needs whole seconds"
+}
+
+check_binaries() {
+  [[ -x $relay_bin ]] ||
+    lab_die "probe-relay not found at '$relay_bin' (ninja -C build probe-relay, or pass --relay-bin)"
+  [[ -x $client_bin ]] ||
+    lab_die "probe-client not found at '$client_bin' (ninja -C build probe-client, or pass --client-bin)"
+}
+
+# Waits, interruptibly, so Ctrl-C or SIGTERM tears the lab down at once.
+hold_lab() {
+  local nodes="" node
+  for node in "${LAB_NODES[@]}"; do
+    nodes+="$(lab_ns "$node") "
+  done
+  {
+    echo "lab: scenario '$name' is up for $hold s; Ctrl-C tears it down. Try:"
+    echo "  ip netns exec $(lab_ns relay) nping --tcp -p $LAB_PORT --ttl 3 -c 1 $LAB_PUBLIC_ADDR"
+    echo "  ip netns exec $(lab_ns relay) traceroute -T -n -p $LAB_PORT $LAB_PUBLIC_ADDR"
+    echo "  ip netns exec $(lab_ns laptop) traceroute -n $LAB_RELAY_ADDR"
+    echo "  namespaces: $nodes"
+  } >&2
+  sleep "$hold" &
+  LAB_SPAWNED_PIDS+=($!)
+  wait $!
+}
+
+start_relay() {
+  lab_spawn relay relay "$relay_bin" --listen "$RELAY_LISTEN"
+  lab_wait_log "$LAB_DIR/relay.log" "probe-relay: listening on" "$LAB_LAST_PID" "probe-relay"
+}
+
+# Runs probe-client on the laptop; sets client_rc. The human report (and
+# any progress display) goes straight to the terminal; the JSON report is
+# kept for the checks and printed.
+run_client() {
+  local args=(--relay "$LAB_RELAY_ADDR" --port "$LAB_PORT")
+  ((human == 1)) || args+=(--json)
+  args+=("${SCENARIO_CLIENT_ARGS[@]}" "${extra[@]}")
+  local cmd=(timeout --kill-after=5 "$client_timeout"
+    ip netns exec "$(lab_ns laptop)" "$client_bin" "${args[@]}")
+  if ((human == 1)); then
+    printf '%s\n$ probe-client %s\n\n' "$SCENARIO_TITLE" "${args[*]}"
+    "${cmd[@]}" || client_rc=$?
+    return 0
+  fi
+  "${cmd[@]}" >"$LAB_DIR/client.out" 2>"$LAB_DIR/client.err" || client_rc=$?
+  cat "$LAB_DIR/client.out"
+  sed 's/^/probe-client: | /' "$LAB_DIR/client.err" >&2
+}
+
+fail() {
+  echo "lab: FAIL $name: $*" >&2
+  echo "lab: probe-relay's log (last 40 lines):" >&2
+  tail -n 40 "$LAB_DIR/relay.log" 2>/dev/null | sed 's/^/probe-relay: | /' >&2
+  exit 1
+}
+
+# probe-client exits 0 (reachable) or 1 (not reachable, with a report);
+# anything else means it could not produce a diagnosis.
+check_finished() {
+  ((client_rc != 124 && client_rc != 137)) ||
+    fail "probe-client did not finish within $client_timeout s"
+  ((client_rc < 124)) || fail "probe-client died (exit status $client_rc)"
+  ((client_rc <= 1 || ${#expect_exit} > 0)) ||
+    fail "probe-client gave no diagnosis (exit status $client_rc)"
+}
+
+check_report() {
+  local report=$LAB_DIR/client.out cause hop expr
+  check_finished
+  jq -e 'type == "object"' "$report" >/dev/null 2>&1 || fail "the report is not a JSON object"
+  cause=$(jq -r '.verdict.cause // "missing"' "$report")
+  hop=$(jq -r 'if .verdict.blocking_hop == null then "null"
+               else (.hops[.verdict.blocking_hop].address // "missing") end' "$report")
+  [[ -z $expect_cause || $cause == "$expect_cause" ]] ||
+    fail "expected cause $expect_cause, got $cause (blocking hop $hop)"
+  [[ -z $expect_hop || $hop == "$expect_hop" ]] ||
+    fail "expected blocking hop $expect_hop, got $hop (cause $cause)"
+  [[ -z $expect_exit || $client_rc == "$expect_exit" ]] ||
+    fail "expected probe-client to exit $expect_exit, it exited $client_rc"
+  for expr in "${expect_jq[@]}"; do
+    jq -e "$expr" "$report" >/dev/null 2>&1 || fail "report check failed: $expr"
+  done
+  echo "lab: PASS $name: $cause at $hop (probe-client exit $client_rc)" >&2
+}
+
+main() {
+  parse_args "$@"
+  [[ -n $hold ]] || check_binaries
+  ((human == 1)) || [[ -n $hold ]] || lab_require_commands jq
+  lab_init
+  scenario_run "$name"
+  lab_log "scenario $name: $SCENARIO_TITLE"
+  if [[ -n $hold ]]; then
+    hold_lab
+    return 0
+  fi
+  start_relay
+  run_client
+  if ((human == 1)); then
+    check_finished
+  else
+    check_report
+  fi
+}
+
+main "$@"

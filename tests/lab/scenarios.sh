@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The lab's named scenarios, built only from lab.sh's functions. Source it
+# after lab.sh. Each scenario_<name> (dashes in the name become underscores)
+# builds the network and its services and sets:
+#   SCENARIO_TITLE        one line for headings
+#   SCENARIO_CLIENT_ARGS  extra probe-client arguments (array)
+# The expected verdicts live in CMakeLists.txt, next to the tests.
+# shellcheck disable=SC2034 # the SCENARIO_* globals are read by the caller
+
+readonly LAB_PORT=3000
+SCENARIO_TITLE=""
+SCENARIO_CLIENT_ARGS=()
+
+# Names of every scenario, one per line, sorted.
+scenario_names() {
+  declare -F | awk '$3 ~ /^scenario_/ && $3 != "scenario_names" && $3 != "scenario_exists" &&
+    $3 != "scenario_run" { sub(/^scenario_/, "", $3); gsub(/_/, "-", $3); print $3 }'
+}
+
+scenario_exists() {
+  declare -F "scenario_${1//-/_}" >/dev/null
+}
+
+# Builds scenario NAME (in the current shell: it sets globals).
+scenario_run() {
+  scenario_exists "$1" || lab_die "unknown scenario '$1' (known: $(scenario_names | tr '\n' ' '))"
+  "scenario_${1//-/_}"
+}
+
+# Both NATs forward the port down to the laptop.
+forward_both() {
+  lab_forward hub "$LAB_PORT" "$LAB_ROOM_WAN"
+  lab_forward room "$LAB_PORT" "$LAB_LAPTOP"
+}
+
+scenario_reachable() {
+  SCENARIO_TITLE="Both routers forward 3000 to the laptop, the port is free"
+  lab_up double
+  forward_both
+}
+
+scenario_no_listener() {
+  SCENARIO_TITLE="Forwards are right, but no server listens (--service)"
+  lab_up double
+  forward_both
+  SCENARIO_CLIENT_ARGS=(--service)
+}
+
+scenario_fw_drop() {
+  SCENARIO_TITLE="The laptop's firewall silently drops port 3000"
+  lab_up double
+  forward_both
+  lab_host_firewall drop "$LAB_PORT"
+}
+
+scenario_fw_reset() {
+  SCENARIO_TITLE="The laptop's firewall rejects port 3000 with a TCP reset"
+  lab_up double
+  forward_both
+  lab_host_firewall reset "$LAB_PORT"
+}
+
+scenario_room_no_forward() {
+  SCENARIO_TITLE="The ISP hub forwards, the room router does not"
+  lab_up double
+  lab_forward hub "$LAB_PORT" "$LAB_ROOM_WAN"
+}
+
+scenario_hub_no_forward() {
+  SCENARIO_TITLE="The room router forwards, the ISP hub does not"
+  lab_up double
+  lab_forward room "$LAB_PORT" "$LAB_LAPTOP"
+}
+
+scenario_wrong_target() {
+  SCENARIO_TITLE="The room router forwards 3000 to the desktop, which serves SSH"
+  lab_up double
+  lab_forward hub "$LAB_PORT" "$LAB_ROOM_WAN"
+  lab_forward room "$LAB_PORT" "$LAB_DESK"
+  lab_serve_banner desk "$LAB_PORT" "SSH-2.0-desk"
+}
+
+scenario_bind_conflict() {
+  SCENARIO_TITLE="Another process already holds port 3000 on the laptop (--listen)"
+  lab_up double
+  forward_both
+  lab_hold_port laptop "$LAB_PORT"
+  SCENARIO_CLIENT_ARGS=(--listen)
+}
+
+scenario_loopback_only() {
+  SCENARIO_TITLE="The server on the laptop listens on 127.0.0.1 only"
+  lab_up double
+  forward_both
+  lab_hold_port laptop "$LAB_PORT" 127.0.0.1
+}
+
+scenario_cgnat() {
+  SCENARIO_TITLE="A carrier-grade NAT sits above the ISP hub and forwards nothing"
+  lab_up cgnat
+  forward_both
+}
+
+scenario_lossy_room_no_forward() {
+  SCENARIO_TITLE="Room router without forward, 40 ms one-way delay and 5 % loss on the internet"
+  lab_up double --delay 40
+  lab_loss 5
+  lab_forward hub "$LAB_PORT" "$LAB_ROOM_WAN"
+}
+
+scenario_single_no_forward() {
+  SCENARIO_TITLE="One home router, no forward"
+  lab_up single
+}
+
+scenario_fw_icmp_admin() {
+  SCENARIO_TITLE="The laptop's firewall rejects port 3000 with ICMP admin-prohibited"
+  lab_up double
+  forward_both
+  lab_host_firewall icmp-admin "$LAB_PORT"
+}
+
+scenario_fw_icmp_port() {
+  SCENARIO_TITLE="The laptop's firewall rejects port 3000 with ICMP port-unreachable"
+  lab_up double
+  forward_both
+  lab_host_firewall icmp-port "$LAB_PORT"
+}
+
+scenario_wrong_port() {
+  SCENARIO_TITLE="The room router forwards 3000 to the laptop's port 3001"
+  lab_up double
+  lab_forward hub "$LAB_PORT" "$LAB_ROOM_WAN"
+  lab_forward room "$LAB_PORT" "$LAB_LAPTOP:3001"
+}
+
+scenario_room_stealth_no_forward() {
+  SCENARIO_TITLE="Room router without forward that also drops WAN input (stealth)"
+  lab_up double
+  lab_forward hub "$LAB_PORT" "$LAB_ROOM_WAN"
+  lab_router_input room drop
+}
+
+scenario_hub_stealth_no_forward() {
+  SCENARIO_TITLE="ISP hub without forward that also drops WAN input (stealth)"
+  lab_up double
+  lab_forward room "$LAB_PORT" "$LAB_LAPTOP"
+  lab_router_input hub drop
+}
+
+scenario_room_forward_filtered() {
+  SCENARIO_TITLE="The room router forwards 3000, but its firewall drops it"
+  lab_up double
+  forward_both
+  lab_router_filter room "$LAB_PORT" drop
+}
