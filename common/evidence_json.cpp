@@ -28,27 +28,6 @@ E enum_field(const json& j, std::string_view key) {
 
 constexpr std::string_view hex_digits = "0123456789abcdef";
 
-// Banners are raw bytes from a foreign peer. Printable ASCII passes, a
-// backslash doubles, and every other byte becomes the text \xNN, so the
-// JSON stays valid UTF-8 and a reader still sees "SSH-2.0-..." verbatim.
-std::string escape_bytes(std::string_view raw) {
-  std::string out;
-  out.reserve(raw.size());
-  for (const char c : raw) {
-    const auto b = static_cast<unsigned char>(c);
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (b >= 0x20 && b < 0x7f) {
-      out += c;
-    } else {
-      out += "\\x";
-      out += hex_digits[b >> 4];
-      out += hex_digits[b & 0xf];
-    }
-  }
-  return out;
-}
-
 int hex_value(char c) noexcept {
   const auto pos = hex_digits.find(c);
   return pos == std::string_view::npos ? -1 : static_cast<int>(pos);
@@ -79,6 +58,24 @@ std::string unescape_bytes(const json& j) {
 }
 
 }  // namespace
+
+std::string escape_bytes(std::string_view raw) {
+  std::string out;
+  out.reserve(raw.size());
+  for (const char c : raw) {
+    const auto b = static_cast<unsigned char>(c);
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (b >= 0x20 && b < 0x7f) {
+      out += c;
+    } else {
+      out += "\\x";
+      out += hex_digits[b >> 4];
+      out += hex_digits[b & 0xf];
+    }
+  }
+  return out;
+}
 
 std::string_view to_string(bind_state s) noexcept {
   switch (s) {

@@ -18,6 +18,12 @@ namespace reachback {
 [[nodiscard]] std::string_view to_string(host_answer a) noexcept;
 [[nodiscard]] std::string_view to_string(probe_mode m) noexcept;
 
+/// Banners are raw bytes from a foreign peer: printable ASCII passes, a
+/// backslash doubles and every other byte becomes the text \xNN, so JSON
+/// stays valid UTF-8, a report line stays one line, and a reader still sees
+/// "SSH-2.0-..." verbatim.
+[[nodiscard]] std::string escape_bytes(std::string_view raw);
+
 // nlohmann ADL hooks. from_json throws nlohmann::json::exception on a missing
 // field or a wrong type; the codec turns that into errc::malformed_payload.
 void to_json(nlohmann::json& j, const port_owner& v);

@@ -190,6 +190,13 @@ struct finding {
 
 std::string port_text(std::uint16_t port) { return std::to_string(port); }
 
+/// "0.4 ms", "12 ms": sub-millisecond loopback times keep a decimal.
+std::string format_ms(double ms) {
+  if (ms >= 10) return std::to_string(static_cast<long>(ms + 0.5)) + " ms";
+  const auto tenths = static_cast<long>(ms * 10 + 0.5);
+  return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " ms";
+}
+
 std::string host_target(const evidence& ev, const layout& l) {
   const auto& host = l.hops.back();
   return (host.address ? *host.address : std::string("this host's LAN address")) + ":" + port_text(ev.port);
@@ -378,7 +385,8 @@ finding answered_at_host_depth(const network_context& c, const std::string& what
 
 finding on_foreign(const network_context& c) {
   const auto& cb = c.ev.connect_back;
-  const auto heard = cb.silent ? std::string("a peer that sent nothing") : "a peer that sent \"" + cb.banner + "\"";
+  const auto heard =
+      cb.silent ? std::string("a peer that sent nothing") : "a peer that sent \"" + escape_bytes(cb.banner) + "\"";
   if (auto f = answered_by_router(c)) return *f;
   if (c.ev.agent_listening) return missed_this_host(c, "the relay reached " + heard + " instead of probe-client");
   const auto& cap = c.ev.capture;
@@ -514,9 +522,9 @@ void add_connect_back_evidence(const evidence& ev, hop& h) {
   std::string line = "connect-back to " + format_endpoint(cb.dialed_address, cb.port) + ": " +
                      std::string(to_string(cb.outcome));
   if (cb.outcome == connect_outcome::foreign)
-    line += cb.silent ? " (the peer sent nothing)" : " (banner \"" + cb.banner + "\")";
+    line += cb.silent ? " (the peer sent nothing)" : " (banner \"" + escape_bytes(cb.banner) + "\")";
   if (cb.icmp) line += " (ICMP type " + std::to_string(cb.icmp->type) + " code " + std::to_string(cb.icmp->code) + " from " + cb.icmp->from + ")";
-  line += " after " + std::to_string(static_cast<int>(cb.connect_ms)) + " ms";
+  line += " after " + format_ms(cb.connect_ms);
   h.evidence.push_back(line);
 }
 
@@ -570,9 +578,9 @@ void set_statuses(const evidence& ev, const finding& f, const sweep_reading& r, 
 
 verdict diagnose(const evidence& ev) {
   layout l = build_layout(ev);
+  add_local_evidence(ev, l.hops.back());  // what this host knows comes first
   const auto sweep = read_sweep(ev, l);
   auto& host = l.hops.back();
-  add_local_evidence(ev, host);
   add_capture_evidence(ev.capture, host);
   add_connect_back_evidence(ev, sweep.answer_depth ? l.hops[l.at_depth(*sweep.answer_depth)] : host);
   add_internet_evidence(ev, l, l.hops.front());
