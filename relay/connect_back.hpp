@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// The connect-back: a TCP connect to the client's public address and port,
+// then a short read that tells our agent (it writes the proof line) from a
+// foreign server (its banner, or silence) at that address.
+
+#include <chrono>
+#include <string>
+
+#include "common/asio_compat.hpp"
+
+#include "common/evidence.hpp"
+
+namespace reachback::relay {
+
+/// The connect-back's two timeouts.
+struct connect_back_settings {
+  std::chrono::milliseconds connect{3'000};  ///< SYN to SYN-ACK/RST/ICMP
+  std::chrono::milliseconds banner{1'000};   ///< connected to proof or banner
+};
+
+/// Dials `target` once (the kernel retransmits the SYN within the connect
+/// timeout) and reports verified, foreign, refused, unreachable or timeout.
+/// Never throws for network failures.
+[[nodiscard]] asio::awaitable<connect_back_result> connect_back(asio::ip::tcp::endpoint target,
+                                                                std::string nonce,
+                                                                connect_back_settings settings);
+
+}  // namespace reachback::relay

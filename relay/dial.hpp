@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// One TCP connect attempt with ICMP error reporting on, optionally with a
+// limited TTL, bounded by its own timeout. Shared by the connect-back and
+// every TTL of the sweep; what the result means is probe_classify's job.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+
+#include "common/asio_compat.hpp"
+
+#include "relay/probe_classify.hpp"
+
+namespace reachback::relay {
+
+/// A finished attempt, and the socket when it connected.
+struct dial_result {
+  probe_attempt attempt;         ///< what came back
+  asio::ip::tcp::socket socket;  ///< open and connected only if attempt.connected
+  std::uint16_t source_port = 0; ///< the SYN's source port; 0 if none was sent
+};
+
+/// Connects to `target` within `timeout`. `ttl` limits the SYN's TTL (hop
+/// limit for IPv6); nullopt keeps the system default. Never throws for
+/// network failures: they are in the result.
+[[nodiscard]] asio::awaitable<dial_result> dial(asio::ip::tcp::endpoint target,
+                                                std::optional<int> ttl,
+                                                std::chrono::milliseconds timeout);
+
+}  // namespace reachback::relay

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+#include "relay/io_timeouts.hpp"
+
+#include <vector>
+
+#include "common/asio_compat.hpp"
+
+namespace reachback::relay {
+
+using namespace asio::experimental::awaitable_operators;
+
+namespace {
+
+constexpr std::size_t max_drained_bytes = 64 * 1024;
+
+}  // namespace
+
+asio::awaitable<void> expire_after(steady_clock::duration delay) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, delay);
+  // A cancelled wait is a normal way for this timer to lose a race.
+  co_await timer.async_wait(use_nothrow);
+}
+
+asio::awaitable<std::error_code> write_all(asio::ip::tcp::socket& socket, std::string_view bytes,
+                                           steady_clock::duration timeout) {
+  auto outcome = co_await (asio::async_write(socket, asio::buffer(bytes), use_nothrow) ||
+                           expire_after(timeout));
+  if (outcome.index() == 1) {
+    co_return std::make_error_code(std::errc::timed_out);
+  }
+  co_return std::get<0>(std::get<0>(outcome));
+}
+
+asio::awaitable<void> close_gracefully(asio::ip::tcp::socket& socket,
+                                       steady_clock::duration timeout) {
+  asio::error_code ec;
+  socket.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  const auto deadline = steady_clock::now() + timeout;
+  std::vector<char> discard(4096);  // heap: see read_frame in session.cpp
+  std::size_t drained = 0;
+  while (!ec && drained < max_drained_bytes && steady_clock::now() < deadline) {
+    auto outcome = co_await (socket.async_read_some(asio::buffer(discard), use_nothrow) ||
+                             expire_after(deadline - steady_clock::now()));
+    if (outcome.index() == 1) {
+      break;
+    }
+    std::size_t n = 0;
+    std::tie(ec, n) = std::get<0>(outcome);
+    drained += n;
+  }
+  socket.close(ec);
+}
+
+double elapsed_ms(steady_clock::time_point start) noexcept {
+  return std::chrono::duration<double, std::milli>(steady_clock::now() - start).count();
+}
+
+}  // namespace reachback::relay

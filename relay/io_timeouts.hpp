@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// Small coroutine helpers that give one socket operation its own deadline,
+// in the `op(use_nothrow) || expire_after(d)` shape.
+
+#include <chrono>
+#include <string_view>
+#include <system_error>
+
+#include "common/asio_compat.hpp"
+
+namespace reachback::relay {
+
+using steady_clock = std::chrono::steady_clock;
+
+/// Completes after `delay`, or at once when cancelled; never throws for
+/// either. The right-hand side of `op || expire_after(d)`.
+[[nodiscard]] asio::awaitable<void> expire_after(steady_clock::duration delay);
+
+/// Writes all of `bytes` within `timeout`; timed_out or the write error.
+[[nodiscard]] asio::awaitable<std::error_code> write_all(asio::ip::tcp::socket& socket,
+                                                         std::string_view bytes,
+                                                         steady_clock::duration timeout);
+
+/// Closes a control connection politely: shuts down sending, then reads and
+/// discards what the peer still sends (at most 64 KiB, within `timeout`) so
+/// that unread input does not turn the close into a reset that could
+/// destroy the error frame just sent before the peer reads it.
+[[nodiscard]] asio::awaitable<void> close_gracefully(asio::ip::tcp::socket& socket,
+                                                     steady_clock::duration timeout);
+
+/// Milliseconds since `start`, as the evidence records them.
+[[nodiscard]] double elapsed_ms(steady_clock::time_point start) noexcept;
+
+}  // namespace reachback::relay

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: MIT
+// probe-relay: the public half of reachback. CLI, then config, then the
+// relay, then the exit code:
+//   0  stopped by SIGINT or SIGTERM (or --help / --version)
+//   1  an address could not be bound
+//   2  bad arguments or a bad config file
+
+#include <exception>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "common/cli_compat.hpp"
+
+#include "config/config_error.hpp"
+#include "config/relay_config.hpp"
+#include "relay/listen_address.hpp"
+#include "relay/server.hpp"
+#include "relay/session_log.hpp"
+#include "version.hpp"
+
+namespace {
+
+constexpr int exit_usage = 2;
+
+struct relay_options {
+  std::string config_file;          ///< empty: the default path, if it exists
+  std::vector<std::string> listen;  ///< replaces the config's list when given
+};
+
+void setup_relay(CLI::App& app, relay_options& opts) {
+  app.set_version_flag("--version", "probe-relay " + std::string(reachback::project_version));
+  app.add_option("--config", opts.config_file, "Relay config (TOML)")
+      ->option_text("FILE (default: " +
+                    std::string(reachback::config::default_relay_config_path) + " if present)");
+  app.add_option("--listen", opts.listen,
+                 "Address to listen on, repeatable; replaces the config's list "
+                 "(0.0.0.0:4750 and [::]:4750 by default)")
+      ->option_text("ADDR:PORT ...")
+      ->check(CLI::Validator(
+          [](const std::string& text) {
+            return reachback::relay::parse_listen_endpoint(text)
+                       ? std::string()
+                       : "expected ADDR:PORT with a numeric address, got '" + text + "'";
+          },
+          "ADDR:PORT", "listen address"));
+  app.footer(
+      "Exit codes: 0 stopped by SIGINT/SIGTERM, 1 cannot listen, 2 bad arguments or config.");
+}
+
+reachback::config::relay_config load_config(const relay_options& opts) {
+  namespace config = reachback::config;
+  if (!opts.config_file.empty()) {
+    return config::load_relay_config(opts.config_file);
+  }
+  const std::filesystem::path fallback(config::default_relay_config_path);
+  std::error_code ignored;
+  return std::filesystem::exists(fallback, ignored) ? config::load_relay_config(fallback)
+                                                    : config::relay_config{};
+}
+
+int run_relay_cli(const relay_options& opts) {
+  const auto log = reachback::relay::stderr_log();
+  reachback::config::relay_config config;
+  try {
+    config = load_config(opts);
+  } catch (const std::exception& e) {
+    // config_error by contract; anything else from reading the file is as fatal.
+    log(std::string("probe-relay: ") + e.what());
+    return exit_usage;
+  }
+  if (!opts.listen.empty()) {
+    config.listen = opts.listen;
+  }
+  return reachback::relay::run_relay(config, log);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"probe-relay: connects back to reachback clients to test their forwarded ports",
+               "probe-relay"};
+  relay_options opts;
+  setup_relay(app, opts);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version arrive here too, with exit code 0.
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
+      return app.exit(e);
+    }
+    reachback::relay::stderr_log()(std::string("probe-relay: ") + e.what());
+    return exit_usage;
+  }
+  return run_relay_cli(opts);
+}

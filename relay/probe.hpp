@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// One probe request carried out: the connect-back and, when asked for and
+// enabled, the TTL sweep, run together.
+//
+// SECURITY INVARIANT: the relay dials only the control connection's remote
+// address. probe_request carries no address and run_probe takes none but
+// the control peer's, so no client can point the relay at a third party.
+
+#include <chrono>
+
+#include "common/asio_compat.hpp"
+
+#include "common/messages.hpp"
+#include "config/relay_config.hpp"
+#include "relay/connect_back.hpp"
+#include "relay/sweep_plan.hpp"
+
+namespace reachback::relay {
+
+/// How probes are run, from the relay config.
+struct probe_settings {
+  connect_back_settings connect_back;  ///< connect and banner timeouts
+  bool sweep_enabled = true;           ///< sweep.enabled: run it when asked
+  sweep_limits sweep;                  ///< sweep.* after the hard bounds
+};
+
+/// probe_settings from the relay config, with the sweep's hard bounds applied.
+[[nodiscard]] probe_settings probe_settings_from(const config::relay_config& config);
+
+/// The longest run_probe can take under `settings`.
+[[nodiscard]] std::chrono::milliseconds worst_case_duration(const probe_settings& settings);
+
+/// Probes `request.port` at the address of `control_peer`. The connect-back
+/// and the sweep run concurrently; each failure is a value in the result.
+[[nodiscard]] asio::awaitable<protocol::probe_result> run_probe(
+    asio::ip::tcp::endpoint control_peer, protocol::probe_request request,
+    probe_settings settings);
+
+}  // namespace reachback::relay

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// Telling our agent from anything else that answers the connect-back: the
+// agent writes proof_prefix + nonce + '\n'; anything else is foreign, and
+// the first bytes it sent (its banner) are kept as evidence. Pure.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace reachback::relay {
+
+/// At most this many bytes of a foreign banner are read and kept.
+inline constexpr std::size_t max_banner = 256;
+
+/// What the bytes read so far from a connect-back peer amount to.
+enum class reply_judgement { need_more, verified, foreign };
+
+/// verified once `received` starts with the proof line for `nonce`; foreign
+/// once it holds a line, max_banner bytes, or the peer is `finished` (EOF or
+/// banner timeout) without the proof; need_more otherwise.
+[[nodiscard]] reply_judgement judge_reply(std::string_view received, std::string_view nonce,
+                                          bool finished);
+
+/// The banner as it goes into the evidence: the first max_banner bytes,
+/// with bytes other than printable ASCII, CR, LF and TAB written as \xNN so
+/// the JSON stays valid UTF-8 whatever the peer sent.
+[[nodiscard]] std::string printable_banner(std::string_view received);
+
+}  // namespace reachback::relay

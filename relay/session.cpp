@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: MIT
+#include "relay/session.hpp"
+
+#include <algorithm>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/asio_compat.hpp"
+
+#include "common/codec.hpp"
+#include "common/evidence_json.hpp"
+#include "common/protocol_error.hpp"
+#include "relay/io_timeouts.hpp"
+#include "relay/listen_address.hpp"
+#include "relay/session_rules.hpp"
+
+namespace reachback::relay {
+
+using namespace asio::experimental::awaitable_operators;
+
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr milliseconds max_write_time{5'000};
+constexpr milliseconds max_close_time{1'000};
+constexpr std::size_t read_chunk = 4096;
+
+// The session's whole-session and idle deadlines, watched by one timer.
+// The idle clock runs only while the relay waits for the client's next
+// frame; when it restarts earlier than the timer is set, the timer is
+// poked so the watchdog re-arms.
+class session_deadlines {
+ public:
+  session_deadlines(steady_clock::time_point start, milliseconds session_limit)
+      : session_end_(start + session_limit), idle_end_(steady_clock::time_point::max()) {}
+
+  [[nodiscard]] steady_clock::time_point next() const noexcept {
+    return std::min(idle_end_, session_end_);
+  }
+  [[nodiscard]] bool session_over(steady_clock::time_point now) const noexcept {
+    return now >= session_end_;
+  }
+  void expect_frame_within(milliseconds idle) {
+    const auto idle_end = steady_clock::now() + idle;
+    const bool earlier = idle_end < next();
+    idle_end_ = idle_end;
+    if (earlier && timer_ != nullptr && timer_->cancel() > 0) {
+      rearm_ = true;
+    }
+  }
+  void relay_working() noexcept { idle_end_ = steady_clock::time_point::max(); }
+  void watch_with(asio::steady_timer* timer) noexcept { timer_ = timer; }
+  [[nodiscard]] bool take_rearm() noexcept { return std::exchange(rearm_, false); }
+
+ private:
+  steady_clock::time_point session_end_;
+  steady_clock::time_point idle_end_;
+  asio::steady_timer* timer_ = nullptr;
+  bool rearm_ = false;
+};
+
+struct session {
+  asio::ip::tcp::socket& socket;
+  relay_shared& shared;
+  asio::ip::tcp::endpoint peer;
+  std::string source;  ///< the peer's address, the key of the per-IP limits
+  session_origin origin;
+  session_deadlines deadlines;
+  session_summary summary;
+  std::string input;  ///< received bytes not yet decoded
+
+  [[nodiscard]] milliseconds idle() const { return shared.config.timeouts.idle; }
+  [[nodiscard]] milliseconds write_time() const { return std::min(idle(), max_write_time); }
+};
+
+enum class frame_status { message, undecodable, closed };
+
+struct frame_read {
+  frame_status status = frame_status::closed;
+  protocol::message msg;
+  std::error_code error;
+};
+
+asio::awaitable<frame_read> read_frame(session& s) {
+  // On the heap, not in the coroutine frame: a large frame makes g++ 12
+  // warn falsely about Asio's frame allocator (-Wmismatched-new-delete).
+  std::vector<char> chunk(read_chunk);
+  for (;;) {
+    auto decoded = protocol::decode(std::span<const char>(s.input));
+    if (auto* frame = std::get_if<protocol::decoded>(&decoded)) {
+      frame_read read{frame_status::message, std::move(frame->msg), {}};
+      s.input.erase(0, frame->consumed);
+      co_return read;
+    }
+    if (const auto* ec = std::get_if<std::error_code>(&decoded)) {
+      co_return frame_read{frame_status::undecodable, {}, *ec};
+    }
+    // The codec rejects an oversized header at once; this only keeps the
+    // buffer bounded should it ever ask for more than one frame's worth.
+    if (s.input.size() > protocol::header_size + protocol::max_payload) {
+      co_return frame_read{frame_status::undecodable, {}, protocol::errc::frame_too_large};
+    }
+    const auto [ec, n] = co_await s.socket.async_read_some(asio::buffer(chunk), use_nothrow);
+    if (ec) {
+      co_return frame_read{frame_status::closed, {}, ec};
+    }
+    s.input.append(chunk.data(), n);
+  }
+}
+
+protocol::error bad_request(std::string text) {
+  return {protocol::wire_error::bad_request, std::move(text)};
+}
+
+protocol::error rate_limited(const session& s) {
+  return {protocol::wire_error::rate_limited,
+          "more than " + std::to_string(s.shared.limiter.limits().probes_per_minute) +
+              " probe requests a minute from " + s.source};
+}
+
+// g++ 12 can destroy a temporary of a co_await expression twice (a double
+// free here): every co_await below takes named values, moved in.
+asio::awaitable<bool> send(session& s, protocol::message msg) {
+  const auto frame = protocol::encode(msg);
+  const auto ec = co_await write_all(s.socket, frame, s.write_time());
+  co_return !ec;
+}
+
+asio::awaitable<void> refuse(session& s, protocol::error error) {
+  s.summary.outcomes.push_back(error_outcome(error.code));
+  co_await send(s, std::move(error));
+}
+
+asio::awaitable<bool> greet(session& s) {
+  s.deadlines.expect_frame_within(s.idle());
+  auto frame = co_await read_frame(s);
+  if (frame.status == frame_status::closed) {
+    co_return false;
+  }
+  if (frame.status == frame_status::undecodable) {
+    auto error = error_for_decode_failure(frame.error, s.input);
+    co_await refuse(s, std::move(error));
+    co_return false;
+  }
+  const auto* hello = std::get_if<protocol::hello>(&frame.msg);
+  if (hello == nullptr) {
+    auto error = bad_request("expected hello, got " + std::string(message_name(frame.msg)));
+    co_await refuse(s, std::move(error));
+    co_return false;
+  }
+  if (auto denied = check_hello(*hello, s.shared.config.tokens)) {
+    co_await refuse(s, std::move(*denied));
+    co_return false;
+  }
+  protocol::message welcome = make_welcome(
+      s.peer, s.origin.client_hops,
+      {.ttl_sweep = s.shared.probes.sweep_enabled, .syn_ttl = s.origin.syn_ttl});
+  co_return co_await send(s, std::move(welcome));
+}
+
+asio::awaitable<bool> handle_probe(session& s, const protocol::probe_request& request) {
+  if (auto invalid = check_probe_request(request)) {
+    co_await refuse(s, std::move(*invalid));
+    co_return false;
+  }
+  if (!s.shared.limiter.allow_probe(s.source, steady_clock::now())) {
+    auto error = rate_limited(s);
+    co_await refuse(s, std::move(error));
+    co_return false;
+  }
+  s.summary.ports.push_back(request.port);
+  s.deadlines.relay_working();
+  // s.peer, never anything from the request: see the invariant in probe.hpp.
+  auto result = co_await run_probe(s.peer, request, s.shared.probes);
+  s.summary.outcomes.emplace_back(to_string(result.connect_back.outcome));
+  co_return co_await send(s, std::move(result));
+}
+
+asio::awaitable<void> serve(session& s) {
+  if (!co_await greet(s)) {
+    co_return;
+  }
+  for (;;) {
+    s.deadlines.expect_frame_within(s.idle());
+    auto frame = co_await read_frame(s);
+    if (frame.status == frame_status::closed) {
+      co_return;
+    }
+    if (frame.status == frame_status::undecodable) {
+      auto error = error_for_decode_failure(frame.error, s.input);
+      co_await refuse(s, std::move(error));
+      co_return;
+    }
+    if (const auto* request = std::get_if<protocol::probe_request>(&frame.msg)) {
+      if (!co_await handle_probe(s, *request)) {
+        co_return;
+      }
+    } else if (std::holds_alternative<protocol::error>(frame.msg)) {
+      co_return;  // the client said why it leaves; there is nothing to answer
+    } else {
+      auto error =
+          bad_request("unexpected " + std::string(message_name(frame.msg)) + " after hello");
+      co_await refuse(s, std::move(error));
+      co_return;
+    }
+  }
+}
+
+// Turns an unexpected exception into an `internal` error frame. When the
+// watchdog has won, the exception is the cancellation itself: stay quiet.
+asio::awaitable<void> serve_guarded(session& s) {
+  std::string failure;
+  try {
+    co_await serve(s);
+    co_return;
+  } catch (const std::exception& e) {
+    failure = e.what();
+  }
+  const auto cancelled = (co_await asio::this_coro::cancellation_state).cancelled();
+  if (cancelled != asio::cancellation_type::none) {
+    co_return;
+  }
+  s.shared.log("probe-relay: session with " + s.summary.client + " failed: " + failure);
+  protocol::error error{protocol::wire_error::internal, "the relay failed: " + failure};
+  co_await refuse(s, std::move(error));
+}
+
+// Completes when the session's next deadline passes; returns early, and
+// quietly, when serve() finishes first and the || cancels it.
+asio::awaitable<void> watchdog(session_deadlines& deadlines) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  deadlines.watch_with(&timer);
+  struct unwatch {
+    session_deadlines& d;
+    ~unwatch() { d.watch_with(nullptr); }
+  } guard{deadlines};
+  while (deadlines.next() > steady_clock::now()) {
+    timer.expires_at(deadlines.next());
+    const auto [ec] = co_await timer.async_wait(use_nothrow);
+    if (ec == asio::error::operation_aborted && !deadlines.take_rearm()) {
+      co_return;
+    }
+  }
+}
+
+protocol::error deadline_error(const session& s) {
+  if (s.deadlines.session_over(steady_clock::now())) {
+    return {protocol::wire_error::idle_timeout,
+            "the session limit of " + std::to_string(s.shared.config.timeouts.session.count()) +
+                " ms was reached"};
+  }
+  return {protocol::wire_error::idle_timeout,
+          "no complete frame within " + std::to_string(s.idle().count()) + " ms"};
+}
+
+}  // namespace
+
+relay_shared::relay_shared(config::relay_config relay_config, log_sink sink)
+    : config(std::move(relay_config)),
+      probes(probe_settings_from(config)),
+      limiter(config.limits),
+      log(std::move(sink)) {}
+
+asio::awaitable<void> run_session(asio::ip::tcp::socket socket,
+                                  std::shared_ptr<relay_shared> shared, session_origin origin) {
+  const auto started = steady_clock::now();
+  asio::error_code ec;
+  const auto peer = socket.remote_endpoint(ec);
+  if (ec) {
+    co_return;  // the client left before it could be looked at
+  }
+  session s{.socket = socket,
+            .shared = *shared,
+            .peer = peer,
+            .source = address_text(peer.address()),
+            .origin = origin,
+            .deadlines = session_deadlines(started, shared->config.timeouts.session),
+            .summary = {},
+            .input = {}};
+  s.summary.client = endpoint_text(peer);
+
+  std::optional<session_admission> admitted;
+  if (auto over_limit = shared->limiter.begin_session(s.source, started)) {
+    co_await refuse(s, std::move(*over_limit));
+  } else {
+    admitted.emplace(shared->limiter, s.source);
+    const auto ended = co_await (serve_guarded(s) || watchdog(s.deadlines));
+    if (ended.index() == 1) {
+      auto error = deadline_error(s);
+      co_await refuse(s, std::move(error));
+    }
+  }
+  co_await close_gracefully(socket, std::min(s.idle(), max_close_time));
+
+  s.summary.ended = std::chrono::system_clock::now();
+  s.summary.duration = std::chrono::duration_cast<milliseconds>(steady_clock::now() - started);
+  shared->log(format_session_log(s.summary));
+}
+
+}  // namespace reachback::relay

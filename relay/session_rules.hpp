@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// The control protocol's rules as the relay applies them: which error frame
+// a bad frame earns, who may say hello, what a probe request must look like,
+// and what the welcome says. Pure; session.cpp does the I/O around them.
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "common/asio_compat.hpp"
+
+#include "common/messages.hpp"
+
+namespace reachback::relay {
+
+/// What the relay offers; every welcome lists the ones enabled.
+inline constexpr std::string_view capability_connect_back = "connect_back";
+inline constexpr std::string_view capability_ttl_sweep = "ttl_sweep";
+inline constexpr std::string_view capability_syn_ttl = "syn_ttl";
+
+/// The error frame for a frame that failed to decode with `ec` (a
+/// protocol::errc). `received` is the buffered input, from which an
+/// unsupported version is named: "relay speaks protocol 1, got 2".
+[[nodiscard]] protocol::error error_for_decode_failure(std::error_code ec,
+                                                       std::span<const char> received);
+
+/// nullopt when the hello is accepted: any hello when `tokens` is empty,
+/// else one whose token matches one of them. Otherwise an unauthorized error.
+[[nodiscard]] std::optional<protocol::error> check_hello(const protocol::hello& hello,
+                                                         const std::vector<std::string>& tokens);
+
+/// nullopt for a well-formed request: protocol "tcp", port 1..65535 and a
+/// nonce of 1..64 hex digits (it is echoed into the proof line). Otherwise a
+/// bad_request error saying what is wrong.
+[[nodiscard]] std::optional<protocol::error> check_probe_request(
+    const protocol::probe_request& request);
+
+/// What the relay says it can do.
+struct relay_capabilities {
+  bool ttl_sweep = true;  ///< sweep.enabled
+  bool syn_ttl = true;    ///< the listener saves SYNs (client_hops)
+};
+
+/// The welcome for a client seen at `peer`.
+[[nodiscard]] protocol::welcome make_welcome(const asio::ip::tcp::endpoint& peer,
+                                             std::optional<int> client_hops,
+                                             relay_capabilities capabilities);
+
+/// "hello", "welcome", "probe_request", "probe_result" or "error".
+[[nodiscard]] std::string_view message_name(const protocol::message& msg) noexcept;
+
+/// The log outcome of an error frame the relay sent: "error:rate_limited".
+[[nodiscard]] std::string error_outcome(protocol::wire_error code);
+
+}  // namespace reachback::relay

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// The TTL sweep's decisions, apart from its sockets: how far and how often
+// to probe, which TTLs deserve another try, how a retry merges into what is
+// known, and where the public address sits on the path. Pure.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/evidence.hpp"
+#include "config/relay_config.hpp"
+
+namespace reachback::relay {
+
+/// Hard bounds whatever the config says, so one sweep stays small.
+inline constexpr int max_sweep_ttl = 64;
+inline constexpr int max_sweep_retries = 3;
+inline constexpr std::chrono::milliseconds min_hop_timeout{50};
+inline constexpr std::chrono::milliseconds max_hop_timeout{5'000};
+
+/// The sweep's settings after the hard bounds.
+struct sweep_limits {
+  int max_ttl = 16;                            ///< TTLs 1..max_ttl are probed
+  std::chrono::milliseconds hop_timeout{700};  ///< per probe, before silence
+  int retries = 1;                             ///< extra rounds for silent TTLs
+  /// Pause before a retry round, so routers' ICMP rate limits refill a little.
+  std::chrono::milliseconds retry_pause{250};
+  bool operator==(const sweep_limits&) const = default;
+};
+
+/// Clamps the config to 1..64 TTLs, 0..3 retries and 50..5000 ms per hop.
+[[nodiscard]] sweep_limits bounded(const config::sweep_settings& settings) noexcept;
+
+/// One line per setting that bounded() changed, e.g. "sweep.max_ttl 100 is
+/// capped at 64", so the operator learns why the sweep differs from the file.
+[[nodiscard]] std::vector<std::string> bounding_notes(const config::sweep_settings& settings);
+
+/// The longest a sweep under `limits` can take, pauses included.
+[[nodiscard]] std::chrono::milliseconds worst_case_duration(const sweep_limits& limits) noexcept;
+
+/// rst, syn_ack and unreachable: a probe with a larger TTL cannot get further.
+[[nodiscard]] bool is_terminal(sweep_reply reply) noexcept;
+
+/// The smallest TTL with a terminal reply.
+[[nodiscard]] std::optional<int> first_terminal_ttl(const std::vector<sweep_hop>& hops) noexcept;
+
+/// Silent TTLs below the first terminal one (all silent TTLs if none).
+[[nodiscard]] std::vector<int> ttls_to_retry(const std::vector<sweep_hop>& hops);
+
+/// Folds a retry into the hop it repeats: attempts add up, and any answer
+/// replaces silence.
+void merge_retry(sweep_hop& known, const sweep_hop& retry);
+
+/// The smallest TTL whose answer came from `dialed` itself: its time
+/// exceeded or unreachable, or a TCP reset or handshake.
+[[nodiscard]] std::optional<int> public_distance(const std::vector<sweep_hop>& hops,
+                                                 std::string_view dialed) noexcept;
+
+/// Drops the TTLs after the first terminal one and computes public_distance.
+[[nodiscard]] ttl_sweep finish_sweep(std::vector<sweep_hop> hops, std::string_view dialed);
+
+}  // namespace reachback::relay

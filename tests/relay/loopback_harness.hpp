@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// Test support for driving an in-process relay over loopback: the relay and
+// its io_context, a scripted control client, and local servers for the
+// relay to dial. Every wait is bounded; nothing sleeps to synchronise.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/asio_compat.hpp"
+#include "relay/server.hpp"
+
+#include "common/messages.hpp"
+#include "config/relay_config.hpp"
+
+namespace reachback::relay::test {
+
+using asio::ip::tcp;
+using namespace std::chrono_literals;
+
+/// A valid nonce (32 lowercase hex digits).
+inline const std::string test_nonce = "0123456789abcdef0123456789abcdef";
+
+/// 127.0.0.1:0 and deadlines short enough for failure paths to finish fast.
+[[nodiscard]] config::relay_config loopback_config();
+
+/// An in-process relay and the io_context it runs on.
+class loopback_relay {
+ public:
+  explicit loopback_relay(config::relay_config config = loopback_config());
+  loopback_relay(const loopback_relay&) = delete;
+  loopback_relay& operator=(const loopback_relay&) = delete;
+
+  /// The io_context the relay, the clients and the targets share.
+  [[nodiscard]] asio::io_context& context() noexcept { return ctx_; }
+  /// The relay's first listening endpoint.
+  [[nodiscard]] tcp::endpoint endpoint() const;
+  /// Every line the relay logged so far.
+  [[nodiscard]] const std::vector<std::string>& log() const noexcept { return *log_; }
+
+  /// Runs until `body` finishes or `limit` passes; rethrows what it threw.
+  /// False when it did not finish in time.
+  [[nodiscard]] bool run(asio::awaitable<void> body, std::chrono::milliseconds limit = 5s);
+  /// Runs until `done()` holds or `limit` passes; returns done().
+  bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit = 3s);
+  /// Until the relay has logged `lines` lines in all.
+  bool wait_for_log_lines(std::size_t lines, std::chrono::milliseconds limit = 3s);
+
+ private:
+  asio::io_context ctx_{1};
+  std::shared_ptr<std::vector<std::string>> log_;
+  server server_;
+};
+
+/// Connects to `relay`, binding to `source` first when given.
+[[nodiscard]] asio::awaitable<tcp::socket> connect_to(
+    tcp::endpoint relay, std::optional<asio::ip::address> source = std::nullopt);
+
+/// Writes raw bytes.
+asio::awaitable<void> send_bytes(tcp::socket& socket, std::string bytes);
+
+/// The next message; nullopt at EOF, on an error, a bad frame or after `limit`.
+[[nodiscard]] asio::awaitable<std::optional<protocol::message>> receive(
+    tcp::socket& socket, std::string& input, std::chrono::milliseconds limit = 3s);
+
+/// Whether the peer closes (EOF or reset) within `limit`; discards its bytes.
+[[nodiscard]] asio::awaitable<bool> peer_closes(tcp::socket& socket,
+                                                std::chrono::milliseconds limit = 3s);
+
+/// What a scripted client saw.
+struct transcript {
+  std::vector<std::optional<protocol::message>> replies;  ///< one per frame sent
+  bool closed_by_relay = false;  ///< the relay closed after its last reply
+  std::chrono::milliseconds last_reply_after{0};  ///< since the connect
+};
+
+/// Connects (from `source` when given) and sends each frame, reading one
+/// reply after each; stops at the first error frame or missing reply and
+/// then checks that the relay closes.
+asio::awaitable<void> talk(tcp::endpoint relay, std::vector<std::string> frames, transcript& out,
+                           std::optional<asio::ip::address> source = std::nullopt);
+
+/// Frames.
+[[nodiscard]] std::string hello_frame(std::optional<std::string> token = std::nullopt);
+[[nodiscard]] std::string probe_frame(std::uint16_t port, bool sweep);
+
+/// The message as T, or nullptr.
+template <typename T>
+[[nodiscard]] const T* as(const std::optional<protocol::message>& msg) {
+  return msg ? std::get_if<T>(&*msg) : nullptr;
+}
+
+/// A local server for the relay to dial: greets each connection with
+/// `greeting` (nothing when empty) and holds it open until stopped.
+class target_listener {
+ public:
+  target_listener(asio::io_context& ctx, std::string greeting,
+                  asio::ip::address address = asio::ip::make_address("127.0.0.1"),
+                  std::uint16_t port = 0);
+  ~target_listener();
+  target_listener(const target_listener&) = delete;
+  target_listener& operator=(const target_listener&) = delete;
+
+  [[nodiscard]] std::uint16_t port() const;
+  /// Connections accepted so far (connect-back and sweep probes alike).
+  [[nodiscard]] int accepted() const noexcept;
+  void stop();
+
+  struct state;
+
+ private:
+  std::shared_ptr<state> state_;
+};
+
+/// A loopback port with nothing listening on it.
+[[nodiscard]] std::uint16_t unused_port(asio::io_context& ctx);
+
+}  // namespace reachback::relay::test

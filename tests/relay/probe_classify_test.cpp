@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: MIT
+#include "relay/probe_classify.hpp"
+
+#include <linux/errqueue.h>
+
+#include <gtest/gtest.h>
+
+#include <cerrno>
+
+namespace reachback::relay {
+namespace {
+
+constexpr std::string_view dialed = "203.0.113.7";
+
+std::error_code errno_code(int e) { return {e, std::system_category()}; }
+
+queued_error icmp(int origin, int type, int code, std::string from, std::optional<int> ttl) {
+  return queued_error{.origin = origin,
+                      .error = EHOSTUNREACH,
+                      .type = type,
+                      .code = code,
+                      .offender = std::move(from),
+                      .arrival_ttl = ttl};
+}
+
+probe_attempt connected_after(double ms) {
+  probe_attempt attempt;
+  attempt.connected = true;
+  attempt.elapsed_ms = ms;
+  return attempt;
+}
+
+probe_attempt timed_out_after(double ms) {
+  probe_attempt attempt;
+  attempt.timed_out = true;
+  attempt.elapsed_ms = ms;
+  return attempt;
+}
+
+probe_attempt failed_with(std::error_code error, std::optional<queued_error> queued = {}) {
+  return probe_attempt{.connected = false,
+                       .timed_out = false,
+                       .error = error,
+                       .queued = std::move(queued),
+                       .elapsed_ms = 12.5};
+}
+
+TEST(ClassifySweepProbe, AHandshakeIsASynAckFromTheTarget) {
+  const auto hop = classify_sweep_probe(connected_after(3), 5, dialed);
+  EXPECT_EQ(hop.ttl, 5);
+  EXPECT_EQ(hop.reply, sweep_reply::syn_ack);
+  EXPECT_EQ(hop.from, dialed);
+  EXPECT_EQ(hop.icmp, std::nullopt);
+  EXPECT_EQ(hop.rtt_ms, 3);
+  EXPECT_EQ(hop.attempts, 1);
+}
+
+TEST(ClassifySweepProbe, ARefusalWithoutIcmpIsAReset) {
+  const auto hop = classify_sweep_probe(failed_with(errno_code(ECONNREFUSED)), 2, dialed);
+  EXPECT_EQ(hop.reply, sweep_reply::rst);
+  EXPECT_EQ(hop.from, dialed);
+}
+
+TEST(ClassifySweepProbe, TimeExceededNamesTheRouterAndItsReplyTtl) {
+  const auto hop = classify_sweep_probe(
+      failed_with(errno_code(EHOSTUNREACH), icmp(SO_EE_ORIGIN_ICMP, 11, 0, "192.0.2.1", 250)), 3,
+      dialed);
+  EXPECT_EQ(hop.reply, sweep_reply::time_exceeded);
+  EXPECT_EQ(hop.from, "192.0.2.1");
+  ASSERT_TRUE(hop.icmp);
+  EXPECT_EQ(hop.icmp->type, 11);
+  EXPECT_EQ(hop.icmp->from, "192.0.2.1");
+  EXPECT_EQ(hop.reply_ttl, 250);
+}
+
+TEST(ClassifySweepProbe, IcmpPortUnreachableIsUnreachableNotAReset) {
+  // The kernel reports it as ECONNREFUSED too; the error queue tells them apart.
+  const auto hop = classify_sweep_probe(
+      failed_with(errno_code(ECONNREFUSED), icmp(SO_EE_ORIGIN_ICMP, 3, 3, std::string(dialed), 52)),
+      4, dialed);
+  EXPECT_EQ(hop.reply, sweep_reply::unreachable);
+  EXPECT_EQ(hop.from, dialed);
+  ASSERT_TRUE(hop.icmp);
+  EXPECT_EQ(hop.icmp->code, 3);
+  EXPECT_EQ(hop.reply_ttl, 52);
+}
+
+TEST(ClassifySweepProbe, Icmpv6TypesAreTheirOwn) {
+  const auto exceeded = classify_sweep_probe(
+      failed_with(errno_code(EHOSTUNREACH), icmp(SO_EE_ORIGIN_ICMP6, 3, 0, "2001:db8::1", 63)), 1,
+      "2001:db8::7");
+  EXPECT_EQ(exceeded.reply, sweep_reply::time_exceeded);
+  const auto unreachable = classify_sweep_probe(
+      failed_with(errno_code(EACCES), icmp(SO_EE_ORIGIN_ICMP6, 1, 1, "2001:db8::1", 63)), 1,
+      "2001:db8::7");
+  EXPECT_EQ(unreachable.reply, sweep_reply::unreachable);
+  const auto icmp4_type3 = classify_sweep_probe(
+      failed_with(errno_code(EHOSTUNREACH), icmp(SO_EE_ORIGIN_ICMP, 3, 1, "192.0.2.1", 63)), 1,
+      dialed);
+  EXPECT_EQ(icmp4_type3.reply, sweep_reply::unreachable) << "type 3 is time exceeded only in v6";
+}
+
+TEST(ClassifySweepProbe, NothingBackIsSilence) {
+  const auto hop = classify_sweep_probe(timed_out_after(700), 6, dialed);
+  EXPECT_EQ(hop.reply, sweep_reply::silence);
+  EXPECT_EQ(hop.from, "");
+}
+
+TEST(ClassifySweepProbe, ALocalFailureIsUnreachableWithoutIcmp) {
+  queued_error local;
+  local.origin = SO_EE_ORIGIN_LOCAL;
+  local.error = ENETUNREACH;
+  const auto hop = classify_sweep_probe(failed_with(errno_code(ENETUNREACH), local), 1, dialed);
+  EXPECT_EQ(hop.reply, sweep_reply::unreachable);
+  EXPECT_EQ(hop.icmp, std::nullopt);
+  EXPECT_EQ(hop.from, "");
+}
+
+TEST(ClassifyConnectFailure, SortsTheFailures) {
+  EXPECT_EQ(classify_connect_failure(failed_with(errno_code(ECONNREFUSED))),
+            (connect_failure{connect_outcome::refused, std::nullopt}));
+  EXPECT_EQ(classify_connect_failure(timed_out_after(1000)),
+            (connect_failure{connect_outcome::timeout, std::nullopt}));
+  EXPECT_EQ(classify_connect_failure(failed_with(errno_code(ENETUNREACH))),
+            (connect_failure{connect_outcome::unreachable, std::nullopt}));
+  const auto prohibited = classify_connect_failure(failed_with(
+      errno_code(EHOSTUNREACH), icmp(SO_EE_ORIGIN_ICMP, 3, 13, "198.51.100.1", 60)));
+  EXPECT_EQ(prohibited.outcome, connect_outcome::unreachable);
+  EXPECT_EQ(prohibited.icmp, (icmp_info{.type = 3, .code = 13, .from = "198.51.100.1"}));
+}
+
+}  // namespace
+}  // namespace reachback::relay

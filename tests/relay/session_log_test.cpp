@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+#include "relay/session_log.hpp"
+
+#include <gtest/gtest.h>
+
+namespace reachback::relay {
+namespace {
+
+using namespace std::chrono;
+
+const system_clock::time_point example_end =
+    sys_days{year{2026} / November / 24} + hours{21} + minutes{50} + milliseconds{400};
+
+session_summary summary(std::vector<std::uint16_t> ports, std::vector<std::string> outcomes) {
+  return {.ended = example_end,
+          .client = "203.0.113.7:51234",
+          .ports = std::move(ports),
+          .outcomes = std::move(outcomes),
+          .duration = milliseconds{812}};
+}
+
+TEST(SessionLog, TimestampIsUtcToTheSecond) {
+  EXPECT_EQ(utc_timestamp(example_end), "2026-11-24T21:50:00Z");
+  EXPECT_EQ(utc_timestamp(system_clock::time_point{}), "1970-01-01T00:00:00Z");
+}
+
+TEST(SessionLog, OneProbe) {
+  EXPECT_EQ(format_session_log(summary({3000}, {"verified"})),
+            "2026-11-24T21:50:00Z client=203.0.113.7:51234 port=3000 outcome=verified "
+            "duration=812ms");
+}
+
+TEST(SessionLog, SeveralProbesListTheirPortsAndOutcomes) {
+  EXPECT_EQ(format_session_log(summary({3000, 3000, 8080}, {"refused", "verified", "timeout"})),
+            "2026-11-24T21:50:00Z client=203.0.113.7:51234 port=3000,8080 "
+            "outcome=refused,verified,timeout duration=812ms");
+}
+
+TEST(SessionLog, ErrorsAndEmptySessions) {
+  EXPECT_EQ(format_session_log(summary({3000}, {"verified", "error:rate_limited"})),
+            "2026-11-24T21:50:00Z client=203.0.113.7:51234 port=3000 "
+            "outcome=verified,error:rate_limited duration=812ms");
+  EXPECT_EQ(format_session_log(summary({}, {"error:too_many_sessions"})),
+            "2026-11-24T21:50:00Z client=203.0.113.7:51234 port=- "
+            "outcome=error:too_many_sessions duration=812ms");
+  EXPECT_EQ(format_session_log(summary({}, {})),
+            "2026-11-24T21:50:00Z client=203.0.113.7:51234 port=- outcome=none duration=812ms");
+}
+
+TEST(SessionLog, Ipv6Clients) {
+  auto s = summary({443}, {"foreign"});
+  s.client = "[2001:db8::7]:40000";
+  EXPECT_EQ(format_session_log(s),
+            "2026-11-24T21:50:00Z client=[2001:db8::7]:40000 port=443 outcome=foreign "
+            "duration=812ms");
+}
+
+}  // namespace
+}  // namespace reachback::relay
