@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "options.hpp"
 
-#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <ostream>
 
+#include "common/cli_compat.hpp"
 #include "common/messages.hpp"
 #include "config/client_config.hpp"
 #include "config/config_error.hpp"
@@ -26,24 +26,49 @@ struct flags {
   std::string config_file;
 };
 
+/// A range check whose message names the value: CLI11 2.1.2's own Range
+/// prints doubles as "0.100000" and calls "abc" out of range.
+CLI::Validator within(double low, double high, const std::string& what) {
+  return CLI::Validator(
+      [=](const std::string& text) -> std::string {
+        char* end = nullptr;
+        const double value = std::strtod(text.c_str(), &end);
+        if (text.empty() || end != text.c_str() + text.size()) return "'" + text + "' is not a number";
+        if (value < low || value > high) return "'" + text + "' is outside " + what;
+        return {};
+      },
+      "");
+}
+
 void setup(CLI::App& app, flags& f) {
   app.description(
       "Finds out why a port on this machine cannot be reached from the internet: checks the port locally, "
       "asks a reachback relay to connect back and to walk the path, and names the hop that blocks.");
+  app.footer(
+      "Exit codes: 0 reachable, 1 not reachable (the report says where and why), 2 usage or config error,\n"
+      "            3 could not reach or talk to the relay.\n"
+      "Example:    probe-client --relay vps.example.net --port 3000");
   app.set_version_flag("--version", "probe-client " + std::string(project_version));
-  app.add_option("--relay", f.relay, "Relay as HOST[:PORT] (default port 4750)")->group("Relay");
-  app.add_option("--timeout", f.timeout_seconds, "Seconds to wait for the relay (default 10)")
-      ->check(CLI::Range(0.1, 600.0))
+  app.add_option("--port", f.port, "TCP port your server should serve, 1-65535")
+      ->required()
+      ->type_name("N")
+      ->check(within(1, 65535, "1-65535"));
+  app.add_option("--relay", f.relay, "Relay to ask (port 4750 if left out)")->type_name("HOST[:PORT]")->group("Relay");
+  app.add_option("--timeout", f.timeout_seconds, "How long to wait for the relay, 0.1-600 (default 10)")
+      ->type_name("SECONDS")
+      ->check(within(0.1, 600, "0.1-600 seconds"))
       ->group("Relay");
-  app.add_option("--token", f.token, "Auth token, for relays that require one")->group("Relay");
-  app.add_option("--port", f.port, "TCP port your server should serve")->required()->check(CLI::Range(1, 65535));
+  app.add_option("--token", f.token, "Auth token, for relays that require one")->type_name("TOKEN")->group("Relay");
   auto* listen = app.add_flag("--listen", f.listen, "Always use probe-client's own listener; a held port is a conflict")
-                     ->group("Mode");
+                     ->group("Mode (default: own listener on a free port, your server on a held one)");
   auto* service = app.add_flag("--service", f.service, "Probe the server already listening on the port")
-                      ->group("Mode");
+                      ->group("Mode (default: own listener on a free port, your server on a held one)");
   listen->excludes(service);
-  app.add_flag("--json", f.json, "Print the report as JSON (schema reachback.report/1)")->group("Output");
-  app.add_option("--config", f.config_file, "client.toml to read instead of the default one")->group("Output");
+  app.add_flag("--json", f.json, "Print the report as JSON (schema reachback.report/1), nothing else")
+      ->group("Output");
+  app.add_option("--config", f.config_file, "Read this client.toml instead of $XDG_CONFIG_HOME/reachback/client.toml")
+      ->type_name("FILE")
+      ->group("Config (defaults < file < REACHBACK_* environment < flags)");
 }
 
 config::client_config load_file_layer(const flags& f) {

@@ -19,12 +19,12 @@ struct palette {
 
 std::string status_word(hop_status s, const palette& p) {
   switch (s) {
-    case hop_status::pass: return p.paint("32", "pass       ");
-    case hop_status::blocked: return p.paint("1;31", "BLOCKED    ");
+    case hop_status::pass: return p.paint("32", "pass");
+    case hop_status::blocked: return p.paint("1;31", "BLOCKED");
     case hop_status::not_reached: return p.paint("33", "not reached");
-    case hop_status::unknown: return p.dim("unknown    ");
+    case hop_status::unknown: return p.dim("unknown");
   }
-  return "unknown    ";
+  return "unknown";
 }
 
 std::string pad(std::string text, std::size_t width) {

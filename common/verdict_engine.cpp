@@ -77,6 +77,17 @@ std::string nat_name(address_class cls, std::size_t home_position, std::size_t h
 /// The client's SYN TTL counts every router and is never rate-limited, so it
 /// beats the sweep, whose first answer from the public address comes late
 /// when the outermost NAT's ICMP was lost.
+std::string describe(address_class cls) {
+  switch (cls) {
+    case address_class::private_net: return "private address: a router of yours";
+    case address_class::carrier_nat: return "100.64.0.0/10: your ISP's carrier-grade NAT";
+    case address_class::public_net: return "public address";
+    case address_class::loopback: return "loopback address";
+    case address_class::unknown: break;
+  }
+  return "unclassified address";
+}
+
 std::optional<int> find_public_ttl(const evidence& ev, int nat_count) {
   if (ev.client_hops && *ev.client_hops >= nat_count) return *ev.client_hops - nat_count + 1;
   if (ev.sweep && ev.sweep->public_distance) return ev.sweep->public_distance;
@@ -109,8 +120,8 @@ layout build_layout(const evidence& ev) {
     l.hops.push_back({hop_role::nat, name, r.address, hop_status::unknown, {}});
     l.classes.push_back(r.cls);
     l.hops.back().evidence.push_back(
-        r.address ? "path from this host: TTL " + std::to_string(r.ttl) + " expired at " + *r.address +
-                        " (" + std::string(to_string(r.cls)) + " address)"
+        r.address ? "path from this host: TTL " + std::to_string(r.ttl) + " expired at " + *r.address + " (" +
+                        describe(r.cls) + ")"
                   : "path from this host: TTL " + std::to_string(r.ttl) + " got no answer (silent router)");
   }
 
@@ -214,7 +225,7 @@ finding nat_no_forward(const evidence& ev, const layout& l, std::size_t index, c
   const auto& h = l.hops[index];
   if (l.classes[index] == address_class::carrier_nat) {
     return {cause::cgnat, index,
-            "Your ISP's carrier-grade NAT (" + label(h) + ") stops port " + port_text(ev.port) +
+            "Your ISP's carrier-grade NAT" + (h.address ? " " + *h.address : std::string()) + " stops port " + port_text(ev.port) +
                 " before it reaches your routers; forwarding at home cannot fix that.",
             {"Ask your ISP for a public IPv4 address (often free or cheap) or a port forward on their carrier NAT.",
              "Or serve over IPv6 if your ISP provides it, and open port " + port_text(ev.port) + " there.",
@@ -223,9 +234,11 @@ finding nat_no_forward(const evidence& ev, const layout& l, std::size_t index, c
   }
   std::vector<std::string> fix = {label(h) + ": add a port forward TCP WAN " + port_text(ev.port) + " → " +
                                   forward_target(ev, l, index) + "."};
-  if (l.hops.size() > 3)
-    fix.emplace_back("Alternatively put the routers behind the " + h.name +
-                     " into bridge or access-point mode, so that only one NAT needs a forward.");
+  if (const auto inner = l.innermost_nat(); inner && *inner > 1) {
+    fix.emplace_back("Or switch the " + label(l.hops[*inner]) +
+                     " to access-point (bridge) mode: with one NAT left, one forward to " + host_target(ev, l) +
+                     " is enough.");
+  }
   return {cause::nat_no_forward, index,
           "The " + label(h) + " does not forward port " + port_text(ev.port) + ": " + how + ".", fix};
 }

@@ -10,13 +10,6 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-// CLI11 2.1.2's split() trips g++ 12's -Wnull-dereference inside
-// std::string (a false positive in a system header, seen only at -O2).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wnull-dereference"
-#include <CLI/CLI.hpp>
-#pragma GCC diagnostic pop
-
 #include <array>
 #include <cerrno>
 #include <chrono>
@@ -27,6 +20,8 @@
 #include <random>
 #include <span>
 #include <system_error>
+
+#include "common/cli_compat.hpp"
 
 #include "delay_line.hpp"
 #include "tun_device.hpp"
