@@ -49,7 +49,7 @@ void record_reply(connect_back_result& result, const std::string& received,
     return;
   }
   result.outcome = connect_outcome::foreign;
-  result.banner = printable_banner(received);
+  result.banner = banner_of(received);
   result.silent = received.empty();
 }
 

@@ -1,18 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "relay/proof.hpp"
 
-#include <array>
-
 #include "common/messages.hpp"
 
 namespace reachback::relay {
-namespace {
-
-bool is_kept_as_is(unsigned char c) noexcept {
-  return (c >= 0x20 && c < 0x7f) || c == '\r' || c == '\n' || c == '\t';
-}
-
-}  // namespace
 
 reply_judgement judge_reply(std::string_view received, std::string_view nonce, bool finished) {
   const auto prefix = protocol::proof_prefix;
@@ -29,21 +20,6 @@ reply_judgement judge_reply(std::string_view received, std::string_view nonce, b
   return reply_judgement::need_more;
 }
 
-std::string printable_banner(std::string_view received) {
-  static constexpr std::array<char, 16> hex = {'0', '1', '2', '3', '4', '5', '6', '7',
-                                               '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
-  std::string out;
-  for (const char ch : received.substr(0, max_banner)) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (is_kept_as_is(c)) {
-      out += ch;
-    } else {
-      out += "\\x";
-      out += hex[c >> 4];
-      out += hex[c & 0x0f];
-    }
-  }
-  return out;
-}
+std::string banner_of(std::string_view received) { return std::string(received.substr(0, max_banner)); }
 
 }  // namespace reachback::relay

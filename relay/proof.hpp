@@ -22,9 +22,8 @@ enum class reply_judgement { need_more, verified, foreign };
 [[nodiscard]] reply_judgement judge_reply(std::string_view received, std::string_view nonce,
                                           bool finished);
 
-/// The banner as it goes into the evidence: the first max_banner bytes,
-/// with bytes other than printable ASCII, CR, LF and TAB written as \xNN so
-/// the JSON stays valid UTF-8 whatever the peer sent.
-[[nodiscard]] std::string printable_banner(std::string_view received);
+/// The banner as it goes into the evidence: the first max_banner bytes, raw.
+/// The codec escapes them on the wire (common/evidence_json.hpp escape_bytes).
+[[nodiscard]] std::string banner_of(std::string_view received);
 
 }  // namespace reachback::relay
