@@ -11,14 +11,13 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
-#include <cstring>
 #include <memory>
 
 #include "client/platform/path_collate.hpp"
 #include "client/platform/posix_io.hpp"
 #include "client/platform/proc_net_route.hpp"
+#include "common/icmp_error_queue.hpp"
 
 namespace reachback::client::platform {
 
@@ -74,54 +73,31 @@ std::optional<probe> send_probe(const ip_literal& target, int ttl, std::uint16_t
   return probe{ttl, std::move(fd), sent};
 }
 
-std::optional<probe_outcome> outcome_of(const sock_extended_err& error, const icmp_family& icmp) {
-  if (error.ee_origin != icmp.origin) return std::nullopt;  // local errors say nothing of the path
-  if (error.ee_type == icmp.time_exceeded) return probe_outcome::time_exceeded;
-  if (error.ee_type == icmp.unreachable) return probe_outcome::unreachable;
+std::optional<probe_outcome> outcome_of(const queued_error& error, const icmp_family& icmp) {
+  if (error.origin != icmp.origin) return std::nullopt;  // local errors say nothing of the path
+  if (error.type == icmp.time_exceeded) return probe_outcome::time_exceeded;
+  if (error.type == icmp.unreachable) return probe_outcome::unreachable;
   return std::nullopt;
 }
 
-// The ICMP error in one IP_RECVERR / IPV6_RECVERR control message, if any.
-std::optional<probe_reply> reply_from(const cmsghdr& message, const probe& sent,
+// The reply an error-queue entry stands for: an ICMP error of the probe's
+// family, with an offender to name the hop.
+std::optional<probe_reply> reply_from(const queued_error& error, const probe& sent,
                                       const icmp_family& icmp) {
-  if (message.cmsg_level != icmp.level || message.cmsg_type != icmp.recverr_option) {
-    return std::nullopt;
-  }
-  const auto* data = CMSG_DATA(&message);
-  sock_extended_err error{};
-  std::memcpy(&error, data, sizeof error);
   const auto outcome = outcome_of(error, icmp);
-  // The offender address follows the error struct (SO_EE_OFFENDER).
-  const auto offender = split_socket_address(reinterpret_cast<const sockaddr*>(data + sizeof error));
-  if (!outcome || !offender) return std::nullopt;
+  if (!outcome || error.offender.empty()) return std::nullopt;
   const std::chrono::duration<double, std::milli> rtt = steady::now() - sent.sent;
-  return probe_reply{sent.ttl, to_string(offender->first), *outcome, rtt.count()};
+  return probe_reply{sent.ttl, error.offender, *outcome, rtt.count()};
 }
 
 // Reads every queued error of one probe socket.
 void drain_errors(probe& sent, const icmp_family& icmp, std::vector<probe_reply>& replies) {
-  for (;;) {
-    std::array<char, 64> payload{};
-    // Room for the error, the offender address and more besides.
-    alignas(cmsghdr) std::array<char, 512> control{};
-    iovec io{payload.data(), payload.size()};
-    sockaddr_storage original{};
-    msghdr message{};
-    message.msg_name = &original;
-    message.msg_namelen = sizeof original;
-    message.msg_iov = &io;
-    message.msg_iovlen = 1;
-    message.msg_control = control.data();
-    message.msg_controllen = control.size();
-    if (::recvmsg(sent.fd.get(), &message, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    for (auto* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(&message, c)) {
-      if (auto reply = reply_from(*c, sent, icmp)) {
-        replies.push_back(std::move(*reply));
-        sent.answered = true;
-      }
+  for (auto read = read_error_queue(sent.fd.get()); read.received;
+       read = read_error_queue(sent.fd.get())) {
+    if (!read.entry) continue;
+    if (auto reply = reply_from(*read.entry, sent, icmp)) {
+      replies.push_back(std::move(*reply));
+      sent.answered = true;
     }
   }
   // Clear the pending socket error, so poll() stops reporting POLLERR.

@@ -77,7 +77,7 @@ std::optional<std::pair<ip_literal, std::uint16_t>> split_socket_address(
     const sockaddr* address) noexcept {
   if (address == nullptr) return std::nullopt;
   // Copy into the concrete type instead of casting: the caller's buffer need
-  // not be aligned for sockaddr_in6 (e.g. SO_EE_OFFENDER inside a cmsg).
+  // not be aligned for sockaddr_in6 (getifaddrs hands out plain sockaddr*).
   sa_family_t family = 0;
   std::memcpy(&family, address, sizeof family);  // sa_family leads every sockaddr on Linux
   if (family == AF_INET) {

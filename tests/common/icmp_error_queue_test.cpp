@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
-#include "relay/icmp_errors.hpp"
+#include "common/icmp_error_queue.hpp"
 
 #include <arpa/inet.h>
 #include <linux/errqueue.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -12,7 +14,7 @@
 #include <cstring>
 #include <vector>
 
-namespace reachback::relay {
+namespace reachback {
 namespace {
 
 struct cmsg_spec {
@@ -58,24 +60,28 @@ sock_extended_err extended_error(int origin, int type, int code, int error) {
   return ee;
 }
 
-std::vector<std::byte> with_v4_offender(const sock_extended_err& ee, const char* address) {
+// The extended error followed by its SO_EE_OFFENDER address, as the kernel
+// lays them out.
+template <typename Sockaddr>
+std::vector<std::byte> with_offender(const sock_extended_err& ee, const Sockaddr& offender) {
   std::vector<std::byte> data;
   append(data, ee);
-  sockaddr_in offender{};
-  offender.sin_family = AF_INET;
-  EXPECT_EQ(::inet_pton(AF_INET, address, &offender.sin_addr), 1);
   append(data, offender);
   return data;
 }
 
+std::vector<std::byte> with_v4_offender(const sock_extended_err& ee, const char* address) {
+  sockaddr_in offender{};
+  offender.sin_family = AF_INET;
+  EXPECT_EQ(::inet_pton(AF_INET, address, &offender.sin_addr), 1);
+  return with_offender(ee, offender);
+}
+
 std::vector<std::byte> with_v6_offender(const sock_extended_err& ee, const char* address) {
-  std::vector<std::byte> data;
-  append(data, ee);
   sockaddr_in6 offender{};
   offender.sin6_family = AF_INET6;
   EXPECT_EQ(::inet_pton(AF_INET6, address, &offender.sin6_addr), 1);
-  append(data, offender);
-  return data;
+  return with_offender(ee, offender);
 }
 
 std::vector<std::byte> int_data(int value) {
@@ -165,5 +171,65 @@ TEST(DecodeErrorQueue, SurvivesTruncatedInput) {
   }
 }
 
+// The read itself, against the kernel: loopback only, no privileges.
+struct udp_socket {
+  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  udp_socket() = default;
+  udp_socket(const udp_socket&) = delete;
+  udp_socket& operator=(const udp_socket&) = delete;
+  ~udp_socket() { ::close(fd); }
+};
+
+sockaddr_in loopback(std::uint16_t port_network_order) {
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = port_network_order;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return address;
+}
+
+// A port nobody listens on: bind one, note it, let it go.
+std::uint16_t closed_udp_port() {
+  const udp_socket holder;
+  auto address = loopback(0);
+  socklen_t length = sizeof address;
+  EXPECT_EQ(::bind(holder.fd, reinterpret_cast<const sockaddr*>(&address), length), 0);
+  EXPECT_EQ(::getsockname(holder.fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  return address.sin_port;
+}
+
+TEST(ReadErrorQueue, AnEmptyQueueReadsNothing) {
+  const udp_socket socket;
+  ASSERT_GE(socket.fd, 0);
+  const auto read = read_error_queue(socket.fd);
+  EXPECT_FALSE(read.received);
+  EXPECT_EQ(read.entry, std::nullopt);
+}
+
+TEST(ReadErrorQueue, ReadsAPortUnreachableFromLoopback) {
+  const udp_socket socket;
+  ASSERT_GE(socket.fd, 0);
+  const int on = 1;
+  ASSERT_EQ(::setsockopt(socket.fd, IPPROTO_IP, IP_RECVERR, &on, sizeof on), 0);
+  ASSERT_EQ(::setsockopt(socket.fd, IPPROTO_IP, IP_RECVTTL, &on, sizeof on), 0);
+  const auto target = loopback(closed_udp_port());
+  ASSERT_EQ(::sendto(socket.fd, "x", 1, 0, reinterpret_cast<const sockaddr*>(&target),
+                     sizeof target),
+            1);
+  pollfd waiting{socket.fd, 0, 0};  // POLLERR is always reported
+  ASSERT_EQ(::poll(&waiting, 1, 2000), 1);
+  const auto read = read_error_queue(socket.fd);
+  ASSERT_TRUE(read.received);
+  ASSERT_TRUE(read.entry);
+  EXPECT_TRUE(read.entry->from_icmp());
+  EXPECT_FALSE(read.entry->is_icmp6());
+  EXPECT_EQ(read.entry->error, ECONNREFUSED);
+  EXPECT_EQ(read.entry->type, 3);  // destination unreachable
+  EXPECT_EQ(read.entry->code, 3);  // port unreachable
+  EXPECT_EQ(read.entry->offender, "127.0.0.1");
+  EXPECT_GT(read.entry->arrival_ttl.value_or(0), 0);
+  EXPECT_FALSE(read_error_queue(socket.fd).received);
+}
+
 }  // namespace
-}  // namespace reachback::relay
+}  // namespace reachback
