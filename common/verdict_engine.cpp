@@ -177,6 +177,8 @@ sweep_reading read_sweep(const evidence& ev, layout& l) {
     auto line = describe(h);
     if (depth > l.host_depth() && h.reply == sweep_reply::time_exceeded)
       line += " (one more router than the path from this host shows)";
+    else if (depth > 0 && h.from == ev.public_address)
+      line += " (the NAT in front rewrote the source; the TTL places it here)";
     l.hops[index].evidence.push_back(line);
     if (depth < 0) continue;
     if (h.reply == sweep_reply::time_exceeded)
@@ -235,9 +237,8 @@ finding nat_no_forward(const evidence& ev, const layout& l, std::size_t index, c
   std::vector<std::string> fix = {label(h) + ": add a port forward TCP WAN " + port_text(ev.port) + " → " +
                                   forward_target(ev, l, index) + "."};
   if (const auto inner = l.innermost_nat(); inner && *inner > 1) {
-    fix.emplace_back("Or switch the " + label(l.hops[*inner]) +
-                     " to access-point (bridge) mode: with one NAT left, one forward to " + host_target(ev, l) +
-                     " is enough.");
+    fix.emplace_back("Or switch the " + label(l.hops[*inner]) + " to access-point (bridge) mode, so that the " +
+                     l.hops[1].name + " is the only NAT and needs the only forward (to this host's new address).");
   }
   return {cause::nat_no_forward, index,
           "The " + label(h) + " does not forward port " + port_text(ev.port) + ": " + how + ".", fix};
