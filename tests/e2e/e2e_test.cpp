@@ -154,6 +154,41 @@ TEST_F(e2e, text_report_has_hops_verdict_and_no_colour_when_piped) {
   EXPECT_TRUE(r.err.empty()) << "progress drawn on a pipe: " << r.err;
 }
 
+/// Runs probe-client on a pseudo-terminal (util-linux `script`), as a user
+/// at a shell would, optionally with NO_COLOR set.
+run_result client_on_terminal(const std::string& relay, std::uint16_t port, bool no_color) {
+  const std::string command = std::string(no_color ? "NO_COLOR=1 " : "") + PROBE_CLIENT + " --relay " + relay +
+                              " --port " + std::to_string(port);
+  return run({"/usr/bin/script", "--quiet", "--return", "--command", command, "/dev/null"}, 30s);
+}
+
+TEST_F(e2e, terminal_gets_colour_and_a_progress_line) {
+  const auto r = client_on_terminal(relay_endpoint_, free_port(), false);
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("\x1b[1;32mREACHABLE"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("checking port"), std::string::npos) << "no progress line: " << r.out;
+}
+
+TEST_F(e2e, no_color_turns_colour_off_on_a_terminal) {
+  const auto r = client_on_terminal(relay_endpoint_, free_port(), true);
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("REACHABLE"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("\x1b[1;32m"), std::string::npos) << r.out;
+}
+
+TEST(e2e_ipv6, relay_and_client_over_ipv6_loopback) {
+  child_process relay({PROBE_RELAY, "--config", E2E_RELAY_CONFIG, "--listen", "[::1]:0"});
+  const auto line = relay.wait_for_line("probe-relay: listening on ", true, 10s);
+  ASSERT_TRUE(line) << relay.err();
+  const auto r = run({PROBE_CLIENT, "--relay", line->substr(line->rfind(' ') + 1), "--port",
+                      std::to_string(free_port()), "--json"},
+                     30s);
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  const auto report = json::parse(r.out);
+  EXPECT_EQ(report["public_address"], "::1");
+  EXPECT_EQ(report["probe"]["connect_back"]["outcome"], "verified");
+}
+
 // -- The relay invariant: it dials the control connection's source only. ---
 
 int connect_from(const std::string& source, const std::string& endpoint) {
