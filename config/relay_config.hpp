@@ -20,7 +20,7 @@ struct relay_limits {
 struct relay_timeouts {
   std::chrono::milliseconds session{30'000};  ///< whole session deadline
   std::chrono::milliseconds idle{10'000};     ///< no complete frame for this long
-  std::chrono::milliseconds connect{3'000};   ///< each connect-back attempt
+  std::chrono::milliseconds connect{1'800};   ///< connect-back: first SYN to the last answer accepted
   std::chrono::milliseconds banner{1'000};    ///< wait for proof or banner
   bool operator==(const relay_timeouts&) const = default;
 };

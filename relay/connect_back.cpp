@@ -2,6 +2,7 @@
 #include "relay/connect_back.hpp"
 
 #include <array>
+#include <variant>
 
 #include "common/asio_compat.hpp"
 #include "relay/dial.hpp"
@@ -10,6 +11,8 @@
 #include "relay/proof.hpp"
 
 namespace reachback::relay {
+
+using namespace asio::experimental::awaitable_operators;
 
 using namespace asio::experimental::awaitable_operators;
 
@@ -53,6 +56,19 @@ void record_reply(connect_back_result& result, const std::string& received,
   result.silent = received.empty();
 }
 
+asio::awaitable<dial_result> dial_after(asio::ip::tcp::endpoint target, std::chrono::milliseconds delay,
+                                       std::chrono::milliseconds deadline) {
+  co_await expire_after(delay);
+  co_return co_await dial(target, std::nullopt, deadline - delay);
+}
+
+/// Both attempts share one deadline, so a timeout never beats an answer.
+asio::awaitable<dial_result> first_answer(asio::ip::tcp::endpoint target, std::chrono::milliseconds timeout) {
+  const auto second_after = timeout / 4;
+  auto either = co_await (dial(target, std::nullopt, timeout) || dial_after(target, second_after, timeout));
+  co_return std::visit([](auto& dialed) { return std::move(dialed); }, either);
+}
+
 }  // namespace
 
 asio::awaitable<connect_back_result> connect_back(asio::ip::tcp::endpoint target,
@@ -62,9 +78,8 @@ asio::awaitable<connect_back_result> connect_back(asio::ip::tcp::endpoint target
   connect_back_result result;
   result.dialed_address = address_text(target.address());
   result.port = target.port();
-  result.attempts = 1;
-
-  auto dialed = co_await dial(target, std::nullopt, settings.connect);
+  auto dialed = co_await first_answer(target, settings.connect);
+  result.attempts = elapsed_ms(start) >= static_cast<double>((settings.connect / 4).count()) ? 2 : 1;
   result.source_port = dialed.source_port;
   result.connect_ms = dialed.attempt.elapsed_ms;
   if (dialed.attempt.connected) {
