@@ -3,6 +3,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "common/asio_compat.hpp"
@@ -53,6 +54,36 @@ std::error_code pending_error(asio::ip::tcp::socket& socket) {
   return {error, std::system_category()};
 }
 
+bool is_connected(asio::ip::tcp::socket& socket) noexcept {
+  sockaddr_storage peer{};
+  auto length = static_cast<socklen_t>(sizeof peer);
+  return ::getpeername(socket.native_handle(), reinterpret_cast<sockaddr*>(&peer), &length) == 0;
+}
+
+/// Waits for the handshake to finish or fail before `deadline`.
+asio::awaitable<void> await_handshake(asio::ip::tcp::socket& socket, probe_attempt& attempt,
+                                      steady_clock::time_point deadline) {
+  for (;;) {
+    const auto left = deadline - steady_clock::now();
+    auto outcome = co_await (socket.async_wait(asio::socket_base::wait_write, use_nothrow) ||
+                             expire_after(std::max(left, steady_clock::duration::zero())));
+    if (outcome.index() == 1) {
+      attempt.timed_out = true;
+      co_return;
+    }
+    attempt.error = pending_error(socket);
+    if (attempt.error || is_connected(socket)) co_return;
+    // Writable, no SO_ERROR, yet not connected: an ICMP error the kernel only
+    // counted as soft (the socket was busy when it came) woke us through the
+    // error queue. Taking that for a SYN-ACK once made a TTL-1 probe "answer".
+    attempt.queued = read_icmp_error(socket.native_handle());
+    if (attempt.queued) {
+      attempt.error = std::make_error_code(std::errc::host_unreachable);
+      co_return;
+    }
+  }
+}
+
 }  // namespace
 
 asio::awaitable<dial_result> dial(asio::ip::tcp::endpoint target, std::optional<int> ttl,
@@ -69,20 +100,12 @@ asio::awaitable<dial_result> dial(asio::ip::tcp::endpoint target, std::optional<
   attempt.error = start_connect(socket, target);
   asio::error_code ec;
   result.source_port = socket.local_endpoint(ec).port();
-  if (!attempt.error) {
-    auto outcome = co_await (socket.async_wait(asio::socket_base::wait_write, use_nothrow) ||
-                             expire_after(timeout));
-    attempt.timed_out = outcome.index() == 1;
-    attempt.error = attempt.timed_out ? std::error_code{} : pending_error(socket);
-    if (!attempt.timed_out && !attempt.error) {
-      attempt.error = std::get<0>(std::get<0>(outcome));
-    }
-  }
+  if (!attempt.error) co_await await_handshake(socket, attempt, start + timeout);
   attempt.elapsed_ms = elapsed_ms(start);
   attempt.connected = !attempt.timed_out && !attempt.error;
   if (!attempt.connected) {
     // Read even after a timeout: an ICMP error may have raced the timer.
-    attempt.queued = read_icmp_error(socket.native_handle());
+    if (!attempt.queued) attempt.queued = read_icmp_error(socket.native_handle());
     socket.close(ec);
   }
   co_return result;
