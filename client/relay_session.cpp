@@ -110,8 +110,8 @@ asio::awaitable<void> send(connection& c, std::vector<protocol::message> message
 asio::awaitable<tcp::resolver::results_type> resolve(const client_options& o, clock::time_point deadline,
                                                      const std::string& name) {
   tcp::resolver resolver(co_await asio::this_coro::executor);
-  auto r = co_await (resolver.async_resolve(o.relay.host, std::to_string(o.relay.port), use_nothrow) ||
-                     wait_until(deadline));
+  const auto service = std::to_string(o.relay.port);  // a named local: see send()
+  auto r = co_await (resolver.async_resolve(o.relay.host, service, use_nothrow) || wait_until(deadline));
   if (r.index() == 1) throw session_error{"relay " + name + ": name lookup timed out"};
   auto [ec, results] = std::get<0>(r);
   if (ec) throw session_error{"relay host '" + o.relay.host + "' does not resolve: " + ec.message()};
@@ -137,8 +137,10 @@ asio::awaitable<relay_exchange> exchange(const client_options& o, protocol::prob
                                          const session_hooks& hooks) {
   auto c = co_await connect(o);
   relay_exchange out;
-  out.relay_address = unmap_v4(c.socket.remote_endpoint().address().to_string());
-  if (hooks.on_connected) hooks.on_connected(out.relay_address);
+  asio::error_code ec;
+  const auto relay = c.socket.remote_endpoint(ec);
+  if (ec) c.fail("closed the connection at once: " + ec.message());
+  if (hooks.on_connected) hooks.on_connected(unmap_v4(relay.address().to_string()));
   // The probe needs nothing from the welcome, so it travels in the same
   // segment as the hello: one round trip less to the verdict.
   std::vector<protocol::message> opening = {protocol::hello{std::string(project_version), o.token}, request};
@@ -159,6 +161,9 @@ asio::awaitable<std::variant<relay_exchange, relay_failure>> run_relay_session(c
     co_return co_await exchange(options, std::move(request), hooks);
   } catch (const session_error& e) {
     co_return relay_failure{e.message};
+  } catch (const std::exception& e) {
+    // e.g. no thread for the path trace: still one line and exit 3.
+    co_return relay_failure{"relay session failed: " + std::string(e.what())};
   }
 }
 

@@ -18,7 +18,6 @@ namespace reachback::client {
 
 /// Everything the relay told us.
 struct relay_exchange {
-  std::string relay_address;  ///< the address actually connected to
   protocol::welcome welcome;
   protocol::probe_result result;
 };

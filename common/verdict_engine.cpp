@@ -74,9 +74,6 @@ std::string nat_name(address_class cls, std::size_t home_position, std::size_t h
   return "router " + std::to_string(home_position + 1);
 }
 
-/// The client's SYN TTL counts every router and is never rate-limited, so it
-/// beats the sweep, whose first answer from the public address comes late
-/// when the outermost NAT's ICMP was lost.
 std::string describe(address_class cls) {
   switch (cls) {
     case address_class::private_net: return "private address: a router of yours";
@@ -88,6 +85,10 @@ std::string describe(address_class cls) {
   return "unclassified address";
 }
 
+/// The client's SYN TTL counts every router and is never rate-limited, so it
+/// beats the sweep, whose first answer from the public address comes late
+/// when the outermost NAT's ICMP was lost.
+/// It assumes the path is the same both ways, as it is for a home line.
 std::optional<int> find_public_ttl(const evidence& ev, int nat_count) {
   if (ev.client_hops && *ev.client_hops >= nat_count) return *ev.client_hops - nat_count + 1;
   if (ev.sweep && ev.sweep->public_distance) return ev.sweep->public_distance;
@@ -110,6 +111,9 @@ layout build_layout(const evidence& ev) {
                           classify_address(ev.public_address) != address_class::loopback;
   if (ev.path && behind_nat) routers = home_routers(*ev.path);
   std::reverse(routers.begin(), routers.end());  // outermost first
+  // The relay saw another address, so at least one NAT is in between, even
+  // when the path trace could not show it.
+  if (behind_nat && routers.empty()) routers.push_back({0, std::nullopt, address_class::unknown, 0});
 
   const auto home_count = static_cast<std::size_t>(std::count_if(
       routers.begin(), routers.end(), [](const path_hop& h) { return h.cls != address_class::carrier_nat; }));
@@ -120,9 +124,11 @@ layout build_layout(const evidence& ev) {
     l.hops.push_back({hop_role::nat, name, r.address, hop_status::unknown, {}});
     l.classes.push_back(r.cls);
     l.hops.back().evidence.push_back(
-        r.address ? "path from this host: TTL " + std::to_string(r.ttl) + " expired at " + *r.address + " (" +
-                        describe(r.cls) + ")"
-                  : "path from this host: TTL " + std::to_string(r.ttl) + " got no answer (silent router)");
+        r.address  ? "path from this host: TTL " + std::to_string(r.ttl) + " expired at " + *r.address + " (" +
+                         describe(r.cls) + ")"
+        : r.ttl > 0 ? "path from this host: TTL " + std::to_string(r.ttl) + " got no answer (silent router)"
+                    : "the relay sees another address than this host's, so a NAT is in between; the path trace "
+                      "could not show it");
   }
 
   std::optional<std::string> own;
@@ -161,8 +167,11 @@ std::string describe(const sweep_hop& h) {
   return text;
 }
 
-bool is_answer(sweep_reply r) {
-  return r == sweep_reply::rst || r == sweep_reply::syn_ack || r == sweep_reply::unreachable;
+/// A TCP answer, or an ICMP rejection. An "unreachable" without ICMP is the
+/// relay failing to send (no route, no sockets left), not an answer.
+bool is_answer(const sweep_hop& h) {
+  return h.reply == sweep_reply::rst || h.reply == sweep_reply::syn_ack ||
+         (h.reply == sweep_reply::unreachable && h.icmp);
 }
 
 /// Attaches each sweep line to its hop and finds how deep the probes got.
@@ -183,7 +192,7 @@ sweep_reading read_sweep(const evidence& ev, layout& l) {
     if (depth < 0) continue;
     if (h.reply == sweep_reply::time_exceeded)
       r.deepest_forward = std::max(r.deepest_forward.value_or(-1), std::min(depth, l.host_depth()));
-    if (is_answer(h.reply) && !r.answer) {
+    if (is_answer(h) && !r.answer) {
       r.answer = h;
       r.answer_depth = std::min(depth, l.host_depth());
     }
@@ -387,7 +396,7 @@ finding answered_at_host_depth(const network_context& c, const std::string& what
   const auto& cap = c.ev.capture;
   if (cap.available && !cap.syn_seen)
     return missed_this_host(c, what + " came from another device: the capture saw no relay SYN reach this host");
-  if (cap.available || c.l.hops.size() == 2)
+  if (cap.available || !c.l.innermost_nat())
     return host_firewall(c.ev, c.l, what + " although " + (c.ev.agent_listening ? "probe-client" : "your server") +
                                         " was listening");
   auto f = host_firewall(c.ev, c.l, what + " at this host's depth although a listener was open");
@@ -429,12 +438,17 @@ finding on_refused(const network_context& c) {
 finding on_unreachable(const network_context& c) {
   if (auto f = answered_by_router(c)) return *f;
   const auto& icmp = c.ev.connect_back.icmp;
+  if (!icmp) {
+    return {cause::inconclusive, std::nullopt,
+            "The relay could not send its connect-back (no ICMP came back: the failure is on the relay's side).",
+            {"Try again, or try another relay."}};
+  }
   // Net or host unreachable comes from a router whose target does not exist,
   // never from a host about its own port.
-  if (icmp && (icmp->code == 0 || icmp->code == 1))
+  if (icmp->code == 0 || icmp->code == 1)
     return missed_this_host(c, "its forward points at an address nobody answers (ICMP host unreachable)");
-  const auto what = "the relay's SYN was rejected with ICMP type " + std::to_string(icmp ? icmp->type : 3) +
-                    " code " + std::to_string(icmp ? icmp->code : 0);
+  const auto what =
+      "the relay's SYN was rejected with ICMP type " + std::to_string(icmp->type) + " code " + std::to_string(icmp->code);
   return answered_at_host_depth(c, what);
 }
 
@@ -474,6 +488,10 @@ finding on_silence(const network_context& c) {
   if (first_silent < last_candidate && !c.l.is_host(index)) {
     f.summary += " Routers that forward do not always answer expired probes, so the drop may also be further in, up "
                  "to the " + label(c.l.hops[c.l.at_depth(last_candidate)]) + ".";
+    if (last_candidate == c.l.host_depth()) {
+      f.fix.push_back("If the forward is already there: " + firewall_fix(c.ev.port));
+      f.fix.emplace_back("Run probe-client as root (or with CAP_NET_RAW) to see whether the SYN reaches this host.");
+    }
   }
   return f;
 }
@@ -493,12 +511,14 @@ finding network_finding(const network_context& c) {
   }
 }
 
-/// A carrier NAT in front of the block explains it better than the block.
-finding prefer_cgnat(const evidence& ev, const layout& l, finding f) {
+/// A carrier NAT in front of the block explains it better than the block,
+/// unless a probe is known to have got past it.
+finding prefer_cgnat(const evidence& ev, const layout& l, int reached, finding f) {
   if (f.why == cause::reachable || f.why == cause::cgnat) return f;
   for (std::size_t i = 1; i < l.host_index(); ++i) {
     if (l.classes[i] != address_class::carrier_nat) continue;
-    if (f.blocking && *f.blocking > i && f.why != cause::filtered && f.why != cause::inconclusive) return f;
+    const int depth = static_cast<int>(i) - 1;
+    if (reached > depth || (f.blocking && *f.blocking > i)) return f;
     return nat_no_forward(ev, l, i, "");
   }
   return f;
@@ -601,7 +621,7 @@ verdict diagnose(const evidence& ev) {
 
   const bool service_listening = ev.local.state == bind_state::held && ev.mode != probe_mode::listen;
   const network_context context{ev, l, sweep, ev.agent_listening || service_listening};
-  finding network = prefer_cgnat(ev, l, network_finding(context));
+  finding network = prefer_cgnat(ev, l, reached_depth(ev, l, sweep), network_finding(context));
   finding result = network;
   if (auto local = local_finding(ev, l)) {
     const bool network_blocks_earlier = network.blocking && *network.blocking < l.host_index() &&

@@ -12,7 +12,6 @@
 
 namespace reachback::relay {
 
-using namespace asio::experimental::awaitable_operators;
 
 using namespace asio::experimental::awaitable_operators;
 
@@ -57,16 +56,21 @@ void record_reply(connect_back_result& result, const std::string& received,
 }
 
 asio::awaitable<dial_result> dial_after(asio::ip::tcp::endpoint target, std::chrono::milliseconds delay,
-                                       std::chrono::milliseconds deadline) {
+                                       std::chrono::milliseconds timeout) {
   co_await expire_after(delay);
-  co_return co_await dial(target, std::nullopt, deadline - delay);
+  co_return co_await dial(target, std::nullopt, timeout - delay);
 }
 
+struct first_dial {
+  dial_result dialed;
+  int attempt = 1;  ///< which attempt answered (or ran out last)
+};
+
 /// Both attempts share one deadline, so a timeout never beats an answer.
-asio::awaitable<dial_result> first_answer(asio::ip::tcp::endpoint target, std::chrono::milliseconds timeout) {
-  const auto second_after = timeout / 4;
-  auto either = co_await (dial(target, std::nullopt, timeout) || dial_after(target, second_after, timeout));
-  co_return std::visit([](auto& dialed) { return std::move(dialed); }, either);
+asio::awaitable<first_dial> first_answer(asio::ip::tcp::endpoint target, std::chrono::milliseconds timeout) {
+  auto either = co_await (dial(target, std::nullopt, timeout) || dial_after(target, timeout / 4, timeout));
+  const int attempt = static_cast<int>(either.index()) + 1;
+  co_return first_dial{std::visit([](auto& dialed) { return std::move(dialed); }, either), attempt};
 }
 
 }  // namespace
@@ -78,8 +82,9 @@ asio::awaitable<connect_back_result> connect_back(asio::ip::tcp::endpoint target
   connect_back_result result;
   result.dialed_address = address_text(target.address());
   result.port = target.port();
-  auto dialed = co_await first_answer(target, settings.connect);
-  result.attempts = elapsed_ms(start) >= static_cast<double>((settings.connect / 4).count()) ? 2 : 1;
+  auto first = co_await first_answer(target, settings.connect);
+  auto& dialed = first.dialed;
+  result.attempts = first.attempt;
   result.source_port = dialed.source_port;
   result.connect_ms = dialed.attempt.elapsed_ms;
   if (dialed.attempt.connected) {

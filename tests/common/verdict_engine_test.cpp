@@ -352,6 +352,27 @@ const std::vector<engine_case> cases = {
        return ev;
      },
      cause::cgnat, "100.64.0.1"},
+    {"carrier_nat_is_not_blamed_once_a_syn_got_past_it",
+     [] {
+       auto ev = double_nat();
+       ev.path->hops = {router(1, "192.168.1.1", address_class::private_net),
+                        router(2, "100.64.0.1", address_class::carrier_nat),
+                        router(3, "198.51.100.1", address_class::public_net)};
+       add_sweep(ev, silent(4));
+       captured(ev, host_answer::syn_ack);  // the answer got lost on the way back
+       return ev;
+     },
+     cause::filtered, "192.168.1.23"},
+    {"relay_failing_to_send_is_inconclusive",
+     [] {
+       auto ev = double_nat();
+       outcome(ev, connect_outcome::unreachable);  // no ICMP: the relay's own error
+       ev.sweep->hops = {{1, sweep_reply::unreachable, "", {}, {}, 0.1, 1}};
+       ev.sweep->public_distance.reset();
+       no_capture(ev);
+       return ev;
+     },
+     cause::inconclusive, std::nullopt},
     {"single_nat_other_addresses_no_forward",
      [] {
        auto ev = double_nat();
@@ -499,6 +520,20 @@ TEST(verdict_engine, bind_conflict_names_the_holder) {
   captured(ev, host_answer::syn_ack);
   const auto v = diagnose(ev);
   EXPECT_NE(v.summary.find("socat (pid 4242)"), std::string::npos) << v.summary;
+}
+
+TEST(verdict_engine, a_nat_the_path_trace_missed_is_still_a_hop) {
+  auto ev = double_nat();
+  ev.path.reset();  // no trace, but the relay saw another address than ours
+  ev.client_hops.reset();
+  ev.sweep = ttl_sweep{{expired(1, "203.0.113.1", 64), reset(2)}, 2};
+  outcome(ev, connect_outcome::refused);
+  no_capture(ev);
+  const auto v = diagnose(ev);
+  EXPECT_EQ(v.why, cause::nat_no_forward) << v.summary;
+  ASSERT_TRUE(v.blocking_hop.has_value());
+  EXPECT_EQ(v.hops[*v.blocking_hop].role, hop_role::nat);
+  EXPECT_FALSE(v.hops[*v.blocking_hop].address.has_value());
 }
 
 TEST(verdict_engine, loopback_relay_gives_internet_then_host) {
