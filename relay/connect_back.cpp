@@ -55,10 +55,10 @@ void record_reply(connect_back_result& result, const std::string& received,
   result.silent = received.empty();
 }
 
-asio::awaitable<dial_result> dial_after(asio::ip::tcp::endpoint target, std::chrono::milliseconds delay,
+asio::awaitable<dial_result> dial_after(dial_route route, std::chrono::milliseconds delay,
                                        std::chrono::milliseconds timeout) {
   co_await expire_after(delay);
-  co_return co_await dial(target, std::nullopt, timeout - delay);
+  co_return co_await dial(route, std::nullopt, timeout - delay);
 }
 
 struct first_dial {
@@ -67,22 +67,22 @@ struct first_dial {
 };
 
 /// Both attempts share one deadline, so a timeout never beats an answer.
-asio::awaitable<first_dial> first_answer(asio::ip::tcp::endpoint target, std::chrono::milliseconds timeout) {
-  auto either = co_await (dial(target, std::nullopt, timeout) || dial_after(target, timeout / 4, timeout));
+asio::awaitable<first_dial> first_answer(dial_route route, std::chrono::milliseconds timeout) {
+  auto either = co_await (dial(route, std::nullopt, timeout) || dial_after(route, timeout / 4, timeout));
   const int attempt = static_cast<int>(either.index()) + 1;
   co_return first_dial{std::visit([](auto& dialed) { return std::move(dialed); }, either), attempt};
 }
 
 }  // namespace
 
-asio::awaitable<connect_back_result> connect_back(asio::ip::tcp::endpoint target,
+asio::awaitable<connect_back_result> connect_back(dial_route route,
                                                   std::string nonce,
                                                   connect_back_settings settings) {
   const auto start = steady_clock::now();
   connect_back_result result;
-  result.dialed_address = address_text(target.address());
-  result.port = target.port();
-  auto first = co_await first_answer(target, settings.connect);
+  result.dialed_address = address_text(route.target.address());
+  result.port = route.target.port();
+  auto first = co_await first_answer(route, settings.connect);
   auto& dialed = first.dialed;
   result.attempts = first.attempt;
   result.source_port = dialed.source_port;

@@ -10,6 +10,7 @@
 #include "common/asio_compat.hpp"
 
 #include "common/evidence.hpp"
+#include "relay/dial.hpp"
 
 namespace reachback::relay {
 
@@ -24,7 +25,7 @@ struct connect_back_settings {
 /// the first: with the kernel's retransmits (1 s, then 3 s) that makes four
 /// SYNs in 1.8 s instead of two in 3 s, so a lost packet costs little time.
 /// The first decisive answer wins. Never throws for network failures.
-[[nodiscard]] asio::awaitable<connect_back_result> connect_back(asio::ip::tcp::endpoint target,
+[[nodiscard]] asio::awaitable<connect_back_result> connect_back(dial_route route,
                                                                 std::string nonce,
                                                                 connect_back_settings settings);
 

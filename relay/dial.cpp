@@ -16,10 +16,11 @@ using namespace asio::experimental::awaitable_operators;
 
 namespace {
 
-std::error_code prepare(asio::ip::tcp::socket& socket, const asio::ip::tcp::endpoint& target,
-                        std::optional<int> ttl) {
+std::error_code prepare(asio::ip::tcp::socket& socket, const dial_route& route, std::optional<int> ttl) {
+  const auto& target = route.target;
   asio::error_code ec;
   socket.open(target.protocol(), ec);
+  if (!ec && !route.source.is_unspecified()) socket.bind({route.source, 0}, ec);
   if (!ec) {
     socket.native_non_blocking(true, ec);
   }
@@ -86,18 +87,18 @@ asio::awaitable<void> await_handshake(asio::ip::tcp::socket& socket, probe_attem
 
 }  // namespace
 
-asio::awaitable<dial_result> dial(asio::ip::tcp::endpoint target, std::optional<int> ttl,
+asio::awaitable<dial_result> dial(dial_route route, std::optional<int> ttl,
                                   std::chrono::milliseconds timeout) {
   dial_result result{.attempt = {},
                      .socket = asio::ip::tcp::socket(co_await asio::this_coro::executor)};
   auto& attempt = result.attempt;
   auto& socket = result.socket;
-  attempt.error = prepare(socket, target, ttl);
+  attempt.error = prepare(socket, route, ttl);
   if (attempt.error) {
     co_return result;
   }
   const auto start = steady_clock::now();
-  attempt.error = start_connect(socket, target);
+  attempt.error = start_connect(socket, route.target);
   asio::error_code ec;
   result.source_port = socket.local_endpoint(ec).port();
   if (!attempt.error) co_await await_handshake(socket, attempt, start + timeout);

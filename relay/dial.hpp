@@ -15,6 +15,15 @@
 namespace reachback::relay {
 
 /// A finished attempt, and the socket when it connected.
+/// Where a probe goes and from which local address: the one the client's
+/// control connection reached, so that on a relay with several addresses
+/// (a floating IP, IPv6 privacy addresses) the client's capture, which
+/// watches for that address, still sees the probes.
+struct dial_route {
+  asio::ip::tcp::endpoint target;
+  asio::ip::address source;  ///< unspecified: the kernel chooses
+};
+
 struct dial_result {
   probe_attempt attempt;         ///< what came back
   asio::ip::tcp::socket socket;  ///< open and connected only if attempt.connected
@@ -24,7 +33,7 @@ struct dial_result {
 /// Connects to `target` within `timeout`. `ttl` limits the SYN's TTL (hop
 /// limit for IPv6); nullopt keeps the system default. Never throws for
 /// network failures: they are in the result.
-[[nodiscard]] asio::awaitable<dial_result> dial(asio::ip::tcp::endpoint target,
+[[nodiscard]] asio::awaitable<dial_result> dial(dial_route route,
                                                 std::optional<int> ttl,
                                                 std::chrono::milliseconds timeout);
 

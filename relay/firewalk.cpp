@@ -17,22 +17,22 @@ using namespace asio::experimental::awaitable_operators;
 
 namespace {
 
-asio::awaitable<std::vector<sweep_hop>> probe_ttls(asio::ip::tcp::endpoint target,
+asio::awaitable<std::vector<sweep_hop>> probe_ttls(dial_route route,
                                                    std::vector<int> ttls,
                                                    std::chrono::milliseconds timeout);
 
-asio::awaitable<sweep_hop> probe_ttl(asio::ip::tcp::endpoint target, int ttl,
+asio::awaitable<sweep_hop> probe_ttl(dial_route route, int ttl,
                                      std::chrono::milliseconds timeout) {
   // The socket closes when `dialed` goes: a SYN-ACK is answered and dropped.
-  const auto dialed = co_await dial(target, ttl, timeout);
-  const auto address = address_text(target.address());
+  const auto dialed = co_await dial(route, ttl, timeout);
+  const auto address = address_text(route.target.address());
   co_return classify_sweep_probe(dialed.attempt, ttl, address);
 }
 
 // Probes every TTL at once by splitting the list in halves joined with &&:
 // one structured parallel group per level, so cancelling the sweep cancels
 // every pending connect, and each probe's failure is a value, never a throw.
-asio::awaitable<std::vector<sweep_hop>> probe_ttls(asio::ip::tcp::endpoint target,
+asio::awaitable<std::vector<sweep_hop>> probe_ttls(dial_route route,
                                                    std::vector<int> ttls,
                                                    std::chrono::milliseconds timeout) {
   if (ttls.empty()) {
@@ -40,7 +40,7 @@ asio::awaitable<std::vector<sweep_hop>> probe_ttls(asio::ip::tcp::endpoint targe
   }
   if (ttls.size() == 1) {
     // Not inside a braced list: g++ 12 miscompiles co_await in one.
-    auto hop = co_await probe_ttl(target, ttls.front(), timeout);
+    auto hop = co_await probe_ttl(route, ttls.front(), timeout);
     std::vector<sweep_hop> single;
     single.push_back(std::move(hop));
     co_return single;
@@ -48,8 +48,8 @@ asio::awaitable<std::vector<sweep_hop>> probe_ttls(asio::ip::tcp::endpoint targe
   const auto middle = ttls.begin() + static_cast<std::ptrdiff_t>(ttls.size() / 2);
   std::vector<int> low(ttls.begin(), middle);
   std::vector<int> high(middle, ttls.end());
-  auto halves = co_await (probe_ttls(target, std::move(low), timeout) &&
-                          probe_ttls(target, std::move(high), timeout));
+  auto halves = co_await (probe_ttls(route, std::move(low), timeout) &&
+                          probe_ttls(route, std::move(high), timeout));
   auto& hops = std::get<0>(halves);
   const auto& upper = std::get<1>(halves);
   hops.insert(hops.end(), upper.begin(), upper.end());
@@ -58,10 +58,10 @@ asio::awaitable<std::vector<sweep_hop>> probe_ttls(asio::ip::tcp::endpoint targe
 
 }  // namespace
 
-asio::awaitable<ttl_sweep> run_firewalk(asio::ip::tcp::endpoint target, sweep_limits limits) {
+asio::awaitable<ttl_sweep> run_firewalk(dial_route route, sweep_limits limits) {
   std::vector<int> every_ttl(static_cast<std::size_t>(limits.max_ttl));
   std::iota(every_ttl.begin(), every_ttl.end(), 1);
-  auto hops = co_await probe_ttls(target, std::move(every_ttl), limits.hop_timeout);
+  auto hops = co_await probe_ttls(route, std::move(every_ttl), limits.hop_timeout);
 
   for (int round = 0; round < limits.retries; ++round) {
     auto again = ttls_to_retry(hops);
@@ -69,12 +69,12 @@ asio::awaitable<ttl_sweep> run_firewalk(asio::ip::tcp::endpoint target, sweep_li
       break;
     }
     co_await expire_after(limits.retry_pause);
-    const auto retried = co_await probe_ttls(target, std::move(again), limits.hop_timeout);
+    const auto retried = co_await probe_ttls(route, std::move(again), limits.hop_timeout);
     for (const auto& retry : retried) {
       merge_retry(hops[static_cast<std::size_t>(retry.ttl - 1)], retry);
     }
   }
-  const auto address = address_text(target.address());
+  const auto address = address_text(route.target.address());
   co_return finish_sweep(std::move(hops), address);
 }
 

@@ -8,6 +8,7 @@
 #include "common/asio_compat.hpp"
 
 #include "common/evidence.hpp"
+#include "relay/dial.hpp"
 #include "relay/sweep_plan.hpp"
 
 namespace reachback::relay {
@@ -16,7 +17,7 @@ namespace reachback::relay {
 /// `limits.retries` rounds for TTLs that stayed silent below the first TCP
 /// or unreachable answer, each after `limits.retry_pause`. Bounded by
 /// worst_case_duration(limits). Never throws for network failures.
-[[nodiscard]] asio::awaitable<ttl_sweep> run_firewalk(asio::ip::tcp::endpoint target,
+[[nodiscard]] asio::awaitable<ttl_sweep> run_firewalk(dial_route route,
                                                       sweep_limits limits);
 
 }  // namespace reachback::relay

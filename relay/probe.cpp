@@ -26,9 +26,10 @@ std::chrono::milliseconds worst_case_duration(const probe_settings& settings) {
 }
 
 asio::awaitable<protocol::probe_result> run_probe(asio::ip::tcp::endpoint control_peer,
+                                                  asio::ip::address control_local,
                                                   protocol::probe_request request,
                                                   probe_settings settings) {
-  const auto target = dial_target(control_peer, request.port);
+  const dial_route target{dial_target(control_peer, request.port), control_local};
   protocol::probe_result result;
   result.nonce = request.nonce;
   if (request.sweep && settings.sweep_enabled) {

@@ -31,10 +31,11 @@ struct probe_settings {
 /// The longest run_probe can take under `settings`.
 [[nodiscard]] std::chrono::milliseconds worst_case_duration(const probe_settings& settings);
 
-/// Probes `request.port` at the address of `control_peer`. The connect-back
-/// and the sweep run concurrently; each failure is a value in the result.
+/// Probes `request.port` at the address of `control_peer`, from
+/// `control_local`, the relay's own address on that control connection. The
+/// connect-back and the sweep run concurrently; each failure is a value.
 [[nodiscard]] asio::awaitable<protocol::probe_result> run_probe(
-    asio::ip::tcp::endpoint control_peer, protocol::probe_request request,
-    probe_settings settings);
+    asio::ip::tcp::endpoint control_peer, asio::ip::address control_local,
+    protocol::probe_request request, probe_settings settings);
 
 }  // namespace reachback::relay

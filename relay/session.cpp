@@ -66,6 +66,7 @@ struct session {
   asio::ip::tcp::socket& socket;
   relay_shared& shared;
   asio::ip::tcp::endpoint peer;
+  asio::ip::address local;  ///< the relay's address on this connection; probes leave from it
   std::string source;  ///< the peer's address, the key of the per-IP limits
   session_origin origin;
   session_deadlines deadlines;
@@ -174,7 +175,7 @@ asio::awaitable<bool> handle_probe(session& s, const protocol::probe_request& re
   s.summary.ports.push_back(request.port);
   s.deadlines.relay_working();
   // s.peer, never anything from the request: see the invariant in probe.hpp.
-  auto result = co_await run_probe(s.peer, request, s.shared.probes);
+  auto result = co_await run_probe(s.peer, s.local, request, s.shared.probes);
   s.summary.outcomes.emplace_back(to_string(result.connect_back.outcome));
   co_return co_await send(s, std::move(result));
 }
@@ -269,12 +270,14 @@ asio::awaitable<void> run_session(asio::ip::tcp::socket socket,
   const auto started = steady_clock::now();
   asio::error_code ec;
   const auto peer = socket.remote_endpoint(ec);
+  const auto local = socket.local_endpoint(ec);
   if (ec) {
     co_return;  // the client left before it could be looked at
   }
   session s{.socket = socket,
             .shared = *shared,
             .peer = peer,
+            .local = local.address(),
             .source = address_text(peer.address()),
             .origin = origin,
             .deadlines = session_deadlines(started, shared->config.timeouts.session),

@@ -189,6 +189,21 @@ TEST(e2e_ipv6, relay_and_client_over_ipv6_loopback) {
   EXPECT_EQ(report["probe"]["connect_back"]["outcome"], "verified");
 }
 
+TEST(e2e_routes, probes_leave_from_the_address_the_client_reached) {
+  // Reached at 127.0.0.5, the relay would otherwise dial 127.0.0.1 from
+  // 127.0.0.1, and the client's capture, watching 127.0.0.5, would see
+  // nothing: the same as a VPS with a floating IP.
+  child_process relay({PROBE_RELAY, "--config", E2E_RELAY_CONFIG, "--listen", "127.0.0.5:0"});
+  const auto line = relay.wait_for_line("probe-relay: listening on ", true, 10s);
+  ASSERT_TRUE(line) << relay.err();
+  const auto r = run({PROBE_CLIENT, "--relay", line->substr(line->rfind(' ') + 1), "--port",
+                      std::to_string(free_port()), "--json"},
+                     30s);
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  const auto report = json::parse(r.out);
+  EXPECT_TRUE(report["probe"]["capture"]["syn_seen"].get<bool>()) << report["probe"].dump(2);
+}
+
 // -- The relay invariant: it dials the control connection's source only. ---
 
 int connect_from(const std::string& source, const std::string& endpoint) {
