@@ -64,14 +64,36 @@ class fake_peer {
   std::uint16_t port_ = 0;
 };
 
+/// A probe-relay listening on `address` (port 0: an ephemeral one), ready.
+class relay_process {
+ public:
+  explicit relay_process(const std::string& address)
+      : process_({PROBE_RELAY, "--config", E2E_RELAY_CONFIG, "--listen", address}) {
+    const auto line = process_.wait_for_line("probe-relay: listening on ", true, 10s);
+    if (!line) throw std::runtime_error("probe-relay did not start: " + process_.err());
+    endpoint_ = line->substr(line->rfind(' ') + 1);
+  }
+  /// "ADDR:PORT" as the relay printed it.
+  [[nodiscard]] const std::string& endpoint() const { return endpoint_; }
+
+ private:
+  child_process process_;
+  std::string endpoint_;
+};
+
+/// probe-client --json against `relay` for a free port; it must exit 0.
+json reachable_report(const std::string& relay) {
+  const auto r = run({PROBE_CLIENT, "--relay", relay, "--port", std::to_string(free_port()), "--json"}, 30s);
+  EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
+  return json::parse(r.out);
+}
+
 /// One probe-relay for the whole suite, on 127.0.0.1 and an ephemeral port.
 class e2e : public testing::Test {
  protected:
   static void SetUpTestSuite() {
-    relay_ = new child_process({PROBE_RELAY, "--config", E2E_RELAY_CONFIG, "--listen", "127.0.0.1:0"});
-    const auto line = relay_->wait_for_line("probe-relay: listening on ", true, 10s);
-    ASSERT_TRUE(line) << relay_->err();
-    relay_endpoint_ = line->substr(line->rfind(' ') + 1);
+    relay_ = new relay_process("127.0.0.1:0");
+    relay_endpoint_ = relay_->endpoint();
   }
   static void TearDownTestSuite() {
     delete relay_;
@@ -91,7 +113,7 @@ class e2e : public testing::Test {
     return json::parse(r.out);
   }
 
-  static inline child_process* relay_ = nullptr;
+  static inline relay_process* relay_ = nullptr;
   static inline std::string relay_endpoint_;
 };
 
@@ -177,14 +199,8 @@ TEST_F(e2e, no_color_turns_colour_off_on_a_terminal) {
 }
 
 TEST(e2e_ipv6, relay_and_client_over_ipv6_loopback) {
-  child_process relay({PROBE_RELAY, "--config", E2E_RELAY_CONFIG, "--listen", "[::1]:0"});
-  const auto line = relay.wait_for_line("probe-relay: listening on ", true, 10s);
-  ASSERT_TRUE(line) << relay.err();
-  const auto r = run({PROBE_CLIENT, "--relay", line->substr(line->rfind(' ') + 1), "--port",
-                      std::to_string(free_port()), "--json"},
-                     30s);
-  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
-  const auto report = json::parse(r.out);
+  const relay_process relay("[::1]:0");
+  const auto report = reachable_report(relay.endpoint());
   EXPECT_EQ(report["public_address"], "::1");
   EXPECT_EQ(report["probe"]["connect_back"]["outcome"], "verified");
 }
@@ -193,14 +209,8 @@ TEST(e2e_routes, probes_leave_from_the_address_the_client_reached) {
   // Reached at 127.0.0.5, the relay would otherwise dial 127.0.0.1 from
   // 127.0.0.1, and the client's capture, watching 127.0.0.5, would see
   // nothing: the same as a VPS with a floating IP.
-  child_process relay({PROBE_RELAY, "--config", E2E_RELAY_CONFIG, "--listen", "127.0.0.5:0"});
-  const auto line = relay.wait_for_line("probe-relay: listening on ", true, 10s);
-  ASSERT_TRUE(line) << relay.err();
-  const auto r = run({PROBE_CLIENT, "--relay", line->substr(line->rfind(' ') + 1), "--port",
-                      std::to_string(free_port()), "--json"},
-                     30s);
-  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
-  const auto report = json::parse(r.out);
+  const relay_process relay("127.0.0.5:0");
+  const auto report = reachable_report(relay.endpoint());
   EXPECT_TRUE(report["probe"]["capture"]["syn_seen"].get<bool>()) << report["probe"].dump(2);
 }
 
