@@ -222,9 +222,12 @@ void target_listener::stop() {
   }
 }
 
-std::uint16_t unused_port(asio::io_context& ctx) {
-  tcp::acceptor probe(ctx, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-  return probe.local_endpoint().port();  // closed on return: nothing listens there
+closed_port::closed_port(asio::io_context& ctx) : holder_(ctx) {
+  const tcp::endpoint any_loopback_port(asio::ip::make_address("127.0.0.1"), 0);
+  holder_.open(any_loopback_port.protocol());
+  holder_.bind(any_loopback_port);  // no listen(): a SYN here is answered with RST
 }
+
+std::uint16_t closed_port::number() const { return holder_.local_endpoint().port(); }
 
 }  // namespace reachback::relay::test

@@ -117,7 +117,17 @@ class target_listener {
   std::shared_ptr<state> state_;
 };
 
-/// A loopback port with nothing listening on it.
-[[nodiscard]] std::uint16_t unused_port(asio::io_context& ctx);
+/// A loopback port that refuses connections for as long as this lives.
+/// It stays bound without listening: a port merely closed after a lookup
+/// could be taken meanwhile by a parallel test, or picked by the kernel as
+/// the source port of a connect to it (a TCP self-connect).
+class closed_port {
+ public:
+  explicit closed_port(asio::io_context& ctx);
+  [[nodiscard]] std::uint16_t number() const;
+
+ private:
+  tcp::acceptor holder_;
+};
 
 }  // namespace reachback::relay::test

@@ -71,7 +71,7 @@ TEST(RelayProbe, ASilentServerIsForeignAndSilent) {
 
 TEST(RelayProbe, AClosedPortIsRefused) {
   loopback_relay relay;
-  const auto result = probe_once(relay, unused_port(relay.context()), false);
+  const auto result = probe_once(relay, closed_port(relay.context()).number(), false);
   ASSERT_TRUE(result);
   EXPECT_EQ(result->connect_back.outcome, connect_outcome::refused);
   EXPECT_EQ(result->connect_back.icmp, std::nullopt);
@@ -95,7 +95,7 @@ TEST(RelayProbe, TheSweepReachesAListenerAtTtlOne) {
 
 TEST(RelayProbe, TheSweepMeetsAResetAtTtlOne) {
   loopback_relay relay;
-  const auto result = probe_once(relay, unused_port(relay.context()), true);
+  const auto result = probe_once(relay, closed_port(relay.context()).number(), true);
   ASSERT_TRUE(result);
   EXPECT_EQ(result->connect_back.outcome, connect_outcome::refused);
   ASSERT_TRUE(result->sweep);
@@ -109,8 +109,8 @@ TEST(RelayProbe, ADisabledSweepIsNeitherOfferedNorRun) {
   config.sweep.enabled = false;
   loopback_relay relay(config);
   transcript t;
-  const auto closed = unused_port(relay.context());
-  ASSERT_TRUE(relay.run(talk(relay.endpoint(), {hello_frame(), probe_frame(closed, true)}, t)));
+  const closed_port closed(relay.context());
+  ASSERT_TRUE(relay.run(talk(relay.endpoint(), {hello_frame(), probe_frame(closed.number(), true)}, t)));
   ASSERT_EQ(t.replies.size(), 2U);
   const auto* welcome = as<protocol::welcome>(t.replies[0]);
   ASSERT_NE(welcome, nullptr);
@@ -195,11 +195,11 @@ TEST(RelayProbe, DialsOnlyTheControlConnectionsAddress) {
 TEST(RelayProbe, LoopbackTimings) {
   loopback_relay relay;
   target_listener agent(relay.context(), proof_line);
-  const auto closed = unused_port(relay.context());
+  const closed_port closed(relay.context());
   const auto start = steady_clock::now();
   const auto verified = probe_once(relay, agent.port(), true);
   const auto verified_wall = std::chrono::duration<double, std::milli>(steady_clock::now() - start);
-  const auto refused = probe_once(relay, closed, true);
+  const auto refused = probe_once(relay, closed.number(), true);
   ASSERT_TRUE(verified);
   ASSERT_TRUE(refused);
   ASSERT_TRUE(verified->sweep);

@@ -52,16 +52,16 @@ TEST(RelaySession, WelcomesTheClientAsItSeesIt) {
 
 TEST(RelaySession, LogsOneLinePerSession) {
   loopback_relay relay;
-  const auto closed = unused_port(relay.context());
+  const closed_port closed(relay.context());
   transcript t;
-  ASSERT_TRUE(relay.run(talk(relay.endpoint(), {hello_frame(), probe_frame(closed, false)}, t)));
+  ASSERT_TRUE(relay.run(talk(relay.endpoint(), {hello_frame(), probe_frame(closed.number(), false)}, t)));
   ASSERT_TRUE(relay.wait_for_log_lines(1));
   ASSERT_EQ(relay.log().size(), 1U);
   const std::regex line(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ client=127\.0\.0\.1:\d+ )"
                         R"(port=(\d+) outcome=refused duration=\d+ms)");
   std::smatch match;
   ASSERT_TRUE(std::regex_match(relay.log()[0], match, line)) << relay.log()[0];
-  EXPECT_EQ(match[1], std::to_string(closed));
+  EXPECT_EQ(match[1], std::to_string(closed.number()));
 }
 
 TEST(RelaySession, RequiresTheToken) {
@@ -125,11 +125,11 @@ TEST(RelaySession, ProbesOverTheMinuteBudgetAreRateLimited) {
   auto config = loopback_config();
   config.limits.probes_per_minute = 2;
   loopback_relay relay(config);
-  const auto closed = unused_port(relay.context());
+  const closed_port closed(relay.context());
   transcript t;
   ASSERT_TRUE(relay.run(talk(relay.endpoint(),
-                             {hello_frame(), probe_frame(closed, false),
-                              probe_frame(closed, false), probe_frame(closed, false)},
+                             {hello_frame(), probe_frame(closed.number(), false),
+                              probe_frame(closed.number(), false), probe_frame(closed.number(), false)},
                              t)));
   ASSERT_EQ(t.replies.size(), 4U);
   EXPECT_NE(as<protocol::probe_result>(t.replies[1]), nullptr);
@@ -138,7 +138,7 @@ TEST(RelaySession, ProbesOverTheMinuteBudgetAreRateLimited) {
 
   transcript reconnected;
   ASSERT_TRUE(
-      relay.run(talk(relay.endpoint(), {hello_frame(), probe_frame(closed, false)}, reconnected)));
+      relay.run(talk(relay.endpoint(), {hello_frame(), probe_frame(closed.number(), false)}, reconnected)));
   expect_refusal(reconnected, wire_error::rate_limited);
 }
 
@@ -286,9 +286,9 @@ asio::awaitable<void> bad_and_good(tcp::endpoint relay, std::uint16_t port, race
 
 TEST(RelaySession, ABadClientDoesNotDisturbAGoodOne) {
   loopback_relay relay;  // idle 1000 ms
-  const auto closed = unused_port(relay.context());
+  const closed_port closed(relay.context());
   race r;
-  ASSERT_TRUE(relay.run(bad_and_good(relay.endpoint(), closed, r)));
+  ASSERT_TRUE(relay.run(bad_and_good(relay.endpoint(), closed.number(), r)));
   ASSERT_EQ(r.good.replies.size(), 2U);
   const auto* result = as<protocol::probe_result>(r.good.replies[1]);
   ASSERT_NE(result, nullptr);
