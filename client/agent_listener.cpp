@@ -35,11 +35,15 @@ void rethrow_failure(std::exception_ptr failure) {
 // coroutine functions can name it; agent_listener::state only wraps it.
 struct listener_core {
   explicit listener_core(asio::any_io_executor executor)
-      : acceptor(executor), retry_timer(executor) {}
+      : acceptor(executor), retry_timer(executor), greeting_signal(executor, asio::steady_timer::time_point::max()) {}
 
   tcp::acceptor acceptor;
   asio::steady_timer retry_timer;
+  // Never expires: cancelled when the greeting arrives, to wake greeted().
+  asio::steady_timer greeting_signal;
   std::string proof;
+  std::string greeting;
+  bool greeting_seen = false;
   std::atomic<int> accepted{0};
   // Connections still being served, so close() can end them at once. Only
   // touched on the executor's thread, like every Asio object here.
@@ -80,15 +84,45 @@ asio::awaitable<void> drain_until_eof(tcp::socket& socket) {
   }
 }
 
-// Writes the proof, then half-closes and waits for the peer's FIN before
-// closing: closing with unread input would send an RST, and an RST can make
-// the peer's kernel discard the proof it has not read yet.
-asio::awaitable<void> serve_proof(tcp::socket socket, listener_state shared) {
-  const session_guard guard(shared, socket);
-  co_await (asio::async_write(socket, asio::buffer(shared->proof), use_nothrow) ||
-            wait_for(proof_linger));
+// The greeting's first line at most: what a peer sends first, up to the
+// greeting's length or its first newline.
+asio::awaitable<std::string> read_first_line(tcp::socket& socket, std::size_t limit) {
+  std::string received;
+  std::array<char, 128> chunk{};
+  while (received.size() < limit && received.find('\n') == std::string::npos) {
+    const auto room = std::min(chunk.size(), limit - received.size());
+    auto [ec, n] = co_await socket.async_read_some(asio::buffer(chunk.data(), room), use_nothrow);
+    received.append(chunk.data(), n);
+    if (ec) break;
+  }
+  co_return received;
+}
+
+// Half-closes after the proof, so a peer that reads to EOF gets it at once;
+// reading the greeting goes on meanwhile.
+asio::awaitable<void> write_proof(tcp::socket& socket, listener_state shared) {
+  co_await asio::async_write(socket, asio::buffer(shared->proof), use_nothrow);
   std::error_code ignored;
   socket.shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+asio::awaitable<void> take_greeting(tcp::socket& socket, listener_state shared) {
+  const auto first = co_await read_first_line(socket, shared->greeting.size());
+  if (!shared->greeting_seen && shared->greeting.starts_with(first) &&
+      first.ends_with('\n')) {
+    shared->greeting_seen = true;
+    shared->greeting_signal.cancel();
+  }
+}
+
+// Writes the proof and reads the greeting, then waits for the peer's FIN
+// before closing: closing with unread input would send an RST, and an RST
+// can make the peer's kernel discard the proof it has not read yet.
+asio::awaitable<void> serve_proof(tcp::socket socket, listener_state shared) {
+  const session_guard guard(shared, socket);
+  co_await ((write_proof(socket, shared) && take_greeting(socket, shared)) ||
+            wait_for(proof_linger));
+  std::error_code ignored;
   co_await (drain_until_eof(socket) || wait_for(proof_linger));
   socket.close(ignored);
 }
@@ -152,7 +186,8 @@ std::error_code agent_listener::open(std::uint16_t port) {
 void agent_listener::start(const std::string& nonce) {
   if (!state_->acceptor.is_open() || state_->closed || state_->started) return;
   state_->started = true;
-  state_->proof = std::string(protocol::proof_prefix) + nonce + "\n";
+  state_->proof = protocol::proof_line(nonce);
+  state_->greeting = protocol::greeting_line(nonce);
   asio::co_spawn(state_->acceptor.get_executor(), accept_loop(state_), rethrow_failure);
 }
 
@@ -161,9 +196,19 @@ void agent_listener::close() {
   std::error_code ignored;
   state_->acceptor.close(ignored);
   state_->retry_timer.cancel();
+  state_->greeting_signal.cancel();
   // Closing cancels each session's pending read or write; the session then
   // finishes on its own and unregisters.
   for (auto* socket : state_->sessions) socket->close(ignored);
+}
+
+asio::awaitable<bool> agent_listener::greeted() {
+  // Keeps the state alive while suspended, whatever happens to *this.
+  const auto shared = state_;
+  if (!shared->greeting_seen && !shared->closed) {
+    co_await shared->greeting_signal.async_wait(use_nothrow);
+  }
+  co_return shared->greeting_seen;
 }
 
 int agent_listener::accepted() const noexcept {

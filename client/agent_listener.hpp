@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 // The temporary listener a free port gets: it accepts on every address
-// (IPv4 and IPv6) and writes proof_prefix + nonce + '\n' to whoever connects,
-// so the relay can tell our agent from anything else that answers.
+// (IPv4 and IPv6) and writes the proof line for the nonce to whoever
+// connects, so the relay can tell our agent from anything else that answers.
+// It also reads the relay's greeting, so the client knows it was reached as
+// soon as the relay does (protocol::greeting_line).
 
 #include <cstdint>
 #include <memory>
@@ -27,6 +29,10 @@ class agent_listener {
   [[nodiscard]] std::error_code open(std::uint16_t port);
   /// Starts accepting; each connection gets the proof for `nonce`.
   void start(const std::string& nonce);
+  /// Completes once a connection brought the greeting for the nonce (true),
+  /// or when the listener closes or the wait is cancelled (false then,
+  /// unless it was greeted before).
+  [[nodiscard]] asio::awaitable<bool> greeted();
   /// Stops accepting and closes every socket.
   void close();
   /// Connections accepted so far.

@@ -16,6 +16,7 @@
 #include "progress.hpp"
 #include "relay_session.hpp"
 #include "report.hpp"
+#include "settle_connect_back.hpp"
 
 namespace reachback::client {
 namespace {
@@ -57,8 +58,8 @@ struct side_evidence {
   std::future<path_evidence> path;
 };
 
-session_hooks make_hooks(evidence& ev, side_evidence& side, progress_line& progress) {
-  return {
+session_hooks make_hooks(evidence& ev, side_evidence& side, progress_line& progress, agent_listener& agent) {
+  session_hooks hooks{
       [&ev, &side](const std::string& relay_address) {
         ev.relay_address = relay_address;
         side.capture.start(relay_address);
@@ -68,7 +69,10 @@ session_hooks make_hooks(evidence& ev, side_evidence& side, progress_line& progr
         progress.stage("relay sees you as " + w.observed_address + "; it is connecting back to port " +
                        std::to_string(ev.port) + " and walking the path");
       },
+      {},
   };
+  if (ev.agent_listening) hooks.agent_greeted = [&agent] { return agent.greeted(); };
+  return hooks;
 }
 
 std::variant<relay_exchange, relay_failure> run_session(const client_options& o, const std::string& nonce,
@@ -78,6 +82,8 @@ std::variant<relay_exchange, relay_failure> run_session(const client_options& o,
   protocol::probe_request request;
   request.port = o.port;
   request.nonce = nonce;
+  request.greet = static_cast<bool>(hooks.agent_greeted);
+  request.early_result = true;
   asio::co_spawn(ctx, run_relay_session(o, request, std::move(hooks)),
                  [&](std::exception_ptr e, std::variant<relay_exchange, relay_failure> result) {
                    agent.close();  // its accept loop is what keeps ctx running
@@ -91,7 +97,12 @@ std::variant<relay_exchange, relay_failure> run_session(const client_options& o,
 void take_relay_answer(const relay_exchange& x, evidence& ev) {
   ev.public_address = unmap_v4(x.welcome.observed_address);
   ev.client_hops = x.welcome.client_hops;
-  ev.connect_back = x.result.connect_back;
+  ev.connect_back = settle_connect_back({
+      .reported = x.result.connect_back,
+      .answer = x.answer ? std::optional(x.answer->connect_back) : std::nullopt,
+      .agent_greeted = x.agent_greeted,
+      .waited_ms = x.answer_wait_ms,
+  });
   ev.sweep = x.result.sweep;
 }
 
@@ -118,7 +129,7 @@ int run_probe_client(const client_options& o, const output& io) {
   progress.stage("connecting to relay " + ev.relay);
   side_evidence side;
   const auto session_start = clock::now();
-  auto outcome = run_session(o, nonce, agent, ctx, make_hooks(ev, side, progress));
+  auto outcome = run_session(o, nonce, agent, ctx, make_hooks(ev, side, progress, agent));
   timings.session_ms = ms_since(session_start);
   if (side.path.valid()) {
     progress.stage("finishing the path trace");

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "relay_session.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <vector>
 
@@ -133,6 +134,51 @@ asio::awaitable<connection> connect(const client_options& o) {
   co_return connection{std::move(socket), name, deadline, {}};
 }
 
+// How long to wait, once the handshake is reported, for the relay's answer
+// when the agent was not greeted: one and a half round trips (connect_ms is
+// one) is enough for a server that speaks first or answers the greeting.
+// The floor absorbs jitter between the two paths on short ones; the ceiling
+// is the relay's default banner timeout. A silent peer costs no more.
+std::chrono::milliseconds answer_wait(double connect_ms) {
+  const auto wait = std::chrono::milliseconds(static_cast<long>(connect_ms * 1.5));
+  return std::clamp(wait, std::chrono::milliseconds(50), std::chrono::milliseconds(1'000));
+}
+
+// After the result, the answer is evidence, not a requirement: a relay that
+// fails now leaves the client with what it already has.
+asio::awaitable<std::optional<protocol::probe_answer>> read_answer(connection& c, std::string nonce) {
+  try {
+    auto msg = co_await read_message(c, "while waiting for the answer");
+    if (auto* answer = std::get_if<protocol::probe_answer>(&msg); answer && answer->nonce == nonce)
+      co_return std::move(*answer);
+  } catch (const session_error&) {
+  }
+  co_return std::nullopt;
+}
+
+asio::awaitable<bool> greeting_before(const session_hooks& hooks, clock::time_point until) {
+  // Not `hooks.agent_greeted && co_await ...`: g++ 12 miscompiles a co_await
+  // inside a short-circuit condition.
+  if (hooks.agent_greeted) {
+    const bool greeted = co_await hooks.agent_greeted();
+    if (greeted) co_return true;
+  }
+  co_await wait_until(until);
+  co_return false;
+}
+
+asio::awaitable<void> await_answer(connection& c, const session_hooks& hooks, relay_exchange& out) {
+  const auto start = clock::now();
+  const auto until = std::min(c.deadline, start + answer_wait(out.result.connect_back.connect_ms));
+  auto first = co_await (read_answer(c, out.result.nonce) || greeting_before(hooks, until));
+  if (first.index() == 0) {
+    out.answer = std::move(std::get<0>(first));
+  } else {
+    out.agent_greeted = std::get<1>(first);
+  }
+  out.answer_wait_ms = std::chrono::duration<double, std::milli>(clock::now() - start).count();
+}
+
 asio::awaitable<relay_exchange> exchange(const client_options& o, protocol::probe_request request,
                                          const session_hooks& hooks) {
   auto c = co_await connect(o);
@@ -149,6 +195,7 @@ asio::awaitable<relay_exchange> exchange(const client_options& o, protocol::prob
   if (hooks.on_welcome) hooks.on_welcome(out.welcome);
   out.result = co_await expect<protocol::probe_result>(c, "while probing");
   if (out.result.nonce != request.nonce) c.fail("answered a different probe (nonce mismatch)");
+  if (out.result.connect_back.outcome == connect_outcome::connected) co_await await_answer(c, hooks, out);
   co_return out;
 }
 

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 // The client's half of the control protocol: resolve, connect, hello,
-// welcome, probe request, probe result. Every way it can fail becomes one
-// line that names the relay and the problem (exit code 3).
+// welcome, probe request, probe result and, when the connect-back
+// connected, the relay's answer or the agent's greeting, whichever comes
+// first. Every way it can fail becomes one line that names the relay and the
+// problem (exit code 3).
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -16,10 +19,14 @@
 
 namespace reachback::client {
 
-/// Everything the relay told us.
+/// Everything the relay told us, and what the agent saw meanwhile.
 struct relay_exchange {
   protocol::welcome welcome;
   protocol::probe_result result;
+  /// When the connect-back connected: who answered, if it came in time.
+  std::optional<protocol::probe_answer> answer;
+  bool agent_greeted = false;  ///< the agent read the relay's greeting
+  double answer_wait_ms = 0;   ///< waited after the result for either
 };
 
 /// Why talking to the relay failed, as one line.
@@ -32,6 +39,8 @@ struct relay_failure {
 struct session_hooks {
   std::function<void(const std::string& relay_address)> on_connected;
   std::function<void(const protocol::welcome&)> on_welcome;
+  /// The agent's greeted() when it listens (agent_listener.hpp); else empty.
+  std::function<asio::awaitable<bool>()> agent_greeted;
 };
 
 /// Runs one probe of `request.port` through the relay, within options.timeout.

@@ -63,7 +63,12 @@ void from_payload(const json& j, welcome& m) {
 }
 
 json to_payload(const probe_request& m) {
-  return {{"protocol", m.protocol}, {"port", m.port}, {"nonce", m.nonce}, {"sweep", m.sweep}};
+  return {{"protocol", m.protocol},
+          {"port", m.port},
+          {"nonce", m.nonce},
+          {"sweep", m.sweep},
+          {"greet", m.greet},
+          {"early_result", m.early_result}};
 }
 
 void from_payload(const json& j, probe_request& m) {
@@ -73,6 +78,8 @@ void from_payload(const json& j, probe_request& m) {
   if (m.port == 0) reject(j, "port must be 1..65535");
   m.nonce = nonce_field(j);
   m.sweep = required<bool>(j, "sweep");
+  m.greet = optional<bool>(j, "greet").value_or(false);
+  m.early_result = optional<bool>(j, "early_result").value_or(false);
 }
 
 json to_payload(const probe_result& m) {
@@ -85,6 +92,18 @@ void from_payload(const json& j, probe_result& m) {
   m.nonce = nonce_field(j);
   m.connect_back = required<connect_back_result>(j, "connect_back");
   m.sweep = optional<ttl_sweep>(j, "sweep");
+}
+
+json to_payload(const probe_answer& m) {
+  return {{"nonce", m.nonce}, {"connect_back", m.connect_back}};
+}
+
+void from_payload(const json& j, probe_answer& m) {
+  m.nonce = nonce_field(j);
+  m.connect_back = required<connect_back_result>(j, "connect_back");
+  if (m.connect_back.outcome != connect_outcome::verified &&
+      m.connect_back.outcome != connect_outcome::foreign)
+    reject(j, "a probe_answer is verified or foreign");
 }
 
 json to_payload(const error& m) { return {{"code", to_string(m.code)}, {"text", m.text}}; }

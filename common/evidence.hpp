@@ -47,8 +47,10 @@ struct local_port_evidence {
 /// How the client treats the port (CLI: default, --listen, --service).
 enum class probe_mode { automatic, listen, service };
 
-/// Outcome of the relay's connect-back to the public address.
-enum class connect_outcome { verified, foreign, refused, unreachable, timeout, not_run };
+/// Outcome of the relay's connect-back to the public address. `connected`
+/// is the handshake alone: the relay reports it at once, then who answered
+/// (verified or foreign) in a probe_answer; the client settles it.
+enum class connect_outcome { verified, foreign, refused, unreachable, timeout, not_run, connected };
 
 struct icmp_info {
   int type = 0;
@@ -63,7 +65,7 @@ struct connect_back_result {
   std::uint16_t port = 0;
   std::uint16_t source_port = 0; ///< relay's local port of the connect-back
   double connect_ms = 0;         ///< SYN to SYN-ACK/RST/ICMP
-  double total_ms = 0;           ///< including reading the proof or banner
+  double total_ms = 0;           ///< including the wait for the proof or banner
   int attempts = 0;
   std::string banner;            ///< up to 256 bytes a foreign peer sent
   bool silent = false;           ///< foreign peer sent nothing

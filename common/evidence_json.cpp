@@ -95,6 +95,7 @@ std::string_view to_string(connect_outcome o) noexcept {
     case connect_outcome::unreachable: return "unreachable";
     case connect_outcome::timeout: return "timeout";
     case connect_outcome::not_run: return "not_run";
+    case connect_outcome::connected: return "connected";
   }
   return {};
 }

@@ -3,6 +3,14 @@
 
 namespace reachback::protocol {
 
+std::string proof_line(std::string_view nonce) {
+  return std::string(proof_prefix) + std::string(nonce) + "\n";
+}
+
+std::string greeting_line(std::string_view nonce) {
+  return std::string(greeting_prefix) + std::string(nonce) + "\r\n\r\n";
+}
+
 std::string_view to_string(wire_error e) noexcept {
   switch (e) {
     case wire_error::unsupported_version: return "unsupported_version";

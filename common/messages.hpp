@@ -23,6 +23,18 @@ inline constexpr std::uint16_t default_relay_port = 4750;
 /// Bytes the agent listener writes, followed by the nonce and '\n', to prove
 /// that the connect-back reached the client that asked for it.
 inline constexpr std::string_view proof_prefix = "REACHBACK-PROOF ";
+/// Bytes the relay writes on a connect-back the client asked to be greeted
+/// on, followed by the nonce: the agent that reads them knows, without
+/// another round trip, that the relay reached it.
+inline constexpr std::string_view greeting_prefix = "REACHBACK-PROBE ";
+
+/// What the agent writes to prove `nonce`: proof_prefix, nonce, '\n'.
+[[nodiscard]] std::string proof_line(std::string_view nonce);
+/// What the relay writes to greet the agent: greeting_prefix, nonce, then
+/// "\r\n\r\n". The empty line makes a line-based server such as HTTP answer
+/// at once (nmap's GenericLines probe does the same), so a foreign server
+/// that is not the agent leaves a banner.
+[[nodiscard]] std::string greeting_line(std::string_view nonce);
 
 /// Client -> relay, first frame.
 struct hello {
@@ -49,15 +61,30 @@ struct probe_request {
   std::uint16_t port = 0;
   std::string nonce;  ///< 32 hex digits
   bool sweep = true;  ///< also run the TTL sweep
+  /// The client's own agent listens on the port: greet the connect-back.
+  bool greet = false;
+  /// Send the probe_result at the handshake (`connected`) and who answered
+  /// in a probe_answer after it. Without it, one probe_result holds both.
+  bool early_result = false;
   bool operator==(const probe_request&) const = default;
 };
 
-/// Relay -> client, answer to probe_request.
+/// Relay -> client, answer to probe_request, sent as soon as the connect-back
+/// has its handshake outcome and the sweep is done.
 struct probe_result {
   std::string nonce;
-  connect_back_result connect_back;
+  connect_back_result connect_back;  ///< `connected` when a probe_answer follows
   std::optional<ttl_sweep> sweep;
   bool operator==(const probe_result&) const = default;
+};
+
+/// Relay -> client, after a probe_result whose connect-back is `connected`:
+/// the same connect-back, now verified or foreign with what the peer sent.
+/// The client need not wait for it.
+struct probe_answer {
+  std::string nonce;
+  connect_back_result connect_back;
+  bool operator==(const probe_answer&) const = default;
 };
 
 /// Error codes that travel in error frames.
@@ -81,6 +108,7 @@ struct error {
   bool operator==(const error&) const = default;
 };
 
-using message = std::variant<hello, welcome, probe_request, probe_result, error>;
+/// The wire type of each is its index + 1: append new messages at the end.
+using message = std::variant<hello, welcome, probe_request, probe_result, error, probe_answer>;
 
 }  // namespace reachback::protocol

@@ -502,7 +502,9 @@ finding network_finding(const network_context& c) {
             "Port " + port_text(c.ev.port) + " is reachable from the internet: the relay reached probe-client here.", {}};
   if (auto f = wrong_port(c)) return *f;
   switch (c.ev.connect_back.outcome) {
-    case connect_outcome::foreign: return on_foreign(c);
+    // connected: the client could not learn who answered; something did.
+    case connect_outcome::foreign:
+    case connect_outcome::connected: return on_foreign(c);
     case connect_outcome::refused: return on_refused(c);
     case connect_outcome::unreachable: return on_unreachable(c);
     case connect_outcome::timeout: return on_silence(c);
@@ -556,7 +558,8 @@ void add_connect_back_evidence(const evidence& ev, hop& h) {
   std::string line = "connect-back to " + format_endpoint(cb.dialed_address, cb.port) + ": " +
                      std::string(to_string(cb.outcome));
   if (cb.outcome == connect_outcome::foreign)
-    line += cb.silent ? " (the peer sent nothing)" : " (banner \"" + escape_bytes(cb.banner) + "\")";
+    line += cb.silent ? " (the peer sent nothing in " + format_ms(cb.total_ms - cb.connect_ms) + ")"
+                      : " (banner \"" + escape_bytes(cb.banner) + "\")";
   if (cb.icmp) line += " (ICMP type " + std::to_string(cb.icmp->type) + " code " + std::to_string(cb.icmp->code) + " from " + cb.icmp->from + ")";
   line += " after " + format_ms(cb.connect_ms);
   h.evidence.push_back(line);

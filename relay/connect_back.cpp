@@ -12,15 +12,13 @@
 
 namespace reachback::relay {
 
-
 using namespace asio::experimental::awaitable_operators;
 
 namespace {
 
-// Reads until the bytes prove our agent or clearly do not, within `timeout`.
+// Reads until the bytes prove our agent or clearly do not, or `deadline`.
 asio::awaitable<std::string> read_reply(asio::ip::tcp::socket& socket, const std::string& nonce,
-                                        std::chrono::milliseconds timeout) {
-  const auto deadline = steady_clock::now() + timeout;
+                                        steady_clock::time_point deadline) {
   std::string received;
   std::array<char, max_banner> chunk{};
   while (judge_reply(received, nonce, false) == reply_judgement::need_more) {
@@ -73,13 +71,21 @@ asio::awaitable<first_dial> first_answer(dial_route route, std::chrono::millisec
   co_return first_dial{std::visit([](auto& dialed) { return std::move(dialed); }, either), attempt};
 }
 
+// Small enough for the socket buffer, so it does not hold up the handshake
+// report; a peer that does not read it only loses the greeting.
+asio::awaitable<void> write_greeting(asio::ip::tcp::socket& socket, const std::string& greeting) {
+  if (!greeting.empty()) {
+    co_await asio::async_write(socket, asio::buffer(greeting), use_nothrow);
+  }
+}
+
 }  // namespace
 
-asio::awaitable<connect_back_result> connect_back(dial_route route,
-                                                  std::string nonce,
-                                                  connect_back_settings settings) {
-  const auto start = steady_clock::now();
-  connect_back_result result;
+asio::awaitable<dialed_back> dial_back(dial_route route, std::string greeting,
+                                       connect_back_settings settings) {
+  const auto started = steady_clock::now();
+  dialed_back out;
+  auto& result = out.result;
   result.dialed_address = address_text(route.target.address());
   result.port = route.target.port();
   auto first = co_await first_answer(route, settings.connect);
@@ -88,17 +94,28 @@ asio::awaitable<connect_back_result> connect_back(dial_route route,
   result.source_port = dialed.source_port;
   result.connect_ms = dialed.attempt.elapsed_ms;
   if (dialed.attempt.connected) {
-    const auto received = co_await read_reply(dialed.socket, nonce, settings.banner);
-    record_reply(result, received, nonce);
-    asio::error_code ignored;
-    dialed.socket.close(ignored);
+    result.outcome = connect_outcome::connected;
+    co_await write_greeting(dialed.socket, greeting);
+    out.open = open_connect_back{std::move(dialed.socket), started,
+                                 steady_clock::now() + settings.banner};
   } else {
     const auto failure = classify_connect_failure(dialed.attempt);
     result.outcome = failure.outcome;
     result.icmp = failure.icmp;
   }
-  result.total_ms = elapsed_ms(start);
-  co_return result;
+  result.total_ms = elapsed_ms(started);
+  co_return out;
+}
+
+asio::awaitable<connect_back_result> read_answer(open_connect_back open,
+                                                 connect_back_result handshake,
+                                                 std::string nonce) {
+  const auto received = co_await read_reply(open.socket, nonce, open.answer_due);
+  record_reply(handshake, received, nonce);
+  asio::error_code ignored;
+  open.socket.close(ignored);
+  handshake.total_ms = elapsed_ms(open.started);
+  co_return handshake;
 }
 
 }  // namespace reachback::relay

@@ -14,7 +14,6 @@
 
 namespace reachback::relay {
 
-/// A finished attempt, and the socket when it connected.
 /// Where a probe goes and from which local address: the one the client's
 /// control connection reached, so that on a relay with several addresses
 /// (a floating IP, IPv6 privacy addresses) the client's capture, which
@@ -24,6 +23,7 @@ struct dial_route {
   asio::ip::address source;  ///< unspecified: the kernel chooses
 };
 
+/// A finished attempt, and the socket when it connected.
 struct dial_result {
   probe_attempt attempt;         ///< what came back
   asio::ip::tcp::socket socket;  ///< open and connected only if attempt.connected

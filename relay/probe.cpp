@@ -25,23 +25,25 @@ std::chrono::milliseconds worst_case_duration(const probe_settings& settings) {
                                 : connect_back;
 }
 
-asio::awaitable<protocol::probe_result> run_probe(asio::ip::tcp::endpoint control_peer,
-                                                  asio::ip::address control_local,
-                                                  protocol::probe_request request,
-                                                  probe_settings settings) {
+asio::awaitable<probe_run> run_probe(asio::ip::tcp::endpoint control_peer,
+                                     asio::ip::address control_local,
+                                     protocol::probe_request request, probe_settings settings) {
   const dial_route target{dial_target(control_peer, request.port), control_local};
-  protocol::probe_result result;
-  result.nonce = request.nonce;
+  auto greeting = request.greet ? protocol::greeting_line(request.nonce) : std::string();
+  probe_run run;
+  run.result.nonce = request.nonce;
+  dialed_back dialed;
   if (request.sweep && settings.sweep_enabled) {
-    auto [connect, sweep] =
-        co_await (connect_back(target, request.nonce, settings.connect_back) &&
-                  run_firewalk(target, settings.sweep));
-    result.connect_back = std::move(connect);
-    result.sweep = std::move(sweep);
+    auto [connect, sweep] = co_await (dial_back(target, std::move(greeting), settings.connect_back) &&
+                                      run_firewalk(target, settings.sweep));
+    dialed = std::move(connect);
+    run.result.sweep = std::move(sweep);
   } else {
-    result.connect_back = co_await connect_back(target, request.nonce, settings.connect_back);
+    dialed = co_await dial_back(target, std::move(greeting), settings.connect_back);
   }
-  co_return result;
+  run.result.connect_back = std::move(dialed.result);
+  run.open = std::move(dialed.open);
+  co_return run;
 }
 
 }  // namespace reachback::relay

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 // One probe request carried out: the connect-back and, when asked for and
-// enabled, the TTL sweep, run together.
+// enabled, the TTL sweep, run together, up to the point where the result
+// can be reported; the connect-back's answer, when it connected, is read
+// after (read_answer in connect_back.hpp).
 //
 // SECURITY INVARIANT: the relay dials only the control connection's remote
 // address. probe_request carries no address and run_probe takes none but
@@ -31,10 +33,17 @@ struct probe_settings {
 /// The longest run_probe can take under `settings`.
 [[nodiscard]] std::chrono::milliseconds worst_case_duration(const probe_settings& settings);
 
+/// A probe up to its report. When the connect-back connected, its outcome
+/// is `connected` and `open` holds the connection whose answer is unread.
+struct probe_run {
+  protocol::probe_result result;
+  std::optional<open_connect_back> open;
+};
+
 /// Probes `request.port` at the address of `control_peer`, from
 /// `control_local`, the relay's own address on that control connection. The
 /// connect-back and the sweep run concurrently; each failure is a value.
-[[nodiscard]] asio::awaitable<protocol::probe_result> run_probe(
+[[nodiscard]] asio::awaitable<probe_run> run_probe(
     asio::ip::tcp::endpoint control_peer, asio::ip::address control_local,
     protocol::probe_request request, probe_settings settings);
 

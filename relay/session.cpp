@@ -175,9 +175,27 @@ asio::awaitable<bool> handle_probe(session& s, const protocol::probe_request& re
   s.summary.ports.push_back(request.port);
   s.deadlines.relay_working();
   // s.peer, never anything from the request: see the invariant in probe.hpp.
-  auto result = co_await run_probe(s.peer, s.local, request, s.shared.probes);
-  s.summary.outcomes.emplace_back(to_string(result.connect_back.outcome));
-  co_return co_await send(s, std::move(result));
+  auto run = co_await run_probe(s.peer, s.local, request, s.shared.probes);
+  auto& connect_back = run.result.connect_back;
+  s.summary.outcomes.emplace_back(to_string(connect_back.outcome));
+  if (!run.open) {
+    co_return co_await send(s, std::move(run.result));
+  }
+  if (request.early_result) {
+    // The client's agent may already know it was reached: report the
+    // handshake now, and who answered when the answer is in.
+    auto handshake = connect_back;
+    if (!co_await send(s, std::move(run.result))) {
+      co_return false;
+    }
+    protocol::probe_answer answer{request.nonce, {}};
+    answer.connect_back = co_await read_answer(std::move(*run.open), std::move(handshake), request.nonce);
+    s.summary.outcomes.back() = to_string(answer.connect_back.outcome);
+    co_return co_await send(s, std::move(answer));
+  }
+  connect_back = co_await read_answer(std::move(*run.open), connect_back, request.nonce);
+  s.summary.outcomes.back() = to_string(connect_back.outcome);
+  co_return co_await send(s, std::move(run.result));
 }
 
 asio::awaitable<void> serve(session& s) {

@@ -113,7 +113,7 @@ protocol::welcome make_welcome(const asio::ip::tcp::endpoint& peer,
 
 std::string_view message_name(const protocol::message& msg) noexcept {
   static constexpr std::array<std::string_view, std::variant_size_v<protocol::message>> names = {
-      "hello", "welcome", "probe_request", "probe_result", "error"};
+      "hello", "welcome", "probe_request", "probe_result", "error", "probe_answer"};
   return names.at(msg.index());
 }
 

@@ -76,6 +76,67 @@ TEST(agent_listener, proves_the_nonce_on_ipv4_and_ipv6) {
   EXPECT_TRUE(ctx.stopped());  // close() left no work behind
 }
 
+// Connects, writes `first`, and keeps the connection until the test ends.
+asio::awaitable<void> send_first(tcp::endpoint listener, std::string first,
+                                 std::optional<tcp::socket>& keep) {
+  tcp::socket socket(co_await asio::this_coro::executor);
+  auto [connect_error] = co_await socket.async_connect(listener, use_nothrow);
+  if (connect_error) co_return;
+  co_await asio::async_write(socket, asio::buffer(first), use_nothrow);
+  keep.emplace(std::move(socket));
+}
+
+// Whether greeted() completes true within `limit` once `first` was sent.
+bool greeted_by(const std::string& first, std::chrono::milliseconds limit) {
+  asio::io_context ctx{1};
+  agent_listener listener(ctx.get_executor());
+  const auto port = test::free_port();
+  if (listener.open(port)) return false;
+  listener.start(nonce);
+  std::optional<tcp::socket> keep;
+  std::optional<bool> greeted;
+  asio::co_spawn(ctx, send_first({asio::ip::make_address("127.0.0.1"), port}, first, keep), rethrow);
+  asio::co_spawn(ctx, listener.greeted(), [&](std::exception_ptr e, bool result) {
+    rethrow(e);
+    greeted = result;
+  });
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!greeted && std::chrono::steady_clock::now() < deadline) ctx.run_one_until(deadline);
+  listener.close();
+  ctx.run_for(100ms);  // lets the waiter see the close when nothing greeted it
+  return greeted.value_or(false);
+}
+
+TEST(agent_listener, the_relays_greeting_completes_greeted) {
+  EXPECT_TRUE(greeted_by(protocol::greeting_line(nonce), 2s));
+  EXPECT_TRUE(greeted_by(std::string(protocol::greeting_prefix) + nonce + "\r\n", 2s))
+      << "the first line is enough";
+}
+
+TEST(agent_listener, anything_else_does_not_greet) {
+  EXPECT_FALSE(greeted_by(protocol::greeting_line("ffffffffffffffffffffffffffffffff"), 300ms));
+  EXPECT_FALSE(greeted_by("GET / HTTP/1.1\r\n\r\n", 300ms));
+  EXPECT_FALSE(greeted_by(std::string(protocol::greeting_prefix) + nonce, 300ms))
+      << "an unfinished line is not the greeting";
+}
+
+TEST(agent_listener, close_ends_the_wait_for_a_greeting) {
+  asio::io_context ctx{1};
+  agent_listener listener(ctx.get_executor());
+  ASSERT_FALSE(listener.open(test::free_port()));
+  listener.start(nonce);
+  std::optional<bool> greeted;
+  asio::co_spawn(ctx, listener.greeted(), [&](std::exception_ptr e, bool result) {
+    rethrow(e);
+    greeted = result;
+  });
+  ctx.poll();
+  EXPECT_FALSE(greeted.has_value()) << "nothing greeted it yet";
+  listener.close();
+  ASSERT_TRUE(run_until(ctx, [&] { return greeted.has_value(); }));
+  EXPECT_FALSE(*greeted);
+}
+
 TEST(agent_listener, held_port_is_address_in_use) {
   const auto holder = test::listen_on("0.0.0.0");
   asio::io_context ctx{1};

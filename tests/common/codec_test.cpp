@@ -59,6 +59,25 @@ probe_result full_result() {
   return r;
 }
 
+probe_answer answer(connect_outcome outcome, std::string banner) {
+  probe_answer a;
+  a.nonce = nonce;
+  a.connect_back.outcome = outcome;
+  a.connect_back.dialed_address = "203.0.113.7";
+  a.connect_back.port = 3000;
+  a.connect_back.connect_ms = 80.5;
+  a.connect_back.total_ms = 161;
+  a.connect_back.attempts = 1;
+  a.connect_back.banner = std::move(banner);
+  return a;
+}
+
+std::string answer_with_outcome(std::string_view outcome) {
+  auto payload = encode(answer(connect_outcome::verified, "")).substr(header_size);
+  payload.replace(payload.find("\"verified\""), 10, "\"" + std::string(outcome) + "\"");
+  return frame(6, payload);
+}
+
 struct sample {
   std::string name;
   message msg;
@@ -72,10 +91,13 @@ const std::vector<sample>& samples() {
       {"welcome_minimal", welcome{"::1", 1, "", {}, std::nullopt}},
       {"probe_request", probe_request{"tcp", 3000, std::string(nonce), true}},
       {"probe_request_no_sweep", probe_request{"tcp", 65535, std::string(nonce), false}},
+      {"probe_request_greet_early", probe_request{"tcp", 3000, std::string(nonce), true, true, true}},
       {"probe_result_minimal", probe_result{std::string(nonce), {}, std::nullopt}},
       {"probe_result_full", full_result()},
       {"error", error{wire_error::rate_limited, "slow down"}},
       {"error_unicode", error{wire_error::internal, "caf\xc3\xa9"}},
+      {"probe_answer_verified", answer(connect_outcome::verified, "")},
+      {"probe_answer_banner", answer(connect_outcome::foreign, "HTTP/1.1 400 Bad Request\r\n")},
   };
   return all;
 }
@@ -178,7 +200,7 @@ INSTANTIATE_TEST_SUITE_P(
         bad_case{"oversize_header_only", header(1, max_payload + 1), errc::frame_too_large},
         bad_case{"huge_length_header_only", header(4, 0xffffffff), errc::frame_too_large},
         bad_case{"type_0", frame(0, "{}"), errc::unknown_message_type},
-        bad_case{"type_6_header_only", header(6, 2), errc::unknown_message_type},
+        bad_case{"type_7_header_only", header(7, 2), errc::unknown_message_type},
         bad_case{"type_255", frame(255, "{}"), errc::unknown_message_type},
         bad_case{"empty_payload", frame(1, ""), errc::malformed_payload},
         bad_case{"not_json", frame(1, "hello there"), errc::malformed_payload},
@@ -230,7 +252,14 @@ INSTANTIATE_TEST_SUITE_P(
                  frame(4, R"({"nonce":")" + std::string(nonce) + R"(","connect_back":[]})"),
                  errc::malformed_payload},
         bad_case{
-            "error_code_number", frame(5, R"({"code":5,"text":""})"), errc::malformed_payload}),
+            "error_code_number", frame(5, R"({"code":5,"text":""})"), errc::malformed_payload},
+        bad_case{"answer_still_connected", answer_with_outcome("connected"), errc::malformed_payload},
+        bad_case{"answer_refused", answer_with_outcome("refused"), errc::malformed_payload},
+        bad_case{"greet_string",
+                 frame(3,
+                       R"({"protocol":"tcp","port":80,"nonce":")" + std::string(nonce) +
+                           R"(","sweep":true,"greet":"yes"})"),
+                 errc::malformed_payload}),
     [](const auto& p) { return p.param.name; });
 
 struct short_case {
@@ -253,6 +282,15 @@ INSTANTIATE_TEST_SUITE_P(
                     short_case{"payload_cut", header(1, 20) + R"({"client_vers)"},
                     short_case{"max_payload_header_only", header(4, max_payload)}),
     [](const auto& p) { return p.param.name; });
+
+TEST(Codec, ARequestWithoutTheLaterFieldsAsksForOneResultAndNoGreeting) {
+  const auto r = decode(probe_json("3000"));
+  const auto* d = as_decoded(r);
+  ASSERT_NE(d, nullptr) << error_of(r).message();
+  const auto& request = std::get<probe_request>(d->msg);
+  EXPECT_FALSE(request.greet);
+  EXPECT_FALSE(request.early_result);
+}
 
 TEST(Codec, UnknownFieldsAreIgnored) {
   const auto bytes = frame(3,

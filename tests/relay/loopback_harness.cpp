@@ -170,15 +170,33 @@ std::string probe_frame(std::uint16_t port, bool sweep) {
       .protocol = "tcp", .port = port, .nonce = test_nonce, .sweep = sweep});
 }
 
+std::string early_probe_frame(std::uint16_t port) {
+  return protocol::encode(protocol::probe_request{.protocol = "tcp",
+                                                  .port = port,
+                                                  .nonce = test_nonce,
+                                                  .sweep = false,
+                                                  .greet = true,
+                                                  .early_result = true});
+}
+
 struct target_listener::state {
   explicit state(asio::io_context& ctx) : acceptor(ctx) {}
   tcp::acceptor acceptor;
   std::string greeting;
   int accepted = 0;
-  std::vector<tcp::socket> held;
+  std::string heard;
+  std::vector<std::shared_ptr<tcp::socket>> held;
 };
 
 namespace {
+
+// Keeps what a connection sends first; ends when stop() closes it.
+asio::awaitable<void> hear_first(std::shared_ptr<target_listener::state> s,
+                                 std::shared_ptr<tcp::socket> socket) {
+  std::array<char, 256> first{};
+  const auto [ec, n] = co_await socket->async_read_some(asio::buffer(first), use_nothrow);
+  s->heard.append(first.data(), n);
+}
 
 asio::awaitable<void> serve_target(std::shared_ptr<target_listener::state> s) {
   for (;;) {
@@ -190,7 +208,9 @@ asio::awaitable<void> serve_target(std::shared_ptr<target_listener::state> s) {
     if (!s->greeting.empty()) {
       co_await asio::async_write(socket, asio::buffer(s->greeting), use_nothrow);
     }
-    s->held.push_back(std::move(socket));
+    auto held = std::make_shared<tcp::socket>(std::move(socket));
+    s->held.push_back(held);
+    asio::co_spawn(s->acceptor.get_executor(), hear_first(s, held), asio::detached);
   }
 }
 
@@ -214,11 +234,13 @@ std::uint16_t target_listener::port() const { return state_->acceptor.local_endp
 
 int target_listener::accepted() const noexcept { return state_->accepted; }
 
+const std::string& target_listener::heard() const noexcept { return state_->heard; }
+
 void target_listener::stop() {
   asio::error_code ignored;
   state_->acceptor.close(ignored);
-  for (auto& socket : state_->held) {
-    socket.close(ignored);
+  for (const auto& socket : state_->held) {
+    socket->close(ignored);
   }
 }
 

@@ -88,6 +88,8 @@ asio::awaitable<void> talk(tcp::endpoint relay, std::vector<std::string> frames,
 /// Frames.
 [[nodiscard]] std::string hello_frame(std::optional<std::string> token = std::nullopt);
 [[nodiscard]] std::string probe_frame(std::uint16_t port, bool sweep);
+/// A probe_request asking for the early result and the agent's greeting.
+[[nodiscard]] std::string early_probe_frame(std::uint16_t port);
 
 /// The message as T, or nullptr.
 template <typename T>
@@ -109,6 +111,8 @@ class target_listener {
   [[nodiscard]] std::uint16_t port() const;
   /// Connections accepted so far (connect-back and sweep probes alike).
   [[nodiscard]] int accepted() const noexcept;
+  /// The first bytes each connection sent, concatenated.
+  [[nodiscard]] const std::string& heard() const noexcept;
   void stop();
 
   struct state;

@@ -48,6 +48,79 @@ TEST(RelayProbe, OurAgentsProofVerifies) {
   EXPECT_EQ(agent.accepted(), 1);
 }
 
+// hello and an early probe; every reply up to the answer, or fewer.
+struct early_exchange {
+  std::vector<std::optional<protocol::message>> replies;
+};
+
+asio::awaitable<void> probe_early(tcp::endpoint relay, std::uint16_t port, early_exchange& out) {
+  auto socket = co_await connect_to(relay);
+  co_await send_bytes(socket, hello_frame() + early_probe_frame(port));
+  std::string input;
+  for (int reply = 0; reply < 3; ++reply) {
+    auto msg = co_await receive(socket, input);
+    const bool last = !msg;
+    out.replies.push_back(std::move(msg));
+    if (last) co_return;
+  }
+}
+
+TEST(RelayProbe, AnEarlyResultReportsTheHandshakeThenWhoAnswered) {
+  loopback_relay relay;
+  target_listener agent(relay.context(), proof_line);
+  early_exchange x;
+  ASSERT_TRUE(relay.run(probe_early(relay.endpoint(), agent.port(), x)));
+  ASSERT_EQ(x.replies.size(), 3U);
+  const auto* result = as<protocol::probe_result>(x.replies[1]);
+  ASSERT_NE(result, nullptr);
+  EXPECT_EQ(result->connect_back.outcome, connect_outcome::connected);
+  EXPECT_NE(result->connect_back.source_port, 0);
+  const auto* answer = as<protocol::probe_answer>(x.replies[2]);
+  ASSERT_NE(answer, nullptr);
+  EXPECT_EQ(answer->nonce, test_nonce);
+  EXPECT_EQ(answer->connect_back.outcome, connect_outcome::verified);
+  EXPECT_EQ(answer->connect_back.source_port, result->connect_back.source_port);
+  EXPECT_GE(answer->connect_back.total_ms, result->connect_back.total_ms);
+  EXPECT_EQ(agent.heard(), protocol::greeting_line(test_nonce)) << "the agent was greeted";
+  ASSERT_TRUE(relay.wait_for_log_lines(1));
+  EXPECT_NE(relay.log()[0].find("outcome=verified"), std::string::npos) << relay.log()[0];
+}
+
+TEST(RelayProbe, AnEarlyAnswerCarriesWhatAForeignServerSaidToTheGreeting) {
+  loopback_relay relay;
+  target_listener web(relay.context(), "HTTP/1.1 400 Bad Request\r\n");
+  early_exchange x;
+  ASSERT_TRUE(relay.run(probe_early(relay.endpoint(), web.port(), x)));
+  ASSERT_EQ(x.replies.size(), 3U);
+  const auto* answer = as<protocol::probe_answer>(x.replies[2]);
+  ASSERT_NE(answer, nullptr);
+  EXPECT_EQ(answer->connect_back.outcome, connect_outcome::foreign);
+  EXPECT_EQ(answer->connect_back.banner, "HTTP/1.1 400 Bad Request\r\n");
+}
+
+TEST(RelayProbe, ARefusedEarlyProbeGetsOneFinalResult) {
+  loopback_relay relay;
+  const closed_port closed(relay.context());
+  early_exchange x;
+  ASSERT_TRUE(relay.run(probe_early(relay.endpoint(), closed.number(), x), 3s));
+  ASSERT_GE(x.replies.size(), 2U);
+  const auto* result = as<protocol::probe_result>(x.replies[1]);
+  ASSERT_NE(result, nullptr);
+  EXPECT_EQ(result->connect_back.outcome, connect_outcome::refused);
+  ASSERT_EQ(x.replies.size(), 3U);
+  EXPECT_EQ(as<protocol::probe_answer>(x.replies[2]), nullptr) << "none follows a final outcome";
+  const auto* next = as<protocol::error>(x.replies[2]);
+  ASSERT_NE(next, nullptr) << "the relay waited for another request";
+  EXPECT_EQ(next->code, protocol::wire_error::idle_timeout);
+}
+
+TEST(RelayProbe, WithoutEarlyResultTheGreetingIsNotSent) {
+  loopback_relay relay;
+  target_listener agent(relay.context(), proof_line);
+  ASSERT_TRUE(probe_once(relay, agent.port(), false));
+  EXPECT_EQ(agent.heard(), "") << "a probe that did not ask to greet writes nothing";
+}
+
 TEST(RelayProbe, AnotherServersBannerIsForeign) {
   loopback_relay relay;
   target_listener sshd(relay.context(), "SSH-2.0-test\r\n");
