@@ -67,7 +67,11 @@ bind_state classify_bind(bind_result v4, bind_result v6,
 local_port_evidence check_local_port(std::uint16_t port, const config::squatter_table& squatters) {
   const auto v4 = try_bind(*platform::parse_ip("0.0.0.0"), port);
   const auto v6 = try_bind(*platform::parse_ip("::"), port);
-  auto found = platform::find_listeners(port);
+  // A wildcard bind conflicts with every listener on the port, so when both
+  // succeed there is no one to look up. That skips reading /proc/net/tcp,
+  // which walks the kernel's whole socket hash: milliseconds on a large host.
+  const bool both_free = v4 == bind_result::ok && v6 == bind_result::ok;
+  auto found = both_free ? platform::listeners{} : platform::find_listeners(port);
 
   local_port_evidence evidence;
   evidence.port = port;
