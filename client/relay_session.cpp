@@ -134,11 +134,13 @@ asio::awaitable<connection> connect(const client_options& o) {
   co_return connection{std::move(socket), name, deadline, {}};
 }
 
-// How long to wait, once the handshake is reported, for the relay's answer
-// when the agent was not greeted: one and a half round trips (connect_ms is
-// one) is enough for a server that speaks first or answers the greeting.
-// The floor absorbs jitter between the two paths on short ones; the ceiling
-// is the relay's default banner timeout. A silent peer costs no more.
+// How long to wait, once the handshake is reported, for the greeting or the
+// relay's answer: one and a half round trips (connect_ms is one). That is
+// enough for a server that speaks first or answers the greeting, and for
+// the agent's proof to reach the relay when the greeting itself was lost,
+// so one lost segment never turns our agent into a foreign peer. The floor
+// absorbs jitter on short paths; the ceiling is the relay's default banner
+// timeout. A silent peer costs no more than this.
 std::chrono::milliseconds answer_wait(double connect_ms) {
   const auto wait = std::chrono::milliseconds(static_cast<long>(connect_ms * 1.5));
   return std::clamp(wait, std::chrono::milliseconds(50), std::chrono::milliseconds(1'000));
