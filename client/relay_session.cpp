@@ -8,6 +8,7 @@
 #include "common/address.hpp"
 #include "common/asio_compat.hpp"
 #include "common/codec.hpp"
+#include "client/platform/posix_io.hpp"
 #include "common/protocol_error.hpp"
 #include "version.hpp"
 
@@ -37,8 +38,15 @@ std::string printable_line(std::string_view bytes) {
   return line;
 }
 
+[[noreturn]] void cannot_connect(const std::string& name, std::error_code ec) {
+  if (ec == asio::error::connection_refused)
+    throw session_error{"relay " + name + ": connection refused (is probe-relay running there?)"};
+  throw session_error{"relay " + name + ": cannot connect: " + ec.message()};
+}
+
 struct connection {
   tcp::socket socket;
+  tcp::endpoint relay;  ///< the address connected to; getpeername fails before a Fast Open SYN left
   std::string name;  ///< HOST:PORT as the user gave it
   clock::time_point deadline;
   std::string buffer;
@@ -83,6 +91,9 @@ asio::awaitable<protocol::message> read_message(connection& c, std::string_view 
     auto read = co_await (c.socket.async_read_some(asio::buffer(chunk), use_nothrow) || wait_until(c.deadline));
     if (read.index() == 1) c.timed_out(stage);
     auto [ec, n] = std::get<0>(read);
+    // With a Fast Open cookie the connect returned before the SYN left, so a
+    // relay that is not running shows up here, as a refusal of the SYN.
+    if (ec == asio::error::connection_refused) cannot_connect(c.name, ec);
     if (ec == asio::error::eof || ec == asio::error::connection_reset)
       c.fail((c.buffer.empty() ? "closed the connection " : "closed the connection in the middle of a frame ") +
              std::string(stage));
@@ -119,19 +130,37 @@ asio::awaitable<tcp::resolver::results_type> resolve(const client_options& o, cl
   co_return results;
 }
 
+// One endpoint after another, like asio::async_connect, but with TCP Fast
+// Open asked for on each socket before it connects (relay/fast_open.hpp).
+// Sets `connected` to the endpoint that took the connection.
+asio::awaitable<std::error_code> connect_any(tcp::socket& socket, const tcp::resolver::results_type& endpoints,
+                                             tcp::endpoint& connected) {
+  std::error_code last = asio::error::host_not_found;
+  for (const auto& entry : endpoints) {
+    std::error_code ignored;
+    socket.close(ignored);
+    socket.open(entry.endpoint().protocol(), last);
+    if (last) continue;
+    std::ignore = platform::enable_fast_open_connect(socket.native_handle());
+    std::tie(last) = co_await socket.async_connect(entry.endpoint(), use_nothrow);
+    if (!last) {
+      connected = entry.endpoint();
+      break;
+    }
+  }
+  co_return last;
+}
+
 asio::awaitable<connection> connect(const client_options& o) {
   const auto deadline = clock::now() + o.timeout;
   const auto name = format_endpoint(o.relay.host, o.relay.port);
   auto endpoints = co_await resolve(o, deadline, name);
   tcp::socket socket(co_await asio::this_coro::executor);
-  auto r = co_await (asio::async_connect(socket, endpoints, use_nothrow) || wait_until(deadline));
+  tcp::endpoint relay;
+  auto r = co_await (connect_any(socket, endpoints, relay) || wait_until(deadline));
   if (r.index() == 1) throw session_error{"relay " + name + ": no answer to the connection attempt before the timeout"};
-  if (auto [ec, ep] = std::get<0>(r); ec) {
-    if (ec == asio::error::connection_refused)
-      throw session_error{"relay " + name + ": connection refused (is probe-relay running there?)"};
-    throw session_error{"relay " + name + ": cannot connect: " + ec.message()};
-  }
-  co_return connection{std::move(socket), name, deadline, {}};
+  if (const auto ec = std::get<0>(r)) cannot_connect(name, ec);
+  co_return connection{std::move(socket), relay, name, deadline, {}};
 }
 
 // How long to wait, once the handshake is reported, for the greeting or the
@@ -185,10 +214,7 @@ asio::awaitable<relay_exchange> exchange(const client_options& o, protocol::prob
                                          const session_hooks& hooks) {
   auto c = co_await connect(o);
   relay_exchange out;
-  asio::error_code ec;
-  const auto relay = c.socket.remote_endpoint(ec);
-  if (ec) c.fail("closed the connection at once: " + ec.message());
-  if (hooks.on_connected) hooks.on_connected(unmap_v4(relay.address().to_string()));
+  if (hooks.on_connected) hooks.on_connected(unmap_v4(c.relay.address().to_string()));
   // The probe needs nothing from the welcome, so it travels in the same
   // segment as the hello: one round trip less to the verdict.
   std::vector<protocol::message> opening = {protocol::hello{std::string(project_version), o.token}, request};

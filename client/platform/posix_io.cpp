@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <unistd.h>
 
 #include <array>
@@ -95,6 +96,10 @@ std::optional<std::pair<ip_literal, std::uint16_t>> split_socket_address(
     return std::pair{*ip, ntohs(v6.sin6_port)};
   }
   return std::nullopt;
+}
+
+std::error_code enable_fast_open_connect(int fd) noexcept {
+  return set_int_option(fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, 1);
 }
 
 }  // namespace reachback::client::platform

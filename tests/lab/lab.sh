@@ -339,6 +339,9 @@ lab_up_internet() {
   lab_link relay eth0 "$LAB_RELAY_ADDR/24" inet rl0 "$LAB_INET_RELAY_SIDE/24" "$delay" "$loss"
   lab_link inet up0 "$LAB_INET_HOME_SIDE/24" "$home_node" wan "$LAB_PUBLIC_ADDR/24" "$delay" "$loss"
   ip -n "$(lab_ns relay)" route add default via "$LAB_INET_RELAY_SIDE"
+  # As deploy/sysctl/60-reachback-relay.conf sets it on a real relay host:
+  # clients and servers may use TCP Fast Open (relay/fast_open.hpp).
+  lab_exec relay sysctl -qw net.ipv4.tcp_fastopen=3 >/dev/null
   lab_plain_router inet
 }
 
