@@ -181,20 +181,21 @@ asio::awaitable<bool> handle_probe(session& s, const protocol::probe_request& re
   if (!run.open) {
     co_return co_await send(s, std::move(run.result));
   }
+  auto handshake = connect_back;
   if (request.early_result) {
     // The client's agent may already know it was reached: report the
     // handshake now, and who answered when the answer is in.
-    auto handshake = connect_back;
     if (!co_await send(s, std::move(run.result))) {
       co_return false;
     }
-    protocol::probe_answer answer{request.nonce, {}};
-    answer.connect_back = co_await read_answer(std::move(*run.open), std::move(handshake), request.nonce);
-    s.summary.outcomes.back() = to_string(answer.connect_back.outcome);
+  }
+  auto answered = co_await read_answer(std::move(*run.open), std::move(handshake), request.nonce);
+  s.summary.outcomes.back() = to_string(answered.outcome);
+  if (request.early_result) {
+    protocol::probe_answer answer{request.nonce, std::move(answered)};
     co_return co_await send(s, std::move(answer));
   }
-  connect_back = co_await read_answer(std::move(*run.open), connect_back, request.nonce);
-  s.summary.outcomes.back() = to_string(connect_back.outcome);
+  run.result.connect_back = std::move(answered);
   co_return co_await send(s, std::move(run.result));
 }
 
