@@ -60,16 +60,22 @@ struct side_evidence {
 
 session_hooks make_hooks(evidence& ev, side_evidence& side, progress_line& progress, agent_listener& agent) {
   session_hooks hooks{
-      [&ev, &side](const std::string& relay_address) {
-        ev.relay_address = relay_address;
-        side.capture.start(relay_address);
-        side.path = std::async(std::launch::async, [relay_address] { return platform::trace_path(relay_address); });
-      },
-      [&ev, &progress](const protocol::welcome& w) {
-        progress.stage("relay sees you as " + w.observed_address + "; it is connecting back to port " +
-                       std::to_string(ev.port) + " and walking the path");
-      },
-      {},
+      .on_connected =
+          [&ev, &side](const std::string& relay_address) {
+            ev.relay_address = relay_address;
+            side.capture.start(relay_address);
+            side.path = std::async(std::launch::async, [relay_address] { return platform::trace_path(relay_address); });
+          },
+      .on_welcome =
+          [&ev, &progress](const protocol::welcome& w) {
+            progress.stage("relay sees you as " + w.observed_address + "; it is connecting back to port " +
+                           std::to_string(ev.port) + " and walking the path");
+          },
+      .agent_greeted = {},
+      .answer_worth_waiting =
+          [&ev, &side] {
+            return answer_worth_waiting_for({ev.port, holder_in_the_way(ev), side.capture.peek(ev.port)});
+          },
   };
   if (ev.agent_listening) hooks.agent_greeted = [&agent] { return agent.greeted(); };
   return hooks;
@@ -101,6 +107,7 @@ void take_relay_answer(const relay_exchange& x, evidence& ev) {
       .reported = x.result.connect_back,
       .answer = x.answer ? std::optional(x.answer->connect_back) : std::nullopt,
       .agent_greeted = x.agent_greeted,
+      .answer_awaited = x.answer_awaited,
       .waited_ms = x.answer_wait_ms,
   });
   ev.sweep = x.result.sweep;

@@ -223,7 +223,9 @@ asio::awaitable<relay_exchange> exchange(const client_options& o, protocol::prob
   if (hooks.on_welcome) hooks.on_welcome(out.welcome);
   out.result = co_await expect<protocol::probe_result>(c, "while probing");
   if (out.result.nonce != request.nonce) c.fail("answered a different probe (nonce mismatch)");
-  if (out.result.connect_back.outcome == connect_outcome::connected) co_await await_answer(c, hooks, out);
+  if (out.result.connect_back.outcome != connect_outcome::connected) co_return out;
+  out.answer_awaited = !hooks.answer_worth_waiting || hooks.answer_worth_waiting();
+  if (out.answer_awaited) co_await await_answer(c, hooks, out);
   co_return out;
 }
 

@@ -26,6 +26,7 @@ struct relay_exchange {
   /// When the connect-back connected: who answered, if it came in time.
   std::optional<protocol::probe_answer> answer;
   bool agent_greeted = false;  ///< the agent read the relay's greeting
+  bool answer_awaited = false; ///< the client waited for the greeting or answer
   double answer_wait_ms = 0;   ///< waited after the result for either
 };
 
@@ -41,6 +42,9 @@ struct session_hooks {
   std::function<void(const protocol::welcome&)> on_welcome;
   /// The agent's greeted() when it listens (agent_listener.hpp); else empty.
   std::function<asio::awaitable<bool>()> agent_greeted;
+  /// Asked when the relay reports `connected`: whether who answered is worth
+  /// waiting for (settle_connect_back.hpp). Empty: always.
+  std::function<bool()> answer_worth_waiting;
 };
 
 /// Runs one probe of `request.port` through the relay, within options.timeout.

@@ -70,6 +70,10 @@ struct connect_back_result {
   std::string banner;            ///< up to 256 bytes a foreign peer sent
   bool silent = false;           ///< foreign peer sent nothing
   std::optional<icmp_info> icmp; ///< for `unreachable`
+  /// The client settled without waiting for a foreign peer's banner, which
+  /// could only have named it (client/settle_connect_back.hpp). Never on
+  /// the wire.
+  bool banner_skipped = false;
   bool operator==(const connect_back_result&) const = default;
 };
 

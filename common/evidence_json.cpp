@@ -179,6 +179,8 @@ void to_json(json& j, const connect_back_result& v) {
        {"banner", escape_bytes(v.banner)},
        {"silent", v.silent}};
   put_optional(j, "icmp", v.icmp);
+  // Only the client's report says it; it is never read from a relay's frame.
+  if (v.banner_skipped) j["banner_skipped"] = true;
 }
 
 void from_json(const json& j, connect_back_result& v) {

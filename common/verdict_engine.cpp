@@ -316,14 +316,13 @@ std::string holder_summary(const local_port_evidence& local) {
 std::optional<finding> local_finding(const evidence& ev, const layout& l) {
   const auto& local = ev.local;
   const auto host = l.host_index();
-  const bool taken = local.state == bind_state::held || local.state == bind_state::loopback_only;
   if (local.state == bind_state::forbidden) {
     return finding{cause::forbidden_port, host,
                    "Port " + port_text(ev.port) + " is privileged and this user may not bind it.",
                    {"Give the server the capability: `sudo setcap cap_net_bind_service+ep /path/to/server`, or run "
                     "it as root, or use a port above 1023 and forward WAN " + port_text(ev.port) + " to it."}};
   }
-  if (taken && (local.squatter || ev.mode == probe_mode::listen))
+  if (holder_in_the_way(ev))
     return finding{cause::bind_conflict, host, holder_summary(local), holder_fix(local)};
   if (local.state == bind_state::loopback_only) {
     return finding{cause::loopback_only, host,
@@ -408,8 +407,9 @@ finding answered_at_host_depth(const network_context& c, const std::string& what
 
 finding on_foreign(const network_context& c) {
   const auto& cb = c.ev.connect_back;
-  const auto heard =
-      cb.silent ? std::string("a peer that sent nothing") : "a peer that sent \"" + escape_bytes(cb.banner) + "\"";
+  const auto heard = cb.banner_skipped ? std::string("another server")
+                     : cb.silent       ? std::string("a peer that sent nothing")
+                                       : "a peer that sent \"" + escape_bytes(cb.banner) + "\"";
   if (auto f = answered_by_router(c)) return *f;
   if (c.ev.agent_listening) return missed_this_host(c, "the relay reached " + heard + " instead of probe-client");
   const auto& cap = c.ev.capture;
@@ -552,14 +552,18 @@ void add_local_evidence(const evidence& ev, hop& host) {
   if (ev.agent_listening) host.evidence.push_back("probe-client listened on port " + p + " on all addresses");
 }
 
+std::string foreign_peer_evidence(const connect_back_result& cb) {
+  if (cb.banner_skipped) return " (its banner was not waited for: it could only have named the peer)";
+  if (cb.silent) return " (the peer sent nothing in " + format_ms(cb.total_ms - cb.connect_ms) + ")";
+  return " (banner \"" + escape_bytes(cb.banner) + "\")";
+}
+
 void add_connect_back_evidence(const evidence& ev, hop& h) {
   const auto& cb = ev.connect_back;
   if (cb.outcome == connect_outcome::not_run) return;
   std::string line = "connect-back to " + format_endpoint(cb.dialed_address, cb.port) + ": " +
                      std::string(to_string(cb.outcome));
-  if (cb.outcome == connect_outcome::foreign)
-    line += cb.silent ? " (the peer sent nothing in " + format_ms(cb.total_ms - cb.connect_ms) + ")"
-                      : " (banner \"" + escape_bytes(cb.banner) + "\")";
+  if (cb.outcome == connect_outcome::foreign) line += foreign_peer_evidence(cb);
   if (cb.icmp) line += " (ICMP type " + std::to_string(cb.icmp->type) + " code " + std::to_string(cb.icmp->code) + " from " + cb.icmp->from + ")";
   line += " after " + format_ms(cb.connect_ms);
   h.evidence.push_back(line);
@@ -612,6 +616,11 @@ void set_statuses(const evidence& ev, const finding& f, const sweep_reading& r, 
 }
 
 }  // namespace
+
+bool holder_in_the_way(const evidence& ev) {
+  const bool taken = ev.local.state == bind_state::held || ev.local.state == bind_state::loopback_only;
+  return taken && (ev.local.squatter || ev.mode == probe_mode::listen);
+}
 
 verdict diagnose(const evidence& ev) {
   layout l = build_layout(ev);

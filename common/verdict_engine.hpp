@@ -11,4 +11,9 @@ namespace reachback {
 
 [[nodiscard]] verdict diagnose(const evidence& ev);
 
+/// Whether the program holding the port on this host is in the way of the
+/// user's server (a known squatter, or --listen was asked for) rather than
+/// being that server: the verdict is then a bind conflict at this host.
+[[nodiscard]] bool holder_in_the_way(const evidence& ev);
+
 }  // namespace reachback

@@ -22,6 +22,9 @@ class packet_capture {
   /// local port (a forward to the wrong port must show up). If the
   /// capability is missing, evidence() says so and how to get it.
   void start(const std::string& relay_address);
+  /// What was seen so far, including every packet the kernel queued before
+  /// the call; the capture goes on. Safe from any thread.
+  [[nodiscard]] capture_evidence peek(std::uint16_t expected_port);
   /// Stops and returns what was seen. Never guesses: unavailable is unavailable.
   [[nodiscard]] capture_evidence finish(std::uint16_t expected_port);
 

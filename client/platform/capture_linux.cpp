@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <chrono>
 #include <functional>
+#include <mutex>
 #include <system_error>
 #include <thread>
 
@@ -35,11 +36,17 @@ constexpr int poll_interval_ms = 500;
 // Packets read in one go before the stop signal is looked at again; bounds
 // how long a flood can keep the reader from stopping.
 constexpr int max_batch = 256;
-// Batches drained after the stop signal: what was queued before finish().
+// Batches drained at once: what was queued before finish() or peek().
 constexpr int max_drain_batches = 16;
 
 std::string unavailable_because(std::string_view what, const std::error_code& ec) {
   return std::string(what) + ": " + ec.message();
+}
+
+capture_evidence unavailable(const std::string& reason) {
+  capture_evidence evidence;
+  evidence.unavailable_reason = reason;
+  return evidence;
 }
 
 // Opens the socket with protocol 0, which receives nothing, attaches the
@@ -71,8 +78,16 @@ unique_fd open_capture_socket(const ip_literal& relay, std::string& reason) {
   return fd;
 }
 
+// What the reader thread and peek() share.
+struct shared_tally {
+  std::mutex mutex;
+  capture_tally tally;
+};
+
 // Reads what is queued without blocking; false once the queue is empty.
-bool read_batch(int fd, const ip_literal& relay, capture_tally& tally) {
+bool read_batch(int fd, const ip_literal& relay, shared_tally& shared) {
+  const std::lock_guard lock(shared.mutex);
+  auto& tally = shared.tally;
   for (int i = 0; i < max_batch; ++i) {
     std::array<std::uint8_t, capture_snap_length> buffer{};
     sockaddr_ll from{};
@@ -91,10 +106,18 @@ bool read_batch(int fd, const ip_literal& relay, capture_tally& tally) {
   return true;
 }
 
+// Reads what the kernel has queued so far, bounded against a flood.
+void drain(int fd, const ip_literal& relay, shared_tally& tally) {
+  bool more = true;
+  for (int batch = 0; more && batch < max_drain_batches; ++batch) {
+    more = read_batch(fd, relay, tally);
+  }
+}
+
 // Runs on the reader thread until `stop` is signalled, then drains what the
 // kernel queued before the stop: the answer to the last SYN is usually
 // already in the socket when finish() is called, and must not be missed.
-void read_loop(int fd, int stop, ip_literal relay, capture_tally& tally) {
+void read_loop(int fd, int stop, ip_literal relay, shared_tally& tally) {
   const auto give_up = std::chrono::steady_clock::now() + max_capture_time;
   while (std::chrono::steady_clock::now() < give_up) {
     std::array<pollfd, 2> watched{pollfd{fd, POLLIN, 0}, pollfd{stop, POLLIN, 0}};
@@ -102,10 +125,7 @@ void read_loop(int fd, int stop, ip_literal relay, capture_tally& tally) {
     if (watched[1].revents != 0) break;
     if (watched[0].revents != 0) read_batch(fd, relay, tally);
   }
-  bool more = true;
-  for (int batch = 0; more && batch < max_drain_batches; ++batch) {
-    more = read_batch(fd, relay, tally);
-  }
+  drain(fd, relay, tally);
 }
 
 }  // namespace
@@ -115,8 +135,7 @@ struct packet_capture::state {
   unique_fd socket;
   unique_fd stop;
   std::thread reader;
-  // Written only by the reader thread; read after it is joined.
-  capture_tally tally;
+  shared_tally seen;
   std::string unavailable_reason = "packet capture was not started";
   bool available = false;
 
@@ -151,7 +170,7 @@ void packet_capture::start(const std::string& relay_address) {
     return;
   }
   try {
-    s.reader = std::thread(read_loop, s.socket.get(), s.stop.get(), s.relay, std::ref(s.tally));
+    s.reader = std::thread(read_loop, s.socket.get(), s.stop.get(), s.relay, std::ref(s.seen));
   } catch (const std::system_error& e) {
     s.unavailable_reason = unavailable_because("packet capture thread", e.code());
     return;
@@ -160,15 +179,22 @@ void packet_capture::start(const std::string& relay_address) {
   s.unavailable_reason.clear();
 }
 
+capture_evidence packet_capture::peek(std::uint16_t expected_port) {
+  auto& s = *state_;
+  if (!s.available) return unavailable(s.unavailable_reason);
+  // Drains the queue here rather than trusting the reader thread to be
+  // done with it: the caller asks because something later than those
+  // packets (the relay's report of its handshake) just arrived.
+  drain(s.socket.get(), s.relay, s.seen);
+  const std::lock_guard lock(s.seen.mutex);
+  return summarize_capture(s.seen.tally, expected_port);
+}
+
 capture_evidence packet_capture::finish(std::uint16_t expected_port) {
   auto& s = *state_;
-  if (!s.available) {
-    capture_evidence unavailable;
-    unavailable.unavailable_reason = s.unavailable_reason;
-    return unavailable;
-  }
+  if (!s.available) return unavailable(s.unavailable_reason);
   s.stop_reader();
-  return summarize_capture(s.tally, expected_port);
+  return summarize_capture(s.seen.tally, expected_port);
 }
 
 }  // namespace reachback::client::platform

@@ -43,6 +43,29 @@ TEST(packet_capture, syn_answered_with_syn_ack) {
   EXPECT_EQ(evidence.answer, host_answer::syn_ack);
 }
 
+TEST(packet_capture, peek_sees_what_arrived_so_far_and_the_capture_goes_on) {
+  const auto relay = private_loopback();
+  const auto server = test::listen_on("127.0.0.1");
+  const auto other = test::listen_on("127.0.0.1");
+  packet_capture capture;
+  capture.start(relay);
+  EXPECT_FALSE(capture.peek(server.port).syn_seen);
+  std::error_code ec;
+  const auto first = test::connect_to("127.0.0.1", other.port, ec, relay);
+  ASSERT_FALSE(ec) << ec.message();
+  // connect() returned, so the SYN was queued to the capture: peek must
+  // see it without waiting for the reader thread.
+  const auto so_far = capture.peek(server.port);
+  ASSERT_TRUE(so_far.available) << so_far.unavailable_reason;
+  EXPECT_TRUE(so_far.syn_seen);
+  EXPECT_EQ(so_far.arrived_port, other.port);
+  const auto second = test::connect_to("127.0.0.1", server.port, ec, relay);
+  ASSERT_FALSE(ec) << ec.message();
+  const auto evidence = capture.finish(server.port);
+  EXPECT_EQ(evidence.syn_count, 2);
+  EXPECT_EQ(evidence.arrived_port, server.port);
+}
+
 TEST(packet_capture, closed_port_answers_rst) {
   const auto relay = private_loopback();
   const auto port = test::free_port();

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
+#include <string>
+
 namespace reachback::client {
 namespace {
 
@@ -64,6 +67,76 @@ TEST(settle_connect_back, no_answer_in_time_is_a_silent_foreign_peer_for_as_long
   EXPECT_EQ(settled.banner, "");
   EXPECT_DOUBLE_EQ(settled.total_ms, 201);
 }
+
+TEST(settle_connect_back, a_peer_not_waited_for_is_foreign_with_its_banner_skipped) {
+  const auto settled = settle_connect_back({.reported = handshake(), .answer = std::nullopt, .answer_awaited = false});
+  EXPECT_EQ(settled.outcome, connect_outcome::foreign);
+  EXPECT_TRUE(settled.banner_skipped);
+  EXPECT_FALSE(settled.silent);  // nobody listened, so nobody can say it was silent
+  EXPECT_EQ(settled.banner, "");
+  EXPECT_DOUBLE_EQ(settled.total_ms, 81);
+}
+
+TEST(settle_connect_back, a_waited_for_peer_is_never_marked_skipped) {
+  EXPECT_FALSE(settle_connect_back({.reported = handshake(), .answer = std::nullopt, .waited_ms = 120}).banner_skipped);
+  EXPECT_FALSE(settle_connect_back({.reported = handshake(), .answer = answered(connect_outcome::foreign, "x")})
+                   .banner_skipped);
+}
+
+// ---------------------------------------------------------------------------
+// answer_worth_waiting_for: a table.
+
+capture_evidence no_capture() {
+  capture_evidence c;
+  c.unavailable_reason = "needs CAP_NET_RAW";
+  return c;
+}
+
+capture_evidence no_syn_arrived() {
+  capture_evidence c;
+  c.available = true;
+  return c;
+}
+
+capture_evidence syn_arrived_on(std::uint16_t port) {
+  auto c = no_syn_arrived();
+  c.syn_seen = true;
+  c.arrived_port = port;
+  c.answer = host_answer::syn_ack;
+  c.syn_count = 1;
+  return c;
+}
+
+struct wait_case {
+  std::string name;
+  handshake_news news;
+  bool wait;
+};
+
+std::ostream& operator<<(std::ostream& os, const wait_case& c) { return os << c.name; }
+
+class answer_worth_waiting : public ::testing::TestWithParam<wait_case> {};
+
+TEST_P(answer_worth_waiting, as_the_evidence_says) {
+  EXPECT_EQ(answer_worth_waiting_for(GetParam().news), GetParam().wait);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    settle_connect_back, answer_worth_waiting,
+    ::testing::Values(
+        // Our agent or the user's own server got the SYN: the greeting, the
+        // proof or the banner says which, and what it says.
+        wait_case{"syn_reached_this_port", {3000, false, syn_arrived_on(3000)}, true},
+        // Nothing else can tell our agent from a stranger.
+        wait_case{"no_capture", {3000, false, no_capture()}, true},
+        wait_case{"no_capture_even_with_a_holder_in_the_way", {3000, true, no_capture()}, true},
+        // Another device answered: the banner could only name it.
+        wait_case{"no_syn_reached_this_host", {3000, false, no_syn_arrived()}, false},
+        // A forward to the wrong port of this host.
+        wait_case{"syn_reached_another_port", {3000, false, syn_arrived_on(3001)}, false},
+        // The local check has named the program in the way already.
+        wait_case{"holder_in_the_way", {3000, true, syn_arrived_on(3000)}, false}),
+    [](const testing::TestParamInfo<wait_case>& p) { return p.param.name; });
 
 }  // namespace
 }  // namespace reachback::client

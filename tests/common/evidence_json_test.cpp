@@ -84,6 +84,16 @@ TEST(EvidenceJson, ConnectBackFieldNames) {
   EXPECT_FALSE(json(connect_back_result{}).contains("icmp"));
 }
 
+TEST(EvidenceJson, SkippedBannerIsWrittenOnlyWhenTrueAndNeverRead) {
+  auto r = foreign_result();
+  EXPECT_FALSE(json(r).contains("banner_skipped"));
+  r.banner_skipped = true;
+  const json j = r;
+  EXPECT_EQ(j.at("banner_skipped"), true);
+  // A relay cannot claim the client skipped anything.
+  EXPECT_FALSE(j.get<connect_back_result>().banner_skipped);
+}
+
 TEST(EvidenceJson, BinaryBannerIsEscapedAsciiText) {
   auto r = foreign_result();
   r.banner = std::string("ok\\\r\n\0\x7f\xff\xc3\xa9", 10);

@@ -246,6 +246,15 @@ const std::vector<engine_case> cases = {
        return ev;
      },
      cause::nat_wrong_target, "192.168.1.1"},
+    {"wrong_target_settled_without_the_banner",
+     [] {
+       auto ev = double_nat();
+       outcome(ev, connect_outcome::foreign);
+       ev.connect_back.banner_skipped = true;
+       add_sweep(ev, accepted(4));
+       return ev;
+     },
+     cause::nat_wrong_target, "192.168.1.1"},
     {"wrong_target_without_capture",
      [] {
        auto ev = double_nat();
@@ -290,6 +299,18 @@ const std::vector<engine_case> cases = {
        ev.mode = probe_mode::listen;
        held_by(ev, bind_state::held, "0.0.0.0:3000");
        outcome(ev, connect_outcome::foreign);
+       add_sweep(ev, accepted(4));
+       captured(ev, host_answer::syn_ack);
+       return ev;
+     },
+     cause::bind_conflict, "192.168.1.23"},
+    {"bind_conflict_settled_without_the_banner",
+     [] {
+       auto ev = double_nat();
+       ev.mode = probe_mode::listen;
+       held_by(ev, bind_state::held, "0.0.0.0:3000");
+       outcome(ev, connect_outcome::foreign);
+       ev.connect_back.banner_skipped = true;
        add_sweep(ev, accepted(4));
        captured(ev, host_answer::syn_ack);
        return ev;
@@ -520,6 +541,42 @@ TEST(verdict_engine, bind_conflict_names_the_holder) {
   captured(ev, host_answer::syn_ack);
   const auto v = diagnose(ev);
   EXPECT_NE(v.summary.find("socat (pid 4242)"), std::string::npos) << v.summary;
+}
+
+TEST(verdict_engine, a_skipped_banner_is_said_never_invented) {
+  auto ev = double_nat();
+  outcome(ev, connect_outcome::foreign);
+  ev.connect_back.banner_skipped = true;
+  add_sweep(ev, accepted(4));
+  const auto v = diagnose(ev);
+  EXPECT_NE(v.summary.find("reached another server instead of probe-client"), std::string::npos) << v.summary;
+  bool said = false;
+  for (const auto& h : v.hops) {
+    for (const auto& line : h.evidence) {
+      EXPECT_EQ(line.find("sent nothing"), std::string::npos) << line;
+      said = said || line.find("banner was not waited for") != std::string::npos;
+    }
+  }
+  EXPECT_TRUE(said);
+}
+
+TEST(verdict_engine, the_holder_is_in_the_way_only_as_a_squatter_or_under_listen) {
+  auto ev = double_nat();
+  EXPECT_FALSE(holder_in_the_way(ev));  // free
+  held_by(ev, bind_state::held, "0.0.0.0:3000");
+  EXPECT_FALSE(holder_in_the_way(ev));  // the user's own server
+  ev.mode = probe_mode::service;
+  EXPECT_FALSE(holder_in_the_way(ev));
+  ev.mode = probe_mode::listen;
+  EXPECT_TRUE(holder_in_the_way(ev));
+  ev.local.state = bind_state::loopback_only;
+  EXPECT_TRUE(holder_in_the_way(ev));
+  ev.mode = probe_mode::automatic;
+  EXPECT_FALSE(holder_in_the_way(ev));
+  ev.local.squatter = squatter_match{"iphlpsvc", "the Windows IP Helper service", {}};
+  EXPECT_TRUE(holder_in_the_way(ev));
+  ev.local.state = bind_state::free;
+  EXPECT_FALSE(holder_in_the_way(ev));
 }
 
 TEST(verdict_engine, a_nat_the_path_trace_missed_is_still_a_hop) {
