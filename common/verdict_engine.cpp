@@ -85,18 +85,43 @@ std::string describe(address_class cls) {
   return "unclassified address";
 }
 
-/// The client's SYN TTL counts every router and is never rate-limited, so it
-/// beats the sweep, whose first answer from the public address comes late
-/// when the outermost NAT's ICMP was lost.
-/// It assumes the path is the same both ways, as it is for a home line.
-std::optional<int> find_public_ttl(const evidence& ev, int nat_count) {
+/// The relay TTL of the outermost NAT as counted from this host's side: the
+/// client's SYN TTL counts every router and is never rate-limited, but it
+/// is only right when the path is as long both ways, as it is for a home line.
+std::optional<int> public_ttl_from_client(const evidence& ev, int nat_count) {
   if (ev.client_hops && *ev.client_hops >= nat_count) return *ev.client_hops - nat_count + 1;
-  if (ev.sweep && ev.sweep->public_distance) return ev.sweep->public_distance;
   if (ev.path && ev.path->reached_relay) {
     const auto routers = static_cast<int>(ev.path->hops.size());
     if (routers >= nat_count) return routers - nat_count + 1;
   }
   return std::nullopt;
+}
+
+/// The deepest TTL a router outside the public address answered, if any.
+std::optional<int> last_outside_ttl(const ttl_sweep& sweep) {
+  std::optional<int> last;
+  for (const auto& h : sweep.hops) {
+    if (h.ttl < *sweep.public_distance && h.reply != sweep_reply::silence) last = h.ttl;
+  }
+  return last;
+}
+
+/// The relay TTL at which a probe reaches the outermost NAT. The sweep
+/// measures it in the direction that matters, relay to home, so it wins
+/// when the router just before the public address answered: routes across
+/// the internet are often a hop or two longer one way than the other. When
+/// that router was silent, the outermost NAT's own answer may have been
+/// lost to an ICMP rate limit and the public address seen a hop too deep;
+/// the count from this host's side then decides, as long as it falls
+/// between the last router outside and the public address.
+std::optional<int> find_public_ttl(const evidence& ev, int nat_count) {
+  const auto from_client = public_ttl_from_client(ev, nat_count);
+  if (!ev.sweep || !ev.sweep->public_distance) return from_client;
+  const int measured = *ev.sweep->public_distance;
+  const auto outside = last_outside_ttl(*ev.sweep);
+  const bool certain = measured == 1 || outside == measured - 1;
+  const bool client_fits = from_client && *from_client <= measured && *from_client > outside.value_or(0);
+  return !certain && client_fits ? *from_client : measured;
 }
 
 layout build_layout(const evidence& ev) {

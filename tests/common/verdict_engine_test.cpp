@@ -195,6 +195,27 @@ const std::vector<engine_case> cases = {
        return ev;
      },
      cause::nat_no_forward, "192.168.1.1"},
+    {"room_router_no_forward_route_longer_toward_the_relay",
+     [] {
+       // Internet routes are often longer one way: the SYN TTL counts four
+       // routers more than the relay's way in. The sweep measures the way in.
+       auto ev = double_nat();
+       ev.client_hops = 7;
+       ev.sweep->hops = {expired(1, "203.0.113.1", 64), expired(2, public_ip, 63), reset(3)};
+       outcome(ev, connect_outcome::refused);
+       return ev;
+     },
+     cause::nat_no_forward, "192.168.1.1"},
+    {"room_router_no_forward_route_longer_toward_the_home",
+     [] {
+       auto ev = double_nat();
+       ev.sweep = ttl_sweep{{expired(1, "203.0.113.1", 64), expired(2, "203.0.113.254", 63),
+                             expired(3, public_ip, 62), reset(4)},
+                            3};
+       outcome(ev, connect_outcome::refused);
+       return ev;
+     },
+     cause::nat_no_forward, "192.168.1.1"},
     {"room_router_silently_drops",
      [] {
        auto ev = double_nat();
