@@ -26,7 +26,7 @@ struct relay_exchange {
   /// When the connect-back connected: who answered, if it came in time.
   std::optional<protocol::probe_answer> answer;
   bool agent_greeted = false;  ///< the agent read the relay's greeting
-  bool answer_awaited = false; ///< the client waited for the greeting or answer
+  bool answer_awaited = true;  ///< false: settled at the handshake (answer_worth_waiting)
   double answer_wait_ms = 0;   ///< waited after the result for either
 };
 
