@@ -106,22 +106,57 @@ std::optional<int> last_outside_ttl(const ttl_sweep& sweep) {
   return last;
 }
 
+/// The sweep's distance to the public address when the router just before
+/// it answered. When that router was silent, the outermost NAT's own answer
+/// may have been lost to an ICMP rate limit and the public address seen a
+/// hop too deep.
+std::optional<int> certain_public_distance(const ttl_sweep& sweep) {
+  if (!sweep.public_distance) return std::nullopt;
+  const int measured = *sweep.public_distance;
+  if (measured == 1 || last_outside_ttl(sweep) == measured - 1) return measured;
+  return std::nullopt;
+}
+
 /// The relay TTL at which a probe reaches the outermost NAT. The sweep
-/// measures it in the direction that matters, relay to home, so it wins
-/// when the router just before the public address answered: routes across
-/// the internet are often a hop or two longer one way than the other. When
-/// that router was silent, the outermost NAT's own answer may have been
-/// lost to an ICMP rate limit and the public address seen a hop too deep;
-/// the count from this host's side then decides, as long as it falls
-/// between the last router outside and the public address.
+/// measures it in the direction that matters, relay to home, so a certain
+/// distance wins: routes across the internet are often a hop or two longer
+/// one way than the other. Otherwise the count from this host's side
+/// decides, as long as it falls between the last router outside and the
+/// public address.
 std::optional<int> find_public_ttl(const evidence& ev, int nat_count) {
   const auto from_client = public_ttl_from_client(ev, nat_count);
   if (!ev.sweep || !ev.sweep->public_distance) return from_client;
+  if (const auto certain = certain_public_distance(*ev.sweep)) return certain;
   const int measured = *ev.sweep->public_distance;
-  const auto outside = last_outside_ttl(*ev.sweep);
-  const bool certain = measured == 1 || outside == measured - 1;
-  const bool client_fits = from_client && *from_client <= measured && *from_client > outside.value_or(0);
-  return !certain && client_fits ? *from_client : measured;
+  const auto outside = last_outside_ttl(*ev.sweep).value_or(0);
+  return from_client && *from_client <= measured && *from_client > outside ? *from_client : measured;
+}
+
+/// Whether the relay met a router with a private address right before the
+/// public address: an ISP router outside it (a PPPoE gateway, say).
+bool relay_met_private_router_outside(const ttl_sweep& sweep) {
+  const auto before = std::find_if(sweep.hops.begin(), sweep.hops.end(), [&](const sweep_hop& h) {
+    return h.ttl + 1 == sweep.public_distance && h.reply == sweep_reply::time_exceeded;
+  });
+  return before != sweep.hops.end() && classify_address(before->from) == address_class::private_net;
+}
+
+/// How many of the outermost private hops on this host's path are the
+/// ISP's routers rather than NATs. Two things must agree: the relay met a
+/// private router outside the public address, and the NATs counted from
+/// both ends (routers in the SYN's TTL, less the relay's distance to the
+/// public address) are fewer than the private hops. The innermost router
+/// always stays a NAT: the relay saw another address than this host's.
+std::size_t isp_router_count(const evidence& ev, const std::vector<path_hop>& routers) {
+  if (!ev.sweep || !ev.client_hops || !relay_met_private_router_outside(*ev.sweep)) return 0;
+  const auto distance = certain_public_distance(*ev.sweep);
+  if (!distance) return 0;
+  const int nats = std::max(1, *ev.client_hops - *distance + 1);
+  std::size_t count = 0;
+  while (static_cast<int>(routers.size() - count) > nats && routers[count].address &&
+         routers[count].cls == address_class::private_net)
+    ++count;
+  return count;
 }
 
 layout build_layout(const evidence& ev) {
@@ -136,6 +171,17 @@ layout build_layout(const evidence& ev) {
                           classify_address(ev.public_address) != address_class::loopback;
   if (ev.path && behind_nat) routers = home_routers(*ev.path);
   std::reverse(routers.begin(), routers.end());  // outermost first
+  const auto isp_routers = isp_router_count(ev, routers);
+  for (auto i = isp_routers; i-- > 0;) {  // innermost first, as the path went
+    l.hops.front().evidence.push_back("path from this host: TTL " + std::to_string(routers[i].ttl) + " expired at " +
+                                      *routers[i].address +
+                                      " (private address, but outside your public one: your ISP's router, not a NAT)");
+  }
+  if (isp_routers > 0)
+    l.hops.front().evidence.emplace_back(
+        "the relay met a private router right before your public address, and the hop counts from both ends "
+        "leave room for fewer NATs than private hops");
+  routers.erase(routers.begin(), routers.begin() + static_cast<std::ptrdiff_t>(isp_routers));
   // The relay saw another address, so at least one NAT is in between, even
   // when the path trace could not show it.
   if (behind_nat && routers.empty()) routers.push_back({0, std::nullopt, address_class::unknown, 0});

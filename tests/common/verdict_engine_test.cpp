@@ -51,6 +51,19 @@ evidence double_nat() {
   return ev;
 }
 
+/// The hub's WAN has the public address, but its gateway, the ISP's
+/// PPPoE router, answers from a private one: 10.0.0.1 toward the home,
+/// 10.255.0.2 toward the relay.
+evidence isp_gateway_behind_hub() {
+  auto ev = double_nat();
+  ev.path->hops = {router(1, "192.168.1.1", address_class::private_net),
+                   router(2, "192.168.0.1", address_class::private_net),
+                   router(3, "10.0.0.1", address_class::private_net),
+                   router(4, "198.51.100.1", address_class::public_net)};
+  ev.client_hops = 4;
+  return ev;
+}
+
 void outcome(evidence& ev, connect_outcome o) { ev.connect_back.outcome = o; }
 void add_sweep(evidence& ev, sweep_hop h) { ev.sweep->hops.push_back(std::move(h)); }
 void captured(evidence& ev, host_answer answer, std::uint16_t port = 3000) {
@@ -216,6 +229,43 @@ const std::vector<engine_case> cases = {
        return ev;
      },
      cause::nat_no_forward, "192.168.1.1"},
+    {"isp_gateway_with_a_private_address_is_not_a_nat_hub_no_forward",
+     [] {
+       auto ev = isp_gateway_behind_hub();
+       ev.sweep = ttl_sweep{{expired(1, "203.0.113.1", 64), expired(2, "10.255.0.2", 63), reset(3)}, 3};
+       outcome(ev, connect_outcome::refused);
+       return ev;
+     },
+     cause::nat_no_forward, "192.168.0.1"},
+    {"isp_gateway_with_a_private_address_is_not_a_nat_room_no_forward",
+     [] {
+       auto ev = isp_gateway_behind_hub();
+       ev.sweep = ttl_sweep{
+           {expired(1, "203.0.113.1", 64), expired(2, "10.255.0.2", 63), expired(3, public_ip, 62), reset(4)}, 3};
+       outcome(ev, connect_outcome::refused);
+       return ev;
+     },
+     cause::nat_no_forward, "192.168.1.1"},
+    {"isp_routers_private_on_both_sides_are_not_nats",
+     [] {
+       // The internet router's interface toward the gateway is private too.
+       auto ev = isp_gateway_behind_hub();
+       ev.path->hops.back() = router(4, "10.255.0.1", address_class::private_net);
+       ev.path->reached_relay = true;
+       ev.sweep = ttl_sweep{{expired(1, "203.0.113.1", 64), expired(2, "10.255.0.2", 63), reset(3)}, 3};
+       outcome(ev, connect_outcome::refused);
+       return ev;
+     },
+     cause::nat_no_forward, "192.168.0.1"},
+    {"isp_router_private_only_toward_the_relay_takes_no_nat_away",
+     [] {
+       auto ev = double_nat();
+       ev.client_hops = 4;
+       ev.sweep = ttl_sweep{{expired(1, "203.0.113.1", 64), expired(2, "10.255.0.2", 63), reset(3)}, 3};
+       outcome(ev, connect_outcome::refused);
+       return ev;
+     },
+     cause::nat_no_forward, "192.168.0.1"},
     {"room_router_silently_drops",
      [] {
        auto ev = double_nat();
@@ -579,6 +629,33 @@ TEST(verdict_engine, a_skipped_banner_is_said_never_invented) {
     }
   }
   EXPECT_TRUE(said);
+}
+
+TEST(verdict_engine, an_isp_router_is_named_as_such_and_not_listed_as_a_nat) {
+  auto ev = isp_gateway_behind_hub();
+  ev.sweep = ttl_sweep{{expired(1, "203.0.113.1", 64), expired(2, "10.255.0.2", 63), reset(3)}, 3};
+  outcome(ev, connect_outcome::refused);
+  const auto v = diagnose(ev);
+  ASSERT_EQ(v.hops.size(), 4u);  // internet, hub, room router, this host
+  EXPECT_EQ(v.hops[1].address, "192.168.0.1");
+  EXPECT_EQ(v.hops[1].name, "ISP hub");
+  EXPECT_EQ(v.hops[2].name, "room router");
+  bool named = false;
+  for (const auto& line : v.hops[0].evidence) named = named || line.find("10.0.0.1") != std::string::npos;
+  EXPECT_TRUE(named);
+}
+
+TEST(verdict_engine, private_routers_the_relay_met_never_take_the_last_nat) {
+  auto ev = double_nat();
+  ev.path->hops = {router(1, "10.0.0.1", address_class::private_net),
+                   router(2, "198.51.100.1", address_class::public_net)};
+  ev.client_hops = 2;
+  ev.sweep = ttl_sweep{{expired(1, "10.255.0.9", 64), expired(2, "10.255.0.2", 63), reset(3)}, 3};
+  outcome(ev, connect_outcome::refused);
+  const auto v = diagnose(ev);
+  EXPECT_EQ(v.why, cause::nat_no_forward) << v.summary;
+  ASSERT_TRUE(v.blocking_hop.has_value());
+  EXPECT_EQ(v.hops[*v.blocking_hop].address, "10.0.0.1");
 }
 
 TEST(verdict_engine, the_holder_is_in_the_way_only_as_a_squatter_or_under_listen) {

@@ -6,7 +6,7 @@
 #
 #   lab_init                        per-run prefix, log dir, teardown traps
 #   lab_up TOPOLOGY [--delay MS] [--wire-loss PCT]
-#                                   double | single | cgnat
+#                                   double | single | cgnat | ispgw
 #   lab_forward ROUTER PORT TARGET[:TPORT]
 #   lab_router_input ROUTER accept|drop|reject
 #   lab_router_filter ROUTER PORT drop|reject
@@ -35,6 +35,11 @@ readonly LAB_RELAY_ADDR=203.0.113.10
 readonly LAB_INET_RELAY_SIDE=203.0.113.1
 readonly LAB_INET_HOME_SIDE=198.51.100.1
 readonly LAB_PUBLIC_ADDR=198.51.100.2
+# The ISP's gateway in the ispgw topology: private addresses on both sides,
+# in front of a hub whose WAN still holds the public address.
+readonly LAB_INET_GW_SIDE=10.255.0.1
+readonly LAB_GW_UP=10.255.0.2
+readonly LAB_GW_DOWN=10.0.0.1
 readonly LAB_CGN_LAN=100.64.0.1
 readonly LAB_CGN_HUB=100.64.0.2
 readonly LAB_HUB_LAN=192.168.0.1
@@ -331,18 +336,25 @@ lab_check_isolation() {
 
 # ---------------------------------------------------------------- topologies
 
-lab_up_internet() {
-  local home_node=$1 delay=$2 loss=$3
+# relay - inet: the relay host and the internet router in front of it.
+lab_up_relay_side() {
+  local delay=$1 loss=$2
   lab_node relay
   lab_node inet
-  lab_node "$home_node"
   lab_link relay eth0 "$LAB_RELAY_ADDR/24" inet rl0 "$LAB_INET_RELAY_SIDE/24" "$delay" "$loss"
-  lab_link inet up0 "$LAB_INET_HOME_SIDE/24" "$home_node" wan "$LAB_PUBLIC_ADDR/24" "$delay" "$loss"
   ip -n "$(lab_ns relay)" route add default via "$LAB_INET_RELAY_SIDE"
   # As deploy/sysctl/60-reachback-relay.conf sets it on a real relay host:
   # clients and servers may use TCP Fast Open (relay/fast_open.hpp).
   lab_exec relay sysctl -qw net.ipv4.tcp_fastopen=3 >/dev/null
   lab_plain_router inet
+}
+
+# relay - inet - HOME_NODE, whose WAN holds the public address.
+lab_up_internet() {
+  local home_node=$1 delay=$2 loss=$3
+  lab_up_relay_side "$delay" "$loss"
+  lab_node "$home_node"
+  lab_link inet up0 "$LAB_INET_HOME_SIDE/24" "$home_node" wan "$LAB_PUBLIC_ADDR/24" "$delay" "$loss"
 }
 
 lab_up_double() {
@@ -358,6 +370,24 @@ lab_up_cgnat() {
   lab_node hub
   lab_link cgn lan "$LAB_CGN_LAN/10" hub wan "$LAB_CGN_HUB/10"
   ip -n "$(lab_ns hub)" route add default via "$LAB_CGN_LAN"
+  lab_up_room hub
+}
+
+# Like double, but the hub's gateway is the ISP's router with private
+# addresses on both sides, as some PPPoE lines have it: the hub's WAN holds
+# the public address alone (/32) and reaches the gateway on-link.
+lab_up_ispgw() {
+  lab_up_relay_side "$1" "$2"
+  lab_node gw
+  lab_link inet up0 "$LAB_INET_GW_SIDE/30" gw core "$LAB_GW_UP/30" "$1" "$2"
+  ip -n "$(lab_ns inet)" route add "$LAB_PUBLIC_ADDR/32" via "$LAB_GW_UP"
+  ip -n "$(lab_ns gw)" route add default via "$LAB_INET_GW_SIDE"
+  lab_plain_router gw
+  lab_node hub
+  lab_link gw line "$LAB_GW_DOWN/32" hub wan "$LAB_PUBLIC_ADDR/32"
+  ip -n "$(lab_ns gw)" route add "$LAB_PUBLIC_ADDR/32" dev line
+  ip -n "$(lab_ns hub)" route add "$LAB_GW_DOWN/32" dev wan
+  ip -n "$(lab_ns hub)" route add default via "$LAB_GW_DOWN"
   lab_up_room hub
 }
 
@@ -390,6 +420,8 @@ lab_up_lan() {
 #   double  relay - inet - hub (NAT) - room (NAT) - laptop, desk
 #   single  relay - inet - home (NAT) - laptop, desk
 #   cgnat   relay - inet - cgn (NAT) - hub (NAT) - room (NAT) - laptop, desk
+#   ispgw   relay - inet - gw (ISP router, private addresses) - hub (NAT)
+#           - room (NAT) - laptop, desk
 # --delay puts a reachback-lab-wire with that one-way delay on both internet
 # links (relay-inet, inet-home side); --wire-loss makes those wires lossy.
 lab_up() {
@@ -407,8 +439,8 @@ lab_up() {
   [[ $delay =~ ^[0-9]+([.][0-9]+)?$ ]] || lab_die "bad delay '$delay' (milliseconds)"
   [[ $loss =~ ^[0-9]+([.][0-9]+)?$ ]] || lab_die "bad wire loss '$loss' (percent)"
   case $topology in
-    double | single | cgnat) ;;
-    *) lab_die "unknown topology '$topology' (double, single or cgnat)" ;;
+    double | single | cgnat | ispgw) ;;
+    *) lab_die "unknown topology '$topology' (double, single, cgnat or ispgw)" ;;
   esac
   LAB_TOPOLOGY=$topology
   "lab_up_$topology" "$delay" "$loss"

@@ -73,6 +73,18 @@ scenario_hub_no_forward() {
   lab_forward room "$LAB_PORT" "$LAB_LAPTOP"
 }
 
+scenario_ispgw_hub_no_forward() {
+  SCENARIO_TITLE="Behind an ISP gateway with private addresses, the ISP hub does not forward"
+  lab_up ispgw
+  lab_forward room "$LAB_PORT" "$LAB_LAPTOP"
+}
+
+scenario_ispgw_room_no_forward() {
+  SCENARIO_TITLE="Behind an ISP gateway with private addresses, the room router does not forward"
+  lab_up ispgw
+  lab_forward hub "$LAB_PORT" "$LAB_ROOM_WAN"
+}
+
 scenario_wrong_target() {
   SCENARIO_TITLE="The room router forwards 3000 to the desktop, which serves SSH"
   lab_up double
