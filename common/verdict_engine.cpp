@@ -159,6 +159,22 @@ std::size_t isp_router_count(const evidence& ev, const std::vector<path_hop>& ro
   return count;
 }
 
+/// Moves the ISP's routers off the front of `routers` (outermost first) and
+/// says so on the internet hop.
+void drop_isp_routers(const evidence& ev, std::vector<path_hop>& routers, hop& internet) {
+  const auto isp_routers = isp_router_count(ev, routers);
+  for (auto i = isp_routers; i-- > 0;) {  // innermost first, as the path went
+    internet.evidence.push_back("path from this host: TTL " + std::to_string(routers[i].ttl) + " expired at " +
+                                *routers[i].address +
+                                " (private address, but outside your public one: your ISP's router, not a NAT)");
+  }
+  if (isp_routers > 0)
+    internet.evidence.emplace_back(
+        "the relay met a private router right before your public address, and the hop counts from both ends "
+        "leave room for fewer NATs than private hops");
+  routers.erase(routers.begin(), routers.begin() + static_cast<std::ptrdiff_t>(isp_routers));
+}
+
 layout build_layout(const evidence& ev) {
   layout l;
   l.hops.push_back({hop_role::internet, "internet",
@@ -171,17 +187,7 @@ layout build_layout(const evidence& ev) {
                           classify_address(ev.public_address) != address_class::loopback;
   if (ev.path && behind_nat) routers = home_routers(*ev.path);
   std::reverse(routers.begin(), routers.end());  // outermost first
-  const auto isp_routers = isp_router_count(ev, routers);
-  for (auto i = isp_routers; i-- > 0;) {  // innermost first, as the path went
-    l.hops.front().evidence.push_back("path from this host: TTL " + std::to_string(routers[i].ttl) + " expired at " +
-                                      *routers[i].address +
-                                      " (private address, but outside your public one: your ISP's router, not a NAT)");
-  }
-  if (isp_routers > 0)
-    l.hops.front().evidence.emplace_back(
-        "the relay met a private router right before your public address, and the hop counts from both ends "
-        "leave room for fewer NATs than private hops");
-  routers.erase(routers.begin(), routers.begin() + static_cast<std::ptrdiff_t>(isp_routers));
+  drop_isp_routers(ev, routers, l.hops.front());
   // The relay saw another address, so at least one NAT is in between, even
   // when the path trace could not show it.
   if (behind_nat && routers.empty()) routers.push_back({0, std::nullopt, address_class::unknown, 0});
