@@ -97,11 +97,11 @@ std::optional<int> public_ttl_from_client(const evidence& ev, int nat_count) {
   return std::nullopt;
 }
 
-/// The deepest TTL a router outside the public address answered, if any.
-std::optional<int> last_outside_ttl(const ttl_sweep& sweep) {
+/// The deepest TTL below `public_distance` that a router answered, if any.
+std::optional<int> last_outside_ttl(const ttl_sweep& sweep, int public_distance) {
   std::optional<int> last;
   for (const auto& h : sweep.hops) {
-    if (h.ttl < *sweep.public_distance && h.reply != sweep_reply::silence) last = h.ttl;
+    if (h.ttl < public_distance && h.reply != sweep_reply::silence) last = h.ttl;
   }
   return last;
 }
@@ -113,7 +113,7 @@ std::optional<int> last_outside_ttl(const ttl_sweep& sweep) {
 std::optional<int> certain_public_distance(const ttl_sweep& sweep) {
   if (!sweep.public_distance) return std::nullopt;
   const int measured = *sweep.public_distance;
-  if (measured == 1 || last_outside_ttl(sweep) == measured - 1) return measured;
+  if (measured == 1 || last_outside_ttl(sweep, measured) == measured - 1) return measured;
   return std::nullopt;
 }
 
@@ -128,7 +128,7 @@ std::optional<int> find_public_ttl(const evidence& ev, int nat_count) {
   if (!ev.sweep || !ev.sweep->public_distance) return from_client;
   if (const auto certain = certain_public_distance(*ev.sweep)) return certain;
   const int measured = *ev.sweep->public_distance;
-  const auto outside = last_outside_ttl(*ev.sweep).value_or(0);
+  const auto outside = last_outside_ttl(*ev.sweep, measured).value_or(0);
   return from_client && *from_client <= measured && *from_client > outside ? *from_client : measured;
 }
 
