@@ -31,6 +31,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
+# shellcheck source=SCRIPTDIR/options.sh
+source "$here/options.sh"
 
 readonly DEFAULT_SCENARIOS=(reachable fw-drop fw-reset room-no-forward hub-no-forward
   wrong-target bind-conflict loopback-only cgnat room-stealth-no-forward hub-stealth-no-forward)
@@ -59,10 +61,6 @@ usage() {
   exit "${1:-2}"
 }
 
-die() {
-  echo "bench: $*" >&2
-  exit 2
-}
 
 parse_args() {
   while (($#)); do
@@ -82,10 +80,7 @@ parse_args() {
       *) scenarios+=("$1"); shift ;;
     esac
   done
-  [[ $runs =~ ^[1-9][0-9]{0,2}$ ]] || die "--runs must be 1..999"
-  [[ $delay_ms =~ ^[0-9]+$ ]] || die "--delay needs whole milliseconds"
-  [[ $pause_s =~ ^[0-9]+([.][0-9]+)?$ ]] || die "--pause needs seconds"
-  [[ $tool_timeout =~ ^[1-9][0-9]*$ ]] || die "--tool-timeout needs whole seconds"
+  check_timing_options "$runs" "$delay_ms" "$pause_s" "$tool_timeout"
   [[ -z $from || -d $from ]] || die "--from: no directory '$from'"
   ((${#scenarios[@]})) || scenarios=("${DEFAULT_SCENARIOS[@]}")
 }

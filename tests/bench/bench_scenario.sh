@@ -34,6 +34,8 @@ repo=$(cd "$here/../.." && pwd)
 source "$repo/tests/lab/lab.sh"
 # shellcheck source=SCRIPTDIR/../lab/scenarios.sh
 source "$repo/tests/lab/scenarios.sh"
+# shellcheck source=SCRIPTDIR/options.sh
+source "$here/options.sh"
 
 name=""
 outdir=""
@@ -47,10 +49,6 @@ client_bin=${REACHBACK_CLIENT:-$repo/build/client/probe-client}
 LAB_WIRE_BIN=${LAB_WIRE_BIN:-$repo/build/tests/lab/reachback-lab-wire}
 readonly RELAY_CONFIG=$here/relay-bench.toml
 
-die() {
-  echo "bench: $*" >&2
-  exit 2
-}
 
 parse_args() {
   while (($#)); do
@@ -69,10 +67,7 @@ parse_args() {
   done
   [[ -n $name && -n $outdir ]] || die "usage: bench_scenario.sh NAME --results OUTDIR [options]"
   scenario_exists "$name" || die "unknown scenario '$name'"
-  [[ $runs =~ ^[1-9][0-9]{0,2}$ ]] || die "--runs must be 1..999"
-  [[ $delay_ms =~ ^[0-9]+$ ]] || die "--delay needs whole milliseconds"
-  [[ $pause_s =~ ^[0-9]+([.][0-9]+)?$ ]] || die "--pause needs seconds"
-  [[ $tool_timeout =~ ^[1-9][0-9]*$ ]] || die "--tool-timeout needs whole seconds"
+  check_timing_options "$runs" "$delay_ms" "$pause_s" "$tool_timeout"
   [[ -d $outdir ]] || die "no results directory '$outdir'"
 }
 
