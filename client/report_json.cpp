@@ -12,15 +12,6 @@ using nlohmann::json;
 
 json optional_string(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
 
-json owners_json(const std::vector<port_owner>& owners) {
-  json list = json::array();
-  for (const auto& o : owners) {
-    list.push_back({{"pid", o.pid}, {"name", o.name}, {"cmdline", o.cmdline}, {"unit", o.unit},
-                    {"addresses", o.addresses}});
-  }
-  return list;
-}
-
 json hops_json(const std::vector<hop>& hops) {
   json list = json::array();
   for (std::size_t i = 0; i < hops.size(); ++i) {
@@ -41,8 +32,17 @@ json probe_json(const report& r) {
           {"sweep", ev.sweep ? json(*ev.sweep) : json(nullptr)},
           {"path", ev.path ? json(*ev.path) : json(nullptr)},
           {"capture", ev.capture},
+          {"firewall", ev.firewall ? json(*ev.firewall) : json(nullptr)},
           {"timings", {{"local_ms", r.timings.local_ms}, {"session_ms", r.timings.session_ms},
                        {"total_ms", r.timings.total_ms}}}};
+}
+
+json local_json(const local_port_evidence& local) {
+  return {{"bind", {{"state", to_string(local.state)}, {"owners", local.owners}}},
+          {"portproxy", local.portproxy},
+          {"excluded_range", local.excluded ? json(*local.excluded) : json(nullptr)},
+          {"proxy_target_accepts", local.proxy_target_accepts ? json(*local.proxy_target_accepts) : json(nullptr)},
+          {"missing", local.missing}};
 }
 
 }  // namespace
@@ -55,13 +55,14 @@ std::string render_json(const report& r) {
       {"port", r.ev.port},
       {"relay", r.ev.relay},
       {"public_address", r.ev.public_address},
+      {"host_os", to_string(r.ev.os)},
       {"reachable", v.reachable()},
       {"verdict", {{"cause", to_string(v.why)},
                    {"blocking_hop", v.blocking_hop ? json(*v.blocking_hop) : json(nullptr)},
                    {"summary", v.summary},
                    {"fix", v.fix}}},
       {"hops", hops_json(v.hops)},
-      {"local", {{"bind", {{"state", to_string(r.ev.local.state)}, {"owners", owners_json(r.ev.local.owners)}}}}},
+      {"local", local_json(r.ev.local)},
       {"probe", probe_json(r)},
   };
   // Banners are arbitrary bytes: replace invalid UTF-8 rather than throw.

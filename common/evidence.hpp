@@ -11,18 +11,64 @@
 
 namespace reachback {
 
+/// The operating system the client ran on: each fix uses its commands.
+enum class host_os { linux_host, windows_host, macos_host };
+
 /// What the local bind test found for the port.
 enum class bind_state { free, held, loopback_only, forbidden };
+
+/// A service running inside a process (Windows' svchost.exe hosts many).
+struct hosted_service {
+  std::string name;          ///< service name, e.g. "iphlpsvc"
+  std::string display_name;  ///< e.g. "IP Helper"
+  bool operator==(const hosted_service&) const = default;
+};
 
 /// One process holding the port.
 struct port_owner {
   int pid = 0;                         ///< 0 when the socket's owner could not be seen
-  std::string name;                    ///< process name (comm)
+  std::string name;                    ///< process name (comm, or the image name on Windows)
   std::string cmdline;                 ///< full command line, spaces between arguments
-  std::string unit;                    ///< systemd unit, or "" when none
+  std::string unit;                    ///< systemd unit or Windows service, or "" when none
   std::string container;               ///< container id for docker-proxy, or ""
   std::vector<std::string> addresses;  ///< listening addresses, "0.0.0.0:3000", "[::1]:3000"
+  std::string image_path;              ///< the executable's full path, or ""
+  /// The process is protected: its name and path could not be read.
+  bool access_denied = false;
+  /// Every service running in this process (Windows service hosts).
+  std::vector<hosted_service> services;
+  /// http.sys URL registrations that hold the port (Windows pid 4, "System").
+  std::vector<std::string> urls;
   bool operator==(const port_owner&) const = default;
+};
+
+/// A `netsh interface portproxy` rule (Windows): the IP Helper service
+/// listens on the listen side and relays to the connect side.
+struct portproxy_rule {
+  std::string kind;            ///< "v4tov4", "v4tov6", "v6tov4" or "v6tov6"
+  std::string listen_address;  ///< as stored: "0.0.0.0", "*", "::", "192.168.1.5"
+  std::uint16_t listen_port = 0;
+  std::string connect_address;
+  std::uint16_t connect_port = 0;
+  bool operator==(const portproxy_rule&) const = default;
+};
+
+/// A range of ports the OS keeps from every program (Windows' excluded port
+/// ranges: Hyper-V, WinNAT, WSL2 and Docker Desktop take them at boot).
+struct excluded_port_range {
+  int ip_version = 4;  ///< 4 or 6
+  std::uint16_t first = 0;
+  std::uint16_t last = 0;
+  bool administered = false;  ///< added by an administrator ('*' in netsh)
+  bool operator==(const excluded_port_range&) const = default;
+};
+
+/// Evidence that could not be gathered, why, and how to get it. A local
+/// failure is never a network result: the report says what is missing.
+struct missing_evidence {
+  std::string what;  ///< e.g. "portproxy rules"
+  std::string why;   ///< e.g. "registry key unreadable: access denied"
+  bool operator==(const missing_evidence&) const = default;
 };
 
 /// A known port squatter that matched one of the owners (see config/squatters.toml).
@@ -41,6 +87,15 @@ struct local_port_evidence {
   /// Sockets on the port whose process could not be read (not root).
   bool owners_hidden = false;
   std::optional<squatter_match> squatter;
+  /// portproxy rules that listen on this port (Windows).
+  std::vector<portproxy_rule> portproxy;
+  /// --service with a portproxy rule: whether the rule's target accepted a
+  /// connection from this host; nullopt when not tried.
+  std::optional<bool> proxy_target_accepts;
+  /// The excluded port range that holds the port (Windows).
+  std::optional<excluded_port_range> excluded;
+  /// Local evidence that could not be read, and why.
+  std::vector<missing_evidence> missing;
   bool operator==(const local_port_evidence&) const = default;
 };
 
@@ -136,9 +191,49 @@ struct capture_evidence {
   bool operator==(const capture_evidence&) const = default;
 };
 
+/// A firewall profile, as Windows Defender Firewall names them.
+enum class firewall_profile { domain, private_profile, public_profile };
+
+/// The host firewall's answer for an inbound TCP SYN from an internet
+/// address to the port, for the program that listens.
+enum class firewall_decision { allowed, blocked, firewall_off, unknown };
+
+/// Why the host firewall blocks, when it does.
+enum class firewall_block_reason {
+  none,
+  no_allow_rule,       ///< default inbound action is block, and no rule allows the port
+  profile_mismatch,    ///< an allow rule exists, but not for the active profile
+  other_program,       ///< an allow rule exists, but for another program
+  block_rule,          ///< a block rule overrides the allow
+  local_subnet_only,   ///< the allow rule admits only nearby remote addresses
+  block_all_inbound,   ///< "block all incoming connections" is on
+};
+
+/// The host firewall's rules and log, read from the OS (Windows Defender
+/// Firewall). On Linux the packet capture answers the same question.
+struct host_firewall_evidence {
+  bool available = false;
+  std::string unavailable_reason;  ///< why, and how to get it
+  std::vector<firewall_profile> active_profiles;
+  std::string network_name;        ///< the connected network, e.g. "Wi-Fi 2"
+  firewall_decision decision = firewall_decision::unknown;
+  firewall_block_reason reason = firewall_block_reason::none;
+  std::string rule;    ///< the rule that decided, or the nearest miss
+  std::string detail;  ///< one line: why that rule decided or missed
+  /// The firewall logs dropped packets, and where.
+  bool logging_dropped = false;
+  std::string log_path;
+  /// A DROP of the relay's SYN to the port is in the log; nullopt when the
+  /// log was not read (logging off or unreadable: see log_unavailable_reason).
+  std::optional<bool> log_shows_drop;
+  std::string log_unavailable_reason;
+  bool operator==(const host_firewall_evidence&) const = default;
+};
+
 /// Everything the verdict engine reasons from.
 struct evidence {
   std::uint16_t port = 0;
+  host_os os = host_os::linux_host;
   probe_mode mode = probe_mode::automatic;
   local_port_evidence local;
   /// The client ran its own listener that proves the nonce.
@@ -153,6 +248,8 @@ struct evidence {
   std::optional<ttl_sweep> sweep;
   std::optional<path_evidence> path;
   capture_evidence capture;
+  /// The host firewall's own evaluation, where the OS offers one.
+  std::optional<host_firewall_evidence> firewall;
   bool operator==(const evidence&) const = default;
 };
 

@@ -140,13 +140,67 @@ std::string_view to_string(probe_mode m) noexcept {
   return {};
 }
 
+std::string_view to_string(host_os os) noexcept {
+  switch (os) {
+    case host_os::linux_host: return "linux";
+    case host_os::windows_host: return "windows";
+    case host_os::macos_host: return "macos";
+  }
+  return {};
+}
+
+std::string_view to_string(firewall_profile p) noexcept {
+  switch (p) {
+    case firewall_profile::domain: return "domain";
+    case firewall_profile::private_profile: return "private";
+    case firewall_profile::public_profile: return "public";
+  }
+  return {};
+}
+
+std::string_view to_string(firewall_decision d) noexcept {
+  switch (d) {
+    case firewall_decision::allowed: return "allowed";
+    case firewall_decision::blocked: return "blocked";
+    case firewall_decision::firewall_off: return "firewall_off";
+    case firewall_decision::unknown: return "unknown";
+  }
+  return {};
+}
+
+std::string_view to_string(firewall_block_reason r) noexcept {
+  switch (r) {
+    case firewall_block_reason::none: return "none";
+    case firewall_block_reason::no_allow_rule: return "no_allow_rule";
+    case firewall_block_reason::profile_mismatch: return "profile_mismatch";
+    case firewall_block_reason::other_program: return "other_program";
+    case firewall_block_reason::block_rule: return "block_rule";
+    case firewall_block_reason::local_subnet_only: return "local_subnet_only";
+    case firewall_block_reason::block_all_inbound: return "block_all_inbound";
+  }
+  return {};
+}
+
+void to_json(json& j, const hosted_service& v) {
+  j = {{"name", v.name}, {"display_name", v.display_name}};
+}
+
+void from_json(const json& j, hosted_service& v) {
+  v.name = required<std::string>(j, "name");
+  v.display_name = required<std::string>(j, "display_name");
+}
+
 void to_json(json& j, const port_owner& v) {
   j = {{"pid", v.pid},
        {"name", v.name},
        {"cmdline", v.cmdline},
        {"unit", v.unit},
        {"container", v.container},
-       {"addresses", v.addresses}};
+       {"addresses", v.addresses},
+       {"image_path", v.image_path},
+       {"access_denied", v.access_denied},
+       {"services", v.services},
+       {"urls", v.urls}};
 }
 
 void from_json(const json& j, port_owner& v) {
@@ -156,6 +210,44 @@ void from_json(const json& j, port_owner& v) {
   v.unit = required<std::string>(j, "unit");
   v.container = required<std::string>(j, "container");
   v.addresses = required<std::vector<std::string>>(j, "addresses");
+  v.image_path = optional<std::string>(j, "image_path").value_or("");
+  v.access_denied = optional<bool>(j, "access_denied").value_or(false);
+  v.services = optional<std::vector<hosted_service>>(j, "services").value_or(std::vector<hosted_service>{});
+  v.urls = optional<std::vector<std::string>>(j, "urls").value_or(std::vector<std::string>{});
+}
+
+void to_json(json& j, const portproxy_rule& v) {
+  j = {{"kind", v.kind},
+       {"listen_address", v.listen_address},
+       {"listen_port", v.listen_port},
+       {"connect_address", v.connect_address},
+       {"connect_port", v.connect_port}};
+}
+
+void to_json(json& j, const excluded_port_range& v) {
+  j = {{"ip_version", v.ip_version}, {"first", v.first}, {"last", v.last}, {"administered", v.administered}};
+}
+
+void to_json(json& j, const missing_evidence& v) {
+  j = {{"what", v.what}, {"why", v.why}};
+}
+
+void to_json(json& j, const host_firewall_evidence& v) {
+  json profiles = json::array();
+  for (const auto p : v.active_profiles) profiles.push_back(to_string(p));
+  j = {{"available", v.available},
+       {"unavailable_reason", v.unavailable_reason},
+       {"active_profiles", profiles},
+       {"network_name", v.network_name},
+       {"decision", to_string(v.decision)},
+       {"reason", to_string(v.reason)},
+       {"rule", v.rule},
+       {"detail", v.detail},
+       {"logging_dropped", v.logging_dropped},
+       {"log_path", v.log_path},
+       {"log_shows_drop", nullptr},
+       {"log_unavailable_reason", v.log_unavailable_reason}};
+  if (v.log_shows_drop) j["log_shows_drop"] = *v.log_shows_drop;
 }
 
 void to_json(json& j, const icmp_info& v) {

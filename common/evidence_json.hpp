@@ -17,6 +17,12 @@ namespace reachback {
 [[nodiscard]] std::string_view to_string(address_class c) noexcept;
 [[nodiscard]] std::string_view to_string(host_answer a) noexcept;
 [[nodiscard]] std::string_view to_string(probe_mode m) noexcept;
+/// "linux", "windows", "macos".
+[[nodiscard]] std::string_view to_string(host_os os) noexcept;
+/// "domain", "private", "public".
+[[nodiscard]] std::string_view to_string(firewall_profile p) noexcept;
+[[nodiscard]] std::string_view to_string(firewall_decision d) noexcept;
+[[nodiscard]] std::string_view to_string(firewall_block_reason r) noexcept;
 
 /// Banners are raw bytes from a foreign peer: printable ASCII passes, a
 /// backslash doubles and every other byte becomes the text \xNN, so JSON
@@ -26,8 +32,16 @@ namespace reachback {
 
 // nlohmann ADL hooks. from_json throws nlohmann::json::exception on a missing
 // field or a wrong type; the codec turns that into errc::malformed_payload.
+// Fields added later (port_owner's image_path, access_denied, services and
+// urls) may be absent: a peer built before them still parses.
+void to_json(nlohmann::json& j, const hosted_service& v);
+void from_json(const nlohmann::json& j, hosted_service& v);
 void to_json(nlohmann::json& j, const port_owner& v);
 void from_json(const nlohmann::json& j, port_owner& v);
+void to_json(nlohmann::json& j, const portproxy_rule& v);
+void to_json(nlohmann::json& j, const excluded_port_range& v);
+void to_json(nlohmann::json& j, const missing_evidence& v);
+void to_json(nlohmann::json& j, const host_firewall_evidence& v);
 void to_json(nlohmann::json& j, const icmp_info& v);
 void from_json(const nlohmann::json& j, icmp_info& v);
 void to_json(nlohmann::json& j, const connect_back_result& v);

@@ -6,6 +6,10 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "common/verdict_engine.hpp"
+#include "config/fixes.hpp"
+#include "config/squatters.hpp"
+
 namespace reachback::client {
 namespace {
 
@@ -17,7 +21,12 @@ report sample() {
   r.ev.relay = "203.0.113.10:4750";
   r.ev.public_address = "198.51.100.2";
   r.ev.local.state = bind_state::held;
-  r.ev.local.owners = {{4, "svchost", "svchost -k netsvcs", "", "", {"0.0.0.0:3000"}}};
+  port_owner owner;
+  owner.pid = 4;
+  owner.name = "svchost";
+  owner.cmdline = "svchost -k netsvcs";
+  owner.addresses = {"0.0.0.0:3000"};
+  r.ev.local.owners = {owner};
   r.ev.connect_back.outcome = connect_outcome::refused;
   r.ev.connect_back.banner = std::string("\xff\xfe binary", 9);
   r.result.why = cause::nat_no_forward;
@@ -38,8 +47,9 @@ std::set<std::string> keys(const json& object) {
 
 TEST(report_json, has_exactly_the_schema_fields) {
   const auto doc = json::parse(render_json(sample()));
-  EXPECT_EQ(keys(doc), (std::set<std::string>{"schema", "protocol", "port", "relay", "public_address", "reachable",
-                                              "verdict", "hops", "local", "probe"}));
+  EXPECT_EQ(keys(doc), (std::set<std::string>{"schema", "protocol", "port", "relay", "public_address", "host_os",
+                                              "reachable", "verdict", "hops", "local", "probe"}));
+  EXPECT_EQ(doc["host_os"], "linux");
   EXPECT_EQ(doc["schema"], "reachback.report/1");
   EXPECT_EQ(doc["protocol"], "tcp");
   EXPECT_EQ(doc["port"], 3000);
@@ -54,11 +64,99 @@ TEST(report_json, has_exactly_the_schema_fields) {
   }
   EXPECT_EQ(doc["hops"][1]["status"], "blocked");
   EXPECT_EQ(doc["hops"][2]["status"], "not_reached");
-  EXPECT_EQ(keys(doc["local"]), std::set<std::string>{"bind"});
+  EXPECT_EQ(keys(doc["local"]),
+            (std::set<std::string>{"bind", "portproxy", "excluded_range", "proxy_target_accepts", "missing"}));
   EXPECT_EQ(keys(doc["local"]["bind"]), (std::set<std::string>{"state", "owners"}));
   EXPECT_EQ(keys(doc["local"]["bind"]["owners"][0]),
-            (std::set<std::string>{"pid", "name", "cmdline", "unit", "addresses"}));
-  EXPECT_TRUE(doc["probe"].is_object());
+            (std::set<std::string>{"pid", "name", "cmdline", "unit", "container", "addresses", "image_path",
+                                   "access_denied", "services", "urls"}));
+  EXPECT_EQ(doc["local"]["portproxy"], json::array());
+  EXPECT_TRUE(doc["local"]["excluded_range"].is_null());
+  EXPECT_TRUE(doc["local"]["proxy_target_accepts"].is_null());
+  EXPECT_EQ(doc["local"]["missing"], json::array());
+  EXPECT_EQ(keys(doc["probe"]), (std::set<std::string>{"mode", "agent_listening", "relay_address", "client_hops",
+                                                       "connect_back", "sweep", "path", "capture", "firewall",
+                                                       "timings"}));
+  EXPECT_TRUE(doc["probe"]["firewall"].is_null());
+}
+
+TEST(report_json, owners_keep_their_container) {
+  auto r = sample();
+  r.ev.local.owners.front().container = "web-1 (abc123)";
+  const auto doc = json::parse(render_json(r));
+  EXPECT_EQ(doc["local"]["bind"]["owners"][0]["container"], "web-1 (abc123)");
+}
+
+// The story behind reachback, as a Windows client gathers it: the IP Helper
+// service in svchost.exe holds port 3000 for a portproxy rule to WSL2.
+report windows_story() {
+  report r;
+  auto& ev = r.ev;
+  ev.os = host_os::windows_host;
+  ev.port = 3000;
+  ev.relay = "203.0.113.10:4750";
+  ev.relay_address = "203.0.113.10";
+  ev.public_address = "198.51.100.2";
+  ev.local.port = 3000;
+  ev.local.state = bind_state::held;
+  port_owner svchost;
+  svchost.pid = 1234;
+  svchost.name = "svchost.exe";
+  svchost.unit = "iphlpsvc";
+  svchost.addresses = {"0.0.0.0:3000"};
+  svchost.image_path = R"(C:\Windows\System32\svchost.exe)";
+  svchost.services = {{"iphlpsvc", "IP Helper"}, {"Dnscache", "DNS Client"}};
+  ev.local.owners = {svchost};
+  ev.local.squatter = config::match_squatter(config::builtin_squatters(), ev.local.owners, 3000);
+  ev.local.portproxy = {{"v4tov4", "0.0.0.0", 3000, "172.28.160.1", 3000}};
+  ev.local.excluded = excluded_port_range{4, 50000, 50059, true};
+  ev.local.missing = {{"IPv6 excluded port ranges", "netsh printed no table"}};
+  ev.connect_back.outcome = connect_outcome::refused;
+  ev.connect_back.dialed_address = "198.51.100.2";
+  ev.connect_back.port = 3000;
+  ev.capture.unavailable_reason = "Windows gives no AF_PACKET capture";
+  host_firewall_evidence fw;
+  fw.available = true;
+  fw.active_profiles = {firewall_profile::private_profile};
+  fw.network_name = "Ethernet";
+  fw.decision = firewall_decision::allowed;
+  fw.rule = "Node 3000";
+  ev.firewall = fw;
+  r.result = diagnose(ev, config::builtin_fixes());
+  return r;
+}
+
+TEST(report_json, windows_evidence_is_in_the_document) {
+  const auto doc = json::parse(render_json(windows_story()));
+  EXPECT_EQ(doc["host_os"], "windows");
+  EXPECT_EQ(doc["verdict"]["cause"], "bind_conflict");
+  const auto& owner = doc["local"]["bind"]["owners"][0];
+  EXPECT_EQ(owner["pid"], 1234);
+  EXPECT_EQ(owner["image_path"], R"(C:\Windows\System32\svchost.exe)");
+  EXPECT_EQ(owner["services"][0]["display_name"], "IP Helper");
+  EXPECT_EQ(doc["local"]["portproxy"][0]["connect_address"], "172.28.160.1");
+  EXPECT_EQ(doc["local"]["excluded_range"]["administered"], true);
+  EXPECT_EQ(doc["local"]["missing"][0]["what"], "IPv6 excluded port ranges");
+  EXPECT_EQ(doc["probe"]["firewall"]["decision"], "allowed");
+  EXPECT_EQ(doc["probe"]["firewall"]["active_profiles"], json::array({"private"}));
+  EXPECT_TRUE(doc["probe"]["firewall"]["log_shows_drop"].is_null());
+}
+
+TEST(report_text, windows_story_shows_the_holder_the_rule_and_the_delete_command) {
+  const auto text = render_text(windows_story(), false);
+  EXPECT_NE(text.find("NOT REACHABLE (bind_conflict at this host)"), std::string::npos) << text;
+  EXPECT_NE(text.find("svchost.exe (pid 1234) running iphlpsvc (IP Helper), Dnscache (DNS Client)"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("portproxy v4tov4 0.0.0.0:3000 → 172.28.160.1:3000"), std::string::npos) << text;
+  EXPECT_NE(text.find("  1. Delete the rule, from PowerShell or cmd run as administrator: `netsh interface portproxy "
+                      "delete v4tov4 listenport=3000 listenaddress=0.0.0.0`."),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find(R"(firewall: inbound TCP 3000 from the internet is allowed by the rule "Node 3000")"),
+            std::string::npos)
+      << text;
+  for (const auto* linux_only : {"sudo", "systemctl", "setcap", "ufw", "CAP_NET_RAW"})
+    EXPECT_EQ(text.find(linux_only), std::string::npos) << linux_only << "\n" << text;
 }
 
 TEST(report_json, reachable_has_null_blocking_hop) {

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace reachback {
 namespace {
@@ -136,14 +138,115 @@ TEST(EvidenceJson, SweepRoundTripsAndOmitsOptionals) {
 }
 
 TEST(EvidenceJson, PortOwnerRoundTrips) {
-  const port_owner o{4242,
-                     "docker-proxy",
-                     "/usr/bin/docker-proxy -host-port 3000",
-                     "docker.service",
-                     "abc123",
-                     {"0.0.0.0:3000", "[::]:3000"}};
+  port_owner o;
+  o.pid = 4242;
+  o.name = "docker-proxy";
+  o.cmdline = "/usr/bin/docker-proxy -host-port 3000";
+  o.unit = "docker.service";
+  o.container = "abc123";
+  o.addresses = {"0.0.0.0:3000", "[::]:3000"};
   EXPECT_EQ(round_trip(o), o);
   EXPECT_EQ(json(o).at("addresses").at(1), "[::]:3000");
+}
+
+port_owner windows_owner() {
+  port_owner o;
+  o.pid = 1234;
+  o.name = "svchost.exe";
+  o.unit = "iphlpsvc";
+  o.addresses = {"0.0.0.0:3000"};
+  o.image_path = R"(C:\Windows\System32\svchost.exe)";
+  o.services = {{"iphlpsvc", "IP Helper"}, {"Dnscache", "DNS Client"}};
+  o.urls = {"http://+:3000/"};
+  return o;
+}
+
+TEST(EvidenceJson, WindowsPortOwnerRoundTrips) {
+  const auto o = windows_owner();
+  EXPECT_EQ(round_trip(o), o);
+  auto denied = o;
+  denied.access_denied = true;
+  denied.image_path.clear();
+  EXPECT_EQ(round_trip(denied), denied);
+  const json j = o;
+  EXPECT_EQ(j.at("image_path"), R"(C:\Windows\System32\svchost.exe)");
+  EXPECT_EQ(j.at("access_denied"), false);
+  EXPECT_EQ(j.at("services").at(0), (json{{"name", "iphlpsvc"}, {"display_name", "IP Helper"}}));
+  EXPECT_EQ(j.at("urls"), json::array({"http://+:3000/"}));
+}
+
+TEST(EvidenceJson, PortOwnerFromBeforeTheWindowsFieldsStillParses) {
+  const auto old = json::parse(R"({"pid": 7, "name": "nginx", "cmdline": "nginx -g daemon off;",
+                                   "unit": "nginx.service", "container": "", "addresses": ["0.0.0.0:80"]})");
+  const auto o = old.get<port_owner>();
+  port_owner expected;
+  expected.pid = 7;
+  expected.name = "nginx";
+  expected.cmdline = "nginx -g daemon off;";
+  expected.unit = "nginx.service";
+  expected.addresses = {"0.0.0.0:80"};
+  EXPECT_EQ(o, expected);
+}
+
+TEST(EvidenceJson, PortOwnerRejectsWrongTypesInTheNewFields) {
+  for (const auto& [field, value] : std::vector<std::pair<std::string, json>>{
+           {"image_path", 1}, {"access_denied", "yes"}, {"services", json::array({"iphlpsvc"})},
+           {"services", json::array({json{{"name", "x"}}})}, {"urls", "http://+:80/"}}) {
+    json j = windows_owner();
+    j[field] = value;
+    EXPECT_THROW(j.get<port_owner>(), json::exception) << field << " = " << value.dump();
+  }
+}
+
+TEST(EvidenceJson, WindowsEnumNames) {
+  EXPECT_EQ(to_string(host_os::linux_host), "linux");
+  EXPECT_EQ(to_string(host_os::windows_host), "windows");
+  EXPECT_EQ(to_string(host_os::macos_host), "macos");
+  EXPECT_EQ(to_string(firewall_profile::private_profile), "private");
+  EXPECT_EQ(to_string(firewall_profile::public_profile), "public");
+  EXPECT_EQ(to_string(firewall_decision::firewall_off), "firewall_off");
+  EXPECT_EQ(to_string(firewall_block_reason::profile_mismatch), "profile_mismatch");
+  EXPECT_EQ(to_string(firewall_block_reason::block_all_inbound), "block_all_inbound");
+}
+
+TEST(EvidenceJson, ReservationFieldNames) {
+  EXPECT_EQ(json(portproxy_rule{"v4tov4", "0.0.0.0", 3000, "172.28.160.1", 3000}),
+            (json{{"kind", "v4tov4"},
+                  {"listen_address", "0.0.0.0"},
+                  {"listen_port", 3000},
+                  {"connect_address", "172.28.160.1"},
+                  {"connect_port", 3000}}));
+  EXPECT_EQ(json(excluded_port_range{6, 2951, 3050, true}),
+            (json{{"ip_version", 6}, {"first", 2951}, {"last", 3050}, {"administered", true}}));
+  EXPECT_EQ(json(missing_evidence{"portproxy rules", "access denied"}),
+            (json{{"what", "portproxy rules"}, {"why", "access denied"}}));
+}
+
+TEST(EvidenceJson, FirewallFieldNames) {
+  host_firewall_evidence fw;
+  EXPECT_TRUE(json(fw).at("log_shows_drop").is_null());
+  fw.available = true;
+  fw.active_profiles = {firewall_profile::domain, firewall_profile::public_profile};
+  fw.network_name = "Wi-Fi";
+  fw.decision = firewall_decision::blocked;
+  fw.reason = firewall_block_reason::profile_mismatch;
+  fw.rule = "Node 3000";
+  fw.detail = "the rule covers Private only";
+  fw.logging_dropped = true;
+  fw.log_path = R"(C:\Windows\system32\LogFiles\Firewall\pfirewall.log)";
+  fw.log_shows_drop = false;
+  EXPECT_EQ(json(fw), (json{{"available", true},
+                            {"unavailable_reason", ""},
+                            {"active_profiles", json::array({"domain", "public"})},
+                            {"network_name", "Wi-Fi"},
+                            {"decision", "blocked"},
+                            {"reason", "profile_mismatch"},
+                            {"rule", "Node 3000"},
+                            {"detail", "the rule covers Private only"},
+                            {"logging_dropped", true},
+                            {"log_path", R"(C:\Windows\system32\LogFiles\Firewall\pfirewall.log)"},
+                            {"log_shows_drop", false},
+                            {"log_unavailable_reason", ""}}));
 }
 
 TEST(EvidenceJson, PathFieldNames) {

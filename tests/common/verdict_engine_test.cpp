@@ -3,11 +3,17 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <string>
 
+#include "config/fixes.hpp"
+#include "config/squatters.hpp"
+
 namespace reachback {
 namespace {
+
+const fix_book& fixes() { return config::builtin_fixes(); }
 
 // ---------------------------------------------------------------------------
 // Evidence builders. The default is a laptop behind two NATs, as in the
@@ -78,7 +84,12 @@ void no_capture(evidence& ev) {
 }
 void held_by(evidence& ev, bind_state state, std::string address) {
   ev.local.state = state;
-  ev.local.owners = {{4242, "socat", "socat TCP-LISTEN:3000", "", "", {std::move(address)}}};
+  port_owner socat;
+  socat.pid = 4242;
+  socat.name = "socat";
+  socat.cmdline = "socat TCP-LISTEN:3000";
+  socat.addresses = {std::move(address)};
+  ev.local.owners = {socat};
   ev.agent_listening = false;
 }
 
@@ -537,7 +548,7 @@ class engine_table : public testing::TestWithParam<engine_case> {};
 
 TEST_P(engine_table, names_cause_and_blocking_hop) {
   const auto& c = GetParam();
-  const auto v = diagnose(c.make());
+  const auto v = diagnose(c.make(), fixes());
   EXPECT_EQ(to_string(v.why), to_string(c.expected)) << v.summary;
   if (c.blocking_address) {
     ASSERT_TRUE(v.blocking_hop.has_value()) << v.summary;
@@ -550,7 +561,7 @@ TEST_P(engine_table, names_cause_and_blocking_hop) {
 }
 
 TEST_P(engine_table, report_is_complete) {
-  const auto v = diagnose(GetParam().make());
+  const auto v = diagnose(GetParam().make(), fixes());
   ASSERT_GE(v.hops.size(), 2U);
   EXPECT_EQ(v.hops.front().role, hop_role::internet);
   EXPECT_EQ(v.hops.back().role, hop_role::host);
@@ -570,15 +581,606 @@ TEST_P(engine_table, report_is_complete) {
   }
 }
 
+/// A "{name}" left in a step: the engine filled in too little.
+bool has_placeholder(const std::string& step) {
+  for (auto open = step.find('{'); open != std::string::npos; open = step.find('{', open + 1)) {
+    const auto close = step.find('}', open);
+    if (close == std::string::npos) return false;
+    const auto name = step.substr(open + 1, close - open - 1);
+    if (!name.empty() && std::all_of(name.begin(), name.end(), [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; }))
+      return true;
+  }
+  return false;
+}
+
+bool contains_any(const std::string& text, std::initializer_list<const char*> words) {
+  return std::any_of(words.begin(), words.end(), [&](const char* w) { return text.find(w) != std::string::npos; });
+}
+
+TEST_P(engine_table, fixes_are_filled_in_and_in_the_host_os_commands) {
+  const auto ev = GetParam().make();
+  const auto v = diagnose(ev, fixes());
+  for (const auto& step : v.fix) {
+    EXPECT_FALSE(has_placeholder(step)) << step;
+    EXPECT_EQ(step.find("(the fix book has no fix"), std::string::npos) << step;
+    if (ev.os == host_os::windows_host) {
+      EXPECT_FALSE(contains_any(step, {"sudo", "systemctl", "setcap", "ufw", "CAP_NET_RAW", "nft ", "iptables",
+                                       "as root", "launchctl"}))
+          << step;
+    } else {
+      EXPECT_FALSE(contains_any(step, {"PowerShell", "New-NetFirewallRule", "Stop-Service", "winnat"})) << step;
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(causes, engine_table, testing::ValuesIn(cases),
                          [](const testing::TestParamInfo<engine_case>& p) { return p.param.name; });
+
+// ---------------------------------------------------------------------------
+// Windows: the evidence as probe-client.exe gathers it. No packet capture;
+// instead the firewall's own evaluation and log, portproxy rules, excluded
+// port ranges, and the services inside svchost.exe.
+
+port_owner svchost_running_ip_helper() {
+  port_owner o;
+  o.pid = 1234;
+  o.name = "svchost.exe";
+  o.unit = "iphlpsvc";  // the owner module of the listening socket
+  o.addresses = {"0.0.0.0:3000"};
+  o.image_path = R"(C:\Windows\System32\svchost.exe)";
+  o.services = {{"iphlpsvc", "IP Helper"}, {"Dnscache", "DNS Client"}, {"nsi", "Network Store Interface Service"}};
+  return o;
+}
+
+port_owner windows_process(int pid, std::string name) {
+  port_owner o;
+  o.pid = pid;
+  o.name = std::move(name);
+  o.addresses = {"0.0.0.0:3000"};
+  return o;
+}
+
+portproxy_rule wsl_rule() { return {"v4tov4", "0.0.0.0", 3000, "172.28.160.1", 3000}; }
+
+host_firewall_evidence firewall(firewall_decision decision,
+                                firewall_block_reason reason = firewall_block_reason::none) {
+  host_firewall_evidence fw;
+  fw.available = true;
+  fw.active_profiles = {firewall_profile::public_profile};
+  fw.network_name = "Wi-Fi";
+  fw.decision = decision;
+  fw.reason = reason;
+  fw.rule = "Node 3000";
+  fw.log_unavailable_reason = "dropped packets are not logged for the Public profile";
+  return fw;
+}
+
+evidence on_windows(evidence ev) {
+  ev.os = host_os::windows_host;
+  ev.capture = {};
+  ev.capture.unavailable_reason = "Windows gives no AF_PACKET capture";
+  ev.firewall = firewall(firewall_decision::allowed);
+  return ev;
+}
+
+/// The story behind reachback: port 3000 forwarded on both routers, a
+/// firewall rule that allows it, and still unreachable, because the IP
+/// Helper service in an svchost.exe holds the port for a portproxy rule.
+evidence seed_story(connect_outcome o) {
+  auto ev = on_windows(double_nat());
+  ev.agent_listening = false;  // probe-client could not bind the port
+  ev.local.state = bind_state::held;
+  ev.local.owners = {svchost_running_ip_helper()};
+  ev.local.squatter = config::match_squatter(config::builtin_squatters(), ev.local.owners, 3000);
+  ev.local.portproxy = {wsl_rule()};
+  outcome(ev, o);
+  if (o == connect_outcome::foreign) {
+    ev.connect_back.silent = true;
+    add_sweep(ev, accepted(4));
+  } else {
+    add_sweep(ev, reset(4));
+  }
+  return ev;
+}
+
+evidence proxy_under_service(std::optional<bool> target_accepts) {
+  auto ev = seed_story(connect_outcome::foreign);
+  ev.mode = probe_mode::service;
+  ev.local.proxy_target_accepts = target_accepts;
+  return ev;
+}
+
+evidence excluded_port(bool administered) {
+  auto ev = on_windows(double_nat());
+  ev.agent_listening = false;
+  ev.local.state = bind_state::forbidden;
+  ev.local.excluded = administered ? excluded_port_range{4, 3000, 3009, true} : excluded_port_range{4, 2951, 3050, false};
+  outcome(ev, connect_outcome::refused);
+  add_sweep(ev, reset(4));
+  return ev;
+}
+
+evidence windows_silence(host_firewall_evidence fw) {
+  auto ev = on_windows(double_nat());
+  ev.firewall = std::move(fw);
+  add_sweep(ev, silent(4));
+  return ev;
+}
+
+const std::vector<engine_case> windows_cases = {
+    {"seed_story_connect_back_refused", [] { return seed_story(connect_outcome::refused); }, cause::bind_conflict,
+     "192.168.1.23"},
+    {"seed_story_connect_back_foreign", [] { return seed_story(connect_outcome::foreign); }, cause::bind_conflict,
+     "192.168.1.23"},
+    {"portproxy_held_by_a_service_host_without_a_squatter_match",
+     [] {
+       auto ev = seed_story(connect_outcome::foreign);
+       ev.local.owners.front().unit.clear();
+       ev.local.squatter.reset();
+       return ev;
+     },
+     cause::bind_conflict, "192.168.1.23"},
+    {"portproxy_held_by_an_owner_nobody_could_see",
+     [] {
+       auto ev = seed_story(connect_outcome::foreign);
+       ev.local.owners = {windows_process(0, "")};
+       ev.local.squatter.reset();
+       return ev;
+     },
+     cause::bind_conflict, "192.168.1.23"},
+    {"portproxy_under_listen",
+     [] {
+       auto ev = seed_story(connect_outcome::foreign);
+       ev.mode = probe_mode::listen;
+       return ev;
+     },
+     cause::bind_conflict, "192.168.1.23"},
+    {"portproxy_under_service_target_refuses", [] { return proxy_under_service(false); }, cause::no_listener,
+     "192.168.1.23"},
+    {"portproxy_under_service_target_accepts", [] { return proxy_under_service(true); }, cause::reachable,
+     std::nullopt},
+    {"portproxy_under_service_target_untried_follows_the_network",
+     [] {
+       auto ev = proxy_under_service(std::nullopt);
+       ev.sweep->hops.pop_back();
+       outcome(ev, connect_outcome::refused);
+       add_sweep(ev, reset(3));
+       return ev;
+     },
+     cause::nat_no_forward, "192.168.1.1"},
+    {"portproxy_rule_while_another_program_holds_the_port",
+     [] {
+       auto ev = seed_story(connect_outcome::foreign);
+       ev.local.owners = {windows_process(77, "node.exe")};
+       ev.local.squatter.reset();
+       return ev;
+     },
+     cause::reachable, std::nullopt},
+    {"excluded_range_of_hyper_v", [] { return excluded_port(false); }, cause::forbidden_port, "192.168.1.23"},
+    {"excluded_range_of_an_administrator", [] { return excluded_port(true); }, cause::forbidden_port,
+     "192.168.1.23"},
+    {"forbidden_without_a_known_range",
+     [] {
+       auto ev = excluded_port(false);
+       ev.local.excluded.reset();
+       ev.local.missing = {{"excluded port ranges", "netsh printed something unexpected"}};
+       return ev;
+     },
+     cause::forbidden_port, "192.168.1.23"},
+    {"firewall_profile_mismatch_drops_the_syn",
+     [] { return windows_silence(firewall(firewall_decision::blocked, firewall_block_reason::profile_mismatch)); },
+     cause::host_firewall, "192.168.1.23"},
+    {"firewall_blocks_all_inbound",
+     [] { return windows_silence(firewall(firewall_decision::blocked, firewall_block_reason::block_all_inbound)); },
+     cause::host_firewall, "192.168.1.23"},
+    {"firewall_blocks_while_something_resets",
+     [] {
+       auto ev = on_windows(double_nat());
+       ev.firewall = firewall(firewall_decision::blocked, firewall_block_reason::block_rule);
+       outcome(ev, connect_outcome::refused);
+       add_sweep(ev, reset(4));
+       return ev;
+     },
+     cause::host_firewall, "192.168.1.23"},
+    {"firewall_log_shows_the_drop_behind_a_silent_router",
+     [] {
+       auto fw = firewall(firewall_decision::allowed);
+       fw.logging_dropped = true;
+       fw.log_path = R"(C:\Windows\system32\LogFiles\Firewall\pfirewall.log)";
+       fw.log_shows_drop = true;
+       fw.log_unavailable_reason.clear();
+       auto ev = windows_silence(fw);
+       ev.sweep->hops = {expired(1, "203.0.113.1", 64), expired(2, public_ip, 63), silent(3), silent(4)};
+       return ev;
+     },
+     cause::host_firewall, "192.168.1.23"},
+    {"firewall_allows_a_silent_drop_names_router_and_other_firewall",
+     [] { return windows_silence(firewall(firewall_decision::allowed)); }, cause::filtered, "192.168.1.23"},
+    {"firewall_allows_a_reset",
+     [] {
+       auto ev = on_windows(double_nat());
+       outcome(ev, connect_outcome::refused);
+       add_sweep(ev, reset(4));
+       return ev;
+     },
+     cause::filtered, "192.168.1.23"},
+    {"firewall_off_is_not_the_cause",
+     [] { return windows_silence(firewall(firewall_decision::firewall_off)); }, cause::filtered, "192.168.1.23"},
+    {"firewall_undecided_keeps_the_hedged_verdict",
+     [] { return windows_silence(firewall(firewall_decision::unknown)); }, cause::filtered, "192.168.1.23"},
+    {"firewall_unreadable_keeps_the_hedged_verdict",
+     [] {
+       host_firewall_evidence fw;
+       fw.unavailable_reason = "COM failed to initialise (0x800401f0)";
+       return windows_silence(fw);
+     },
+     cause::filtered, "192.168.1.23"},
+    {"firewall_blocks_without_the_sweep",
+     [] {
+       auto ev = windows_silence(firewall(firewall_decision::blocked, firewall_block_reason::no_allow_rule));
+       ev.sweep.reset();
+       return ev;
+     },
+     cause::host_firewall, "192.168.1.23"},
+    {"silent_room_router_while_the_firewall_blocks_too",
+     [] {
+       auto ev = windows_silence(firewall(firewall_decision::blocked, firewall_block_reason::local_subnet_only));
+       ev.sweep->hops = {expired(1, "203.0.113.1", 64), expired(2, public_ip, 63), silent(3), silent(4)};
+       return ev;
+     },
+     cause::nat_no_forward, "192.168.1.1"},
+    {"public_host_with_the_firewall_allowing_a_reset",
+     [] {
+       auto ev = on_windows(double_nat());
+       ev.path->hops = {router(1, "198.51.100.1", address_class::public_net)};
+       ev.path->source_address = public_ip;
+       ev.client_hops = 1;
+       ev.sweep = ttl_sweep{{expired(1, "203.0.113.1", 64), reset(2)}, {}};
+       outcome(ev, connect_outcome::refused);
+       return ev;
+     },
+     cause::host_firewall, public_ip},
+    {"windows_reachable_verified",
+     [] {
+       auto ev = on_windows(double_nat());
+       outcome(ev, connect_outcome::verified);
+       add_sweep(ev, accepted(4));
+       return ev;
+     },
+     cause::reachable, std::nullopt},
+    {"windows_listen_conflict_with_a_plain_process",
+     [] {
+       auto ev = on_windows(double_nat());
+       ev.mode = probe_mode::listen;
+       ev.agent_listening = false;
+       ev.local.state = bind_state::held;
+       ev.local.owners = {windows_process(77, "node.exe")};
+       outcome(ev, connect_outcome::foreign);
+       add_sweep(ev, accepted(4));
+       return ev;
+     },
+     cause::bind_conflict, "192.168.1.23"},
+};
+
+INSTANTIATE_TEST_SUITE_P(windows, engine_table, testing::ValuesIn(windows_cases),
+                         [](const testing::TestParamInfo<engine_case>& p) { return p.param.name; });
+
+std::vector<std::string> host_evidence(const verdict& v) { return v.hops.back().evidence; }
+
+bool has_line(const std::vector<std::string>& lines, const std::string& text) {
+  return std::any_of(lines.begin(), lines.end(), [&](const std::string& l) { return l.find(text) != std::string::npos; });
+}
+
+std::string all_of(const std::vector<std::string>& lines) {
+  std::string text;
+  for (const auto& l : lines) text += l + "\n";
+  return text;
+}
+
+TEST(verdict_engine_windows, seed_story_names_rule_pid_service_and_the_delete_command) {
+  const auto v = diagnose(seed_story(connect_outcome::refused), fixes());
+  ASSERT_EQ(v.why, cause::bind_conflict) << v.summary;
+  EXPECT_NE(v.summary.find("portproxy v4tov4 0.0.0.0:3000 → 172.28.160.1:3000"), std::string::npos) << v.summary;
+  EXPECT_NE(v.summary.find("svchost.exe (pid 1234)"), std::string::npos) << v.summary;
+  EXPECT_NE(v.summary.find("IP Helper service (iphlpsvc)"), std::string::npos) << v.summary;
+  ASSERT_FALSE(v.fix.empty());
+  EXPECT_NE(v.fix.front().find("`netsh interface portproxy delete v4tov4 listenport=3000 listenaddress=0.0.0.0`"),
+            std::string::npos)
+      << v.fix.front();
+  ASSERT_GE(v.fix.size(), 2U);
+  EXPECT_NE(v.fix[1].find("WSL2 and Docker helper scripts often add such rules back"), std::string::npos) << v.fix[1];
+  const auto lines = host_evidence(v);
+  EXPECT_TRUE(has_line(lines, "svchost.exe (pid 1234) running iphlpsvc (IP Helper), Dnscache (DNS Client)"))
+      << all_of(lines);
+  EXPECT_TRUE(has_line(lines, R"(svchost.exe (pid 1234): image C:\Windows\System32\svchost.exe)")) << all_of(lines);
+  EXPECT_TRUE(has_line(lines, "port 3000 held by svchost.exe (pid 1234) 0.0.0.0:3000, service iphlpsvc"))
+      << all_of(lines);
+  EXPECT_TRUE(has_line(lines, "portproxy rule v4tov4 0.0.0.0:3000 → 172.28.160.1:3000 listens on port 3000"))
+      << all_of(lines);
+}
+
+TEST(verdict_engine_windows, every_portproxy_rule_on_the_port_gets_its_delete_command) {
+  auto ev = seed_story(connect_outcome::foreign);
+  ev.local.portproxy.push_back({"v6tov4", "::", 3000, "172.28.160.1", 3000});
+  ev.local.portproxy.push_back({"v4tov4", "0.0.0.0", 8080, "172.28.160.1", 8080});  // another port: not ours
+  const auto v = diagnose(ev, fixes());
+  EXPECT_NE(v.summary.find("portproxy v6tov4 [::]:3000 → 172.28.160.1:3000"), std::string::npos) << v.summary;
+  const auto text = all_of(v.fix);
+  EXPECT_NE(text.find("netsh interface portproxy delete v6tov4 listenport=3000 listenaddress=::"), std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("listenport=8080"), std::string::npos) << text;
+}
+
+TEST(verdict_engine_windows, the_ip_helper_holds_the_port_for_a_rule_only_outside_service_mode) {
+  auto ev = seed_story(connect_outcome::foreign);
+  ev.local.squatter.reset();
+  EXPECT_TRUE(holder_in_the_way(ev));
+  ev.mode = probe_mode::service;
+  EXPECT_FALSE(holder_in_the_way(ev));
+  ev.mode = probe_mode::listen;
+  EXPECT_TRUE(holder_in_the_way(ev));
+}
+
+TEST(verdict_engine_windows, service_mode_says_the_relay_probes_the_proxy_and_where_it_stops) {
+  const auto v = diagnose(proxy_under_service(false), fixes());
+  EXPECT_NE(v.summary.find("the portproxy forwards to 172.28.160.1:3000, where nothing accepts: is the server in WSL2 "
+                           "running, and has WSL's address changed?"),
+            std::string::npos)
+      << v.summary;
+  const auto lines = host_evidence(v);
+  EXPECT_TRUE(has_line(lines, "--service: the relay probes the portproxy, which relays to 172.28.160.1:3000"))
+      << all_of(lines);
+  EXPECT_TRUE(has_line(lines, "the portproxy's target 172.28.160.1:3000 refused a connection from this host"))
+      << all_of(lines);
+  EXPECT_TRUE(has_line(v.fix, "netsh interface portproxy set v4tov4 listenport=3000 listenaddress=0.0.0.0"))
+      << all_of(v.fix);
+
+  const auto accepted = diagnose(proxy_under_service(true), fixes());
+  EXPECT_TRUE(has_line(host_evidence(accepted), "the portproxy's target 172.28.160.1:3000 accepted"));
+  const auto untried = diagnose(proxy_under_service(std::nullopt), fixes());
+  EXPECT_TRUE(has_line(host_evidence(untried), "the portproxy's target 172.28.160.1:3000 was not tried"));
+}
+
+TEST(verdict_engine_windows, a_proxy_to_a_local_port_does_not_blame_wsl) {
+  auto ev = proxy_under_service(false);
+  ev.local.portproxy = {{"v4tov4", "0.0.0.0", 3000, "127.0.0.1", 8080}};
+  const auto v = diagnose(ev, fixes());
+  EXPECT_EQ(v.summary.find("WSL"), std::string::npos) << v.summary;
+  EXPECT_NE(v.summary.find("is your server on port 8080 running?"), std::string::npos) << v.summary;
+}
+
+TEST(verdict_engine_windows, excluded_range_is_named_with_both_fixes) {
+  const auto v = diagnose(excluded_port(false), fixes());
+  EXPECT_NE(v.summary.find("3000 lies in the excluded range 2951-3050 that Windows reserves for Hyper-V / WinNAT "
+                           "(used by WSL2, Docker Desktop); netstat shows nothing for it"),
+            std::string::npos)
+      << v.summary;
+  const auto text = all_of(v.fix);
+  EXPECT_NE(text.find("Pick a port outside the excluded ranges"), std::string::npos) << text;
+  EXPECT_NE(text.find("`net stop winnat`, then `netsh int ipv4 add excludedportrange protocol=tcp startport=3000 "
+                      "numberofports=1`, then `net start winnat`"),
+            std::string::npos)
+      << text;
+}
+
+TEST(verdict_engine_windows, an_administered_range_is_an_administrators_own) {
+  const auto v = diagnose(excluded_port(true), fixes());
+  EXPECT_NE(v.summary.find("that an administrator added"), std::string::npos) << v.summary;
+  EXPECT_TRUE(has_line(v.fix, "netsh int ipv4 delete excludedportrange protocol=tcp startport=3000 numberofports=10"))
+      << all_of(v.fix);
+}
+
+TEST(verdict_engine_windows, a_refused_bind_is_never_a_privileged_port_on_windows) {
+  auto ev = excluded_port(false);
+  ev.port = 80;
+  ev.local.excluded.reset();
+  const auto v = diagnose(ev, fixes());
+  EXPECT_EQ(v.why, cause::forbidden_port);
+  EXPECT_EQ(v.summary.find("privileged"), std::string::npos) << v.summary;
+  EXPECT_NE(v.summary.find("WSAEACCES"), std::string::npos) << v.summary;
+  EXPECT_TRUE(has_line(v.fix, "netsh interface ipv4 show excludedportrange protocol=tcp")) << all_of(v.fix);
+  for (const auto& line : host_evidence(v)) EXPECT_EQ(line.find("privileged"), std::string::npos) << line;
+
+  ev.os = host_os::linux_host;  // the same evidence on Linux keeps its meaning
+  const auto on_linux = diagnose(ev, fixes());
+  EXPECT_NE(on_linux.summary.find("privileged"), std::string::npos) << on_linux.summary;
+  EXPECT_TRUE(has_line(on_linux.fix, "setcap cap_net_bind_service+ep")) << all_of(on_linux.fix);
+}
+
+TEST(verdict_engine_windows, evidence_that_could_not_be_read_is_a_line_each) {
+  auto ev = seed_story(connect_outcome::foreign);
+  ev.local.missing = {{"portproxy rules", "registry key unreadable: access denied"},
+                      {"excluded port ranges", "netsh not found"}};
+  const auto lines = host_evidence(diagnose(ev, fixes()));
+  EXPECT_TRUE(has_line(lines, "not read: portproxy rules: registry key unreadable: access denied")) << all_of(lines);
+  EXPECT_TRUE(has_line(lines, "not read: excluded port ranges: netsh not found")) << all_of(lines);
+}
+
+struct firewall_reason_case {
+  std::string name;
+  firewall_block_reason reason;
+  std::string in_summary;
+  std::string in_fix;
+  friend std::ostream& operator<<(std::ostream& os, const firewall_reason_case& c) { return os << c.name; }
+};
+
+class firewall_reasons : public testing::TestWithParam<firewall_reason_case> {};
+
+TEST_P(firewall_reasons, spell_out_the_reason_and_its_fix) {
+  const auto& c = GetParam();
+  const auto v = diagnose(windows_silence(firewall(firewall_decision::blocked, c.reason)), fixes());
+  EXPECT_EQ(v.why, cause::host_firewall) << v.summary;
+  EXPECT_NE(v.summary.find("Windows Defender Firewall on this host blocks port 3000: " + c.in_summary),
+            std::string::npos)
+      << v.summary;
+  EXPECT_TRUE(has_line(v.fix, c.in_fix)) << all_of(v.fix);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    windows, firewall_reasons,
+    testing::Values(
+        firewall_reason_case{"no_allow_rule", firewall_block_reason::no_allow_rule, "no enabled inbound rule allows it",
+                             R"(`New-NetFirewallRule -DisplayName "reachback 3000" -Direction Inbound -Protocol TCP )"
+                             R"(-LocalPort 3000 -Action Allow -Profile Any`)"},
+        firewall_reason_case{"profile_mismatch", firewall_block_reason::profile_mismatch,
+                             R"(the rule "Node 3000" allows it only on another profile, and the network "Wi-Fi" is )"
+                             "Public",
+                             R"(`Set-NetConnectionProfile -InterfaceAlias "Wi-Fi" -NetworkCategory Private`)"},
+        firewall_reason_case{"other_program", firewall_block_reason::other_program,
+                             R"(the rule "Node 3000" allows it only for another program)",
+                             R"(`Set-NetFirewallRule -DisplayName "Node 3000" -Program )"},
+        firewall_reason_case{"block_rule", firewall_block_reason::block_rule,
+                             R"(the block rule "Node 3000" overrides every allow rule)",
+                             R"(`Disable-NetFirewallRule -DisplayName "Node 3000"`)"},
+        firewall_reason_case{"local_subnet_only", firewall_block_reason::local_subnet_only,
+                             R"(the rule "Node 3000" admits only remote addresses on the local subnet)",
+                             R"(`Set-NetFirewallRule -DisplayName "Node 3000" -RemoteAddress Any`)"},
+        firewall_reason_case{"block_all_inbound", firewall_block_reason::block_all_inbound,
+                             R"("Block all incoming connections" is on for the Public profile)",
+                             "`Set-NetFirewallProfile -Profile Public -AllowInboundRules True`"}),
+    [](const testing::TestParamInfo<firewall_reason_case>& p) { return p.param.name; });
+
+TEST(verdict_engine_windows, profile_mismatch_says_which_fix_is_safer) {
+  const auto v =
+      diagnose(windows_silence(firewall(firewall_decision::blocked, firewall_block_reason::profile_mismatch)), fixes());
+  ASSERT_GE(v.fix.size(), 2U);
+  EXPECT_EQ(v.fix[0].rfind("Safer: extend only the rule \"Node 3000\"", 0), 0U) << v.fix[0];
+  EXPECT_NE(v.fix[1].find("Settings > Network & internet > Wi-Fi > Network profile type > Private network"),
+            std::string::npos)
+      << v.fix[1];
+}
+
+TEST(verdict_engine_windows, a_firewall_that_allows_is_not_the_cause_and_both_candidates_are_named) {
+  for (const auto decision : {firewall_decision::allowed, firewall_decision::firewall_off}) {
+    const auto v = diagnose(windows_silence(firewall(decision)), fixes());
+    EXPECT_NE(v.summary.find("Windows Defender Firewall is not the cause"), std::string::npos) << v.summary;
+    EXPECT_NE(v.summary.find("room router 192.168.1.1"), std::string::npos) << v.summary;
+    EXPECT_NE(v.summary.find("third-party firewall"), std::string::npos) << v.summary;
+    EXPECT_NE(v.summary.find("port-forward page tells them apart"), std::string::npos) << v.summary;
+  }
+}
+
+TEST(verdict_engine_windows, the_log_confirms_a_drop) {
+  auto fw = firewall(firewall_decision::unknown);
+  fw.log_path = R"(C:\Windows\system32\LogFiles\Firewall\pfirewall.log)";
+  fw.log_shows_drop = true;
+  const auto v = diagnose(windows_silence(fw), fixes());
+  EXPECT_EQ(v.why, cause::host_firewall) << v.summary;
+  EXPECT_NE(v.summary.find(R"(its log (C:\Windows\system32\LogFiles\Firewall\pfirewall.log) shows a DROP of the )"
+                           "relay's SYN"),
+            std::string::npos)
+      << v.summary;
+}
+
+TEST(verdict_engine_windows, without_a_decision_it_says_how_to_get_the_evidence) {
+  host_firewall_evidence unreadable;
+  unreadable.unavailable_reason = "COM failed to initialise (0x800401f0)";
+  unreadable.log_unavailable_reason = "the log is readable by administrators only: run as administrator";
+  const auto v = diagnose(windows_silence(unreadable), fixes());
+  EXPECT_NE(v.summary.find("this host's firewall, or the room router 192.168.1.1"), std::string::npos) << v.summary;
+  EXPECT_TRUE(has_line(v.fix, "Set-NetFirewallProfile -Profile Domain,Private,Public -LogBlocked True"))
+      << all_of(v.fix);
+  EXPECT_TRUE(has_line(v.fix, "The firewall's rules were not read: COM failed to initialise (0x800401f0)"))
+      << all_of(v.fix);
+  EXPECT_TRUE(has_line(v.fix, "The firewall log was not read: the log is readable by administrators only"))
+      << all_of(v.fix);
+}
+
+TEST(verdict_engine_windows, a_log_already_read_asks_for_no_second_run) {
+  auto fw = firewall(firewall_decision::unknown);
+  fw.logging_dropped = true;
+  fw.log_shows_drop = false;
+  fw.log_unavailable_reason.clear();
+  const auto v = diagnose(windows_silence(fw), fixes());
+  EXPECT_EQ(v.why, cause::filtered) << v.summary;
+  EXPECT_FALSE(has_line(v.fix, "-LogBlocked True")) << all_of(v.fix);
+  EXPECT_TRUE(has_line(host_evidence(v), "firewall log: no DROP of the relay's SYN to port 3000")) << all_of(v.fix);
+}
+
+TEST(verdict_engine_windows, firewall_facts_always_show_on_the_host) {
+  auto ev = on_windows(double_nat());
+  outcome(ev, connect_outcome::verified);
+  add_sweep(ev, accepted(4));
+  const auto lines = host_evidence(diagnose(ev, fixes()));
+  EXPECT_TRUE(has_line(lines, R"(firewall: active profile Public on the network "Wi-Fi")")) << all_of(lines);
+  EXPECT_TRUE(has_line(lines, R"(firewall: inbound TCP 3000 from the internet is allowed by the rule "Node 3000")"))
+      << all_of(lines);
+  EXPECT_TRUE(has_line(lines, "firewall log not read: dropped packets are not logged for the Public profile"))
+      << all_of(lines);
+}
+
+TEST(verdict_engine_windows, owners_show_access_denied_and_http_sys_urls) {
+  auto ev = on_windows(double_nat());
+  ev.mode = probe_mode::listen;
+  ev.local.state = bind_state::held;
+  auto system = windows_process(4, "System");
+  system.urls = {"http://+:3000/ (registered by w3wp.exe, pid 5120)"};
+  auto hidden = windows_process(880, "");
+  hidden.access_denied = true;
+  ev.local.owners = {system, hidden};
+  const auto lines = host_evidence(diagnose(ev, fixes()));
+  EXPECT_TRUE(has_line(lines, "System (pid 4): http.sys URL http://+:3000/ (registered by w3wp.exe, pid 5120)"))
+      << all_of(lines);
+  EXPECT_TRUE(has_line(lines, "an unknown process (pid 880): image path not readable: access denied")) << all_of(lines);
+}
+
+TEST(verdict_engine_windows, holder_fixes_use_windows_commands) {
+  auto ev = diagnose(windows_cases.back().make(), fixes());
+  EXPECT_TRUE(has_line(ev.fix, "`Stop-Process -Id 77`")) << all_of(ev.fix);
+
+  auto service = windows_cases.back().make();
+  service.local.owners.front().unit = "W3SVC";
+  EXPECT_TRUE(has_line(diagnose(service, fixes()).fix, "`Stop-Service -Name W3SVC`"));
+
+  auto host = windows_cases.back().make();
+  host.local.owners = {svchost_running_ip_helper()};
+  host.local.owners.front().unit.clear();
+  const auto several = diagnose(host, fixes());
+  EXPECT_TRUE(has_line(several.fix, "svchost.exe (pid 1234) hosts several services (iphlpsvc (IP Helper), Dnscache"))
+      << all_of(several.fix);
+}
+
+TEST(verdict_engine, linux_fixes_keep_their_commands) {
+  auto ev = double_nat();
+  add_sweep(ev, silent(4));
+  captured(ev, host_answer::none);
+  const auto v = diagnose(ev, fixes());
+  ASSERT_EQ(v.fix.size(), 1U);
+  EXPECT_EQ(v.fix.front(),
+            "Allow inbound TCP 3000 in this host's firewall: `sudo ufw allow 3000/tcp`, or `sudo firewall-cmd "
+            "--add-port=3000/tcp --permanent && sudo firewall-cmd --reload`, or an nftables rule `tcp dport 3000 "
+            "accept` before the drop.");
+
+  auto unit = double_nat();
+  unit.mode = probe_mode::listen;
+  held_by(unit, bind_state::held, "0.0.0.0:3000");
+  unit.local.owners.front().unit = "socat-3000.service";
+  EXPECT_TRUE(has_line(diagnose(unit, fixes()).fix, "`sudo systemctl stop socat-3000.service`"));
+
+  no_capture(ev);
+  EXPECT_TRUE(has_line(diagnose(ev, fixes()).fix, "Run probe-client as root (or with CAP_NET_RAW)"));
+}
+
+TEST(verdict_engine, a_fix_missing_from_the_book_is_named_not_dropped) {
+  auto ev = double_nat();
+  add_sweep(ev, silent(4));
+  captured(ev, host_answer::none);
+  const auto v = diagnose(ev, fix_book{});
+  ASSERT_EQ(v.fix.size(), 1U);
+  EXPECT_EQ(v.fix.front(), "(the fix book has no fix \"firewall_allow\")");
+}
+
+TEST(verdict_engine, every_fix_of_the_catalogue_is_in_the_builtin_book) {
+  for (const auto& spec : fix_catalogue()) EXPECT_TRUE(fixes().fixes.contains(spec.id)) << spec.id;
+  EXPECT_EQ(fixes().fixes.size(), fix_catalogue().size());
+}
 
 TEST(verdict_engine, fix_names_device_and_exact_forward) {
   auto ev = double_nat();
   ev.sweep->hops.pop_back();
   outcome(ev, connect_outcome::refused);
   add_sweep(ev, reset(3));
-  const auto v = diagnose(ev);
+  const auto v = diagnose(ev, fixes());
   ASSERT_FALSE(v.fix.empty());
   EXPECT_EQ(v.fix.front(), "room router 192.168.1.1: add a port forward TCP WAN 3000 → 192.168.1.23:3000.");
 }
@@ -587,7 +1189,7 @@ TEST(verdict_engine, outer_nat_forward_points_at_next_router) {
   auto ev = double_nat();
   ev.sweep->hops = {expired(1, "203.0.113.1", 64), reset(2)};
   outcome(ev, connect_outcome::refused);
-  const auto v = diagnose(ev);
+  const auto v = diagnose(ev, fixes());
   ASSERT_FALSE(v.fix.empty());
   EXPECT_NE(v.fix.front().find("ISP hub 192.168.0.1: add a port forward TCP WAN 3000 → the room router's WAN"),
             std::string::npos)
@@ -598,7 +1200,7 @@ TEST(verdict_engine, names_both_candidates_when_capture_is_missing) {
   auto ev = double_nat();
   add_sweep(ev, silent(4));
   no_capture(ev);
-  const auto v = diagnose(ev);
+  const auto v = diagnose(ev, fixes());
   EXPECT_NE(v.summary.find("firewall"), std::string::npos) << v.summary;
   EXPECT_NE(v.summary.find("room router 192.168.1.1"), std::string::npos) << v.summary;
 }
@@ -610,7 +1212,7 @@ TEST(verdict_engine, bind_conflict_names_the_holder) {
   outcome(ev, connect_outcome::foreign);
   add_sweep(ev, accepted(4));
   captured(ev, host_answer::syn_ack);
-  const auto v = diagnose(ev);
+  const auto v = diagnose(ev, fixes());
   EXPECT_NE(v.summary.find("socat (pid 4242)"), std::string::npos) << v.summary;
 }
 
@@ -619,7 +1221,7 @@ TEST(verdict_engine, a_skipped_banner_is_said_never_invented) {
   outcome(ev, connect_outcome::foreign);
   ev.connect_back.banner_skipped = true;
   add_sweep(ev, accepted(4));
-  const auto v = diagnose(ev);
+  const auto v = diagnose(ev, fixes());
   EXPECT_NE(v.summary.find("reached another server instead of probe-client"), std::string::npos) << v.summary;
   bool said = false;
   for (const auto& h : v.hops) {
@@ -635,7 +1237,7 @@ TEST(verdict_engine, an_isp_router_is_named_as_such_and_not_listed_as_a_nat) {
   auto ev = isp_gateway_behind_hub();
   ev.sweep = ttl_sweep{{expired(1, "203.0.113.1", 64), expired(2, "10.255.0.2", 63), reset(3)}, 3};
   outcome(ev, connect_outcome::refused);
-  const auto v = diagnose(ev);
+  const auto v = diagnose(ev, fixes());
   ASSERT_EQ(v.hops.size(), 4u);  // internet, hub, room router, this host
   EXPECT_EQ(v.hops[1].address, "192.168.0.1");
   EXPECT_EQ(v.hops[1].name, "ISP hub");
@@ -652,7 +1254,7 @@ TEST(verdict_engine, private_routers_the_relay_met_never_take_the_last_nat) {
   ev.client_hops = 2;
   ev.sweep = ttl_sweep{{expired(1, "10.255.0.9", 64), expired(2, "10.255.0.2", 63), reset(3)}, 3};
   outcome(ev, connect_outcome::refused);
-  const auto v = diagnose(ev);
+  const auto v = diagnose(ev, fixes());
   EXPECT_EQ(v.why, cause::nat_no_forward) << v.summary;
   ASSERT_TRUE(v.blocking_hop.has_value());
   EXPECT_EQ(v.hops[*v.blocking_hop].address, "10.0.0.1");
@@ -684,7 +1286,7 @@ TEST(verdict_engine, a_nat_the_path_trace_missed_is_still_a_hop) {
   ev.sweep = ttl_sweep{{expired(1, "203.0.113.1", 64), reset(2)}, 2};
   outcome(ev, connect_outcome::refused);
   no_capture(ev);
-  const auto v = diagnose(ev);
+  const auto v = diagnose(ev, fixes());
   EXPECT_EQ(v.why, cause::nat_no_forward) << v.summary;
   ASSERT_TRUE(v.blocking_hop.has_value());
   EXPECT_EQ(v.hops[*v.blocking_hop].role, hop_role::nat);
@@ -699,7 +1301,7 @@ TEST(verdict_engine, loopback_relay_gives_internet_then_host) {
   ev.client_hops = 0;
   ev.agent_listening = true;
   ev.connect_back.outcome = connect_outcome::verified;
-  const auto v = diagnose(ev);
+  const auto v = diagnose(ev, fixes());
   ASSERT_EQ(v.hops.size(), 2U);
   EXPECT_TRUE(v.reachable());
 }
