@@ -7,6 +7,7 @@
 #include <exception>
 #include <set>
 
+#include "client/platform/socket_options.hpp"
 #include "common/asio_compat.hpp"
 #include "common/messages.hpp"
 
@@ -149,7 +150,7 @@ std::error_code open_on(tcp::acceptor& acceptor, const tcp& protocol, std::uint1
   acceptor.open(protocol, ec);
   if (ec) return ec;
   if (protocol == tcp::v6()) acceptor.set_option(asio::ip::v6_only(false), ec);
-  if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) ec = platform::set_server_bind_options(acceptor);
   if (!ec) acceptor.bind(tcp::endpoint(protocol, port), ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {

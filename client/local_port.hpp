@@ -7,18 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "client/platform/bind_test.hpp"
 #include "common/evidence.hpp"
 #include "config/squatters.hpp"
 
 namespace reachback::client {
 
-/// What one bind test on the wildcard address of a family gave.
-enum class bind_result {
-  ok,           ///< bound, so nothing holds the port in this family
-  in_use,       ///< EADDRINUSE
-  forbidden,    ///< EACCES: privileged port without CAP_NET_BIND_SERVICE
-  unavailable,  ///< the family is missing (IPv6 disabled) or another error
-};
+using platform::bind_result;
 
 /// Pure: the bind state from the two bind tests and every listening address
 /// on the port ("127.0.0.1:3000", "[::1]:3000"). Listening sockets count even

@@ -66,16 +66,19 @@ void setup(CLI::App& app, flags& f) {
   listen->excludes(service);
   app.add_flag("--json", f.json, "Print the report as JSON (schema reachback.report/1), nothing else")
       ->group("Output");
-  app.add_option("--config", f.config_file, "Read this client.toml instead of $XDG_CONFIG_HOME/reachback/client.toml")
+  app.add_option("--config", f.config_file, "Read this client.toml instead of the one in the user's config directory "
+                 "($XDG_CONFIG_HOME/reachback, ~/.config/reachback, %APPDATA%\\reachback)")
       ->type_name("FILE")
       ->group("Config (defaults < file < REACHBACK_* environment < flags)");
 }
 
-config::client_config load_file_layer(const flags& f) {
+config::client_config load_file_layer(const flags& f, const env_lookup& env) {
   if (!f.config_file.empty()) return config::load_client_config(f.config_file);
-  const auto path = config::default_client_config_path();
+  const auto dir = platform::user_config_dir(env);
+  if (!dir) return {};
+  const auto path = *dir / "client.toml";
   std::error_code ec;
-  if (path && std::filesystem::exists(*path, ec)) return config::load_client_config(*path);
+  if (std::filesystem::exists(path, ec)) return config::load_client_config(path);
   return {};
 }
 
@@ -112,12 +115,6 @@ client_options merge(const flags& f, config::client_config c) {
 
 }  // namespace
 
-std::optional<std::string> process_env(const char* name) {
-  const char* value = std::getenv(name);
-  if (value == nullptr) return std::nullopt;
-  return std::string(value);
-}
-
 parsed_options parse_options(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
                              const env_lookup& env) {
   CLI::App app{"probe-client", "probe-client"};
@@ -125,7 +122,7 @@ parsed_options parse_options(int argc, const char* const* argv, std::ostream& ou
   setup(app, f);
   try {
     app.parse(argc, argv);
-    auto file = load_file_layer(f);
+    auto file = load_file_layer(f, env);
     apply_env(file, env);
     return {merge(f, std::move(file)), exit_reachable};
   } catch (const CLI::CallForHelp&) {

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "client/platform/user_dirs.hpp"
 #include "common/address.hpp"
 #include "common/evidence.hpp"
 
@@ -24,9 +25,8 @@ struct client_options {
   std::optional<std::string> token;
 };
 
-/// Looks up an environment variable; injectable for tests.
-using env_lookup = std::function<std::optional<std::string>(const char* name)>;
-[[nodiscard]] std::optional<std::string> process_env(const char* name);
+using platform::env_lookup;
+using platform::process_env;
 
 /// Options to run with, or the exit code to leave with (help, version and
 /// errors are already printed: errors as one line on `err`).

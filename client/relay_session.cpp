@@ -8,7 +8,7 @@
 #include "common/address.hpp"
 #include "common/asio_compat.hpp"
 #include "common/codec.hpp"
-#include "client/platform/posix_io.hpp"
+#include "client/platform/socket_options.hpp"
 #include "common/protocol_error.hpp"
 #include "version.hpp"
 
@@ -141,7 +141,7 @@ asio::awaitable<std::error_code> connect_any(tcp::socket& socket, const tcp::res
     socket.close(ignored);
     socket.open(entry.endpoint().protocol(), last);
     if (last) continue;
-    std::ignore = platform::enable_fast_open_connect(socket.native_handle());
+    std::ignore = platform::enable_fast_open_connect(socket);
     std::tie(last) = co_await socket.async_connect(entry.endpoint(), use_nothrow);
     if (!last) {
       connected = entry.endpoint();

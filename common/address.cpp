@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "address.hpp"
 
-#include <arpa/inet.h>
+#include "net_compat.hpp"
 
 #include <algorithm>
 #include <array>

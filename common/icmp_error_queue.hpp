@@ -6,7 +6,7 @@
 // arrived with comes along. The relay (connect-back, TTL sweep) and the
 // client (UDP path walk) read it through this one decoder.
 //
-// Linux only, like MSG_ERRQUEUE itself: common/CMakeLists.txt builds the .cpp
+// Linux only, like MSG_ERRQUEUE itself: common/CMakeLists.txt builds the _linux.cpp
 // on Linux alone. This header needs no system header, so callers stay clean.
 
 #include <cstddef>

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "client_config.hpp"
 
-#include <cstdlib>
-
 #include "common/address.hpp"
 #include "common/messages.hpp"
 #include "toml_reading.hpp"
@@ -21,13 +19,6 @@ std::string check_relay(std::string_view text) {
              : "must be HOST[:PORT] with PORT 1-65535";
 }
 
-// An unset or empty variable counts as absent, as the XDG spec says.
-std::optional<std::filesystem::path> env_path(const char* name) {
-  const char* value = std::getenv(name);
-  if (value == nullptr || *value == '\0') return std::nullopt;
-  return std::filesystem::path(value);
-}
-
 }  // namespace
 
 client_config parse_client_config(std::string_view toml_text, std::string_view source,
@@ -43,14 +34,6 @@ client_config parse_client_config(std::string_view toml_text, std::string_view s
 
 client_config load_client_config(const std::filesystem::path& file, client_config base) {
   return parse_client_config(detail::read_text_file(file), file.string(), std::move(base));
-}
-
-std::optional<std::filesystem::path> default_client_config_path() {
-  const auto relative = std::filesystem::path("reachback") / "client.toml";
-  // The XDG spec says a relative XDG_CONFIG_HOME is invalid and must be ignored.
-  if (auto xdg = env_path("XDG_CONFIG_HOME"); xdg && xdg->is_absolute()) return *xdg / relative;
-  if (auto home = env_path("HOME")) return *home / ".config" / relative;
-  return std::nullopt;
 }
 
 }  // namespace reachback::config

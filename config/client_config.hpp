@@ -23,7 +23,5 @@ struct client_config {
 /// Reads a file onto `base`. Throws config_error.
 [[nodiscard]] client_config load_client_config(const std::filesystem::path& file,
                                                client_config base = {});
-/// $XDG_CONFIG_HOME/reachback/client.toml, else ~/.config/reachback/client.toml.
-[[nodiscard]] std::optional<std::filesystem::path> default_client_config_path();
 
 }  // namespace reachback::config

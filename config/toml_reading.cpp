@@ -4,7 +4,7 @@
 #include <array>
 #include <cerrno>
 #include <cmath>
-#include <cstdio>
+#include <fstream>
 #include <iomanip>
 #include <limits>
 #include <memory>
@@ -91,10 +91,6 @@ T exact(std::string_view source, const toml::node& node, const std::string& name
   fail_type(source, node, type_name(toml_type_of<T>()), name);
 }
 
-struct file_closer {
-  void operator()(std::FILE* file) const noexcept { static_cast<void>(std::fclose(file)); }
-};
-
 [[noreturn]] void fail_io(std::string_view what, const std::filesystem::path& file, int error) {
   throw_config_error(std::string(what) + file.string() + ": " +
                      std::generic_category().message(error));
@@ -128,18 +124,20 @@ void throw_config_error(std::string_view message) {
 }
 
 std::string read_text_file(const std::filesystem::path& file) {
-  // stdio rather than ifstream because only it reliably leaves the reason in errno.
-  const std::unique_ptr<std::FILE, file_closer> stream(std::fopen(file.c_str(), "rb"));
-  if (!stream) fail_io("cannot open ", file, errno);
-  std::string text;
-  std::array<char, 4096> buffer{};
-  std::size_t got = 0;
-  while ((got = std::fread(buffer.data(), 1, buffer.size(), stream.get())) > 0) {
-    text.append(buffer.data(), got);
-  }
-  // A directory opens fine on Linux and fails only here, with EISDIR.
-  if (std::ferror(stream.get()) != 0) fail_io("cannot read ", file, errno);
-  return text;
+  // A directory opens on Linux and fails only when read, while Windows
+  // refuses to open it ("permission denied"): one reason for both.
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec)) fail_io("cannot read ", file, EISDIR);
+  // ifstream opens a path in the OS's own encoding (UTF-16 on Windows, where
+  // fopen(path.c_str()) would not compile); libstdc++ opens it with open() or
+  // _wfopen(), which leave the reason in errno.
+  errno = 0;
+  std::ifstream stream(file, std::ios::binary);
+  if (!stream) fail_io("cannot open ", file, errno != 0 ? errno : ENOENT);
+  std::ostringstream text;
+  text << stream.rdbuf();
+  if (stream.bad()) fail_io("cannot read ", file, errno != 0 ? errno : EIO);
+  return std::move(text).str();
 }
 
 toml::table parse_toml(std::string_view text, std::string_view source) {

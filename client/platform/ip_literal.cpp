@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "client/platform/ip_literal.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
 #include <algorithm>
 
 #include "common/address.hpp"
+#include "common/net_compat.hpp"
 
 namespace reachback::client::platform {
 

@@ -11,7 +11,7 @@
 #include "client/platform/posix_io.hpp"
 #include "client/platform/proc_net_tcp.hpp"
 #include "client/platform/proc_process.hpp"
-#include "client/platform/proc_text.hpp"
+#include "client/platform/text_fields.hpp"
 
 namespace reachback::client::platform {
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "client/platform/ip_literal.hpp"
-#include "client/platform/proc_text.hpp"
+#include "client/platform/text_fields.hpp"
 
 namespace reachback::client::platform {
 

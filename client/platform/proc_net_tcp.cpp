@@ -6,7 +6,7 @@
 #include <array>
 #include <cstring>
 
-#include "client/platform/proc_text.hpp"
+#include "client/platform/text_fields.hpp"
 
 namespace reachback::client::platform {
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "client/platform/proc_process.hpp"
 
-#include "client/platform/proc_text.hpp"
+#include "client/platform/text_fields.hpp"
 #include "common/address.hpp"
 
 namespace reachback::client::platform {

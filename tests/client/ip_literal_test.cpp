@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "client/platform/ip_literal.hpp"
 
-#include <sys/socket.h>
+#include "common/net_compat.hpp"
 
 #include <gtest/gtest.h>
 

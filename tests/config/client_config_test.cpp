@@ -145,58 +145,5 @@ INSTANTIATE_TEST_SUITE_P(
                                  "of: relay, timeout_seconds, token)"}),
     test::case_name);
 
-/// Sets or unsets environment variables for one test and restores them after.
-class DefaultClientConfigPath : public ::testing::Test {
- protected:
-  void SetUp() override {
-    for (const auto* name : {"XDG_CONFIG_HOME", "HOME"}) {
-      const char* value = std::getenv(name);
-      saved_.emplace_back(name, value ? std::optional<std::string>(value) : std::nullopt);
-    }
-  }
-  void TearDown() override {
-    for (const auto& [name, value] : saved_) set(name.c_str(), value);
-  }
-  static void set(const char* name, const std::optional<std::string>& value) {
-    if (value) {
-      ::setenv(name, value->c_str(), 1);
-    } else {
-      ::unsetenv(name);
-    }
-  }
-
- private:
-  std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
-};
-
-TEST_F(DefaultClientConfigPath, PrefersXdgConfigHome) {
-  set("XDG_CONFIG_HOME", "/xdg");
-  set("HOME", "/home/user");
-  EXPECT_EQ(default_client_config_path(), std::filesystem::path("/xdg/reachback/client.toml"));
-}
-
-TEST_F(DefaultClientConfigPath, FallsBackToHomeDotConfig) {
-  set("XDG_CONFIG_HOME", std::nullopt);
-  set("HOME", "/home/user");
-  EXPECT_EQ(default_client_config_path(),
-            std::filesystem::path("/home/user/.config/reachback/client.toml"));
-}
-
-TEST_F(DefaultClientConfigPath, IgnoresEmptyOrRelativeXdgConfigHome) {
-  set("HOME", "/home/user");
-  for (const auto* xdg : {"", "relative/dir"}) {
-    set("XDG_CONFIG_HOME", xdg);
-    EXPECT_EQ(default_client_config_path(),
-              std::filesystem::path("/home/user/.config/reachback/client.toml"))
-        << "XDG_CONFIG_HOME=" << xdg;
-  }
-}
-
-TEST_F(DefaultClientConfigPath, IsNulloptWithNeitherVariable) {
-  set("XDG_CONFIG_HOME", std::nullopt);
-  set("HOME", std::nullopt);
-  EXPECT_EQ(default_client_config_path(), std::nullopt);
-}
-
 }  // namespace
 }  // namespace reachback::config

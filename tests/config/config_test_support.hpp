@@ -10,10 +10,9 @@
 #include <fstream>
 #include <functional>
 #include <ostream>
+#include <random>
 #include <string>
 #include <string_view>
-
-#include <unistd.h>
 
 #include "config/config_error.hpp"
 
@@ -50,7 +49,7 @@ class scratch_dir {
   scratch_dir() {
     static std::atomic<int> counter{0};
     path_ = std::filesystem::temp_directory_path() /
-            ("reachback-config-test-" + std::to_string(::getpid()) + "-" +
+            ("reachback-config-test-" + std::to_string(std::random_device{}()) + "-" +
              std::to_string(counter++));
     std::filesystem::create_directories(path_);
   }

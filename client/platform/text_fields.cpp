@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "client/platform/proc_text.hpp"
+#include "client/platform/text_fields.hpp"
 
 #include <algorithm>
 

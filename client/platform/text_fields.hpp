@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// Pure helpers for the text tables under /proc: lines, whitespace-separated
-// fields and whole-field numbers.
+// Pure helpers for the text tables the OS prints (/proc on Linux, netsh
+// and the firewall log on Windows): lines, whitespace-separated fields and
+// whole-field numbers.
 
 #include <charconv>
 #include <optional>
