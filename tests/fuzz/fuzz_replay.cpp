@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Stand-in for libFuzzer where there is none (g++): replays every file of a
 // seed corpus, then a fixed number of deterministic mutations of the seeds.
-// Usage: codec_fuzz_replay CORPUS_DIR [MUTATIONS]
+// Usage: TARGET_replay CORPUS_DIR [MUTATIONS] [--frames]
+// --frames: the inputs are protocol frames, so most mutations get their
+// length field set right again and reach the payload.
 
 #include <algorithm>
 #include <cstddef>
@@ -45,7 +47,7 @@ constexpr std::string_view tokens[] = {
 
 class mutator {
  public:
-  explicit mutator(const std::vector<bytes>& seeds) : seeds_(seeds) {}
+  mutator(const std::vector<bytes>& seeds, bool frames) : seeds_(seeds), frames_(frames) {}
 
   bytes next() {
     bytes b = pick_seed();
@@ -53,7 +55,7 @@ class mutator {
     for (std::size_t i = 0; i < rounds; ++i) mutate(b);
     // Most mutations break the declared length; fix it usually, so the JSON
     // payload gets exercised rather than only the header checks.
-    if (below(4) != 0 && b.size() >= header_size) set_length(b, b.size() - header_size);
+    if (frames_ && below(4) != 0 && b.size() >= header_size) set_length(b, b.size() - header_size);
     return b;
   }
 
@@ -99,14 +101,16 @@ class mutator {
   }
 
   const std::vector<bytes>& seeds_;
+  bool frames_;
   std::mt19937 rng_{20240601};  // fixed: every run checks the same inputs
 };
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || argc > 3) {
-    std::fprintf(stderr, "usage: %s CORPUS_DIR [MUTATIONS]\n", argv[0]);
+  const bool frames = argc == 4 && std::string_view(argv[3]) == "--frames";
+  if (argc < 2 || argc > 4 || (argc == 4 && !frames)) {
+    std::fprintf(stderr, "usage: %s CORPUS_DIR [MUTATIONS] [--frames]\n", argv[0]);
     return 2;
   }
   const auto corpus = read_corpus(argv[1]);
@@ -114,10 +118,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s: no seed files in %s\n", argv[0], argv[1]);
     return 2;
   }
-  const unsigned long mutations = argc == 3 ? std::stoul(argv[2]) : 20000;
+  const unsigned long mutations = argc >= 3 ? std::stoul(argv[2]) : 20000;
   for (const auto& seed : corpus) run(seed);
-  mutator m(corpus);
+  mutator m(corpus, frames);
   for (unsigned long i = 0; i < mutations; ++i) run(m.next());
-  std::printf("codec_fuzz: %zu seeds and %lu mutations passed\n", corpus.size(), mutations);
+  const auto name = std::filesystem::path(argv[0]).filename().string();
+  std::printf("%s: %zu seeds and %lu mutations passed\n", name.c_str(), corpus.size(), mutations);
   return 0;
 }
