@@ -8,12 +8,16 @@
 #include "agent_listener.hpp"
 #include "common/address.hpp"
 #include "common/verdict_engine.hpp"
+#include "config/fixes.hpp"
 #include "config/squatters.hpp"
 #include "exit_codes.hpp"
 #include "local_port.hpp"
 #include "platform/capture.hpp"
+#include "platform/firewall.hpp"
 #include "platform/path.hpp"
+#include "platform/system.hpp"
 #include "progress.hpp"
+#include "proxy_target.hpp"
 #include "relay_session.hpp"
 #include "report.hpp"
 #include "settle_connect_back.hpp"
@@ -56,7 +60,30 @@ void open_agent(agent_listener& agent, const std::string& nonce, evidence& ev) {
 struct side_evidence {
   platform::packet_capture capture;
   std::future<path_evidence> path;
+  std::future<std::optional<host_firewall_evidence>> firewall;
 };
+
+/// The program a host firewall rule must admit: the agent is this
+/// executable; otherwise the user's server, when the OS named its image.
+std::string listening_program(const evidence& ev) {
+  if (ev.agent_listening) return platform::this_executable_path();
+  for (const auto& owner : ev.local.owners)
+    if (!owner.image_path.empty()) return owner.image_path;
+  return {};
+}
+
+/// The host firewall's own answer for the relay's SYN, read while the relay
+/// works: on Windows a COM round through the whole rule set, which must not
+/// add wall time.
+std::future<std::optional<host_firewall_evidence>> evaluate_firewall_async(const evidence& ev,
+                                                                          const std::string& relay_address) {
+  return std::async(std::launch::async, [port = ev.port, program = listening_program(ev), relay_address] {
+    return platform::evaluate_host_firewall(port, program, relay_address);
+  });
+}
+
+// A local proxy target answers within a few milliseconds or not at all.
+constexpr std::chrono::milliseconds proxy_check_timeout{500};
 
 session_hooks make_hooks(evidence& ev, side_evidence& side, progress_line& progress, agent_listener& agent) {
   session_hooks hooks{
@@ -65,6 +92,7 @@ session_hooks make_hooks(evidence& ev, side_evidence& side, progress_line& progr
             ev.relay_address = relay_address;
             side.capture.start(relay_address);
             side.path = std::async(std::launch::async, [relay_address] { return platform::trace_path(relay_address); });
+            side.firewall = evaluate_firewall_async(ev, relay_address);
           },
       .on_welcome =
           [&ev, &progress](const protocol::welcome& w) {
@@ -120,11 +148,13 @@ int run_probe_client(const client_options& o, const output& io) {
   progress_line progress(io.err, io.progress);
   evidence ev;
   ev.port = o.port;
+  ev.os = platform::this_host_os();
   ev.mode = o.mode;
   ev.relay = format_endpoint(o.relay.host, o.relay.port);
 
   progress.stage("checking port " + std::to_string(o.port) + " on this host");
   ev.local = check_local_port(o.port, config::builtin_squatters());
+  ev.local.proxy_target_accepts = proxy_target_accepts(ev.local, ev.mode, proxy_check_timeout);
   run_timings timings;
   timings.local_ms = ms_since(start);
 
@@ -143,6 +173,7 @@ int run_probe_client(const client_options& o, const output& io) {
     ev.path = side.path.get();
   }
   ev.capture = side.capture.finish(o.port);
+  if (side.firewall.valid()) ev.firewall = side.firewall.get();
   progress.clear();
 
   if (const auto* failure = std::get_if<relay_failure>(&outcome)) {
@@ -150,9 +181,11 @@ int run_probe_client(const client_options& o, const output& io) {
     return exit_relay;
   }
   take_relay_answer(std::get<relay_exchange>(outcome), ev);
+  // The drop, if any, is logged by now: the relay's SYNs came and went.
+  if (ev.firewall) platform::read_firewall_log(*ev.firewall, ev.relay_address, ev.port);
   timings.total_ms = ms_since(start);
 
-  const report r{ev, diagnose(ev), timings};
+  const report r{ev, diagnose(ev, config::builtin_fixes()), timings};
   io.out << (o.json ? render_json(r) : render_text(r, io.colour));
   return r.result.reachable() ? exit_reachable : exit_unreachable;
 }

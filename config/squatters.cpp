@@ -42,9 +42,20 @@ bool any_listed(const std::vector<std::string>& listed, std::string_view owner,
                      [&](const std::string& entry) { return matches(owner, entry); });
 }
 
+// svchost.exe runs many services. When the socket's own service is unknown
+// (unit empty: Windows names it only to an administrator), a listed service
+// running in the process names the squatter; a known, different one does not.
+bool hosts_listed_service(const squatter& entry, const port_owner& owner) {
+  return owner.unit.empty() && std::any_of(owner.services.begin(), owner.services.end(),
+                                           [&](const hosted_service& service) {
+                                             return any_listed(entry.units, service.name, iequals);
+                                           });
+}
+
 bool owner_matches(const squatter& entry, const port_owner& owner) {
   return any_listed(entry.process_names, owner.name, name_matches) ||
-         any_listed(entry.units, owner.unit, iequals) || (entry.pid && *entry.pid == owner.pid);
+         any_listed(entry.units, owner.unit, iequals) || hosts_listed_service(entry, owner) ||
+         (entry.pid && *entry.pid == owner.pid);
 }
 
 bool held_by(const squatter& entry, const std::vector<port_owner>& owners) {

@@ -16,7 +16,7 @@ namespace reachback::config {
 struct squatter {
   std::string id;                          ///< table key, e.g. "iphlpsvc"
   std::vector<std::string> process_names;  ///< matched against port_owner::name, case-insensitive
-  std::vector<std::string> units;          ///< or against port_owner::unit
+  std::vector<std::string> units;          ///< or against port_owner::unit, or its services when unit is unknown
   std::vector<std::uint16_t> ports;        ///< empty: any port
   std::optional<int> pid;                  ///< e.g. 4 for http.sys (System)
   std::string description;

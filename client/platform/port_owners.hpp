@@ -15,6 +15,7 @@ struct listeners {
   std::vector<port_owner> owners;         ///< one per process
   std::vector<std::string> addresses;     ///< every listening address, owners or not
   bool owners_hidden = false;             ///< some sockets had no visible process
+  std::vector<missing_evidence> missing;  ///< what the OS would not tell, and why
 };
 
 /// The LISTEN sockets on `port`, IPv4 and IPv6, and the processes holding

@@ -95,6 +95,16 @@ TEST(BuiltinSquatters, IpHelperMatchesItsServiceNotSvchost) {
             std::nullopt);
 }
 
+TEST(BuiltinSquatters, IpHelperInASharedSvchostMatchesByItsHostedServices) {
+  // Unelevated, Windows does not say which service owns the socket: the
+  // process's services name it, unless the socket's own service is known.
+  auto shared = owner("svchost.exe", 2960);
+  shared.services = {{"Dnscache", "DNS Client"}, {"iphlpsvc", "IP Helper"}};
+  EXPECT_EQ(matched_id(builtin_squatters(), {shared}, 3000), "iphlpsvc");
+  shared.unit = "Dnscache";
+  EXPECT_EQ(matched_id(builtin_squatters(), {shared}, 3000), std::nullopt);
+}
+
 TEST(BuiltinSquatters, AirPlayOnlyOnItsPorts) {
   EXPECT_EQ(matched_id(builtin_squatters(), {owner("ControlCenter")}, 5000), "airplay");
   EXPECT_EQ(matched_id(builtin_squatters(), {owner("ControlCenter")}, 7000), "airplay");

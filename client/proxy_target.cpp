@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+#include "proxy_target.hpp"
+
+#include "common/asio_compat.hpp"
+
+namespace reachback::client {
+namespace {
+
+using namespace asio::experimental::awaitable_operators;
+
+asio::awaitable<bool> connects(asio::ip::tcp::endpoint target, std::chrono::milliseconds timeout) {
+  const auto executor = co_await asio::this_coro::executor;
+  asio::ip::tcp::socket socket(executor);
+  asio::steady_timer timer(executor, timeout);
+  auto first = co_await (socket.async_connect(target, use_nothrow) || timer.async_wait(use_nothrow));
+  co_return first.index() == 0 && !std::get<0>(std::get<0>(first));
+}
+
+}  // namespace
+
+std::optional<bool> proxy_target_accepts(const local_port_evidence& local, probe_mode mode,
+                                         std::chrono::milliseconds timeout) {
+  if (mode != probe_mode::service || local.portproxy.empty()) return std::nullopt;
+  const auto& rule = local.portproxy.front();
+  std::error_code ec;
+  const auto address = asio::ip::make_address(rule.connect_address, ec);
+  // A host name as target: portproxy resolves it itself; a numeric check
+  // would be a guess, so the evidence stays open.
+  if (ec) return std::nullopt;
+  asio::io_context ctx{1};
+  bool accepted = false;
+  asio::co_spawn(ctx, connects({address, rule.connect_port}, timeout), [&](std::exception_ptr e, bool result) {
+    if (e) std::rethrow_exception(e);
+    accepted = result;
+  });
+  ctx.run();
+  return accepted;
+}
+
+}  // namespace reachback::client
