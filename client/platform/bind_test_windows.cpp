@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+#include "client/platform/bind_test.hpp"
+
+#include <winsock2.h>
+#include <ws2tcpip.h>
+
+namespace reachback::client::platform {
+namespace {
+
+// Winsock refuses every call before WSAStartup. It stays started until the
+// process exits, as Asio's own start does.
+bool winsock_started() {
+  static const bool started = [] {
+    WSADATA data{};
+    return WSAStartup(MAKEWORD(2, 2), &data) == 0;
+  }();
+  return started;
+}
+
+class socket_holder {
+ public:
+  explicit socket_holder(SOCKET socket) noexcept : socket_(socket) {}
+  ~socket_holder() {
+    if (socket_ != INVALID_SOCKET) closesocket(socket_);
+  }
+  socket_holder(const socket_holder&) = delete;
+  socket_holder& operator=(const socket_holder&) = delete;
+
+  [[nodiscard]] SOCKET get() const noexcept { return socket_; }
+  explicit operator bool() const noexcept { return socket_ != INVALID_SOCKET; }
+
+ private:
+  SOCKET socket_;
+};
+
+bool set_int_option(SOCKET socket, int level, int name, int value) {
+  return setsockopt(socket, level, name, reinterpret_cast<const char*>(&value), sizeof(value)) == 0;
+}
+
+bind_result bind_error(int error) noexcept {
+  switch (error) {
+    case WSAEADDRINUSE: return bind_result::in_use;
+    case WSAEACCES: return bind_result::forbidden;
+    default: return bind_result::unavailable;
+  }
+}
+
+// Zeroed addresses are the wildcards 0.0.0.0 and ::.
+int bind_wildcard(SOCKET socket, int family, std::uint16_t port) {
+  if (family == AF_INET) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    return bind(socket, reinterpret_cast<const sockaddr*>(&address), sizeof(address));
+  }
+  sockaddr_in6 address{};
+  address.sin6_family = AF_INET6;
+  address.sin6_port = htons(port);
+  return bind(socket, reinterpret_cast<const sockaddr*>(&address), sizeof(address));
+}
+
+}  // namespace
+
+bind_result try_bind_wildcard(int ip_version, std::uint16_t port) {
+  if (!winsock_started()) return bind_result::unavailable;
+  const int family = ip_version == 4 ? AF_INET : AF_INET6;
+  const socket_holder socket(::socket(family, SOCK_STREAM, IPPROTO_TCP));
+  if (!socket) return bind_result::unavailable;
+  // SO_REUSEADDR on Windows would let this bind take a port another program
+  // holds and call it free; the exclusive bind fails on any holder.
+  if (!set_int_option(socket.get(), SOL_SOCKET, SO_EXCLUSIVEADDRUSE, 1))
+    return bind_result::unavailable;
+  // IPv6 only, so the IPv4 test stays separate.
+  if (family == AF_INET6 && !set_int_option(socket.get(), IPPROTO_IPV6, IPV6_V6ONLY, 1)) {
+    return bind_result::unavailable;
+  }
+  if (bind_wildcard(socket.get(), family, port) == SOCKET_ERROR)
+    return bind_error(WSAGetLastError());
+  return bind_result::ok;
+}
+
+}  // namespace reachback::client::platform

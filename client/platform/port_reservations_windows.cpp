@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: MIT
+#include "client/platform/port_reservations.hpp"
+
+#include <windows.h>
+
+#include <chrono>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "client/platform/excluded_ports.hpp"
+#include "client/platform/portproxy.hpp"
+#include "client/platform/text_fields.hpp"
+#include "client/platform/run_program.hpp"
+#include "client/platform/wide_text_windows.hpp"
+
+namespace reachback::client::platform {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// netsh answers in well under a second; a hung one must not hold the report.
+constexpr auto netsh_deadline = 2s;
+// A value that changes while we enumerate asks for a bigger buffer; a few
+// retries cover that without looping on a key that keeps growing.
+constexpr int max_buffer_retries = 4;
+// Registry text quoted back in a report line is cut to this many bytes.
+constexpr std::size_t max_quoted = 120;
+
+std::string registry_path(std::string_view kind) {
+  return "HKLM\\SYSTEM\\CurrentControlSet\\Services\\PortProxy\\" + std::string(kind) + "\\tcp";
+}
+
+// Registry functions return their error instead of setting GetLastError.
+std::string status_text(LSTATUS status) { return error_text(static_cast<unsigned long>(status)); }
+
+std::string quoted(std::string_view text) {
+  if (text.size() <= max_quoted) return "\"" + std::string(text) + "\"";
+  // Cut before a UTF-8 continuation byte, never through a character.
+  std::size_t cut = max_quoted;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0U) == 0x80U) --cut;
+  return "\"" + std::string(text.substr(0, cut)) + "...\"";
+}
+
+class registry_key {
+ public:
+  registry_key() = default;
+  ~registry_key() {
+    if (key_ != nullptr) RegCloseKey(key_);
+  }
+  registry_key(const registry_key&) = delete;
+  registry_key& operator=(const registry_key&) = delete;
+  HKEY* out() { return &key_; }
+  [[nodiscard]] HKEY get() const { return key_; }
+
+ private:
+  HKEY key_ = nullptr;
+};
+
+struct registry_value {
+  std::string name;
+  std::string data;
+};
+
+// A value's port part, when it has one that reads as a number. Looser than
+// the parser on purpose: it only decides whether a bad value is worth a line.
+std::optional<std::uint16_t> listen_port_of(std::string_view value_name) {
+  const auto slash = value_name.rfind('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  return parse_unsigned<std::uint16_t>(value_name.substr(slash + 1));
+}
+
+// A rule we cannot read is only worth a report line when it might be on
+// `port`: one whose name plainly names another port is not.
+void note_unreadable_value(std::string_view kind, const registry_value& value, std::uint16_t port,
+                           std::string_view problem, port_reservations& out) {
+  const auto named_port = listen_port_of(value.name);
+  if (named_port && *named_port != port) return;
+  const std::string shown =
+      value.data.empty() ? quoted(value.name) : quoted(value.name) + " = " + quoted(value.data);
+  out.missing.push_back({"portproxy rule", "value " + shown + " under " + registry_path(kind) +
+                                               " " + std::string(problem) +
+                                               "; `netsh interface portproxy show " +
+                                               std::string(kind) + "` shows how Windows reads it"});
+}
+
+void read_rule_table(std::string_view kind, std::uint16_t port, port_reservations& out) {
+  const std::string path = registry_path(kind);
+  const std::wstring subkey =
+      widen("SYSTEM\\CurrentControlSet\\Services\\PortProxy\\" + std::string(kind) + "\\tcp");
+  registry_key key;
+  const LSTATUS opened =
+      RegOpenKeyExW(HKEY_LOCAL_MACHINE, subkey.c_str(), 0, KEY_QUERY_VALUE, key.out());
+  // No key: no rule of this kind was ever added. That is the usual case.
+  if (opened == ERROR_FILE_NOT_FOUND) return;
+  const std::string what = "portproxy rules (" + std::string(kind) + ")";
+  if (opened != ERROR_SUCCESS) {
+    out.missing.push_back({what, "registry key " + path + " could not be read: " +
+                                     status_text(opened) +
+                                     "; run as administrator, or run `netsh interface portproxy "
+                                     "show all` to see the rules"});
+    return;
+  }
+  DWORD name_capacity = 0;
+  DWORD data_capacity = 0;
+  const LSTATUS info = RegQueryInfoKeyW(key.get(), nullptr, nullptr, nullptr, nullptr, nullptr,
+                                        nullptr, nullptr, &name_capacity, &data_capacity, nullptr,
+                                        nullptr);
+  if (info != ERROR_SUCCESS) {
+    out.missing.push_back(
+        {what, "registry key " + path + " could not be read: " + status_text(info)});
+    return;
+  }
+  std::vector<wchar_t> name(name_capacity + 1);
+  // In bytes; room for a terminating NUL that RegEnumValueW may leave out.
+  std::vector<BYTE> data(data_capacity + sizeof(wchar_t));
+  int retries = 0;
+  for (DWORD index = 0;;) {
+    auto name_size = static_cast<DWORD>(name.size());
+    auto data_size = static_cast<DWORD>(data.size() - sizeof(wchar_t));
+    DWORD type = 0;
+    const LSTATUS status = RegEnumValueW(key.get(), index, name.data(), &name_size, nullptr, &type,
+                                         data.data(), &data_size);
+    if (status == ERROR_NO_MORE_ITEMS) break;
+    if (status == ERROR_MORE_DATA && retries++ < max_buffer_retries) {
+      name.resize(name.size() * 2);
+      data.resize(data.size() * 2);
+      continue;
+    }
+    if (status != ERROR_SUCCESS) {
+      out.missing.push_back(
+          {what, "registry key " + path + " could not be listed: " + status_text(status)});
+      return;
+    }
+    retries = 0;
+    ++index;
+    registry_value value{narrow(std::wstring_view(name.data(), name_size)), {}};
+    if (type != REG_SZ && type != REG_EXPAND_SZ) {
+      note_unreadable_value(kind, value, port, "is not text (REG_SZ)", out);
+      continue;
+    }
+    std::wstring text(data_size / sizeof(wchar_t), L'\0');
+    std::memcpy(text.data(), data.data(), text.size() * sizeof(wchar_t));
+    while (!text.empty() && text.back() == L'\0') text.pop_back();
+    value.data = narrow(text);
+    if (const auto rule = parse_portproxy_value(kind, value.name, value.data)) {
+      if (rule->listen_port == port) out.portproxy.push_back(*rule);
+    } else {
+      note_unreadable_value(kind, value, port, "is not LISTENADDRESS/PORT = CONNECTADDRESS/PORT",
+                            out);
+    }
+  }
+}
+
+void read_excluded_ranges(int ip_version, std::uint16_t port, port_reservations& out) {
+  const std::string family = ip_version == 4 ? "ipv4" : "ipv6";
+  const std::vector<std::string> argv = {"netsh", "interface",         family,
+                                         "show",  "excludedportrange", "protocol=tcp"};
+  const std::string command = "`netsh interface " + family + " show excludedportrange protocol=tcp`";
+  const std::string what = "excluded port ranges (IPv" + std::to_string(ip_version) + ")";
+  const auto result = run_program(argv, netsh_deadline);
+  if (!result.started) {
+    out.missing.push_back({what, command + " could not run: " + result.error});
+    return;
+  }
+  if (result.timed_out) {
+    out.missing.push_back({what, command + " did not finish within " +
+                                     std::to_string(netsh_deadline.count()) +
+                                     " s; run it in a terminal"});
+    return;
+  }
+  if (result.exit_code != 0) {
+    out.missing.push_back({what, command + " failed with exit code " +
+                                     std::to_string(result.exit_code) +
+                                     "; run it in a terminal to see why"});
+    return;
+  }
+  const auto ranges = parse_excluded_port_ranges(result.out, ip_version);
+  if (ranges.empty() && !looks_like_excluded_port_table(result.out)) {
+    out.missing.push_back({what, command +
+                                     " printed nothing we could read; run it in a terminal and "
+                                     "look for a range holding port " +
+                                     std::to_string(port)});
+    return;
+  }
+  if (!out.excluded) out.excluded = find_excluded(ranges, port);
+}
+
+}  // namespace
+
+port_reservations find_port_reservations(std::uint16_t port, bool bind_refused) {
+  port_reservations out;
+  for (const auto kind : portproxy_kinds) read_rule_table(kind, port, out);
+  if (!bind_refused) return out;
+  read_excluded_ranges(4, port, out);
+  read_excluded_ranges(6, port, out);
+  return out;
+}
+
+}  // namespace reachback::client::platform
