@@ -1,6 +1,12 @@
 # SPDX-License-Identifier: MIT
 # Every dependency is a Debian 12 package; nothing is downloaded at build time.
 find_package(Threads REQUIRED)
+
+if(WIN32 AND CMAKE_CROSSCOMPILING)
+  include(${CMAKE_CURRENT_LIST_DIR}/WindowsHeaderOnly.cmake)
+  return()
+endif()
+
 find_package(CLI11 CONFIG REQUIRED)
 find_package(tomlplusplus CONFIG REQUIRED)
 find_package(nlohmann_json CONFIG REQUIRED)

@@ -10,6 +10,9 @@ packages=(
   libasio-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libgtest-dev
   # lab and tests: namespaces, NAT, peers that the benchmark compares with
   iproute2 iputils-ping nftables conntrack socat jq tcpdump traceroute nmap procps
+  # Windows: the cross compiler (posix threads: std::thread and std::future),
+  # GoogleTest's sources to build with it, and Wine to run the tests
+  g++-mingw-w64-x86-64-posix googletest wine64
 )
 
 missing=()
