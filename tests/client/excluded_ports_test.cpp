@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -103,6 +104,7 @@ const std::string korean_cp949 =
 struct table_sample {
   std::string name;
   std::string output;
+  friend void PrintTo(const table_sample& c, std::ostream* os) { *os << c.name; }
 };
 
 const table_sample translations[] = {

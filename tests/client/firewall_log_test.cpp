@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 
 namespace reachback::client::platform {
@@ -41,6 +42,7 @@ struct sample {
   std::string relay = "203.0.113.7";
   std::uint16_t port = 3000;
   bool drop;
+  friend void PrintTo(const sample& c, std::ostream* os) { *os << c.name; }
 };
 
 const sample samples[] = {

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,7 @@ struct scenario {
   std::string rule;
   std::string detail_has;  ///< a part of the detail the report relies on
   bool whole_detail = false;  ///< detail_has is the whole detail
+  friend void PrintTo(const scenario& c, std::ostream* os) { *os << c.name; }
 };
 
 firewall_policy with_public(firewall_profile_settings settings, std::vector<firewall_rule> rules = {}) {
@@ -251,6 +253,7 @@ struct ports_case {
   std::string ports;
   std::uint16_t port;
   bool covers;
+  friend void PrintTo(const ports_case& c, std::ostream* os) { *os << c.name; }
 };
 
 const ports_case ports_cases[] = {
@@ -296,6 +299,7 @@ struct address_case {
   std::string addresses;
   std::string remote;
   bool admits;
+  friend void PrintTo(const address_case& c, std::ostream* os) { *os << c.name; }
 };
 
 const address_case address_cases[] = {

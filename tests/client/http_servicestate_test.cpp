@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 #include <utility>
 
@@ -310,6 +311,7 @@ struct url_sample {
   std::string name;
   std::string url;
   std::optional<std::uint16_t> port;
+  friend void PrintTo(const url_sample& c, std::ostream* os) { *os << c.name; }
 };
 
 const url_sample url_samples[] = {

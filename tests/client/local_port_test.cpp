@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 #include "client/platform/posix_io.hpp"
 #include "test_sockets.hpp"
 #include "unprivileged.hpp"
@@ -21,6 +23,7 @@ struct classify_case {
   bind_result v6;
   std::vector<std::string> addresses;
   bind_state expected;
+  friend void PrintTo(const classify_case& c, std::ostream* os) { *os << c.name; }
 };
 
 const classify_case classify_cases[] = {

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 namespace reachback::client::platform {
 namespace {
 
@@ -172,6 +174,7 @@ struct path_sample {
   std::string name;
   std::string path;
   std::string image;
+  friend void PrintTo(const path_sample& c, std::ostream* os) { *os << c.name; }
 };
 
 const path_sample path_samples[] = {

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 
 namespace reachback::client::platform {
@@ -15,6 +16,7 @@ struct valid_sample {
   std::string value_data;
   portproxy_rule rule;
   std::string delete_command;
+  friend void PrintTo(const valid_sample& c, std::ostream* os) { *os << c.name; }
 };
 
 // Values as `netsh interface portproxy add ...` stores them under
@@ -66,6 +68,7 @@ struct invalid_sample {
   std::string kind;
   std::string value_name;
   std::string value_data;
+  friend void PrintTo(const invalid_sample& c, std::ostream* os) { *os << c.name; }
 };
 
 const invalid_sample invalid_samples[] = {

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 
 namespace reachback::client::platform {
@@ -16,6 +17,7 @@ struct sample {
   std::uint8_t state;
   std::uint32_t uid;
   std::uint64_t inode;
+  friend void PrintTo(const sample& c, std::ostream* os) { *os << c.name; }
 };
 
 // Lines captured from a Linux 6.x x86-64 host (little-endian words), except

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,7 @@ struct cgroup_case {
   std::string name;
   std::string file;
   std::string unit;
+  friend void PrintTo(const cgroup_case& c, std::ostream* os) { *os << c.name; }
 };
 
 const cgroup_case cgroup_cases[] = {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <optional>
+#include <ostream>
 #include <string>
 
 #include "common/evidence_json.hpp"
@@ -27,6 +28,7 @@ std::string test_name(std::string_view text) {
 struct class_case {
   std::string address;
   address_class expected;
+  friend void PrintTo(const class_case& c, std::ostream* os) { *os << test_name(c.address); }
 };
 
 class ClassifyAddress : public testing::TestWithParam<class_case> {};
@@ -75,6 +77,7 @@ INSTANTIATE_TEST_SUITE_P(
 struct host_port_case {
   std::string text;
   std::optional<host_port> expected;
+  friend void PrintTo(const host_port_case& c, std::ostream* os) { *os << test_name(c.text); }
 };
 
 class ParseHostPort : public testing::TestWithParam<host_port_case> {};

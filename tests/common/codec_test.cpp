@@ -81,6 +81,7 @@ std::string answer_with_outcome(std::string_view outcome) {
 struct sample {
   std::string name;
   message msg;
+  friend void PrintTo(const sample& c, std::ostream* os) { *os << c.name; }
 };
 
 const std::vector<sample>& samples() {
@@ -169,6 +170,7 @@ struct bad_case {
   std::string name;
   std::string bytes;
   errc expected;
+  friend void PrintTo(const bad_case& c, std::ostream* os) { *os << c.name; }
 };
 
 class CodecRejects : public testing::TestWithParam<bad_case> {};
@@ -265,6 +267,7 @@ INSTANTIATE_TEST_SUITE_P(
 struct short_case {
   std::string name;
   std::string bytes;
+  friend void PrintTo(const short_case& c, std::ostream* os) { *os << c.name; }
 };
 
 class CodecWaits : public testing::TestWithParam<short_case> {};

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -290,6 +291,7 @@ struct bad_field_case {
   std::string name;
   std::string field;
   json value;  // null: remove the field
+  friend void PrintTo(const bad_field_case& c, std::ostream* os) { *os << c.name; }
 };
 
 class ConnectBackRejects : public testing::TestWithParam<bad_field_case> {};
