@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// Internal to the verdict engine (verdict_engine.hpp): the parts diagnose()
+// is built from, one file each, and the types they pass between them. Only
+// the verdict_*.cpp files include this header; nothing here is an API.
+//
+//   verdict_layout.cpp          the hops of the report, and which relay TTL reaches which hop
+//   verdict_sweep.cpp           what the relay's TTL sweep shows at each hop
+//   verdict_fixes.cpp           every fix the engine asks for, and the fix book's steps filled in
+//   verdict_local.cpp           findings the local port check proves: holders, portproxy, excluded ranges
+//   verdict_firewall.cpp        findings from the host firewall's own rules and log
+//   verdict_network.cpp         findings from where the relay's connect-back stopped
+//   verdict_evidence_lines.cpp  the evidence lines listed under each hop
+//   verdict_engine.cpp          diagnose(): the parts in order, and the hop statuses
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "evidence.hpp"
+#include "fix_book.hpp"
+#include "verdict.hpp"
+
+namespace reachback::verdict_parts {
+
+// ---------------------------------------------------------------------------
+// Layout (verdict_layout.cpp)
+
+/// The home as far as the evidence shows it: hops[0] is the internet,
+/// hops[1..n] the NATs from the outermost inward, the last one this host.
+struct layout {
+  std::vector<hop> hops;
+  std::vector<address_class> classes;  ///< per hop, for naming and CGNAT
+  /// Relay TTL at which a probe reaches hops[1] (depth 0).
+  std::optional<int> public_ttl;
+
+  /// This host's hop: the last.
+  [[nodiscard]] std::size_t host_index() const { return hops.size() - 1; }
+  /// This host's depth behind the public address: the number of NATs.
+  [[nodiscard]] int host_depth() const { return static_cast<int>(hops.size()) - 2; }
+  /// The hop at `depth` behind the public address (0 = outermost NAT).
+  [[nodiscard]] std::size_t at_depth(int depth) const {
+    return static_cast<std::size_t>(std::clamp(depth, 0, host_depth())) + 1;
+  }
+  [[nodiscard]] bool is_host(std::size_t index) const { return index == host_index(); }
+  /// The NAT right in front of this host, if there is one.
+  [[nodiscard]] std::optional<std::size_t> innermost_nat() const {
+    if (hops.size() <= 2) return std::nullopt;
+    return host_index() - 1;
+  }
+};
+
+/// The hops `ev` shows, each with the line that shows it (the relay's view
+/// of the public address, the path trace's lines), and the relay TTL of the
+/// outermost NAT.
+[[nodiscard]] layout build_layout(const evidence& ev);
+
+/// "room router 192.168.1.1", or the name alone when the address is unknown.
+[[nodiscard]] std::string hop_label(const hop& h);
+
+// ---------------------------------------------------------------------------
+// The relay's TTL sweep (verdict_sweep.cpp), in depths behind the public address.
+
+/// What the sweep shows about the hops behind the public address.
+struct sweep_reading {
+  /// Deepest hop that forwarded a probe inward (ICMP time exceeded).
+  std::optional<int> deepest_forward;
+  /// First TCP or ICMP-unreachable answer behind the public address.
+  std::optional<sweep_hop> answer;
+  std::optional<int> answer_depth;
+};
+
+/// Attaches each sweep line to its hop and finds how deep the probes got.
+[[nodiscard]] sweep_reading read_sweep(const evidence& ev, layout& home);
+
+// ---------------------------------------------------------------------------
+// Fix text (verdict_fixes.cpp): the fix book's steps in the host OS's commands.
+
+/// One placeholder's value: "{name}" in a step becomes `value`.
+struct fill {
+  std::string_view name;
+  std::string value;
+};
+using fills = std::vector<fill>;
+
+/// Picks the host OS's steps of a fix and fills in the port and the values given.
+class fix_writer {
+ public:
+  fix_writer(const fix_book& book, host_os os, std::uint16_t port) : book_(book), os_(os), port_(port) {}
+
+  /// The steps of fix `id` (an id of fix_catalogue()) with `values` filled in.
+  [[nodiscard]] std::vector<std::string> steps(std::string_view id, fills values = {}) const;
+
+ private:
+  const fix_book& book_;
+  host_os os_;
+  std::uint16_t port_;
+};
+
+/// Appends the steps `more` to `to`.
+inline void append(std::vector<std::string>& to, const std::vector<std::string>& more) {
+  to.insert(to.end(), more.begin(), more.end());
+}
+
+// ---------------------------------------------------------------------------
+// Findings.
+
+/// One cause at one hop, with its one-line summary and its fix: the network's
+/// or the local check's, until diagnose() picks the verdict from them.
+struct finding {
+  cause why = cause::inconclusive;
+  std::optional<std::size_t> blocking;  ///< index into layout::hops
+  std::string summary;
+  std::vector<std::string> fix;
+};
+
+// ---------------------------------------------------------------------------
+// Words every part uses.
+
+/// "3000"
+[[nodiscard]] inline std::string port_text(std::uint16_t port) { return std::to_string(port); }
+
+/// `text` in double quotes, as a rule or network name is shown.
+[[nodiscard]] inline std::string quoted(const std::string& text) { return "\"" + text + "\""; }
+
+/// `parts` with `separator` between them.
+[[nodiscard]] inline std::string joined(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string text;
+  for (const auto& part : parts) text += (text.empty() ? "" : std::string(separator)) + part;
+  return text;
+}
+
+/// "type 3 code 1", as an ICMP error is named in every line.
+[[nodiscard]] inline std::string icmp_type_code(int type, int code) {
+  return "type " + std::to_string(type) + " code " + std::to_string(code);
+}
+
+// ---------------------------------------------------------------------------
+// This host's port (verdict_local.cpp).
+
+/// The cause that the local port check alone proves, at hop `host`.
+[[nodiscard]] std::optional<finding> local_finding(const evidence& ev, std::size_t host, const fix_writer& fx);
+
+/// "svchost.exe (pid 1234)", "an unknown process".
+[[nodiscard]] std::string owner_text(const port_owner& o);
+/// Every owner of the port, or who it must be when none could be seen.
+[[nodiscard]] std::string owners_text(const local_port_evidence& local);
+/// The services running in `o`: "iphlpsvc (IP Helper), Dnscache".
+[[nodiscard]] std::string services_text(const port_owner& o);
+
+/// The portproxy rules that listen on the probed port.
+[[nodiscard]] std::vector<portproxy_rule> proxy_rules(const evidence& ev);
+/// Whether a portproxy rule, served by the IP Helper service, holds the port.
+[[nodiscard]] bool proxy_holds_port(const evidence& ev);
+/// The rule the relay's probe goes through under --service: the first on the
+/// port. Only when proxy_holds_port().
+[[nodiscard]] portproxy_rule probed_rule(const evidence& ev);
+/// "v4tov4 0.0.0.0:3000 → 172.28.160.1:3000"
+[[nodiscard]] std::string rule_endpoints(const portproxy_rule& r);
+/// Where a portproxy rule relays to: "172.28.160.1:3000".
+[[nodiscard]] std::string proxy_target(const portproxy_rule& r);
+/// "49670-49769", with " (IPv6)" for an IPv6 range.
+[[nodiscard]] std::string range_text(const excluded_port_range& r);
+
+// ---------------------------------------------------------------------------
+// The host firewall as the OS reports it (verdict_firewall.cpp), for where
+// there is no packet capture to show what reached this host.
+
+/// What the OS's own firewall evidence shows, when no capture watched.
+enum class firewall_view { unknown, log_shows_drop, blocks, allows };
+
+/// What the host firewall's own evidence shows; unknown where a capture
+/// watched (it shows more) or the firewall could not be read.
+[[nodiscard]] firewall_view read_firewall(const evidence& ev);
+
+/// "Windows Defender Firewall", "the macOS firewall", "this host's firewall".
+[[nodiscard]] std::string firewall_name(host_os os);
+/// "Public", "Domain,Private": also the form Set-NetFirewallProfile takes.
+[[nodiscard]] std::string profiles_text(const host_firewall_evidence& fw);
+/// " by the rule \"name\"", or "" when no rule decided.
+[[nodiscard]] std::string by_rule_text(const host_firewall_evidence& fw);
+/// Why the firewall blocks, in words.
+[[nodiscard]] std::string block_reason_text(const host_firewall_evidence& fw);
+/// Why the firewall lets it through, in words.
+[[nodiscard]] std::string allow_text(const host_firewall_evidence& fw);
+
+/// The fix for the reason the firewall blocks, or the plain allow rule.
+[[nodiscard]] std::vector<std::string> firewall_fix(const evidence& ev, const fix_writer& fx);
+/// How to get what would tell this host apart from the router in front: a
+/// capture (fix `id`), or the firewall's rules and log where the OS has no capture.
+[[nodiscard]] std::vector<std::string> host_evidence_steps(const evidence& ev, const fix_writer& fx,
+                                                           std::string_view id = "get_capture");
+
+/// This host's firewall blocks the port, as `how` shows.
+[[nodiscard]] finding host_firewall(const evidence& ev, const layout& home, const fix_writer& fx,
+                                    const std::string& how);
+/// The firewall's log shows the relay's SYN dropped here: as good as a capture.
+[[nodiscard]] finding firewall_log_drop(const evidence& ev, const layout& home, const fix_writer& fx);
+/// The firewall's rules block the port; `what` is what the relay met at this
+/// host's depth, and `answered` whether that was an answer.
+[[nodiscard]] finding firewall_blocks(const evidence& ev, const layout& home, const fix_writer& fx,
+                                      const std::string& what, bool answered);
+
+// ---------------------------------------------------------------------------
+// The network (verdict_network.cpp): where the relay's connect-back stopped and why.
+
+/// The cause the relay's connect-back shows, at the hop where it stopped.
+[[nodiscard]] finding network_finding(const evidence& ev, const layout& home, const sweep_reading& sweep,
+                                      const fix_writer& fx);
+
+/// `f`, or the carrier NAT in front of its block, which explains it better
+/// unless a probe is known to have got past it (to depth `reached`).
+[[nodiscard]] finding prefer_cgnat(const evidence& ev, const layout& home, int reached, finding f);
+
+// ---------------------------------------------------------------------------
+// Evidence lines (verdict_evidence_lines.cpp).
+
+/// What this host knows about its port, listed on `host` before any other line.
+void add_local_evidence(const evidence& ev, hop& host);
+
+/// The lines after the sweep's: the capture and the firewall on this host,
+/// the connect-back on the hop that answered it, and the relay's distance
+/// to the public address on the internet hop.
+void add_probe_evidence(const evidence& ev, const sweep_reading& sweep, layout& home);
+
+}  // namespace reachback::verdict_parts
