@@ -69,6 +69,7 @@ const std::vector<fix_spec>& fix_catalogue() {
         {"see_hidden_owners", {"port"}},
         {"portproxy_delete", rule},
         {"portproxy_comes_back", {"port"}},
+        {"portproxy_other_ways", {}},
         {"portproxy_target", rule},
         {"firewall_profile_mismatch", {"port", "rule", "network", "profile"}},
         {"firewall_other_program", {"port", "rule"}},

@@ -85,8 +85,8 @@ finding proxy_conflict(const evidence& ev, std::size_t host, const fix_writer& f
             {}};
   for (const auto& r : rules) append(f.fix, fx.steps("portproxy_delete", rule_fills(r)));
   append(f.fix, fx.steps("portproxy_comes_back"));
-  if (ev.local.squatter) append(f.fix, ev.local.squatter->fix);
-  else f.fix.emplace_back(other_port_step);
+  // The squatter's own steps would repeat how to find and delete the rule.
+  append(f.fix, fx.steps("portproxy_other_ways"));
   return f;
 }
 

@@ -889,6 +889,11 @@ TEST(verdict_engine_windows, seed_story_names_rule_pid_service_and_the_delete_co
       << v.fix.front();
   ASSERT_GE(v.fix.size(), 2U);
   EXPECT_NE(v.fix[1].find("WSL2 and Docker helper scripts often add such rules back"), std::string::npos) << v.fix[1];
+  // The exact command once, not again among the squatter's generic steps.
+  const auto deletes = std::count_if(v.fix.begin(), v.fix.end(), [](const std::string& step) {
+    return step.find("portproxy delete v4tov4") != std::string::npos;
+  });
+  EXPECT_EQ(deletes, 1) << all_of(v.fix);
   const auto lines = host_evidence(v);
   EXPECT_TRUE(has_line(lines, "svchost.exe (pid 1234) running iphlpsvc (IP Helper), Dnscache (DNS Client)"))
       << all_of(lines);
