@@ -4,34 +4,10 @@
 #include <winsock2.h>
 #include <ws2tcpip.h>
 
+#include "client/platform/winsock_windows.hpp"
+
 namespace reachback::client::platform {
 namespace {
-
-// Winsock refuses every call before WSAStartup. It stays started until the
-// process exits, as Asio's own start does.
-bool winsock_started() {
-  static const bool started = [] {
-    WSADATA data{};
-    return WSAStartup(MAKEWORD(2, 2), &data) == 0;
-  }();
-  return started;
-}
-
-class socket_holder {
- public:
-  explicit socket_holder(SOCKET socket) noexcept : socket_(socket) {}
-  ~socket_holder() {
-    if (socket_ != INVALID_SOCKET) closesocket(socket_);
-  }
-  socket_holder(const socket_holder&) = delete;
-  socket_holder& operator=(const socket_holder&) = delete;
-
-  [[nodiscard]] SOCKET get() const noexcept { return socket_; }
-  explicit operator bool() const noexcept { return socket_ != INVALID_SOCKET; }
-
- private:
-  SOCKET socket_;
-};
 
 bool set_int_option(SOCKET socket, int level, int name, int value) {
   return setsockopt(socket, level, name, reinterpret_cast<const char*>(&value), sizeof(value)) == 0;
@@ -64,7 +40,7 @@ int bind_wildcard(SOCKET socket, int family, std::uint16_t port) {
 bind_result try_bind_wildcard(int ip_version, std::uint16_t port) {
   if (!winsock_started()) return bind_result::unavailable;
   const int family = ip_version == 4 ? AF_INET : AF_INET6;
-  const socket_holder socket(::socket(family, SOCK_STREAM, IPPROTO_TCP));
+  const unique_socket socket(::socket(family, SOCK_STREAM, IPPROTO_TCP));
   if (!socket) return bind_result::unavailable;
   // SO_REUSEADDR on Windows would let this bind take a port another program
   // holds and call it free; the exclusive bind fails on any holder.

@@ -3,20 +3,15 @@
 
 #include <algorithm>
 
+#include "client/platform/ascii_text.hpp"
 #include "client/platform/text_fields.hpp"
 
 namespace reachback::client::platform {
 
 namespace {
 
-// netsh ends lines with CRLF; split_lines leaves the '\r'.
-std::string_view without_cr(std::string_view line) {
-  while (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  return line;
-}
-
 std::optional<excluded_port_range> parse_row(std::string_view line, int ip_version) {
-  const auto fields = split_fields(without_cr(line));
+  const auto fields = split_fields(without_line_end(line));
   if (fields.size() != 2 && fields.size() != 3) return std::nullopt;
   const auto first = parse_unsigned<std::uint16_t>(fields[0]);
   const auto last = parse_unsigned<std::uint16_t>(fields[1]);
@@ -27,7 +22,7 @@ std::optional<excluded_port_range> parse_row(std::string_view line, int ip_versi
 }
 
 bool is_rule_line(std::string_view line) {
-  const auto fields = split_fields(without_cr(line));
+  const auto fields = split_fields(without_line_end(line));
   // Two dash runs under the two column titles; a translation may widen
   // them, or a narrow console may join them, so any count of runs will do.
   return !fields.empty() && std::all_of(fields.begin(), fields.end(), [](std::string_view f) {

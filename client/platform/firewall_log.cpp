@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "client/platform/ascii_text.hpp"
 #include "client/platform/ip_literal.hpp"
 #include "client/platform/text_fields.hpp"
 
@@ -12,18 +13,6 @@ namespace reachback::client::platform {
 namespace {
 
 constexpr std::string_view fields_prefix = "#Fields:";
-
-char lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
-}
-
-std::string_view without_line_end(std::string_view line) noexcept {
-  while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
-  return line;
-}
 
 std::optional<std::size_t> column_of(const std::vector<std::string_view>& names, std::string_view name) {
   const auto found = std::find_if(names.begin(), names.end(),

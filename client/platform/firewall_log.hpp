@@ -20,13 +20,15 @@ inline constexpr std::string_view default_firewall_log_path =
 inline constexpr std::size_t firewall_log_tail_bytes = 256 * 1024;
 
 /// The column of each field that matters, counted from 0.
+/// The defaults are the documented order, for a tail that starts below the
+/// "#Fields:" line.
 struct firewall_log_columns {
-  std::size_t action = 2;
-  std::size_t protocol = 3;
-  std::size_t src_ip = 4;
-  std::size_t dst_ip = 5;
-  std::size_t src_port = 6;
-  std::size_t dst_port = 7;
+  std::size_t action = 2;    ///< "action"
+  std::size_t protocol = 3;  ///< "protocol"
+  std::size_t src_ip = 4;    ///< "src-ip"
+  std::size_t dst_ip = 5;    ///< "dst-ip"
+  std::size_t src_port = 6;  ///< "src-port"
+  std::size_t dst_port = 7;  ///< "dst-port"
   /// nullopt when the log has no path column.
   std::optional<std::size_t> path = 16;
   bool operator==(const firewall_log_columns&) const = default;
@@ -40,10 +42,10 @@ struct firewall_log_columns {
 struct firewall_log_record {
   std::string_view action;    ///< "DROP", "ALLOW", "OPEN", "CLOSE", ...
   std::string_view protocol;  ///< "TCP", "UDP", "ICMP", or a number
-  std::string_view src_ip;
-  std::string_view dst_ip;
+  std::string_view src_ip;                ///< the sender's address, as Windows printed it
+  std::string_view dst_ip;                ///< this host's address, as Windows printed it
   std::optional<std::uint16_t> src_port;  ///< nullopt for "-"
-  std::optional<std::uint16_t> dst_port;
+  std::optional<std::uint16_t> dst_port;  ///< nullopt for "-"
   std::string_view path;  ///< "RECEIVE", "SEND", "FORWARD", or "" when not logged
   bool operator==(const firewall_log_record&) const = default;
 };

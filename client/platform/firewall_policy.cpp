@@ -5,6 +5,7 @@
 #include <array>
 #include <optional>
 
+#include "client/platform/ascii_text.hpp"
 #include "client/platform/ip_literal.hpp"
 #include "client/platform/text_fields.hpp"
 
@@ -16,19 +17,6 @@ using variables = std::vector<std::pair<std::string, std::string>>;
 
 constexpr std::array<firewall_profile, 3> all_profiles{
     firewall_profile::domain, firewall_profile::private_profile, firewall_profile::public_profile};
-
-char lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
-}
-
-std::string_view trim(std::string_view text) noexcept {
-  const auto first = text.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
-}
 
 // The comma-separated entries of a ports or addresses list, trimmed:
 // netsh and the UI print "554, 8554-8558" with spaces.
@@ -133,7 +121,8 @@ std::string normalized_path(std::string_view path) {
   constexpr std::string_view long_prefix = "\\\\?\\";
   if (path.substr(0, long_prefix.size()) == long_prefix) path.remove_prefix(long_prefix.size());
   std::string out(trim(path));
-  std::transform(out.begin(), out.end(), out.begin(), [](char c) { return c == '/' ? '\\' : lower(c); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](char c) { return c == '/' ? '\\' : ascii_lower(c); });
   return out;
 }
 

@@ -40,9 +40,9 @@ struct firewall_profile_settings {
 
 /// One enabled inbound rule, its fields as the API gives them.
 struct firewall_rule {
-  std::string name;
-  firewall_action action = firewall_action::allow;
-  int protocol = protocol_any;
+  std::string name;                                ///< Name, as the rule list shows it
+  firewall_action action = firewall_action::allow;  ///< Action
+  int protocol = protocol_any;                      ///< Protocol: protocol_tcp, protocol_any, ...
   /// "3000", "1000-2000", "80,443,8000-8010", "*" or "" (any), or keywords
   /// such as "RPC", "RPC-EPMap", "IPHTTPS", "Teredo", "Ply2Disc", "mDNS".
   std::string local_ports;
@@ -63,9 +63,9 @@ struct firewall_rule {
 /// What INetFwPolicy2 told, plus the variables to expand in rule paths.
 struct firewall_policy {
   std::uint32_t active_profiles = 0;  ///< CurrentProfileTypes, profile_bit_* mask
-  firewall_profile_settings domain;
-  firewall_profile_settings private_profile;
-  firewall_profile_settings public_profile;
+  firewall_profile_settings domain;           ///< the Domain profile's switches
+  firewall_profile_settings private_profile;  ///< the Private profile's switches
+  firewall_profile_settings public_profile;   ///< the Public profile's switches
   std::vector<firewall_rule> inbound_rules;  ///< enabled inbound rules only
   /// Name and value of the variables that rule paths may use, e.g.
   /// {"SystemRoot", "C:\\Windows"}; names compare case-insensitively.

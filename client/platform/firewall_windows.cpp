@@ -7,7 +7,6 @@
 #include <oleauto.h>
 
 #include <array>
-#include <cstdio>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -15,6 +14,7 @@
 
 #include "client/platform/firewall_log.hpp"
 #include "client/platform/firewall_policy.hpp"
+#include "client/platform/win32_handle_windows.hpp"
 #include "client/platform/wide_text_windows.hpp"
 
 namespace reachback::client::platform {
@@ -92,29 +92,6 @@ class com_session {
  private:
   HRESULT hr_;
 };
-
-// "0x80004001 (Not implemented)".
-std::string hresult_text(HRESULT hr) {
-  std::array<char, 16> code{};
-  std::snprintf(code.data(), code.size(), "0x%08lX", static_cast<unsigned long>(hr));
-  std::string out = code.data();
-  wchar_t* message = nullptr;
-  const DWORD length = FormatMessageW(
-      FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
-      nullptr, static_cast<DWORD>(hr), 0, reinterpret_cast<wchar_t*>(&message), 0, nullptr);
-  if (length > 0 && message != nullptr) {
-    std::wstring_view text(message, length);
-    while (!text.empty() && (text.back() == L'\r' || text.back() == L'\n' || text.back() == L'.' ||
-                             text.back() == L' ')) {
-      text.remove_suffix(1);
-    }
-    if (!text.empty()) out += " (" + narrow(text) + ")";
-  }
-  LocalFree(message);
-  return out;
-}
-
-std::string win32_text(DWORD error) { return hresult_text(HRESULT_FROM_WIN32(error)); }
 
 // Records the first failed call; true when `hr` failed.
 bool failed(HRESULT hr, std::string_view call, std::string& failure) {
@@ -299,7 +276,7 @@ std::string network_names() {
     bstr name;
     NLM_NETWORK_CATEGORY category = NLM_NETWORK_CATEGORY_PUBLIC;
     if (FAILED(network->GetName(name.out())) || FAILED(network->GetCategory(&category))) continue;
-    if (!name.text().empty()) found.emplace_back(name.text(), category_name(category));
+    if (auto text = name.text(); !text.empty()) found.emplace_back(std::move(text), category_name(category));
   }
   if (found.size() == 1) return found.front().first;
   std::string out;
@@ -354,7 +331,7 @@ LSTATUS read_string(const std::wstring& key, const wchar_t* name, std::string& v
 
 std::string registry_failure(const std::wstring& key, const wchar_t* name, LSTATUS status) {
   return "reading HKLM\\" + narrow(key) + "\\" + narrow(name) + " failed: " +
-         win32_text(static_cast<DWORD>(status));
+         error_text(static_cast<DWORD>(status));
 }
 
 struct logging_settings {
@@ -430,7 +407,7 @@ std::string profile_argument(const std::vector<firewall_profile>& active) {
 std::optional<std::string> read_tail(HANDLE file, std::string& failure) {
   LARGE_INTEGER size{};
   if (GetFileSizeEx(file, &size) == 0) {
-    failure = "its size could not be read: " + win32_text(GetLastError());
+    failure = "its size could not be read: " + error_text(GetLastError());
     return std::nullopt;
   }
   const auto total = static_cast<std::uint64_t>(size.QuadPart);
@@ -438,7 +415,7 @@ std::optional<std::string> read_tail(HANDLE file, std::string& failure) {
   LARGE_INTEGER offset{};
   offset.QuadPart = static_cast<LONGLONG>(start);
   if (SetFilePointerEx(file, offset, nullptr, FILE_BEGIN) == 0) {
-    failure = "seeking failed: " + win32_text(GetLastError());
+    failure = "seeking failed: " + error_text(GetLastError());
     return std::nullopt;
   }
   std::string text(static_cast<std::size_t>(total - start), '\0');
@@ -446,7 +423,7 @@ std::optional<std::string> read_tail(HANDLE file, std::string& failure) {
   while (filled < text.size()) {
     DWORD got = 0;
     if (ReadFile(file, text.data() + filled, static_cast<DWORD>(text.size() - filled), &got, nullptr) == 0) {
-      failure = "reading failed: " + win32_text(GetLastError());
+      failure = "reading failed: " + error_text(GetLastError());
       return std::nullopt;
     }
     if (got == 0) break;  // the firewall rotated the file under us: keep what was read
@@ -459,6 +436,23 @@ std::optional<std::string> read_tail(HANDLE file, std::string& failure) {
     text.erase(0, first_end == std::string::npos ? text.size() : first_end + 1);
   }
   return text;
+}
+
+std::string how_to_log_drops(const host_firewall_evidence& firewall) {
+  return "the firewall does not log dropped packets; to have the log on the next run, in an elevated "
+         "PowerShell: Set-NetFirewallProfile -Profile " +
+         profile_argument(firewall.active_profiles) + " -LogBlocked True, then run probe-client again";
+}
+
+std::string log_open_failure(const std::string& path, DWORD error) {
+  if (error == ERROR_ACCESS_DENIED) {
+    return "the firewall log " + path +
+           " is readable only by administrators: run as administrator to read the firewall log";
+  }
+  if (error == ERROR_FILE_NOT_FOUND || error == ERROR_PATH_NOT_FOUND) {
+    return "the firewall log " + path + " does not exist: the firewall has not written it";
+  }
+  return "the firewall log " + path + " could not be opened: " + error_text(error);
 }
 
 }  // namespace
@@ -493,36 +487,20 @@ std::optional<host_firewall_evidence> evaluate_host_firewall(std::uint16_t port,
 void read_firewall_log(host_firewall_evidence& firewall, const std::string& relay_address,
                        std::uint16_t port) {
   if (!firewall.logging_dropped) {
-    if (firewall.log_unavailable_reason.empty()) {
-      firewall.log_unavailable_reason =
-          "the firewall does not log dropped packets; to have the log on the next run, in an elevated "
-          "PowerShell: Set-NetFirewallProfile -Profile " +
-          profile_argument(firewall.active_profiles) + " -LogBlocked True, then run probe-client again";
-    }
+    if (firewall.log_unavailable_reason.empty()) firewall.log_unavailable_reason = how_to_log_drops(firewall);
     return;
   }
   const std::string& path = firewall.log_path;
-  const HANDLE file = CreateFileW(widen(path).c_str(), GENERIC_READ,
-                                  FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
-                                  OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
-  if (file == INVALID_HANDLE_VALUE) {
-    const DWORD error = GetLastError();
-    if (error == ERROR_ACCESS_DENIED) {
-      firewall.log_unavailable_reason = "the firewall log " + path +
-                                        " is readable only by administrators: run as administrator to "
-                                        "read the firewall log";
-    } else if (error == ERROR_FILE_NOT_FOUND || error == ERROR_PATH_NOT_FOUND) {
-      firewall.log_unavailable_reason =
-          "the firewall log " + path + " does not exist: the firewall has not written it";
-    } else {
-      firewall.log_unavailable_reason =
-          "the firewall log " + path + " could not be opened: " + win32_text(error);
-    }
+  // The firewall service keeps the log open for writing and may rotate it.
+  const unique_handle file(CreateFileW(widen(path).c_str(), GENERIC_READ,
+                                       FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+                                       OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr));
+  if (!file) {
+    firewall.log_unavailable_reason = log_open_failure(path, GetLastError());
     return;
   }
   std::string failure;
-  const auto text = read_tail(file, failure);
-  CloseHandle(file);
+  const auto text = read_tail(file.get(), failure);
   if (!text) {
     firewall.log_unavailable_reason = "the firewall log " + path + " could not be read: " + failure;
     return;

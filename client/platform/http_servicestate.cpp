@@ -5,6 +5,7 @@
 #include <limits>
 #include <set>
 
+#include "client/platform/ascii_text.hpp"
 #include "client/platform/text_fields.hpp"
 
 namespace reachback::client::platform {
@@ -23,19 +24,12 @@ struct netsh_line {
   std::string_view text;  // without the indentation and trailing blanks
 };
 
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(blanks);
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(blanks);
-  return text.substr(first, last - first + 1);
-}
-
 std::vector<netsh_line> content_lines(std::string_view text) {
   std::vector<netsh_line> lines;
   for (const auto line : split_lines(text)) {
     const auto indent = line.find_first_not_of(blanks);
     if (indent == std::string_view::npos) continue;
-    lines.push_back({indent, trim(line)});
+    lines.push_back({indent, trim(line, blanks)});
   }
   return lines;
 }
@@ -44,17 +38,9 @@ bool is_rule(std::string_view text) {
   return text.size() >= 3 && text.find_first_not_of('-') == std::string_view::npos;
 }
 
-char lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool starts_with_nocase(std::string_view text, std::string_view prefix) noexcept {
-  return text.size() >= prefix.size() &&
-         std::equal(prefix.begin(), prefix.end(), text.begin(),
-                    [](char a, char b) { return lower(a) == lower(b); });
-}
-
 std::optional<std::uint16_t> default_port(std::string_view url) {
-  if (starts_with_nocase(url, "http://")) return http_default_port;
-  if (starts_with_nocase(url, "https://")) return https_default_port;
+  if (istarts_with(url, "http://")) return http_default_port;
+  if (istarts_with(url, "https://")) return https_default_port;
   return std::nullopt;
 }
 
@@ -72,11 +58,11 @@ std::optional<http_queue_process> process_line(std::string_view text) {
   if (colon == std::string_view::npos) return std::nullopt;
   const auto comma = text.find(',', colon);
   if (comma == std::string_view::npos) return std::nullopt;
-  const auto pid = whole_pid(trim(text.substr(colon + 1, comma - colon - 1)));
+  const auto pid = whole_pid(trim(text.substr(colon + 1, comma - colon - 1), blanks));
   const auto rest = text.substr(comma + 1);
   const auto image_colon = rest.find(':');
   if (!pid || image_colon == std::string_view::npos) return std::nullopt;
-  const auto image = trim(rest.substr(image_colon + 1));
+  const auto image = trim(rest.substr(image_colon + 1), blanks);
   return http_queue_process{*pid, image == unreadable_image ? "" : std::string(image)};
 }
 

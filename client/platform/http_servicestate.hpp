@@ -43,7 +43,7 @@ namespace reachback::client::platform {
 
 /// A process attached to an http.sys request queue.
 struct http_queue_process {
-  int pid = 0;
+  int pid = 0;        ///< the process id netsh printed
   std::string image;  ///< full path as netsh printed it, or "" when it printed none or "<?>"
   bool operator==(const http_queue_process&) const = default;
 };

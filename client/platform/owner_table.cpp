@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 
+#include "client/platform/ascii_text.hpp"
 #include "common/address.hpp"
 
 namespace reachback::client::platform {
@@ -14,14 +15,6 @@ using row_list = std::vector<const tcp_listener_row*>;
 
 void append_unique(std::vector<std::string>& list, const std::string& value) {
   if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(value);
-}
-
-char lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-// Windows service names are case-insensitive.
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                    [](char x, char y) { return lower(x) == lower(y); });
 }
 
 std::string process_name(const process_facts* facts) {
@@ -44,6 +37,7 @@ void describe_image(port_owner& owner, const std::vector<process_facts>& process
 
 bool named_by_module(const service_facts& service, const row_list& held) {
   return std::any_of(held.begin(), held.end(), [&](const tcp_listener_row* row) {
+    // Windows service names are case-insensitive.
     return iequals(row->owner_module, service.name);
   });
 }

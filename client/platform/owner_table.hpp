@@ -30,7 +30,7 @@ struct tcp_listener_row {
 
 /// What could be read about one process.
 struct process_facts {
-  int pid = 0;
+  int pid = 0;                 ///< the process these facts are about
   std::string image_name;      ///< "svchost.exe" (process snapshot), or "" when gone
   std::string image_path;      ///< "C:\\Windows\\System32\\svchost.exe", or "" when unreadable
   bool access_denied = false;  ///< opening the process was refused
@@ -39,7 +39,7 @@ struct process_facts {
 
 /// A running service and the process it runs in.
 struct service_facts {
-  int pid = 0;
+  int pid = 0;               ///< the process the service runs in
   std::string name;          ///< "iphlpsvc"
   std::string display_name;  ///< "IP Helper"
   bool operator==(const service_facts&) const = default;

@@ -23,6 +23,8 @@
 #include "client/platform/ip_literal.hpp"
 #include "client/platform/path_collate.hpp"
 #include "client/platform/route_table.hpp"
+#include "client/platform/win32_handle_windows.hpp"
+#include "client/platform/winsock_windows.hpp"
 #include "common/address.hpp"
 
 namespace reachback::client::platform {
@@ -54,11 +56,6 @@ constexpr std::chrono::milliseconds max_hop_timeout{60'000};
 // Any port: connect() on a UDP socket sends nothing.
 constexpr u_short any_port = 33434;
 
-struct handle_closer {
-  void operator()(HANDLE handle) const noexcept { ::CloseHandle(handle); }
-};
-using unique_handle = std::unique_ptr<void, handle_closer>;
-
 struct icmp_closer {
   void operator()(HANDLE handle) const noexcept { ::IcmpCloseHandle(handle); }
 };
@@ -72,13 +69,28 @@ struct echo_reply_head {
   ULONG round_trip_time;
 };
 
-// ICMPV6_ECHO_REPLY, which mingw-w64's headers lack; the SDK's layout.
+// ICMPV6_ECHO_REPLY as Windows writes it. The SDK's ipexport.h packs
+// IPV6_ADDRESS_EX to 1 byte (26 bytes, the address at offset 6); mingw-w64's
+// copy of the header does not (28 bytes, the address at offset 8), so its
+// struct would read every IPv6 hop two bytes off. The reply itself is not
+// packed: Status follows at offset 28.
+#pragma pack(push, 1)
+struct ipv6_address_ex {
+  USHORT port;
+  ULONG flowinfo;
+  std::uint8_t address[16];
+  ULONG scope_id;
+};
+#pragma pack(pop)
 struct echo6_reply {
-  IPV6_ADDRESS_EX address;
+  ipv6_address_ex address;
   ULONG status;
   unsigned int round_trip_time;
 };
-static_assert(sizeof(IPV6_ADDRESS_EX) == 28, "IPV6_ADDRESS_EX as the SDK lays it out");
+static_assert(sizeof(ipv6_address_ex) == 26 && offsetof(ipv6_address_ex, address) == 6,
+              "IPV6_ADDRESS_EX as the Windows SDK lays it out");
+static_assert(offsetof(echo6_reply, status) == 28 && offsetof(echo6_reply, round_trip_time) == 32,
+              "ICMPV6_ECHO_REPLY as the Windows SDK lays it out");
 
 // One echo request in flight. It lives on the heap and is never moved:
 // Windows writes the answer into `reply` and signals `done` when it arrives
@@ -175,7 +187,7 @@ echo_answer read_answer(echo_request& request, int family) {
   echo6_reply head{};
   std::memcpy(&head, request.reply.data(), sizeof head);
   std::array<std::uint8_t, 16> raw{};
-  std::memcpy(raw.data(), head.address.sin6_addr, raw.size());
+  std::memcpy(raw.data(), head.address.address, raw.size());
   answer.status = status_of(parsed, head.status, parse_error);
   answer.from = to_string(*ip_from_bytes(AF_INET6, raw));
   answer.rtt_ms = head.round_trip_time;
@@ -251,47 +263,12 @@ std::string text_of(const SOCKADDR_INET& address) {
   return ip ? to_string(*ip) : std::string{};
 }
 
-// Winsock for the length of one call; WSAStartup counts its users, so this
-// nests with any other part of the client that started it.
-class winsock_session {
- public:
-  winsock_session() {
-    WSADATA data{};
-    started_ = ::WSAStartup(MAKEWORD(2, 2), &data) == 0;
-  }
-  ~winsock_session() {
-    if (started_) ::WSACleanup();
-  }
-  winsock_session(const winsock_session&) = delete;
-  winsock_session& operator=(const winsock_session&) = delete;
-  [[nodiscard]] bool started() const noexcept { return started_; }
-
- private:
-  bool started_ = false;
-};
-
-class socket_handle {
- public:
-  explicit socket_handle(SOCKET s) noexcept : socket_(s) {}
-  ~socket_handle() {
-    if (socket_ != INVALID_SOCKET) ::closesocket(socket_);
-  }
-  socket_handle(const socket_handle&) = delete;
-  socket_handle& operator=(const socket_handle&) = delete;
-  [[nodiscard]] SOCKET get() const noexcept { return socket_; }
-  explicit operator bool() const noexcept { return socket_ != INVALID_SOCKET; }
-
- private:
-  SOCKET socket_;
-};
-
 // The address Windows picks toward the target: connect() a UDP socket
 // (nothing is sent) and ask which local address it got. GetBestRoute2
 // would say the same, but Wine does not implement it.
 std::string source_address_toward(const ip_literal& target) {
-  const winsock_session winsock;
-  if (!winsock.started()) return {};
-  const socket_handle s(::socket(target.family, SOCK_DGRAM, IPPROTO_UDP));
+  if (!winsock_started()) return {};
+  const unique_socket s(::socket(target.family, SOCK_DGRAM, IPPROTO_UDP));
   if (!s) return {};
   sockaddr_storage destination{};
   int length = 0;

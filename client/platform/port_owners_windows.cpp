@@ -15,16 +15,16 @@
 #include <cstring>
 #include <limits>
 #include <map>
-#include <memory>
 #include <set>
 #include <span>
-#include <type_traits>
 
 #include "client/platform/http_servicestate.hpp"
 #include "client/platform/ip_literal.hpp"
 #include "client/platform/owner_table.hpp"
 #include "client/platform/run_program.hpp"
+#include "client/platform/run_program_windows.hpp"
 #include "client/platform/services_windows.hpp"
+#include "client/platform/win32_handle_windows.hpp"
 #include "client/platform/win32_buffer_windows.hpp"
 #include "client/platform/wide_text_windows.hpp"
 
@@ -35,12 +35,8 @@ namespace {
 // The table can grow between the call that sizes the buffer and the one
 // that fills it; a few rounds settle it on any real host.
 constexpr int max_buffer_rounds = 4;
-constexpr auto netsh_deadline = std::chrono::seconds(5);
-
-struct handle_closer {
-  void operator()(HANDLE handle) const noexcept { CloseHandle(handle); }
-};
-using unique_handle = std::unique_ptr<void, handle_closer>;
+// netsh http answers within a second; a hung one must not hold the report.
+constexpr std::chrono::seconds netsh_deadline{5};
 
 // dwLocalPort keeps the port in network byte order in its low 16 bits.
 std::uint16_t table_port(DWORD value) {
@@ -88,7 +84,8 @@ bool running_under_wine() {
   return ntdll != nullptr && GetProcAddress(ntdll, "wine_get_version") != nullptr;
 }
 
-// Looked up rather than linked: it is missing from some builds of iphlpapi.
+// Looked up rather than linked, so an iphlpapi.dll without it still loads
+// probe-client.exe; the owner module is a bonus, the rows are not.
 template <typename Row>
 owner_module_function<Row> find_owner_module_function(const char* name) {
   const HMODULE iphlpapi = GetModuleHandleW(L"iphlpapi.dll");
@@ -125,29 +122,26 @@ int pid_of(DWORD pid) {
   return pid > static_cast<DWORD>(std::numeric_limits<int>::max()) ? 0 : static_cast<int>(pid);
 }
 
-void append_v4_rows(std::uint16_t port, std::vector<tcp_listener_row>& rows,
-                    std::vector<missing_evidence>& missing) {
-  auto buffer = listener_table(AF_INET, missing);
-  const auto function =
-      find_owner_module_function<MIB_TCPROW_OWNER_MODULE>("GetOwnerModuleFromTcpEntry");
-  for (auto& row : table_rows<MIB_TCPTABLE_OWNER_MODULE, MIB_TCPROW_OWNER_MODULE>(buffer)) {
-    if (table_port(row.dwLocalPort) != port) continue;
-    std::array<std::uint8_t, 4> raw{};
-    std::memcpy(raw.data(), &row.dwLocalAddr, raw.size());
-    rows.push_back(
-        {address_text(AF_INET, raw), port, pid_of(row.dwOwningPid), owner_module(function, row)});
-  }
+// dwLocalAddr holds the IPv4 address in network byte order, as its bytes.
+std::string local_address(const MIB_TCPROW_OWNER_MODULE& row) {
+  std::array<std::uint8_t, 4> raw{};
+  std::memcpy(raw.data(), &row.dwLocalAddr, raw.size());
+  return address_text(AF_INET, raw);
 }
 
-void append_v6_rows(std::uint16_t port, std::vector<tcp_listener_row>& rows,
-                    std::vector<missing_evidence>& missing) {
-  auto buffer = listener_table(AF_INET6, missing);
-  const auto function =
-      find_owner_module_function<MIB_TCP6ROW_OWNER_MODULE>("GetOwnerModuleFromTcp6Entry");
-  for (auto& row : table_rows<MIB_TCP6TABLE_OWNER_MODULE, MIB_TCP6ROW_OWNER_MODULE>(buffer)) {
+std::string local_address(const MIB_TCP6ROW_OWNER_MODULE& row) {
+  return address_text(AF_INET6, row.ucLocalAddr);
+}
+
+// The rows of one family's listener table that are on `port`.
+template <typename Table, typename Row>
+void append_rows(ULONG family, const char* owner_module_lookup, std::uint16_t port,
+                 std::vector<tcp_listener_row>& rows, std::vector<missing_evidence>& missing) {
+  auto buffer = listener_table(family, missing);
+  const auto function = find_owner_module_function<Row>(owner_module_lookup);
+  for (auto& row : table_rows<Table, Row>(buffer)) {
     if (table_port(row.dwLocalPort) != port) continue;
-    rows.push_back({address_text(AF_INET6, row.ucLocalAddr), port, pid_of(row.dwOwningPid),
-                    owner_module(function, row)});
+    rows.push_back({local_address(row), port, pid_of(row.dwOwningPid), owner_module(function, row)});
   }
 }
 
@@ -155,9 +149,8 @@ void append_v6_rows(std::uint16_t port, std::vector<tcp_listener_row>& rows,
 // them: protected processes and other users' services keep their names.
 std::map<int, std::string> image_names() {
   std::map<int, std::string> names;
-  const HANDLE raw = CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
-  if (raw == INVALID_HANDLE_VALUE) return names;
-  const unique_handle snapshot(raw);
+  const unique_handle snapshot(CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0));
+  if (!snapshot) return names;
   PROCESSENTRY32W entry{};
   entry.dwSize = sizeof(entry);
   for (BOOL more = Process32FirstW(snapshot.get(), &entry); more;
@@ -193,13 +186,10 @@ process_facts describe_process(int pid, const std::map<int, std::string>& names)
 std::vector<http_request_queue> http_queues(std::vector<missing_evidence>& missing) {
   const auto output = run_program(
       {"netsh", "http", "show", "servicestate", "view=requestq", "verbose=no"}, netsh_deadline);
+  auto why = run_failure(output, netsh_deadline);
   auto state = parse_http_servicestate(output.out);
-  if (output.started && !output.timed_out && output.exit_code == 0 && state.recognised)
-    return std::move(state.queues);
-  const auto why = !output.started ? "could not run: " + output.error
-                   : output.timed_out ? std::string("did not finish in time")
-                   : output.exit_code != 0 ? "failed with exit code " + std::to_string(output.exit_code)
-                                           : std::string("printed nothing we could read");
+  if (why.empty() && state.recognised) return std::move(state.queues);
+  if (why.empty()) why = "printed nothing we could read";
   missing.push_back({"http.sys URL registrations",
                      "`netsh http show servicestate view=requestq` " + why +
                          "; run it in an elevated prompt to see which URL holds the port"});
@@ -211,8 +201,10 @@ std::vector<http_request_queue> http_queues(std::vector<missing_evidence>& missi
 listeners find_listeners(std::uint16_t port) {
   std::vector<tcp_listener_row> rows;
   std::vector<missing_evidence> missing;
-  append_v4_rows(port, rows, missing);
-  append_v6_rows(port, rows, missing);
+  append_rows<MIB_TCPTABLE_OWNER_MODULE, MIB_TCPROW_OWNER_MODULE>(
+      AF_INET, "GetOwnerModuleFromTcpEntry", port, rows, missing);
+  append_rows<MIB_TCP6TABLE_OWNER_MODULE, MIB_TCP6ROW_OWNER_MODULE>(
+      AF_INET6, "GetOwnerModuleFromTcp6Entry", port, rows, missing);
 
   std::set<int> pids;
   bool system_holds = false;

@@ -4,6 +4,7 @@
 #include <windows.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <optional>
@@ -12,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "client/platform/run_program_windows.hpp"
+#include "client/platform/win32_handle_windows.hpp"
 #include "client/platform/wide_text_windows.hpp"
 
 namespace reachback::client::platform {
@@ -27,29 +30,6 @@ namespace {
 // inherited the pipe and keeps it open; this bounds how long we humour it.
 constexpr DWORD drain_after_exit_ms = 100;
 constexpr DWORD read_chunk = 4096;
-
-class handle {
- public:
-  handle() = default;
-  explicit handle(HANDLE h) : h_(h == INVALID_HANDLE_VALUE ? nullptr : h) {}
-  ~handle() {
-    if (h_ != nullptr) CloseHandle(h_);
-  }
-  handle(const handle&) = delete;
-  handle& operator=(const handle&) = delete;
-  handle(handle&& other) noexcept : h_(std::exchange(other.h_, nullptr)) {}
-  handle& operator=(handle&& other) noexcept {
-    std::swap(h_, other.h_);
-    return *this;
-  }
-  [[nodiscard]] HANDLE get() const { return h_; }
-  explicit operator bool() const { return h_ != nullptr; }
-  void reset() { handle{}.swap(*this); }
-  void swap(handle& other) noexcept { std::swap(h_, other.h_); }
-
- private:
-  HANDLE h_ = nullptr;
-};
 
 // One argument as the Microsoft C runtime and CommandLineToArgvW split it
 // back: quoted when needed, backslashes doubled only before a quote.
@@ -122,8 +102,8 @@ std::wstring find_program(const std::wstring& name) {
 // overlapped reads can, so one thread waits on the read and the process at
 // once. Only the write end is inheritable: the child must not hold the read end.
 struct output_pipe {
-  handle read;
-  handle write;
+  unique_handle read;
+  unique_handle write;
 };
 
 std::optional<output_pipe> make_output_pipe(DWORD& error) {
@@ -136,14 +116,14 @@ std::optional<output_pipe> make_output_pipe(DWORD& error) {
       PIPE_ACCESS_INBOUND | FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE;
   constexpr DWORD pipe_mode =
       PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS;
-  handle read{CreateNamedPipeW(name.c_str(), open_mode, pipe_mode, 1, 0, read_chunk, 0, nullptr)};
+  unique_handle read{CreateNamedPipeW(name.c_str(), open_mode, pipe_mode, 1, 0, read_chunk, 0, nullptr)};
   if (!read) {
     error = GetLastError();
     return std::nullopt;
   }
   SECURITY_ATTRIBUTES inheritable{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
-  handle write{CreateFileW(name.c_str(), GENERIC_WRITE, 0, &inheritable, OPEN_EXISTING,
-                           FILE_ATTRIBUTE_NORMAL, nullptr)};
+  unique_handle write{CreateFileW(name.c_str(), GENERIC_WRITE, 0, &inheritable, OPEN_EXISTING,
+                                  FILE_ATTRIBUTE_NORMAL, nullptr)};
   if (!write) {
     error = GetLastError();
     return std::nullopt;
@@ -151,10 +131,10 @@ std::optional<output_pipe> make_output_pipe(DWORD& error) {
   return output_pipe{std::move(read), std::move(write)};
 }
 
-handle open_nul(DWORD access) {
+unique_handle open_nul(DWORD access) {
   SECURITY_ATTRIBUTES inheritable{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
-  return handle{CreateFileW(L"NUL", access, FILE_SHARE_READ | FILE_SHARE_WRITE, &inheritable,
-                            OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr)};
+  return unique_handle{CreateFileW(L"NUL", access, FILE_SHARE_READ | FILE_SHARE_WRITE, &inheritable,
+                                   OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr)};
 }
 
 // Lets the child inherit exactly `handles`: another thread starting a program
@@ -198,54 +178,78 @@ DWORD remaining_ms(ULONGLONG end) {
   return now >= end ? 0 : static_cast<DWORD>(std::min<ULONGLONG>(end - now, INFINITE - 1));
 }
 
-// Stops the process at the deadline.
+// At the deadline the program is stopped rather than waited for: a hung
+// netsh must not hold the report.
 void stop(HANDLE process, program_output& result) {
   TerminateProcess(process, 1);
   WaitForSingleObject(process, drain_after_exit_ms);
   result.timed_out = true;
 }
 
-// Reads the pipe until every writer has closed it, or the process has exited
-// and the pipe went quiet, or the deadline passed (then the process is stopped).
+// One run's output being read: a single overlapped read is in flight at a time.
+struct output_reader {
+  HANDLE process = nullptr;
+  HANDLE pipe = nullptr;
+  HANDLE event = nullptr;  // the read's completion
+  ULONGLONG end = 0;       // the deadline, in GetTickCount64 time
+  bool exited = false;
+};
+
+// Waits until the read in flight completes: true when it did. The
+// program's exit ends a wait too, and from then on the pipe gets
+// drain_after_exit_ms per read to deliver what is left.
+bool read_completed(output_reader& reader) {
+  const HANDLE waits[] = {reader.event, reader.process};
+  for (;;) {
+    const DWORD budget = reader.exited ? std::min(remaining_ms(reader.end), drain_after_exit_ms)
+                                       : remaining_ms(reader.end);
+    const DWORD which = WaitForMultipleObjects(reader.exited ? 1 : 2, waits, FALSE, budget);
+    if (which != WAIT_OBJECT_0 + 1) return which == WAIT_OBJECT_0;
+    reader.exited = true;
+  }
+}
+
+// Gives up the read in flight, keeping what it got. The read must be over
+// before `buffer` and `overlapped` go away, hence the wait.
+void abandon_read(HANDLE pipe, OVERLAPPED& overlapped, const char* buffer, program_output& result) {
+  CancelIoEx(pipe, &overlapped);
+  DWORD got = 0;
+  if (GetOverlappedResult(pipe, &overlapped, &got, TRUE)) append_bounded(result.out, buffer, got);
+}
+
+// Reads one chunk into result.out; false once reading is over: every writer
+// closed the pipe, the pipe went quiet after the exit, or the deadline passed
+// (then the program is stopped).
+bool read_next_chunk(output_reader& reader, char* buffer, program_output& result) {
+  OVERLAPPED overlapped{};
+  overlapped.hEvent = reader.event;
+  const bool pending = !ReadFile(reader.pipe, buffer, read_chunk, nullptr, &overlapped);
+  // ERROR_BROKEN_PIPE, every writer gone, is the normal end; any other
+  // error but ERROR_IO_PENDING ends the reading too.
+  if (pending && GetLastError() != ERROR_IO_PENDING) return false;
+  if (pending && !read_completed(reader)) {
+    abandon_read(reader.pipe, overlapped, buffer, result);
+    if (!reader.exited) stop(reader.process, result);
+    return false;
+  }
+  DWORD got = 0;
+  if (!GetOverlappedResult(reader.pipe, &overlapped, &got, FALSE)) return false;
+  // Past the bound the bytes are dropped, but reading goes on: a program
+  // blocked on a full pipe would never exit.
+  append_bounded(result.out, buffer, got);
+  return true;
+}
+
 void collect(HANDLE process, HANDLE pipe, ULONGLONG end, program_output& result) {
-  handle event{CreateEventW(nullptr, TRUE, FALSE, nullptr)};
+  const unique_handle event{CreateEventW(nullptr, TRUE, FALSE, nullptr)};
   if (!event) {
     result.error = "could not create an event: " + error_text(GetLastError());
     stop(process, result);
     return;
   }
-  char buffer[read_chunk];
-  bool exited = false;
-  for (;;) {
-    OVERLAPPED overlapped{};
-    overlapped.hEvent = event.get();
-    DWORD got = 0;
-    if (!ReadFile(pipe, buffer, read_chunk, nullptr, &overlapped)) {
-      // ERROR_BROKEN_PIPE: every writer has closed it, the normal end.
-      if (GetLastError() != ERROR_IO_PENDING) break;
-      const HANDLE waits[] = {event.get(), process};
-      DWORD which = WAIT_TIMEOUT;
-      for (;;) {
-        const DWORD budget =
-            exited ? std::min(remaining_ms(end), drain_after_exit_ms) : remaining_ms(end);
-        which = WaitForMultipleObjects(exited ? 1 : 2, waits, FALSE, budget);
-        if (which != WAIT_OBJECT_0 + 1) break;
-        exited = true;
-      }
-      if (which != WAIT_OBJECT_0) {
-        // The read must be over before `buffer` and `overlapped` go away.
-        CancelIoEx(pipe, &overlapped);
-        if (GetOverlappedResult(pipe, &overlapped, &got, TRUE)) {
-          append_bounded(result.out, buffer, got);
-        }
-        if (!exited) stop(process, result);
-        break;
-      }
-    }
-    if (!GetOverlappedResult(pipe, &overlapped, &got, FALSE)) break;
-    // Past the bound the bytes are dropped, but reading goes on: a program
-    // blocked on a full pipe would never exit.
-    append_bounded(result.out, buffer, got);
+  output_reader reader{process, pipe, event.get(), end};
+  std::array<char, read_chunk> buffer{};
+  while (read_next_chunk(reader, buffer.data(), result)) {
   }
   // The pipe can close before the program ends (it closed its stdout).
   if (!result.timed_out && WaitForSingleObject(process, remaining_ms(end)) != WAIT_OBJECT_0) {
@@ -253,21 +257,78 @@ void collect(HANDLE process, HANDLE pipe, ULONGLONG end, program_output& result)
   }
 }
 
+// Why `argv` cannot be run at all; "" when it can.
+std::string argument_problem(const std::vector<std::string>& argv) {
+  if (argv.empty() || argv.front().empty()) return "no program given";
+  const bool has_nul = std::any_of(argv.begin(), argv.end(), [](const std::string& arg) {
+    return arg.find('\0') != std::string::npos;
+  });
+  // A NUL would end the argument early in the UTF-16 command line.
+  return has_nul ? "an argument for " + argv.front() + " contains a NUL byte" : "";
+}
+
+// A started program, or the error that kept it from starting.
+struct child {
+  unique_handle process;
+  unique_handle thread;
+  DWORD error = ERROR_SUCCESS;
+};
+
+// Starts `program` with no window, inheriting only its three standard handles.
+child start_child(const std::wstring& program, const std::vector<std::string>& argv, HANDLE input,
+                  HANDLE output, HANDLE errors) {
+  inherit_only inherit({input, output, errors});
+  STARTUPINFOEXW startup{};
+  startup.StartupInfo.cb = sizeof(STARTUPINFOW);
+  startup.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
+  startup.StartupInfo.hStdInput = input;
+  startup.StartupInfo.hStdOutput = output;
+  startup.StartupInfo.hStdError = errors;
+  DWORD flags = CREATE_NO_WINDOW;
+  if (inherit.ok()) {
+    startup.StartupInfo.cb = sizeof(startup);
+    startup.lpAttributeList = inherit.list();
+    flags |= EXTENDED_STARTUPINFO_PRESENT;
+  }
+  auto line = command_line(argv);  // CreateProcessW may write into it
+  PROCESS_INFORMATION info{};
+  child started;
+  if (!CreateProcessW(program.c_str(), line.data(), nullptr, nullptr, TRUE, flags, nullptr, nullptr,
+                      &startup.StartupInfo, &info)) {
+    started.error = GetLastError();
+    return started;
+  }
+  started.process.reset(info.hProcess);
+  started.thread.reset(info.hThread);
+  return started;
+}
+
+// The exit code, or why there is none.
+void record_end(HANDLE process, const std::string& name, std::chrono::milliseconds deadline,
+                program_output& result) {
+  DWORD code = 0;
+  if (result.timed_out) {
+    result.error =
+        name + " did not finish within " + std::to_string(deadline.count()) + " ms and was stopped";
+  } else if (GetExitCodeProcess(process, &code) && code != STILL_ACTIVE) {
+    result.exit_code = static_cast<int>(code);
+  }
+}
+
 }  // namespace
+
+std::string run_failure(const program_output& result, std::chrono::seconds deadline) {
+  if (!result.started) return "could not run: " + result.error;
+  if (result.timed_out) return "did not finish within " + std::to_string(deadline.count()) + " s";
+  if (result.exit_code != 0) return "failed with exit code " + std::to_string(result.exit_code);
+  return {};
+}
 
 program_output run_program(const std::vector<std::string>& argv,
                            std::chrono::milliseconds deadline) {
   program_output result;
-  if (argv.empty() || argv.front().empty()) {
-    result.error = "no program given";
-    return result;
-  }
-  for (const auto& arg : argv) {
-    if (arg.find('\0') != std::string::npos) {
-      result.error = "an argument for " + argv.front() + " contains a NUL byte";
-      return result;
-    }
-  }
+  result.error = argument_problem(argv);
+  if (!result.error.empty()) return result;
   const ULONGLONG end =
       GetTickCount64() + static_cast<ULONGLONG>(std::max<std::int64_t>(deadline.count(), 0));
 
@@ -282,47 +343,23 @@ program_output run_program(const std::vector<std::string>& argv,
     result.error = "could not create a pipe for " + argv.front() + ": " + error_text(error);
     return result;
   }
-  const handle input = open_nul(GENERIC_READ);
-  const handle errors = open_nul(GENERIC_WRITE);
+  const unique_handle input = open_nul(GENERIC_READ);
+  const unique_handle errors = open_nul(GENERIC_WRITE);
   if (!input || !errors) {
     result.error = "could not open NUL for " + argv.front() + ": " + error_text(GetLastError());
     return result;
   }
-
-  inherit_only inherit({input.get(), pipe->write.get(), errors.get()});
-  STARTUPINFOEXW startup{};
-  startup.StartupInfo.cb = sizeof(STARTUPINFOW);
-  startup.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
-  startup.StartupInfo.hStdInput = input.get();
-  startup.StartupInfo.hStdOutput = pipe->write.get();
-  startup.StartupInfo.hStdError = errors.get();
-  DWORD flags = CREATE_NO_WINDOW;
-  if (inherit.ok()) {
-    startup.StartupInfo.cb = sizeof(startup);
-    startup.lpAttributeList = inherit.list();
-    flags |= EXTENDED_STARTUPINFO_PRESENT;
-  }
-  auto line = command_line(argv);  // CreateProcessW may write into it
-  PROCESS_INFORMATION info{};
-  if (!CreateProcessW(program.c_str(), line.data(), nullptr, nullptr, TRUE, flags, nullptr, nullptr,
-                      &startup.StartupInfo, &info)) {
-    result.error = "could not start " + argv.front() + ": " + error_text(GetLastError());
+  const auto started = start_child(program, argv, input.get(), pipe->write.get(), errors.get());
+  if (!started.process) {
+    result.error = "could not start " + argv.front() + ": " + error_text(started.error);
     return result;
   }
-  const handle process{info.hProcess};
-  const handle thread{info.hThread};
   result.started = true;
   // Our copy of the write end must go, or the pipe never reports the end.
   pipe->write.reset();
 
-  collect(process.get(), pipe->read.get(), end, result);
-  DWORD code = 0;
-  if (result.timed_out) {
-    result.error = argv.front() + " did not finish within " + std::to_string(deadline.count()) +
-                   " ms and was stopped";
-  } else if (GetExitCodeProcess(process.get(), &code) && code != STILL_ACTIVE) {
-    result.exit_code = static_cast<int>(code);
-  }
+  collect(started.process.get(), pipe->read.get(), end, result);
+  record_end(started.process.get(), argv.front(), deadline, result);
   return result;
 }
 

@@ -3,9 +3,31 @@
 
 #include <windows.h>
 
+#include <array>
+#include <cstdio>
 #include <limits>
 
 namespace reachback::client::platform {
+
+namespace {
+
+// The system's text for a Win32 error or an HRESULT; "" when it has none.
+std::string system_message(unsigned long code) {
+  wchar_t* text = nullptr;
+  const DWORD size = FormatMessageW(
+      FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
+      nullptr, code, 0, reinterpret_cast<wchar_t*>(&text), 0, nullptr);
+  std::string message = size > 0 && text != nullptr ? narrow(std::wstring_view(text, size)) : "";
+  LocalFree(text);
+  // Messages end in ".\r\n"; a report line wants neither.
+  while (!message.empty() && (message.back() == '\n' || message.back() == '\r' ||
+                              message.back() == ' ' || message.back() == '.')) {
+    message.pop_back();
+  }
+  return message;
+}
+
+}  // namespace
 
 std::wstring widen(std::string_view utf8) {
   // The Win32 lengths are int; text this long never comes from netsh or the
@@ -40,19 +62,16 @@ std::string narrow(std::wstring_view utf16) {
 }
 
 std::string error_text(unsigned long code) {
-  wchar_t* text = nullptr;
-  const DWORD size = FormatMessageW(
-      FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
-      nullptr, code, 0, reinterpret_cast<wchar_t*>(&text), 0, nullptr);
-  std::string message = size > 0 && text != nullptr ? narrow(std::wstring_view(text, size)) : "";
-  LocalFree(text);
-  // Messages end in ".\r\n"; a report line wants neither.
-  while (!message.empty() && (message.back() == '\n' || message.back() == '\r' ||
-                              message.back() == ' ' || message.back() == '.')) {
-    message.pop_back();
-  }
+  std::string message = system_message(code);
   if (message.empty()) message = "unknown error";
   return message + " (error " + std::to_string(code) + ")";
+}
+
+std::string hresult_text(long hr) {
+  std::array<char, 16> code{};
+  std::snprintf(code.data(), code.size(), "0x%08lX", static_cast<unsigned long>(hr));
+  const std::string message = system_message(static_cast<unsigned long>(hr));
+  return message.empty() ? std::string(code.data()) : std::string(code.data()) + " (" + message + ")";
 }
 
 }  // namespace reachback::client::platform

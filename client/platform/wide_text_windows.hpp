@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// UTF-8 <-> UTF-16 for the Win32 "W" functions, and Win32 error messages as
-// UTF-8. The rest of reachback keeps every string in UTF-8; only Windows
+// UTF-8 <-> UTF-16 for the Win32 "W" functions, and Win32 and COM error
+// messages as UTF-8. The rest of reachback keeps every string in UTF-8; only Windows
 // platform files meet wchar_t.
 
 #include <string>
@@ -18,5 +18,9 @@ namespace reachback::client::platform {
 /// The system's message for a Win32 error code (GetLastError, LSTATUS), on
 /// one line with the code: "Access is denied (error 5)".
 [[nodiscard]] std::string error_text(unsigned long code);
+
+/// A COM HRESULT in hex, with the system's message when it has one:
+/// "0x80004001 (Not implemented)". Takes the HRESULT as the long it is.
+[[nodiscard]] std::string hresult_text(long hr);
 
 }  // namespace reachback::client::platform
