@@ -16,6 +16,14 @@ asio::awaitable<bool> connects(asio::ip::tcp::endpoint target, std::chrono::mill
   co_return first.index() == 0 && !std::get<0>(std::get<0>(first));
 }
 
+/// Whether the rule listens on one address that is not `target`: only
+/// then can a connection to `target` not reach the proxy itself.
+bool listen_is_specific(const portproxy_rule& rule, const asio::ip::address& target) {
+  std::error_code ec;
+  const auto listen = asio::ip::make_address(rule.listen_address, ec);
+  return !ec && !listen.is_unspecified() && listen != target;
+}
+
 }  // namespace
 
 std::optional<bool> proxy_target_accepts(const local_port_evidence& local, probe_mode mode,
@@ -27,6 +35,11 @@ std::optional<bool> proxy_target_accepts(const local_port_evidence& local, probe
   // A host name as target: portproxy resolves it itself; a numeric check
   // would be a guess, so the evidence stays open.
   if (ec) return std::nullopt;
+  // A target on this host's own port may be answered by the proxy's own
+  // listener (0.0.0.0:3000 takes 127.0.0.1:3000 unless a server bound that
+  // address itself): an accept would prove nothing.
+  if (rule.connect_port == rule.listen_port && !listen_is_specific(rule, address))
+    return std::nullopt;
   asio::io_context ctx{1};
   bool accepted = false;
   asio::co_spawn(ctx, connects({address, rule.connect_port}, timeout), [&](std::exception_ptr e, bool result) {

@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 
+#include "common/ascii_case.hpp"
 #include "squatters_text.hpp"
 #include "toml_reading.hpp"
 
@@ -20,15 +21,6 @@ using detail::table_reader;
 constexpr std::size_t comm_length = 15;
 // pid 0 is port_owner's "owner unknown", so a table entry must never match it.
 constexpr detail::int_range pid_range{1, std::numeric_limits<int>::max()};
-
-char lower(char c) noexcept {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                    [](char x, char y) { return lower(x) == lower(y); });
-}
 
 bool name_matches(std::string_view owner, std::string_view listed) noexcept {
   if (iequals(owner, listed)) return true;
