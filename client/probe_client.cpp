@@ -141,20 +141,35 @@ void take_relay_answer(const relay_exchange& x, evidence& ev) {
   ev.sweep = x.result.sweep;
 }
 
+/// Who holds the port on this host, before anything goes on the wire.
+void check_this_host(const client_options& o, progress_line& progress, evidence& ev) {
+  ev.port = o.port;
+  ev.os = platform::this_host_os();
+  ev.mode = o.mode;
+  ev.relay = format_endpoint(o.relay.host, o.relay.port);
+  progress.stage("checking port " + std::to_string(o.port) + " on this host");
+  ev.local = check_local_port(o.port, config::builtin_squatters());
+  ev.local.proxy_target_accepts = proxy_target_accepts(ev.local, ev.mode, proxy_check_timeout);
+}
+
+/// Collects what was gathered beside the relay session.
+void finish_side_evidence(side_evidence& side, progress_line& progress, evidence& ev) {
+  if (side.path.valid()) {
+    progress.stage("finishing the path trace");
+    ev.path = side.path.get();
+  }
+  ev.capture = side.capture.finish(ev.port);
+  if (side.firewall.valid()) ev.firewall = side.firewall.get();
+  progress.clear();
+}
+
 }  // namespace
 
 int run_probe_client(const client_options& o, const output& io) {
   const auto start = clock::now();
   progress_line progress(io.err, io.progress);
   evidence ev;
-  ev.port = o.port;
-  ev.os = platform::this_host_os();
-  ev.mode = o.mode;
-  ev.relay = format_endpoint(o.relay.host, o.relay.port);
-
-  progress.stage("checking port " + std::to_string(o.port) + " on this host");
-  ev.local = check_local_port(o.port, config::builtin_squatters());
-  ev.local.proxy_target_accepts = proxy_target_accepts(ev.local, ev.mode, proxy_check_timeout);
+  check_this_host(o, progress, ev);
   run_timings timings;
   timings.local_ms = ms_since(start);
 
@@ -168,13 +183,7 @@ int run_probe_client(const client_options& o, const output& io) {
   const auto session_start = clock::now();
   auto outcome = run_session(o, nonce, agent, ctx, make_hooks(ev, side, progress, agent));
   timings.session_ms = ms_since(session_start);
-  if (side.path.valid()) {
-    progress.stage("finishing the path trace");
-    ev.path = side.path.get();
-  }
-  ev.capture = side.capture.finish(o.port);
-  if (side.firewall.valid()) ev.firewall = side.firewall.get();
-  progress.clear();
+  finish_side_evidence(side, progress, ev);
 
   if (const auto* failure = std::get_if<relay_failure>(&outcome)) {
     io.err << "probe-client: " << failure->message << '\n';

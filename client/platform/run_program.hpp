@@ -12,7 +12,7 @@ namespace reachback::client::platform {
 struct program_output {
   bool started = false;    ///< false: not found or could not start (see error)
   bool timed_out = false;  ///< killed at the deadline
-  int exit_code = -1;
+  int exit_code = -1;     ///< the program's exit code; -1 when it did not finish
   std::string out;         ///< stdout, bounded (see max_output)
   std::string error;       ///< why it did not start or finish, one line
 };
