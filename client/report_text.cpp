@@ -32,6 +32,8 @@ std::string pad(std::string text, std::size_t width) {
   return text;
 }
 
+std::string hop_name(const hop& h) { return h.address ? h.name + " " + *h.address : h.name; }
+
 std::string headline(const report& r, const palette& p) {
   std::string line = p.bold("reachback") + ": TCP port " + std::to_string(r.ev.port) + " via relay " + r.ev.relay;
   if (!r.ev.public_address.empty()) line += ", public address " + r.ev.public_address;
@@ -44,11 +46,24 @@ std::string hop_lines(const std::vector<hop>& hops, const palette& p) {
   std::string text;
   for (std::size_t i = 0; i < hops.size(); ++i) {
     const auto& h = hops[i];
-    const auto name = h.address ? h.name + " " + *h.address : h.name;
+    const auto name = hop_name(h);
     text += "  " + std::to_string(i) + "  " + pad(name, width) + "  " + status_word(h.status, p) + "\n";
     for (const auto& e : h.evidence) text += "       " + p.dim("· " + e) + "\n";
   }
   return text;
+}
+
+/// "  could be: 1 ISP hub 192.168.0.1, 2 room router 192.168.1.1", when the
+/// evidence leaves more than one hop.
+std::string candidate_line(const verdict& v) {
+  if (v.candidates.size() < 2) return "";
+  std::string text = "  could be: ";
+  for (std::size_t i = 0; i < v.candidates.size(); ++i) {
+    const auto index = v.candidates[i];
+    if (i > 0) text += ", ";
+    text += std::to_string(index) + " " + (index < v.hops.size() ? hop_name(v.hops[index]) : std::string("?"));
+  }
+  return text + "\n";
 }
 
 std::string verdict_lines(const verdict& v, const palette& p) {
@@ -57,11 +72,9 @@ std::string verdict_lines(const verdict& v, const palette& p) {
     text += p.paint("1;32", "REACHABLE") + "  " + v.summary + "\n";
   } else {
     std::string where;
-    if (v.blocking_hop) {
-      const auto& h = v.hops[*v.blocking_hop];
-      where = " at " + (h.address ? h.name + " " + *h.address : h.name);
-    }
+    if (const auto blocking = v.blocking_hop()) where = " at " + hop_name(v.hops[*blocking]);
     text += p.paint("1;31", "NOT REACHABLE") + " (" + std::string(to_string(v.why)) + where + ")\n  " + v.summary + "\n";
+    text += candidate_line(v);
   }
   if (!v.fix.empty()) {
     text += "\n" + p.bold("Fix") + "\n";

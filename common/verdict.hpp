@@ -3,6 +3,7 @@
 // The verdict: per-hop statuses, the cause, the blocking hop and the fix.
 // Produced by the pure verdict engine (verdict_engine.hpp).
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,11 +43,19 @@ struct hop {
 
 struct verdict {
   cause why = cause::inconclusive;
-  std::optional<std::size_t> blocking_hop;  ///< index into hops
-  std::string summary;                      ///< one sentence
+  /// Every hop (index into hops) the evidence cannot rule out as the
+  /// blocking point, most likely first; empty when nothing blocks or the
+  /// evidence places the block nowhere.
+  std::vector<std::size_t> candidates;
+  std::string summary;                      ///< what blocks, and with several candidates what tells them apart
   std::vector<std::string> fix;             ///< numbered steps, device first
   std::vector<hop> hops;                    ///< internet first, this host last
   [[nodiscard]] bool reachable() const noexcept { return why == cause::reachable; }
+  /// The most likely blocking hop: candidates[0], so the two never disagree.
+  [[nodiscard]] std::optional<std::size_t> blocking_hop() const noexcept {
+    if (candidates.empty()) return std::nullopt;
+    return candidates.front();
+  }
   bool operator==(const verdict&) const = default;
 };
 

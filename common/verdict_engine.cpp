@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "verdict_parts.hpp"
 
@@ -12,17 +13,6 @@ namespace reachback {
 using namespace verdict_parts;
 
 namespace {
-
-/// How deep the probes demonstrably got: hops before that depth passed.
-int reached_depth(const evidence& ev, const layout& home, const sweep_reading& sweep) {
-  int reached = -1;
-  if (sweep.deepest_forward) reached = *sweep.deepest_forward + 1;
-  if (sweep.answer_depth) reached = std::max(reached, *sweep.answer_depth);
-  if (ev.capture.syn_seen || ev.connect_back.outcome == connect_outcome::verified ||
-      read_firewall(ev) == firewall_view::log_shows_drop)
-    reached = home.host_depth();
-  return reached;
-}
 
 /// The network's finding, unless this host's own explains it: a block
 /// further out comes first, and the local one follows as its last steps.
@@ -47,6 +37,18 @@ void set_statuses(const finding& f, int reached, layout& home) {
   }
 }
 
+/// The verdict's candidates: the blocking hop first, then the others the
+/// finding cannot rule out, each once. The only place they are put together.
+std::vector<std::size_t> candidates(const finding& f, const layout& home) {
+  std::vector<std::size_t> list;
+  if (!f.blocking) return list;
+  list.push_back(*f.blocking);
+  for (const auto i : f.also) {
+    if (i < home.hops.size() && std::find(list.begin(), list.end(), i) == list.end()) list.push_back(i);
+  }
+  return list;
+}
+
 }  // namespace
 
 verdict diagnose(const evidence& ev, const fix_book& fixes) {
@@ -60,7 +62,8 @@ verdict diagnose(const evidence& ev, const fix_book& fixes) {
   auto network = prefer_cgnat(ev, home, reached, network_finding(ev, home, sweep, fx));
   const auto result = network_then_local(std::move(network), local_finding(ev, home.host_index(), fx), home.host_index());
   set_statuses(result, reached, home);
-  return {result.why, result.blocking, result.summary, result.fix, std::move(home.hops)};
+  auto listed = candidates(result, home);
+  return {result.why, std::move(listed), result.summary, result.fix, std::move(home.hops)};
 }
 
 }  // namespace reachback

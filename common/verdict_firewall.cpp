@@ -144,8 +144,8 @@ finding firewall_blocks(const evidence& ev, const layout& home, const fix_writer
   // from elsewhere: the router in front may be wrong as well.
   if (const auto nat = home.innermost_nat(); answered && nat) {
     f.summary += " It drops such packets without answering, so the answer may also come from another device the " +
-                 hop_label(home.hops[*nat]) + " forwards port " + p + " to: if the port stays closed after this fix, "
-                 "check that forward.";
+                 hop_label(home.hops[*nat]) + " forwards port " + p + " to. What tells them apart: whether the port stays closed after this "
+                 "fix; if it does, check that forward.";
   }
   return f;
 }

@@ -179,6 +179,17 @@ std::string nat_evidence_line(const path_hop& router) {
   return "the relay sees another address than this host's, so a NAT is in between; the path trace could not show it";
 }
 
+/// The innermost router is the one at TTL 1: this host's default gateway.
+/// When it was silent there, the gateway still gives its address.
+void name_silent_gateway(const evidence& ev, layout& home, const std::vector<path_hop>& routers) {
+  if (routers.empty() || !ev.path || !ev.path->default_gateway) return;
+  const auto& innermost = routers.back();
+  if (innermost.ttl != 1 || innermost.address) return;
+  auto& h = home.hops[home.host_index() - 1];
+  h.address = *ev.path->default_gateway;
+  h.evidence.push_back("its address is this host's default gateway, " + *ev.path->default_gateway);
+}
+
 /// One hop per NAT, named by its place among the home's own routers.
 void add_nat_hops(const std::vector<path_hop>& routers, layout& home) {
   const auto home_count = static_cast<std::size_t>(std::count_if(
@@ -219,6 +230,7 @@ layout build_layout(const evidence& ev) {
   if (ev.path && !ev.path->source_address.empty()) own = ev.path->source_address;
   home.hops.push_back({hop_role::host, "this host", own, hop_status::unknown, {}});
   home.classes.push_back(address_class::private_net);
+  name_silent_gateway(ev, home, routers);
   home.public_ttl = find_public_ttl(ev, static_cast<int>(routers.size()));
   return home;
 }

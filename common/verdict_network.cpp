@@ -88,6 +88,69 @@ std::vector<std::string> with_lead_in(std::string_view lead_in, std::vector<std:
   return steps;
 }
 
+// ---------------------------------------------------------------------------
+// Candidates: every hop the evidence cannot rule out, each named in the summary.
+
+/// A hop the evidence cannot rule out, as the summary names it.
+struct suspect {
+  std::size_t index;
+  std::string name;  ///< "the room router 192.168.1.1", "your ISP upstream"
+};
+
+/// "a", "a or b", "a, b or c"
+std::string or_list(const std::vector<std::string>& items) {
+  std::string text;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) text += i + 1 == items.size() ? " or " : ", ";
+    text += items[i];
+  }
+  return text;
+}
+
+/// "the room router 192.168.1.1", "this host's firewall", "your ISP upstream".
+std::string suspect_name(const evidence& ev, const layout& home, std::size_t index) {
+  if (index == 0) return "your ISP upstream";
+  if (home.is_host(index)) return ev.firewall ? "a firewall on this host" : "this host's firewall";
+  return "the " + hop_label(home.hops[index]);
+}
+
+/// Makes `others` the finding's further candidates, and says so in its
+/// summary: why the evidence leaves them open, then what tells them apart.
+void add_suspects(finding& f, const std::vector<suspect>& others, const std::string& why_open,
+                  const std::string& tell_apart) {
+  if (others.empty()) return;
+  std::vector<std::string> names;
+  for (const auto& s : others) {
+    f.also.push_back(s.index);
+    names.push_back(s.name);
+  }
+  f.summary += " " + why_open + ", so it could also be " + or_list(names) + ". " + tell_apart;
+}
+
+/// Nothing shows that a probe of the port got past the ISP's network to the
+/// public address: an ISP that blocks the port upstream looks the same.
+bool upstream_possible(const evidence& ev, const layout& home, const sweep_reading& sweep) {
+  return reached_depth(ev, home, sweep) < 0;
+}
+
+/// What would show whether the relay's SYN reaches this host.
+std::string host_tell_apart(const evidence& ev) {
+  if (ev.os == host_os::windows_host)
+    return "the firewall's log of dropped packets (run as administrator) shows whether the SYN reaches this host";
+  return "a packet capture (run probe-client as root) shows whether the SYN reaches this host";
+}
+
+/// What would tell an ISP block from the home's own devices.
+std::string upstream_tell_apart(std::uint16_t port) {
+  return "probing a second port forwarded the same way (ISPs block only some, often 25, 80, 443 and 8080) tells an "
+         "ISP block of " + port_text(port) + " from your routers";
+}
+
+/// "What tells them apart: a; b."
+std::string tell_apart_sentence(const std::vector<std::string>& parts) {
+  return "What tells them apart: " + joined(parts, "; ") + ".";
+}
+
 /// Something on this host accepts the port on a reachable address:
 /// probe-client, or the program holding the port, which is the user's
 /// server unless --listen was asked for.
@@ -109,7 +172,20 @@ std::optional<finding> wrong_port(const network_context& c) {
 
 /// The router at `index` answered the relay's SYN with ICMP unreachable `code`.
 finding router_rejected(const network_context& c, std::size_t index, int code) {
-  if (no_such_host(code)) return nat_wrong_target(c.ev, c.home, index, forward_to_nobody);
+  if (no_such_host(code)) {
+    auto f = nat_wrong_target(c.ev, c.home, index, forward_to_nobody);
+    // Host unreachable comes from the router that tried to deliver the SYN,
+    // which may be the one in front forwarding to an address gone stale.
+    if (index > 1) {
+      const auto in_front = hop_label(c.home.hops[index - 1]);
+      f.summary += " Host unreachable comes from the router that tried to deliver the SYN, so it could also be the " +
+                   in_front + " forwarding port " + port_text(c.ev.port) +
+                   " to a stale address. What tells them apart: the ICMP's arrival TTL, and the " + in_front +
+                   "'s port-forward page.";
+      f.also.push_back(index - 1);
+    }
+    return f;
+  }
   if (code == 3) return nat_no_forward(c.ev, c.home, index, "it answered ICMP port unreachable itself");
   const auto router = hop_label(c.home.hops[index]);
   const auto p = port_text(c.ev.port);
@@ -162,6 +238,7 @@ finding not_this_firewall(const network_context& c, const std::string& what) {
                 "blocks it; the router's port-forward page tells them apart.",
             {router + ": make sure the port forward for TCP WAN " + p + " targets " + host_target(c.ev, c.home) + "."}};
   append(f.fix, with_lead_in("If it does: ", c.fixes.steps("other_firewall")));
+  f.also.push_back(*nat);
   return f;
 }
 
@@ -173,7 +250,20 @@ std::optional<finding> firewall_at_host_depth(const network_context& c, const st
                                               const std::string& allowed, bool answered) {
   switch (read_firewall(c.ev)) {
     case firewall_view::log_shows_drop: return firewall_log_drop(c.ev, c.home, c.fixes);
-    case firewall_view::blocks: return firewall_blocks(c.ev, c.home, c.fixes, blocked, answered);
+    case firewall_view::blocks: {
+      auto f = firewall_blocks(c.ev, c.home, c.fixes, blocked, answered);
+      const auto nat = c.home.innermost_nat();
+      if (!nat) return f;
+      f.also.push_back(*nat);
+      // firewall_blocks() already hedges an answer; a silent drop needs it said here.
+      if (!answered) {
+        f.summary += " Nothing shows the SYN reached this host, so it could also be the " +
+                     hop_label(c.home.hops[*nat]) + " forwarding port " + port_text(c.ev.port) +
+                     " to another device. What tells them apart: whether the port stays closed after this fix; if "
+                     "it does, check that forward.";
+      }
+      return f;
+    }
     case firewall_view::allows: return not_this_firewall(c, allowed);
     case firewall_view::unknown: break;
   }
@@ -192,7 +282,10 @@ finding answered_at_host_depth(const network_context& c, const std::string& what
   if (cap.available || !nat) return host_firewall(c.ev, c.home, c.fixes, although_listening);
   auto f = host_firewall(c.ev, c.home, c.fixes, what + " at this host's depth although a listener was open");
   f.summary += " Without a packet capture this cannot be told apart from the " + hop_label(c.home.hops[*nat]) +
-               " forwarding to another device that refuses it.";
+               " forwarding to another device that refuses it. " +
+               tell_apart_sentence({host_tell_apart(c.ev), "the router's port-forward page shows where it sends port " +
+                                                              port_text(c.ev.port)});
+  f.also.push_back(*nat);
   append(f.fix, host_evidence_steps(c.ev, c.fixes));
   return f;
 }
@@ -254,10 +347,18 @@ finding silent_at_host_depth(const network_context& c, std::size_t index) {
   if (auto f = firewall_at_host_depth(c, "the relay's SYN got no answer at this host's depth",
                                       "the relay's SYN was dropped silently", false))
     return *f;
+  const auto in_front = index - 1;
+  const bool nat_in_front = in_front > 0;
+  const auto other = nat_in_front ? "the " + hop_label(c.home.hops[in_front]) + " forwarding to another device that drops it"
+                                  : std::string("your ISP upstream");
+  std::vector<std::string> tell = {host_tell_apart(c.ev)};
+  if (nat_in_front) tell.push_back("the router's port-forward page shows where it sends port " + port_text(c.ev.port));
+  else tell.push_back(upstream_tell_apart(c.ev.port));
   finding f{cause::filtered, index,
-            "The relay's SYN reached this host's depth and was dropped silently: this host's firewall, "
-            "or the " + hop_label(c.home.hops[index - 1]) + " forwarding to another device that drops it.",
+            "The relay's SYN reached this host's depth and was dropped silently: this host's firewall, or " + other +
+                ". " + tell_apart_sentence(tell),
             firewall_fix(c.ev, c.fixes)};
+  if (nat_in_front || upstream_possible(c.ev, c.home, c.sweep)) f.also.push_back(in_front);
   append(f.fix, host_evidence_steps(c.ev, c.fixes));
   return f;
 }
@@ -299,12 +400,80 @@ finding silent_after_arrival(const network_context& c) {
 
 /// Without the sweep's TTLs nothing tells which hop dropped the SYN.
 finding silent_somewhere(const network_context& c) {
-  if (read_firewall(c.ev) == firewall_view::blocks)
-    return firewall_blocks(c.ev, c.home, c.fixes, "the relay's SYN got no answer", false);
+  if (read_firewall(c.ev) == firewall_view::blocks) {
+    auto f = firewall_blocks(c.ev, c.home, c.fixes, "the relay's SYN got no answer", false);
+    // Without the sweep a router further out may drop the SYN first.
+    std::vector<suspect> others;
+    for (auto i = c.home.host_index(); i-- > 1;) others.push_back({i, suspect_name(c.ev, c.home, i)});
+    others.push_back({0, suspect_name(c.ev, c.home, 0)});
+    add_suspects(f, others, "Without the TTL sweep nothing shows the SYN reached this host",
+                 "What tells them apart: a relay with the TTL sweep, which shows where the SYN stops.");
+    return f;
+  }
   return {cause::filtered, std::nullopt,
           "Something between the relay and this host drops port " + port_text(c.ev.port) +
               " silently, and without the TTL sweep it cannot be told where.",
           host_evidence_steps(c.ev, c.fixes, "sweep_and_capture")};
+}
+
+/// The drop may be anywhere from `first_silent` in: routers that forward do
+/// not always answer expired probes. Also the router that last forwarded
+/// (its forward may point at a stale address, or its own firewall drop what
+/// it forwards), and the ISP when nothing shows the SYN got past it.
+std::vector<suspect> silent_suspects(const network_context& c, int first_silent, int last_candidate) {
+  std::vector<suspect> others;
+  for (int depth = first_silent + 1; depth <= last_candidate; ++depth) {
+    const auto index = c.home.at_depth(depth);
+    others.push_back({index, suspect_name(c.ev, c.home, index)});
+  }
+  if (first_silent > 0) {
+    const auto forwarder = c.home.at_depth(first_silent - 1);
+    others.push_back({forwarder, "the " + hop_label(c.home.hops[forwarder]) +
+                                     " (it forwards the port, but maybe to a stale address, or into its own firewall)"});
+  }
+  if (upstream_possible(c.ev, c.home, c.sweep)) others.push_back({0, suspect_name(c.ev, c.home, 0)});
+  return others;
+}
+
+/// Why the evidence leaves `others` open, in the order they are named.
+std::string why_silence_is_open(const network_context& c, int first_silent, int last_candidate) {
+  std::vector<std::string> reasons;
+  if (first_silent < last_candidate) reasons.emplace_back("routers that forward do not always answer expired probes");
+  if (first_silent > 0) {
+    reasons.push_back("the " + hop_label(c.home.hops[c.home.at_depth(first_silent - 1)]) +
+                      " forwarded the probes inward (its TTL answered), but that does not show where to");
+  }
+  if (upstream_possible(c.ev, c.home, c.sweep))
+    reasons.emplace_back("nothing shows the SYN got past your ISP's network to your public address");
+  auto text = joined(reasons, "; ");
+  if (!text.empty()) text.front() = static_cast<char>(text.front() - 'a' + 'A');
+  return text;
+}
+
+/// What tells the silent suspects apart.
+std::string silent_tell_apart(const network_context& c, int last_candidate, bool upstream) {
+  const auto p = port_text(c.ev.port);
+  std::vector<std::string> parts = {"each router's port-forward page or UPnP table shows whether it forwards port " + p +
+                                    " and to which address (the next router's current WAN address, or this host)"};
+  if (last_candidate == c.home.host_depth()) parts.push_back(host_tell_apart(c.ev));
+  if (upstream) parts.push_back(upstream_tell_apart(c.ev.port));
+  return tell_apart_sentence(parts);
+}
+
+/// The fix steps for the suspects behind the most likely one.
+void add_suspect_fixes(const network_context& c, int first_silent, finding& f) {
+  const auto p = port_text(c.ev.port);
+  if (first_silent > 0) {
+    const auto forwarder = c.home.at_depth(first_silent - 1);
+    f.fix.push_back("If the forwards further in are there: " + hop_label(c.home.hops[forwarder]) +
+                    ": make sure its forward for TCP WAN " + p + " targets " + forward_target(c.ev, c.home, forwarder) +
+                    " as it is now (a DHCP renewal may have changed it), and that its firewall allows forwarded TCP " + p +
+                    ".");
+  }
+  if (upstream_possible(c.ev, c.home, c.sweep)) {
+    f.fix.push_back("If every forward is right: ask your ISP whether it blocks inbound TCP " + p +
+                    ", or serve on a high port instead.");
+  }
 }
 
 /// The first hop the sweep did not get past, and every candidate behind it.
@@ -312,20 +481,27 @@ finding first_silent_hop(const network_context& c) {
   const int first_silent = c.sweep.deepest_forward.value_or(-1) + 1;
   const int last_candidate = c.ev.capture.available ? c.home.host_depth() - 1 : c.home.host_depth();
   if (first_silent > last_candidate) {
-    return missed_this_host(c, "the " + hop_label(c.home.hops[c.home.host_index() - 1]) +
-                                   " forwarded the relay's SYN but it never reached this host");
+    const auto nat = c.home.host_index() - 1;
+    auto f = missed_this_host(c, "the " + hop_label(c.home.hops[nat]) +
+                                     " forwarded the relay's SYN but it never reached this host");
+    if (f.why == cause::nat_wrong_target)
+      f.summary += " Its own firewall dropping the forwarded SYN looks the same: its port-forward page and firewall "
+                   "rules tell them apart.";
+    return f;
   }
   const auto index = c.home.at_depth(first_silent);
   if (c.home.is_host(index)) return silent_at_host_depth(c, index);
   finding f = nat_no_forward(c.ev, c.home, index,
                              "it dropped the relay's SYN silently (no forward, and its WAN drops unsolicited packets)");
-  if (first_silent < last_candidate) {
-    const auto last = c.home.at_depth(last_candidate);
-    const auto last_label = hop_label(c.home.hops[last]);
-    f.summary += " Routers that forward do not always answer expired probes, so the drop may also be further in, up "
-                 "to " + (c.home.is_host(last) ? last_label : "the " + last_label) + ".";
-    if (last_candidate == c.home.host_depth()) append(f.fix, host_also(c));
-  }
+  if (f.why == cause::cgnat) return f;
+  const auto others = silent_suspects(c, first_silent, last_candidate);
+  if (others.empty()) return f;
+  f.summary.front() = 't';  // "The room router ..." follows "Most likely"
+  f.summary.insert(0, "Most likely ");
+  add_suspects(f, others, why_silence_is_open(c, first_silent, last_candidate),
+               silent_tell_apart(c, last_candidate, upstream_possible(c.ev, c.home, c.sweep)));
+  if (last_candidate == c.home.host_depth()) append(f.fix, host_also(c));
+  add_suspect_fixes(c, first_silent, f);
   return f;
 }
 

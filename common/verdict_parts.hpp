@@ -77,6 +77,11 @@ struct sweep_reading {
 /// Attaches each sweep line to its hop and finds how deep the probes got.
 [[nodiscard]] sweep_reading read_sweep(const evidence& ev, layout& home);
 
+/// How deep the relay's probes demonstrably got, as a depth behind the
+/// public address: hops in front of it passed them. -1 when nothing shows a
+/// probe got past the ISP's network to the public address.
+[[nodiscard]] int reached_depth(const evidence& ev, const layout& home, const sweep_reading& sweep);
+
 // ---------------------------------------------------------------------------
 // Fix text (verdict_fixes.cpp): the fix book's steps in the host OS's commands.
 
@@ -111,11 +116,16 @@ inline void append(std::vector<std::string>& to, const std::vector<std::string>&
 
 /// One cause at one hop, with its one-line summary and its fix: the network's
 /// or the local check's, until diagnose() picks the verdict from them.
+/// diagnose() makes the verdict's candidates `blocking` and then `also`,
+/// so the verdict's blocking hop is always its first candidate.
 struct finding {
   cause why = cause::inconclusive;
   std::optional<std::size_t> blocking;  ///< index into layout::hops
   std::string summary;
   std::vector<std::string> fix;
+  /// The other hops the evidence cannot rule out, most likely first;
+  /// ignored without `blocking`. The summary names each of them.
+  std::vector<std::size_t> also = {};
 };
 
 // ---------------------------------------------------------------------------

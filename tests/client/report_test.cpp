@@ -30,7 +30,7 @@ report sample() {
   r.ev.connect_back.outcome = connect_outcome::refused;
   r.ev.connect_back.banner = std::string("\xff\xfe binary", 9);
   r.result.why = cause::nat_no_forward;
-  r.result.blocking_hop = 1;
+  r.result.candidates = {1};
   r.result.summary = "The room router does not forward port 3000.";
   r.result.fix = {"room router 192.168.1.1: add a port forward TCP WAN 3000 → 192.168.1.23:3000."};
   r.result.hops = {{hop_role::internet, "internet", "198.51.100.2", hop_status::pass, {"seen"}},
@@ -54,9 +54,10 @@ TEST(report_json, has_exactly_the_schema_fields) {
   EXPECT_EQ(doc["protocol"], "tcp");
   EXPECT_EQ(doc["port"], 3000);
   EXPECT_FALSE(doc["reachable"].get<bool>());
-  EXPECT_EQ(keys(doc["verdict"]), (std::set<std::string>{"cause", "blocking_hop", "summary", "fix"}));
+  EXPECT_EQ(keys(doc["verdict"]), (std::set<std::string>{"cause", "blocking_hop", "candidates", "summary", "fix"}));
   EXPECT_EQ(doc["verdict"]["cause"], "nat_no_forward");
   EXPECT_EQ(doc["verdict"]["blocking_hop"], 1);
+  EXPECT_EQ(doc["verdict"]["candidates"], json::array({1}));
   ASSERT_EQ(doc["hops"].size(), 3U);
   for (std::size_t i = 0; i < 3; ++i) {
     EXPECT_EQ(keys(doc["hops"][i]), (std::set<std::string>{"index", "role", "address", "status", "evidence"}));
@@ -162,10 +163,40 @@ TEST(report_text, windows_story_shows_the_holder_the_rule_and_the_delete_command
 TEST(report_json, reachable_has_null_blocking_hop) {
   auto r = sample();
   r.result.why = cause::reachable;
-  r.result.blocking_hop.reset();
+  r.result.candidates.clear();
   const auto doc = json::parse(render_json(r));
   EXPECT_TRUE(doc["reachable"].get<bool>());
   EXPECT_TRUE(doc["verdict"]["blocking_hop"].is_null());
+  EXPECT_TRUE(doc["verdict"]["candidates"].is_array());
+  EXPECT_TRUE(doc["verdict"]["candidates"].empty());
+}
+
+/// The sample with the drop left open between the room router and this host.
+report two_candidates() {
+  auto r = sample();
+  r.result.hops.insert(r.result.hops.begin() + 1,
+                       hop{hop_role::nat, "ISP hub", "192.168.0.1", hop_status::pass, {"time exceeded"}});
+  r.result.candidates = {2, 1, 0};
+  return r;
+}
+
+TEST(report_json, candidates_list_every_hop_most_likely_first) {
+  const auto doc = json::parse(render_json(two_candidates()));
+  EXPECT_EQ(doc["verdict"]["candidates"], json::array({2, 1, 0}));
+  EXPECT_EQ(doc["verdict"]["blocking_hop"], 2);
+}
+
+TEST(report_text, names_every_candidate_under_the_verdict) {
+  const auto text = render_text(two_candidates(), false);
+  const auto verdict_at = text.find("NOT REACHABLE (nat_no_forward at room router 192.168.1.1)");
+  const auto could_be = text.find("\n  could be: 2 room router 192.168.1.1, 1 ISP hub 192.168.0.1, 0 internet 198.51.100.2\n");
+  ASSERT_NE(verdict_at, std::string::npos) << text;
+  ASSERT_NE(could_be, std::string::npos) << text;
+  EXPECT_LT(verdict_at, could_be);
+}
+
+TEST(report_text, a_single_candidate_needs_no_list) {
+  EXPECT_EQ(render_text(sample(), false).find("could be:"), std::string::npos);
 }
 
 TEST(report_text, plain_without_colour_and_numbered_fix) {

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <functional>
+#include <iostream>
+#include <optional>
 #include <string>
 
 #include "config/fixes.hpp"
@@ -551,12 +553,12 @@ TEST_P(engine_table, names_cause_and_blocking_hop) {
   const auto v = diagnose(c.make(), fixes());
   EXPECT_EQ(to_string(v.why), to_string(c.expected)) << v.summary;
   if (c.blocking_address) {
-    ASSERT_TRUE(v.blocking_hop.has_value()) << v.summary;
-    ASSERT_LT(*v.blocking_hop, v.hops.size());
-    EXPECT_EQ(v.hops[*v.blocking_hop].address, c.blocking_address) << v.summary;
-    EXPECT_EQ(v.hops[*v.blocking_hop].status, hop_status::blocked);
+    ASSERT_TRUE(v.blocking_hop().has_value()) << v.summary;
+    ASSERT_LT(*v.blocking_hop(), v.hops.size());
+    EXPECT_EQ(v.hops[*v.blocking_hop()].address, c.blocking_address) << v.summary;
+    EXPECT_EQ(v.hops[*v.blocking_hop()].status, hop_status::blocked);
   } else {
-    EXPECT_FALSE(v.blocking_hop.has_value()) << v.summary;
+    EXPECT_FALSE(v.blocking_hop().has_value()) << v.summary;
   }
 }
 
@@ -569,8 +571,8 @@ TEST_P(engine_table, report_is_complete) {
   if (!v.reachable() && v.why != cause::inconclusive && v.why != cause::filtered) {
     EXPECT_FALSE(v.fix.empty());
   }
-  if (v.blocking_hop) {
-    for (std::size_t i = *v.blocking_hop + 1; i < v.hops.size(); ++i) {
+  if (v.blocking_hop()) {
+    for (std::size_t i = *v.blocking_hop() + 1; i < v.hops.size(); ++i) {
       EXPECT_EQ(v.hops[i].status, hop_status::not_reached) << "hop " << i;
     }
   }
@@ -610,6 +612,40 @@ TEST_P(engine_table, fixes_are_filled_in_and_in_the_host_os_commands) {
     } else {
       EXPECT_FALSE(contains_any(step, {"PowerShell", "New-NetFirewallRule", "Stop-Service", "winnat"})) << step;
     }
+  }
+}
+
+/// "room router 192.168.1.1", as the report names a hop.
+std::string label(const hop& h) { return h.address ? h.name + " " + *h.address : h.name; }
+
+std::vector<std::string> candidate_labels(const verdict& v) {
+  std::vector<std::string> labels;
+  for (const auto i : v.candidates) labels.push_back(i < v.hops.size() ? label(v.hops[i]) : "out of range");
+  return labels;
+}
+
+/// How the summary names a candidate: by address, or the words for the ISP or this host.
+bool summary_names(const verdict& v, std::size_t index) {
+  const auto& h = v.hops[index];
+  if (h.role == hop_role::internet) return v.summary.find("your ISP") != std::string::npos;
+  if (h.role == hop_role::host && v.summary.find("this host") != std::string::npos) return true;
+  return v.summary.find(h.address ? *h.address : h.name) != std::string::npos;
+}
+
+TEST_P(engine_table, candidates_start_with_the_blocking_hop_and_are_all_named) {
+  const auto v = diagnose(GetParam().make(), fixes());
+  for (std::size_t i = 0; i < v.candidates.size(); ++i) {
+    ASSERT_LT(v.candidates[i], v.hops.size());
+    EXPECT_EQ(std::count(v.candidates.begin(), v.candidates.end(), v.candidates[i]), 1) << v.candidates[i];
+    if (v.candidates.size() > 1) {
+      EXPECT_TRUE(summary_names(v, v.candidates[i])) << label(v.hops[v.candidates[i]]) << ": " << v.summary;
+    }
+  }
+  if (v.reachable()) {
+    EXPECT_TRUE(v.candidates.empty());
+  }
+  if (v.candidates.size() > 1) {
+    EXPECT_NE(v.summary.find("tell"), std::string::npos) << v.summary;
   }
 }
 
@@ -1261,8 +1297,8 @@ TEST(verdict_engine, private_routers_the_relay_met_never_take_the_last_nat) {
   outcome(ev, connect_outcome::refused);
   const auto v = diagnose(ev, fixes());
   EXPECT_EQ(v.why, cause::nat_no_forward) << v.summary;
-  ASSERT_TRUE(v.blocking_hop.has_value());
-  EXPECT_EQ(v.hops[*v.blocking_hop].address, "10.0.0.1");
+  ASSERT_TRUE(v.blocking_hop().has_value());
+  EXPECT_EQ(v.hops[*v.blocking_hop()].address, "10.0.0.1");
 }
 
 TEST(verdict_engine, the_holder_is_in_the_way_only_as_a_squatter_or_under_listen) {
@@ -1293,9 +1329,9 @@ TEST(verdict_engine, a_nat_the_path_trace_missed_is_still_a_hop) {
   no_capture(ev);
   const auto v = diagnose(ev, fixes());
   EXPECT_EQ(v.why, cause::nat_no_forward) << v.summary;
-  ASSERT_TRUE(v.blocking_hop.has_value());
-  EXPECT_EQ(v.hops[*v.blocking_hop].role, hop_role::nat);
-  EXPECT_FALSE(v.hops[*v.blocking_hop].address.has_value());
+  ASSERT_TRUE(v.blocking_hop().has_value());
+  EXPECT_EQ(v.hops[*v.blocking_hop()].role, hop_role::nat);
+  EXPECT_FALSE(v.hops[*v.blocking_hop()].address.has_value());
 }
 
 TEST(verdict_engine, loopback_relay_gives_internet_then_host) {
@@ -1309,6 +1345,210 @@ TEST(verdict_engine, loopback_relay_gives_internet_then_host) {
   const auto v = diagnose(ev, fixes());
   ASSERT_EQ(v.hops.size(), 2U);
   EXPECT_TRUE(v.reachable());
+}
+
+// ---------------------------------------------------------------------------
+// Every pattern of silence: the candidates, exactly. A confident wrong
+// verdict is the worst bug: when the evidence allows two hops, both are named.
+
+constexpr const char* internet = "internet 198.51.100.2";
+constexpr const char* hub = "ISP hub 192.168.0.1";
+constexpr const char* room = "room router 192.168.1.1";
+constexpr const char* host = "this host 192.168.1.23";
+
+struct candidate_case {
+  std::string name;
+  std::function<evidence()> make;
+  cause expected;
+  std::vector<std::string> candidates;  ///< hop labels, most likely first
+  friend std::ostream& operator<<(std::ostream& os, const candidate_case& c) { return os << c.name; }
+};
+
+/// Nothing answers behind the relay's last router outside: the hub is silent
+/// at its own TTL, and so is everything behind it.
+evidence silent_from_the_hub() {
+  auto ev = double_nat();
+  ev.sweep->hops = {expired(1, "203.0.113.1", 64), silent(2), silent(3), silent(4)};
+  ev.sweep->public_distance.reset();
+  return ev;
+}
+
+/// The hub forwarded (its TTL answered), then silence.
+evidence silent_from_the_room_router() {
+  auto ev = double_nat();
+  ev.sweep->hops = {expired(1, "203.0.113.1", 64), expired(2, public_ip, 63), silent(3), silent(4)};
+  return ev;
+}
+
+/// Both routers forwarded, then silence at this host's depth.
+evidence silent_at_this_hosts_depth() {
+  auto ev = double_nat();
+  add_sweep(ev, silent(4));
+  return ev;
+}
+
+/// The hub's time exceeded was lost to its ICMP rate limit; the room
+/// router's came back, so the probes got past the hub.
+evidence hub_rate_limited_room_forwarded() {
+  auto ev = double_nat();
+  ev.sweep = ttl_sweep{{expired(1, "203.0.113.1", 64), silent(2), expired(3, public_ip, 62), silent(4)}, 3};
+  return ev;
+}
+
+/// Neither router answers the path trace: the routers send no ICMP errors.
+evidence routers_without_icmp() {
+  auto ev = silent_from_the_hub();
+  ev.path->hops = {{1, std::nullopt, address_class::unknown, 0}, {2, std::nullopt, address_class::unknown, 0},
+                   router(3, "198.51.100.1", address_class::public_net)};
+  ev.path->default_gateway = "192.168.1.1";
+  return ev;
+}
+
+evidence public_host() {
+  auto ev = double_nat();
+  ev.path->hops = {router(1, "198.51.100.1", address_class::public_net)};
+  ev.path->source_address = public_ip;
+  ev.path->host_addresses = {public_ip};
+  ev.client_hops = 1;
+  ev.sweep = ttl_sweep{{expired(1, "203.0.113.1", 64), silent(2)}, {}};
+  return ev;
+}
+
+template <typename F>
+std::function<evidence()> with(evidence (*base)(), F change) {
+  return [base, change] {
+    auto ev = base();
+    change(ev);
+    return ev;
+  };
+}
+
+const std::vector<candidate_case> silence_cases = {
+    {"silent_from_the_hub_with_capture", silent_from_the_hub, cause::nat_no_forward, {hub, room, internet}},
+    {"silent_from_the_hub_without_capture", with(silent_from_the_hub, no_capture), cause::nat_no_forward,
+     {hub, room, host, internet}},
+    {"silent_from_the_room_router_with_capture", silent_from_the_room_router, cause::nat_no_forward, {room, hub}},
+    {"silent_from_the_room_router_without_capture", with(silent_from_the_room_router, no_capture),
+     cause::nat_no_forward, {room, host, hub}},
+    {"silent_at_this_hosts_depth_without_capture", with(silent_at_this_hosts_depth, no_capture), cause::filtered,
+     {host, room}},
+    {"silent_at_this_hosts_depth_capture_saw_nothing", silent_at_this_hosts_depth, cause::nat_wrong_target, {room}},
+    {"capture_saw_the_syn_arrive", with(silent_at_this_hosts_depth, [](evidence& ev) { captured(ev, host_answer::none); }),
+     cause::host_firewall, {host}},
+    {"capture_saw_the_syn_arrive_behind_silent_routers",
+     with(silent_from_the_hub, [](evidence& ev) { captured(ev, host_answer::none); }), cause::host_firewall, {host}},
+    {"capture_saw_the_answer_leave", with(silent_from_the_hub, [](evidence& ev) { captured(ev, host_answer::syn_ack); }),
+     cause::filtered, {host}},
+    {"hub_icmp_rate_limited_without_capture", with(hub_rate_limited_room_forwarded, no_capture), cause::filtered,
+     {host, room}},
+    {"hub_icmp_rate_limited_capture_saw_nothing", hub_rate_limited_room_forwarded, cause::nat_wrong_target, {room}},
+    {"routers_without_icmp_room_router_is_the_gateway", routers_without_icmp, cause::nat_no_forward,
+     {"ISP hub", room, internet}},
+    {"routers_without_icmp_without_capture", with(routers_without_icmp, no_capture), cause::nat_no_forward,
+     {"ISP hub", room, host, internet}},
+    {"no_sweep", with(silent_at_this_hosts_depth, [](evidence& ev) {
+       ev.sweep.reset();
+       no_capture(ev);
+     }),
+     cause::filtered, {}},
+    {"no_sweep_firewall_blocks",
+     [] {
+       auto ev = windows_silence(firewall(firewall_decision::blocked, firewall_block_reason::no_allow_rule));
+       ev.sweep.reset();
+       return ev;
+     },
+     cause::host_firewall, {host, room, hub, internet}},
+    {"public_host_silent_without_capture", with(public_host, no_capture), cause::filtered,
+     {"this host 198.51.100.2", internet}},
+    // Today's verdict places this block nowhere (inconclusive, no blocking hop):
+    // no hop is claimed, so none is wrongly.
+    {"public_host_capture_saw_nothing", public_host, cause::inconclusive, {}},
+    {"firewall_log_shows_the_drop_behind_silent_routers",
+     [] {
+       auto fw = firewall(firewall_decision::allowed);
+       fw.log_shows_drop = true;
+       auto ev = windows_silence(fw);
+       ev.sweep->hops = {expired(1, "203.0.113.1", 64), silent(2), silent(3), silent(4)};
+       ev.sweep->public_distance.reset();
+       return ev;
+     },
+     cause::host_firewall, {host}},
+    {"firewall_allows_silent_at_this_hosts_depth", [] { return windows_silence(firewall(firewall_decision::allowed)); },
+     cause::filtered, {host, room}},
+    {"firewall_blocks_silent_at_this_hosts_depth",
+     [] { return windows_silence(firewall(firewall_decision::blocked, firewall_block_reason::no_allow_rule)); },
+     cause::host_firewall, {host, room}},
+    {"firewall_unread_silent_at_this_hosts_depth", [] { return windows_silence(host_firewall_evidence{}); },
+     cause::filtered, {host, room}},
+    {"carrier_nat_silent",
+     [] {
+       auto ev = silent_from_the_hub();
+       ev.path->hops = {router(1, "192.168.1.1", address_class::private_net),
+                        router(2, "100.64.0.1", address_class::carrier_nat),
+                        router(3, "198.51.100.1", address_class::public_net)};
+       return ev;
+     },
+     cause::cgnat, {"carrier NAT 100.64.0.1"}},
+    {"router_reset_is_certain",
+     [] {
+       auto ev = double_nat();
+       ev.sweep->hops = {expired(1, "203.0.113.1", 64), reset(2)};
+       outcome(ev, connect_outcome::refused);
+       no_capture(ev);
+       return ev;
+     },
+     cause::nat_no_forward, {hub}},
+    {"host_unreachable_may_come_from_the_hubs_stale_forward",
+     [] {
+       auto ev = double_nat();
+       ev.sweep->hops = {expired(1, "203.0.113.1", 64), expired(2, public_ip, 63), rejected(3, 1)};
+       outcome(ev, connect_outcome::unreachable);
+       ev.connect_back.icmp = icmp_info{3, 1, public_ip};
+       return ev;
+     },
+     cause::nat_wrong_target, {room, hub}},
+};
+
+class silence_table : public testing::TestWithParam<candidate_case> {};
+
+TEST_P(silence_table, names_every_candidate_most_likely_first) {
+  const auto& c = GetParam();
+  const auto v = diagnose(c.make(), fixes());
+  EXPECT_EQ(to_string(v.why), to_string(c.expected)) << v.summary;
+  EXPECT_EQ(candidate_labels(v), c.candidates) << v.summary;
+  EXPECT_EQ(v.blocking_hop(), v.candidates.empty() ? std::nullopt : std::optional<std::size_t>(v.candidates.front()));
+  if (v.candidates.size() > 1) {
+    for (const auto i : v.candidates) EXPECT_TRUE(summary_names(v, i)) << label(v.hops[i]) << ": " << v.summary;
+    EXPECT_NE(v.summary.find("tells them apart"), std::string::npos) << v.summary;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(candidates, silence_table, testing::ValuesIn(silence_cases),
+                         [](const testing::TestParamInfo<candidate_case>& p) { return p.param.name; });
+
+TEST(verdict_engine, a_silent_gateway_still_gives_the_room_routers_address) {
+  const auto v = diagnose(routers_without_icmp(), fixes());
+  ASSERT_EQ(v.hops.size(), 4U);
+  EXPECT_EQ(v.hops[2].address, "192.168.1.1");
+  EXPECT_TRUE(has_line(v.hops[2].evidence, "its address is this host's default gateway, 192.168.1.1"));
+  EXPECT_FALSE(v.hops[1].address.has_value());  // the hub is no gateway of ours: it stays unnamed
+}
+
+TEST(verdict_engine, a_silent_hub_names_an_isp_block_and_the_second_port_test) {
+  const auto v = diagnose(silent_from_the_hub(), fixes());
+  EXPECT_NE(v.summary.find("the room router 192.168.1.1 or your ISP upstream"), std::string::npos) << v.summary;
+  EXPECT_NE(v.summary.find("a second port"), std::string::npos) << v.summary;
+  EXPECT_TRUE(has_line(v.fix, "ask your ISP whether it blocks inbound TCP 3000")) << all_of(v.fix);
+}
+
+TEST(verdict_engine, a_forwarding_hub_before_silence_may_hold_a_stale_forward) {
+  const auto v = diagnose(silent_from_the_room_router(), fixes());
+  EXPECT_NE(v.summary.find("ISP hub 192.168.0.1 (it forwards the port, but maybe to a stale address"),
+            std::string::npos)
+      << v.summary;
+  EXPECT_TRUE(has_line(v.fix, "ISP hub 192.168.0.1: make sure its forward for TCP WAN 3000 targets the room router's "
+                              "WAN address"))
+      << all_of(v.fix);
 }
 
 }  // namespace
