@@ -37,7 +37,9 @@ struct port_owner {
   bool access_denied = false;
   /// Every service running in this process (Windows service hosts).
   std::vector<hosted_service> services;
-  /// http.sys URL registrations that hold the port (Windows pid 4, "System").
+  /// http.sys URL registrations that hold the port (Windows pid 4, "System"),
+  /// each with the processes that registered it: "HTTP://*:80/ (registered
+  /// by w3wp.exe (pid 5120))".
   std::vector<std::string> urls;
   bool operator==(const port_owner&) const = default;
 };

@@ -61,6 +61,31 @@ void describe_services(port_owner& owner, const row_list& held,
   owner.services.insert(owner.services.end(), others.begin(), others.end());
 }
 
+/// "w3wp.exe (pid 5120)", or "pid 7312" when netsh printed no image.
+std::string registrant_text(const http_queue_process& process) {
+  const auto name = image_name_of(process.image);
+  return name.empty() ? "pid " + std::to_string(process.pid) : name + " (pid " + std::to_string(process.pid) + ")";
+}
+
+/// Each http.sys URL on `port` with the processes whose queues registered
+/// it: "HTTP://*:80/ (registered by w3wp.exe (pid 5120))". The URL alone
+/// says what the kernel holds the port for; the process is who to stop.
+std::vector<std::string> url_registrations(const std::vector<http_request_queue>& queues, std::uint16_t port) {
+  std::vector<std::string> described;
+  for (const auto& url : http_urls_on_port(queues, port)) {
+    std::vector<std::string> registrants;
+    for (const auto& queue : queues) {
+      if (std::find(queue.urls.begin(), queue.urls.end(), url) == queue.urls.end()) continue;
+      for (const auto& process : queue.processes) append_unique(registrants, registrant_text(process));
+    }
+    std::string text = url;
+    for (std::size_t i = 0; i < registrants.size(); ++i)
+      text += (i == 0 ? " (registered by " : ", ") + registrants[i];
+    described.push_back(registrants.empty() ? text : text + ")");
+  }
+  return described;
+}
+
 port_owner describe_owner(int pid, const row_list& held,
                           const std::vector<process_facts>& processes,
                           const std::vector<service_facts>& services,
@@ -72,7 +97,7 @@ port_owner describe_owner(int pid, const row_list& held,
   if (pid == system_pid) {
     // The kernel has no image to open; http.sys's URLs say what it holds.
     owner.name = system_process_name;
-    owner.urls = http_urls_on_port(http_queues, port);
+    owner.urls = url_registrations(http_queues, port);
     return owner;
   }
   describe_image(owner, processes);

@@ -95,8 +95,8 @@ TEST(owner_table, pid_4_is_system_with_the_http_sys_urls_on_the_port) {
   EXPECT_FALSE(system.access_denied);
   EXPECT_EQ(system.image_path, "");
   EXPECT_EQ(system.unit, "");
-  EXPECT_EQ(system.urls,
-            (std::vector<std::string>{"HTTP://*:80/", "HTTP://+:80/Temporary_Listen_Addresses/"}));
+  EXPECT_EQ(system.urls, (std::vector<std::string>{"HTTP://*:80/ (registered by w3wp.exe (pid 5120))",
+                                                   "HTTP://+:80/Temporary_Listen_Addresses/ (registered by pid 7312)"}));
   EXPECT_EQ(system.addresses, (std::vector<std::string>{"0.0.0.0:80", "[::]:80"}));
 }
 
