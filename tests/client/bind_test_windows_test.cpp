@@ -4,84 +4,16 @@
 // differs from Windows; that test says both.
 #include "client/platform/bind_test.hpp"
 
-#include <winsock2.h>
-#include <ws2tcpip.h>
-#include <windows.h>
-
 #include <gtest/gtest.h>
 
-#include <cstring>
-#include <string_view>
+#include "windows_test_support.hpp"
 
 namespace reachback::client::platform {
 namespace {
 
-bool running_under_wine() {
-  const HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
-  return ntdll != nullptr && GetProcAddress(ntdll, "wine_get_version") != nullptr;
-}
-
-class bind_test_windows : public testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    WSADATA data{};
-    ASSERT_EQ(WSAStartup(MAKEWORD(2, 2), &data), 0);
-  }
-  static void TearDownTestSuite() { WSACleanup(); }
-};
-
-// A socket bound to `address` on a free port, listening unless told not to.
-// `option` is set to 1 before the bind when it is not 0.
-class held_port {
- public:
-  held_port(const char* address, int option, bool listening = true) {
-    const bool v6 = std::string_view(address).find(':') != std::string_view::npos;
-    socket_ = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, IPPROTO_TCP);
-    if (socket_ == INVALID_SOCKET) return;
-    const DWORD one = 1;
-    if (option != 0)
-      setsockopt(socket_, SOL_SOCKET, option, reinterpret_cast<const char*>(&one), sizeof(one));
-    sockaddr_storage storage{};
-    int length = 0;
-    if (v6) {
-      setsockopt(socket_, IPPROTO_IPV6, IPV6_V6ONLY, reinterpret_cast<const char*>(&one),
-                 sizeof(one));
-      sockaddr_in6 bound{};
-      bound.sin6_family = AF_INET6;
-      inet_pton(AF_INET6, address, &bound.sin6_addr);
-      std::memcpy(&storage, &bound, sizeof(bound));
-      length = sizeof(bound);
-    } else {
-      sockaddr_in bound{};
-      bound.sin_family = AF_INET;
-      inet_pton(AF_INET, address, &bound.sin_addr);
-      std::memcpy(&storage, &bound, sizeof(bound));
-      length = sizeof(bound);
-    }
-    if (bind(socket_, reinterpret_cast<const sockaddr*>(&storage), length) != 0 ||
-        (listening && listen(socket_, 4) != 0) ||
-        getsockname(socket_, reinterpret_cast<sockaddr*>(&storage), &length) != 0) {
-      close();
-      return;
-    }
-    // The port sits at the same offset in sockaddr_in and sockaddr_in6.
-    port_ = ntohs(reinterpret_cast<const sockaddr_in*>(&storage)->sin_port);
-  }
-  ~held_port() { close(); }
-  held_port(const held_port&) = delete;
-  held_port& operator=(const held_port&) = delete;
-
-  [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
-
-  void close() {
-    if (socket_ != INVALID_SOCKET) closesocket(socket_);
-    socket_ = INVALID_SOCKET;
-  }
-
- private:
-  SOCKET socket_ = INVALID_SOCKET;
-  std::uint16_t port_ = 0;
-};
+using test::held_port;
+using test::running_under_wine;
+using bind_test_windows = test::winsock_test;
 
 TEST_F(bind_test_windows, a_free_port_binds) {
   held_port probe("0.0.0.0", 0, false);

@@ -5,17 +5,18 @@
 // evaluation itself is tested on fixtures in firewall_policy_test.cpp.
 #include "client/platform/firewall.hpp"
 
-#include <windows.h>
-
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <string>
 
 #include "client/platform/wide_text_windows.hpp"
+#include "windows_test_support.hpp"
 
 namespace reachback::client::platform {
 namespace {
+
+using test::running_under_wine;
 
 const std::string relay = "203.0.113.7";
 const std::string program = "C:\\reachback\\probe-client.exe";
@@ -29,11 +30,6 @@ const std::string relay_drop =
 const std::string other_drop =
     "2026-12-01 10:00:01 DROP UDP 192.168.1.5 255.255.255.255 68 67 328 - - - - - - - RECEIVE\r\n";
 
-bool under_wine() {
-  const HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
-  return ntdll != nullptr && GetProcAddress(ntdll, "wine_get_version") != nullptr;
-}
-
 bool starts_with(const std::string& text, const std::string& prefix) {
   return text.compare(0, prefix.size(), prefix) == 0;
 }
@@ -46,6 +42,14 @@ std::string temp_file(const std::string& name) {
   std::wstring dir(MAX_PATH + 1, L'\0');
   dir.resize(GetTempPathW(static_cast<DWORD>(dir.size()), dir.data()));
   return narrow(dir) + name;
+}
+
+// The evidence of a firewall that logs dropped packets to `path`.
+host_firewall_evidence logging_to(const std::string& path) {
+  host_firewall_evidence evidence;
+  evidence.logging_dropped = true;
+  evidence.log_path = path;
+  return evidence;
 }
 
 // A log file that exists for one test.
@@ -103,7 +107,7 @@ const std::wstring local_logging =
     local_root + L"\\Parameters\\FirewallPolicy\\StandardProfile\\Logging";
 
 TEST(firewall_windows, wine_com_failure_is_reported_with_how_to_get_the_evidence) {
-  ASSERT_TRUE(under_wine()) << "Wine-specific: Windows implements INetFwPolicy2";
+  ASSERT_TRUE(running_under_wine()) << "Wine-specific: Windows implements INetFwPolicy2";
   const auto evidence = evaluate_host_firewall(3000, program, "203.0.113.7");
   ASSERT_TRUE(evidence);
   EXPECT_FALSE(evidence->available);
@@ -121,7 +125,7 @@ TEST(firewall_windows, wine_com_failure_is_reported_with_how_to_get_the_evidence
 }
 
 TEST(firewall_windows, logging_off_gives_the_command_that_turns_it_on) {
-  ASSERT_TRUE(under_wine()) << "Wine-specific: a real machine may log dropped packets";
+  ASSERT_TRUE(running_under_wine()) << "Wine-specific: a real machine may log dropped packets";
   auto evidence = evaluate_host_firewall(3000, program, "203.0.113.7");
   ASSERT_TRUE(evidence);
   read_firewall_log(*evidence, relay, 3000);
@@ -142,9 +146,7 @@ TEST(firewall_windows, logging_command_names_the_active_profile) {
 
 TEST(firewall_windows, log_file_with_the_relay_drop) {
   const log_file log("reachback_fw_drop.log", log_header + other_drop + relay_drop);
-  host_firewall_evidence evidence;
-  evidence.logging_dropped = true;
-  evidence.log_path = log.path();
+  auto evidence = logging_to(log.path());
   read_firewall_log(evidence, relay, 3000);
   EXPECT_EQ(evidence.log_shows_drop, true);
   EXPECT_EQ(evidence.log_unavailable_reason, "");
@@ -156,9 +158,7 @@ TEST(firewall_windows, only_the_tail_of_a_long_log_is_read) {
   std::string filler;
   while (filler.size() < 300 * 1024) filler += other_drop;
   const log_file old_drop("reachback_fw_old.log", log_header + relay_drop + filler);
-  host_firewall_evidence evidence;
-  evidence.logging_dropped = true;
-  evidence.log_path = old_drop.path();
+  auto evidence = logging_to(old_drop.path());
   read_firewall_log(evidence, relay, 3000);
   EXPECT_EQ(evidence.log_shows_drop, false);
 
@@ -169,9 +169,7 @@ TEST(firewall_windows, only_the_tail_of_a_long_log_is_read) {
 }
 
 TEST(firewall_windows, missing_log_file_is_explained) {
-  host_firewall_evidence evidence;
-  evidence.logging_dropped = true;
-  evidence.log_path = temp_file("reachback_fw_missing.log");
+  auto evidence = logging_to(temp_file("reachback_fw_missing.log"));
   read_firewall_log(evidence, relay, 3000);
   EXPECT_EQ(evidence.log_shows_drop, std::nullopt);
   EXPECT_EQ(evidence.log_unavailable_reason,
@@ -179,7 +177,7 @@ TEST(firewall_windows, missing_log_file_is_explained) {
 }
 
 TEST(firewall_windows, logging_settings_come_from_the_registry) {
-  ASSERT_TRUE(under_wine()) << "writes HKLM: only in a Wine prefix";
+  ASSERT_TRUE(running_under_wine()) << "writes HKLM: only in a Wine prefix";
   scoped_registry local(local_root);
   ASSERT_TRUE(local.owned()) << "SharedAccess key already exists";
   ASSERT_TRUE(local.set_dword(local_logging, L"LogDroppedPackets", 1));
@@ -194,7 +192,7 @@ TEST(firewall_windows, logging_settings_come_from_the_registry) {
 }
 
 TEST(firewall_windows, group_policy_logging_setting_wins) {
-  ASSERT_TRUE(under_wine()) << "writes HKLM: only in a Wine prefix";
+  ASSERT_TRUE(running_under_wine()) << "writes HKLM: only in a Wine prefix";
   scoped_registry local(local_root);
   scoped_registry policy(policy_root);
   ASSERT_FALSE(!local.owned() || !policy.owned()) << "firewall keys already exist";

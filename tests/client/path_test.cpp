@@ -7,63 +7,37 @@
 
 #include "client/platform/posix_io.hpp"
 #include "client/platform/proc_net_route.hpp"
-#include "common/address.hpp"
+#include "path_cases.hpp"
 
 namespace reachback::client::platform {
 namespace {
 
 using namespace std::chrono_literals;
-
-// Probes go to loopback only: the relay is this host, so the walk ends at
-// once with port unreachable from the relay itself.
-path_evidence timed_trace(const std::string& relay, std::chrono::milliseconds& took) {
-  const auto start = std::chrono::steady_clock::now();
-  auto evidence = trace_path(relay);
-  took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
-  return evidence;
-}
+using test::expect_a_name_is_not_walked;
+using test::expect_loopback_reached_at_once;
+using test::expect_mapped_address_walks_as_ipv4;
+using test::expect_no_loopback_or_link_local;
 
 TEST(trace_path, ipv4_loopback_is_reached_at_once) {
-  std::chrono::milliseconds took{};
-  const auto evidence = timed_trace("127.0.0.1", took);
-  EXPECT_TRUE(evidence.reached_relay);
-  EXPECT_TRUE(evidence.hops.empty());
-  EXPECT_EQ(evidence.source_address, "127.0.0.1");
-  EXPECT_LT(took, 200ms);
+  const auto took = expect_loopback_reached_at_once("127.0.0.1", 200ms);
   RecordProperty("trace_ms", static_cast<int>(took.count()));
 }
 
 TEST(trace_path, ipv6_loopback_is_reached_at_once) {
-  std::chrono::milliseconds took{};
-  const auto evidence = timed_trace("::1", took);
-  EXPECT_TRUE(evidence.reached_relay);
-  EXPECT_TRUE(evidence.hops.empty());
-  EXPECT_EQ(evidence.source_address, "::1");
-  EXPECT_LT(took, 200ms);
+  expect_loopback_reached_at_once("::1", 200ms);
 }
 
-TEST(trace_path, mapped_address_walks_as_ipv4) {
-  const auto evidence = trace_path("::ffff:127.0.0.1");
-  EXPECT_TRUE(evidence.reached_relay);
-  EXPECT_EQ(evidence.source_address, "127.0.0.1");
-}
+TEST(trace_path, mapped_address_walks_as_ipv4) { expect_mapped_address_walks_as_ipv4(); }
 
+// Linux's own part: the gateway is the one /proc/net/route names.
 TEST(trace_path, host_facts) {
   const auto evidence = trace_path("127.0.0.1", {.max_ttl = 1, .hop_timeout = 100ms, .probes_per_hop = 1});
-  for (const auto& address : evidence.host_addresses) {
-    EXPECT_NE(classify_address(address), address_class::loopback) << address;
-    EXPECT_FALSE(address.starts_with("fe80:")) << address;
-  }
+  expect_no_loopback_or_link_local(evidence.host_addresses);
   EXPECT_EQ(evidence.default_gateway,
             default_gateway_v4(read_small_file("/proc/net/route").value_or("")));
 }
 
-TEST(trace_path, not_an_address) {
-  const auto evidence = trace_path("relay.example");
-  EXPECT_FALSE(evidence.reached_relay);
-  EXPECT_TRUE(evidence.hops.empty());
-  EXPECT_TRUE(evidence.source_address.empty());
-}
+TEST(trace_path, not_an_address) { expect_a_name_is_not_walked(); }
 
 }  // namespace
 }  // namespace reachback::client::platform

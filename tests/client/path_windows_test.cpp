@@ -4,9 +4,6 @@
 // route_table_test.cpp.
 #include "client/platform/path.hpp"
 
-#include <winsock2.h>
-#include <windows.h>
-
 #include <gtest/gtest.h>
 
 #include <array>
@@ -17,25 +14,18 @@
 #include <string>
 
 #include "client/platform/ip_literal.hpp"
-#include "common/address.hpp"
+#include "path_cases.hpp"
+#include "windows_test_support.hpp"
 
 namespace reachback::client::platform {
 namespace {
 
 using namespace std::chrono_literals;
-
-path_evidence timed_trace(const std::string& relay, std::chrono::milliseconds& took) {
-  const auto start = std::chrono::steady_clock::now();
-  auto evidence = trace_path(relay);
-  took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                               start);
-  return evidence;
-}
-
-bool under_wine() {
-  const HMODULE ntdll = ::GetModuleHandleW(L"ntdll.dll");
-  return ntdll != nullptr && ::GetProcAddress(ntdll, "wine_get_version") != nullptr;
-}
+using test::expect_a_name_is_not_walked;
+using test::expect_loopback_reached_at_once;
+using test::expect_mapped_address_walks_as_ipv4;
+using test::expect_no_loopback_or_link_local;
+using test::running_under_wine;
 
 // Wine's forwarding table is the Linux host's, so the host's own
 // /proc/net/route (Z: is the host's root) says which gateway must come out.
@@ -68,37 +58,20 @@ std::optional<std::string> host_default_gateway_v4() {
 }
 
 TEST(trace_path_windows, ipv4_loopback_is_reached_at_once) {
-  std::chrono::milliseconds took{};
-  const auto evidence = timed_trace("127.0.0.1", took);
-  EXPECT_TRUE(evidence.reached_relay);
-  EXPECT_TRUE(evidence.hops.empty());
-  EXPECT_EQ(evidence.source_address, "127.0.0.1");
-  EXPECT_LT(took, 500ms);
+  const auto took = expect_loopback_reached_at_once("127.0.0.1", 500ms);
   RecordProperty("trace_ms", static_cast<int>(took.count()));
 }
 
 TEST(trace_path_windows, ipv6_loopback_is_reached_at_once) {
-  std::chrono::milliseconds took{};
-  const auto evidence = timed_trace("::1", took);
-  EXPECT_TRUE(evidence.reached_relay);
-  EXPECT_TRUE(evidence.hops.empty());
-  EXPECT_EQ(evidence.source_address, "::1");
-  EXPECT_LT(took, 500ms);
+  expect_loopback_reached_at_once("::1", 500ms);
 }
 
-TEST(trace_path_windows, mapped_address_walks_as_ipv4) {
-  const auto evidence = trace_path("::ffff:127.0.0.1");
-  EXPECT_TRUE(evidence.reached_relay);
-  EXPECT_EQ(evidence.source_address, "127.0.0.1");
-}
+TEST(trace_path_windows, mapped_address_walks_as_ipv4) { expect_mapped_address_walks_as_ipv4(); }
 
 TEST(trace_path_windows, host_addresses_leave_out_loopback_and_link_local) {
   const auto evidence = trace_path("127.0.0.1");
-  for (const auto& address : evidence.host_addresses) {
-    EXPECT_NE(classify_address(address), address_class::loopback) << address;
-    EXPECT_FALSE(address.starts_with("fe80:")) << address;
-    EXPECT_TRUE(parse_ip(address)) << address;
-  }
+  expect_no_loopback_or_link_local(evidence.host_addresses);
+  for (const auto& address : evidence.host_addresses) EXPECT_TRUE(parse_ip(address)) << address;
   // A host with a default route has an address on that network.
   if (evidence.default_gateway) {
     EXPECT_FALSE(evidence.host_addresses.empty());
@@ -107,7 +80,7 @@ TEST(trace_path_windows, host_addresses_leave_out_loopback_and_link_local) {
 
 TEST(trace_path_windows, ipv4_default_gateway) {
   const auto evidence = trace_path("127.0.0.1");
-  if (under_wine()) {
+  if (running_under_wine()) {
     EXPECT_EQ(evidence.default_gateway, host_default_gateway_v4());
   } else if (evidence.default_gateway) {
     const auto gateway = parse_ip(*evidence.default_gateway);
@@ -124,16 +97,13 @@ TEST(trace_path_windows, ipv6_default_gateway_is_ipv6_or_none) {
     ASSERT_TRUE(gateway);
     EXPECT_EQ(gateway->family, AF_INET6);
   }
-  if (under_wine()) {
+  if (running_under_wine()) {
     EXPECT_EQ(evidence.default_gateway, std::nullopt);
   }
 }
 
 TEST(trace_path_windows, not_an_address) {
-  const auto evidence = trace_path("relay.example");
-  EXPECT_FALSE(evidence.reached_relay);
-  EXPECT_TRUE(evidence.hops.empty());
-  EXPECT_TRUE(evidence.source_address.empty());
+  const auto evidence = expect_a_name_is_not_walked();
   EXPECT_TRUE(evidence.host_addresses.empty());
 }
 

@@ -5,83 +5,19 @@
 // checks the answer of the system it runs on, and says which that is.
 #include "client/platform/port_owners.hpp"
 
-#include <winsock2.h>
-#include <ws2tcpip.h>
-#include <windows.h>
-
 #include <gtest/gtest.h>
 
-#include <cstring>
 #include <string>
+#include <vector>
 
 #include "client/platform/owner_table.hpp"
+#include "windows_test_support.hpp"
 
 namespace reachback::client::platform {
 namespace {
 
-bool running_under_wine() {
-  const HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
-  return ntdll != nullptr && GetProcAddress(ntdll, "wine_get_version") != nullptr;
-}
-
-class winsock : public testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    WSADATA data{};
-    ASSERT_EQ(WSAStartup(MAKEWORD(2, 2), &data), 0);
-  }
-  static void TearDownTestSuite() { WSACleanup(); }
-};
-
-class listening_socket {
- public:
-  // Listens on a free port of `address` (a loopback literal), no reuse option.
-  explicit listening_socket(const char* address) {
-    const bool v6 = std::string_view(address).find(':') != std::string_view::npos;
-    socket_ = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, IPPROTO_TCP);
-    if (socket_ == INVALID_SOCKET) return;
-    sockaddr_storage storage{};
-    int length = 0;
-    if (v6) {
-      const DWORD one = 1;
-      setsockopt(socket_, IPPROTO_IPV6, IPV6_V6ONLY, reinterpret_cast<const char*>(&one),
-                 sizeof(one));
-      sockaddr_in6 bound{};
-      bound.sin6_family = AF_INET6;
-      inet_pton(AF_INET6, address, &bound.sin6_addr);
-      std::memcpy(&storage, &bound, sizeof(bound));
-      length = sizeof(bound);
-    } else {
-      sockaddr_in bound{};
-      bound.sin_family = AF_INET;
-      inet_pton(AF_INET, address, &bound.sin_addr);
-      std::memcpy(&storage, &bound, sizeof(bound));
-      length = sizeof(bound);
-    }
-    if (bind(socket_, reinterpret_cast<const sockaddr*>(&storage), length) != 0 ||
-        listen(socket_, 4) != 0 ||
-        getsockname(socket_, reinterpret_cast<sockaddr*>(&storage), &length) != 0) {
-      close();
-      return;
-    }
-    // The port sits at the same offset in sockaddr_in and sockaddr_in6.
-    port_ = ntohs(reinterpret_cast<const sockaddr_in*>(&storage)->sin_port);
-  }
-  ~listening_socket() { close(); }
-  listening_socket(const listening_socket&) = delete;
-  listening_socket& operator=(const listening_socket&) = delete;
-
-  [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
-
-  void close() {
-    if (socket_ != INVALID_SOCKET) closesocket(socket_);
-    socket_ = INVALID_SOCKET;
-  }
-
- private:
-  SOCKET socket_ = INVALID_SOCKET;
-  std::uint16_t port_ = 0;
-};
+using test::held_port;
+using test::running_under_wine;
 
 std::string this_image_name() {
   wchar_t path[MAX_PATH]{};
@@ -108,10 +44,10 @@ void expect_owned_by_this_process(const listeners& found, const std::string& add
   EXPECT_EQ(found.owners[0].addresses, std::vector<std::string>{address});
 }
 
-using find_listeners_test = winsock;
+using find_listeners_test = test::winsock_test;
 
 TEST_F(find_listeners_test, finds_a_v4_loopback_listener) {
-  const listening_socket listener("127.0.0.1");
+  const held_port listener("127.0.0.1");
   ASSERT_NE(listener.port(), 0);
   const auto address = "127.0.0.1:" + std::to_string(listener.port());
   const auto found = find_listeners(listener.port());
@@ -120,7 +56,7 @@ TEST_F(find_listeners_test, finds_a_v4_loopback_listener) {
 }
 
 TEST_F(find_listeners_test, finds_a_v6_loopback_listener) {
-  const listening_socket listener("::1");
+  const held_port listener("::1");
   ASSERT_FALSE(listener.port() == 0) << "no IPv6 loopback on this host";
   const auto address = "[::1]:" + std::to_string(listener.port());
   const auto found = find_listeners(listener.port());
@@ -129,7 +65,7 @@ TEST_F(find_listeners_test, finds_a_v6_loopback_listener) {
 }
 
 TEST_F(find_listeners_test, a_closed_port_has_no_listener) {
-  listening_socket listener("127.0.0.1");
+  held_port listener("127.0.0.1");
   ASSERT_NE(listener.port(), 0);
   listener.close();
   const auto found = find_listeners(listener.port());

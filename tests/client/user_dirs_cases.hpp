@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// One case of the user_config_dir table and an injected environment: each
-// OS's test file lists the cases for its own rules.
+// The user_config_dir table test: one case, an injected environment and the
+// parameterized test itself. Each OS's test file lists the cases for its own
+// rules as `dir_cases` and instantiates user_config_dir_table with them; as
+// this header defines a test, one file per test binary includes it.
 
 #include <gtest/gtest.h>
 
@@ -33,5 +35,12 @@ struct dir_case {
   std::optional<std::filesystem::path> expected;
   friend void PrintTo(const dir_case& c, std::ostream* os) { *os << c.name; }
 };
+
+/// The table of dir_case: instantiate it with the OS's cases.
+class user_config_dir_table : public testing::TestWithParam<dir_case> {};
+
+TEST_P(user_config_dir_table, gives_the_directory) {
+  EXPECT_EQ(user_config_dir(lookup_in(GetParam().env)), GetParam().expected);
+}
 
 }  // namespace reachback::client::platform::test

@@ -13,13 +13,7 @@ namespace reachback::client::platform {
 namespace {
 
 using test::dir_case;
-using test::lookup_in;
-
-class user_config_dir_table : public testing::TestWithParam<dir_case> {};
-
-TEST_P(user_config_dir_table, gives_the_directory) {
-  EXPECT_EQ(user_config_dir(lookup_in(GetParam().env)), GetParam().expected);
-}
+using test::user_config_dir_table;
 
 const std::vector<dir_case> dir_cases = {
     {"appdata_reachback",
