@@ -51,4 +51,8 @@ if [ ! -f "$WINEPREFIX/system.reg" ]; then
 fi
 
 $boot_only && exit 0
-exec "$wine" "$@"
+# Without address space randomization: now and then the kernel puts a
+# mapping where Wine must map Windows' shared user data (0x7ffe0000), and
+# the program dies before it starts ("failed to map the shared user data:
+# c0000018"), a test failure with no output. setarch -R is util-linux's.
+exec setarch "$(uname -m)" -R "$wine" "$@"
