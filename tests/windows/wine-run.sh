@@ -7,9 +7,9 @@
 # REACHBACK_WINEPREFIX names one. ctest passes the emulator no arguments of
 # its own when it lists tests, so the prefix cannot come from there.
 # The prefix is created once (wineboot, ~20 s) and a persistent wineserver
-# keeps each later start at a few hundredths of a second. Wine's own servers
-# are started with no inherited pipe, so ctest never waits on them after the
-# test has ended.
+# keeps each later start at a few hundredths of a second. Neither the server
+# nor Wine's system processes ever hold a pipe of ctest's, so ctest never
+# waits on them after a test or a test listing has ended.
 set -euo pipefail
 
 wine=${REACHBACK_WINE:-/usr/lib/wine/wine64}
@@ -45,20 +45,36 @@ mkdir -p "$(dirname "$WINEPREFIX")"
 if [ ! -f "$WINEPREFIX/system.reg" ]; then
   (
     flock 9
-    [ -f "$WINEPREFIX/system.reg" ] || timeout 300 "$wine" wineboot --init </dev/null >/dev/null 2>&1
+    if [ ! -f "$WINEPREFIX/system.reg" ]; then
+      timeout 300 "$wine" wineboot --init </dev/null >/dev/null 2>&1
+      # wineboot's own server lingers a moment; until it is gone, a new
+      # persistent one would find it "already running" and not start.
+      timeout 60 "$server" -w </dev/null >/dev/null 2>&1
+    fi
   ) 9>"$WINEPREFIX.lock"
 fi
 
 # After the boot, so the prefix exists (a server for a missing prefix
-# exits at once): a persistent server that ctest did not start holds none
-# of its pipes, while one that Wine starts on demand inside a test listing
-# keeps ctest waiting for the pipe to close.
+# exits at once). The first Wine program under a server starts Wine's
+# system processes (services.exe, winedevice.exe, rpcss.exe, ...), which
+# live as long as the server and inherit that program's stderr: the boot
+# starts them with /dev/null, so none holds a pipe that ctest waits on.
 "$server" -p </dev/null >/dev/null 2>&1 || true  # already running: nothing to do
-$boot_only && exit 0
+if $boot_only; then
+  "$wine" cmd /c exit </dev/null >/dev/null 2>&1 || true
+  exit 0
+fi
 # Without address space randomization: now and then the kernel puts a
 # mapping where Wine must map Windows' shared user data (0x7ffe0000), and
 # the program dies before it starts ("failed to map the shared user data:
 # c0000018"), a test failure with no output. setarch -R is util-linux's.
 # No test reads its input, and Wine blocks on an inherited pipe that never
 # closes (ctest lists tests with one as stdin), so input is /dev/null.
-exec setarch "$(uname -m)" -R "$wine" "$@" </dev/null
+# stderr goes through a file: should Wine restart a system process during
+# this program, it inherits the file, never ctest's pipe.
+errors=$(mktemp)
+trap 'rm -f "$errors"' EXIT
+status=0
+setarch "$(uname -m)" -R "$wine" "$@" </dev/null 2>"$errors" || status=$?
+cat "$errors" >&2
+exit "$status"
