@@ -232,6 +232,69 @@ struct host_firewall_evidence {
   bool operator==(const host_firewall_evidence&) const = default;
 };
 
+/// The relay's control probe: one SYN (one retry) to a second port of the
+/// same public address, picked at random from the dynamic range. It tells
+/// a drop of this port only (an ISP block, a per-port rule) from a router
+/// that drops every unsolicited packet.
+struct control_probe_result {
+  std::uint16_t port = 0;
+  /// refused, unreachable, timeout or connected (nothing is sent on it).
+  connect_outcome outcome = connect_outcome::not_run;
+  std::optional<icmp_info> icmp;  ///< for `unreachable`
+  double connect_ms = 0;
+  int attempts = 0;
+  bool operator==(const control_probe_result&) const = default;
+};
+
+/// How a router answered: the source of each router fact.
+enum class router_protocol { upnp_igd1, upnp_igd2, nat_pmp, pcp };
+
+/// A port mapping as a router lists it.
+struct port_mapping {
+  std::string protocol = "TCP";     ///< "TCP" or "UDP"
+  std::uint16_t external_port = 0;
+  std::string internal_client;      ///< the address the router forwards to
+  std::uint16_t internal_port = 0;
+  bool enabled = true;
+  std::string description;
+  std::uint32_t lease_seconds = 0;  ///< 0: permanent
+  std::string remote_host;          ///< "" for any remote host
+  bool operator==(const port_mapping&) const = default;
+};
+
+/// A router fact and the protocol that told it.
+struct router_text_fact {
+  std::string value;
+  router_protocol source = router_protocol::upnp_igd1;
+  bool operator==(const router_text_fact&) const = default;
+};
+
+/// What a router on this host's path said about itself and the port, asked
+/// by UPnP IGD, NAT-PMP and PCP. A listed mapping is strong evidence; no
+/// listed mapping is weak, because consumer routers often leave forwards
+/// made by hand in their web UI out of the UPnP table.
+struct router_evidence {
+  /// The address asked: the default gateway or a private hop of the path.
+  std::string address;
+  std::vector<router_protocol> answered;  ///< empty: no protocol answered
+  std::string friendly_name;  ///< from the UPnP device description
+  std::string manufacturer;
+  std::string model_name;
+  /// The router's own WAN address as it reports it; an empty value means
+  /// it answered with none (miniupnpd does so behind another NAT).
+  std::optional<router_text_fact> external_address;
+  /// UPnP GetStatusInfo: whether the router calls its WAN connected.
+  std::optional<bool> wan_connected;
+  /// The router's mapping table (or its entry for the port) was read.
+  bool mappings_read = false;
+  /// This port's TCP mapping, when the router lists one.
+  std::optional<port_mapping> mapping;
+  std::optional<router_protocol> mapping_source;
+  /// What could not be asked or read, and why.
+  std::vector<missing_evidence> missing;
+  bool operator==(const router_evidence&) const = default;
+};
+
 /// Everything the verdict engine reasons from.
 struct evidence {
   std::uint16_t port = 0;
@@ -252,6 +315,14 @@ struct evidence {
   capture_evidence capture;
   /// The host firewall's own evaluation, where the OS offers one.
   std::optional<host_firewall_evidence> firewall;
+  /// The relay's control probe to a second port; nullopt when not run.
+  std::optional<control_probe_result> control_probe;
+  /// The control connection's round trip as the relay measured it, from
+  /// which it set its waits.
+  std::optional<double> relay_rtt_ms;
+  /// The routers asked about themselves and the port, gateway first;
+  /// nullopt when not asked (--no-routers).
+  std::optional<std::vector<router_evidence>> routers;
   bool operator==(const evidence&) const = default;
 };
 
