@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "evidence.hpp"
+
 namespace reachback {
 
 /// Why the port is (not) reachable. Names are the report schema's.
@@ -38,6 +40,8 @@ struct hop {
   std::optional<std::string> address;
   hop_status status = hop_status::unknown;
   std::vector<std::string> evidence;
+  /// What the router at this hop said about itself and the port, when asked.
+  std::optional<router_evidence> router;
   bool operator==(const hop&) const = default;
 };
 

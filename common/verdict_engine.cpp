@@ -57,9 +57,12 @@ verdict diagnose(const evidence& ev, const fix_book& fixes) {
   add_local_evidence(ev, home.hops.back());  // what this host knows comes first
   const auto sweep = read_sweep(ev, home);
   add_probe_evidence(ev, sweep, home);
+  const auto routers = read_routers(ev, home);
+  add_router_evidence(ev, routers, home);
 
   const int reached = reached_depth(ev, home, sweep);
-  auto network = prefer_cgnat(ev, home, reached, network_finding(ev, home, sweep, fx));
+  auto network = weigh_router_answers(ev, home, routers, sweep, fx,
+                                      prefer_cgnat(ev, home, reached, network_finding(ev, home, sweep, fx)));
   const auto result = network_then_local(std::move(network), local_finding(ev, home.host_index(), fx), home.host_index());
   set_statuses(result, reached, home);
   auto listed = candidates(result, home);

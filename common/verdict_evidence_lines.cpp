@@ -13,13 +13,6 @@
 namespace reachback::verdict_parts {
 namespace {
 
-/// "0.4 ms", "12 ms": sub-millisecond loopback times keep a decimal.
-std::string format_ms(double ms) {
-  if (ms >= 10) return std::to_string(static_cast<long>(ms + 0.5)) + " ms";
-  const auto tenths = static_cast<long>(ms * 10 + 0.5);
-  return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " ms";
-}
-
 std::string admin_word(host_os os) { return os == host_os::windows_host ? "administrator" : "root"; }
 
 // ---------------------------------------------------------------------------

@@ -198,14 +198,14 @@ void add_nat_hops(const std::vector<path_hop>& routers, layout& home) {
   for (const auto& r : routers) {
     const auto name = nat_name(r.cls, home_position, home_count);
     if (r.cls != address_class::carrier_nat) ++home_position;
-    home.hops.push_back({hop_role::nat, name, r.address, hop_status::unknown, {nat_evidence_line(r)}});
+    home.hops.push_back({hop_role::nat, name, r.address, hop_status::unknown, {nat_evidence_line(r)}, {}});
     home.classes.push_back(r.cls);
   }
 }
 
 /// The internet as this host meets it: the public address the relay saw.
 hop internet_hop(const evidence& ev) {
-  hop internet{hop_role::internet, "internet", std::nullopt, hop_status::unknown, {}};
+  hop internet{hop_role::internet, "internet", std::nullopt, hop_status::unknown, {}, {}};
   if (ev.public_address.empty()) return internet;
   internet.address = ev.public_address;
   internet.evidence.push_back("relay " + ev.relay_address + " sees this host as " + ev.public_address);
@@ -228,7 +228,7 @@ layout build_layout(const evidence& ev) {
 
   std::optional<std::string> own;
   if (ev.path && !ev.path->source_address.empty()) own = ev.path->source_address;
-  home.hops.push_back({hop_role::host, "this host", own, hop_status::unknown, {}});
+  home.hops.push_back({hop_role::host, "this host", own, hop_status::unknown, {}, {}});
   home.classes.push_back(address_class::private_net);
   name_silent_gateway(ev, home, routers);
   home.public_ttl = find_public_ttl(ev, static_cast<int>(routers.size()));

@@ -82,11 +82,6 @@ bool no_such_host(int icmp_code) { return icmp_code == 0 || icmp_code == 1; }
 
 constexpr const char* forward_to_nobody = "its forward points at an address nobody answers (ICMP host unreachable)";
 
-/// `steps` with `lead_in` before the first one: the condition they hang on.
-std::vector<std::string> with_lead_in(std::string_view lead_in, std::vector<std::string> steps) {
-  if (!steps.empty()) steps.front().insert(0, lead_in);
-  return steps;
-}
 
 // ---------------------------------------------------------------------------
 // Candidates: every hop the evidence cannot rule out, each named in the summary.
@@ -96,23 +91,6 @@ struct suspect {
   std::size_t index;
   std::string name;  ///< "the room router 192.168.1.1", "your ISP upstream"
 };
-
-/// "a", "a or b", "a, b or c"
-std::string or_list(const std::vector<std::string>& items) {
-  std::string text;
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) text += i + 1 == items.size() ? " or " : ", ";
-    text += items[i];
-  }
-  return text;
-}
-
-/// "the room router 192.168.1.1", "this host's firewall", "your ISP upstream".
-std::string suspect_name(const evidence& ev, const layout& home, std::size_t index) {
-  if (index == 0) return "your ISP upstream";
-  if (home.is_host(index)) return ev.firewall ? "a firewall on this host" : "this host's firewall";
-  return "the " + hop_label(home.hops[index]);
-}
 
 /// Makes `others` the finding's further candidates, and says so in its
 /// summary: why the evidence leaves them open, then what tells them apart.
@@ -514,6 +492,12 @@ finding on_silence(const network_context& c) {
 }
 
 }  // namespace
+
+std::string suspect_name(const evidence& ev, const layout& home, std::size_t index) {
+  if (index == 0) return "your ISP upstream";
+  if (home.is_host(index)) return ev.firewall ? "a firewall on this host" : "this host's firewall";
+  return "the " + hop_label(home.hops[index]);
+}
 
 finding network_finding(const evidence& ev, const layout& home, const sweep_reading& sweep, const fix_writer& fx) {
   const network_context c{ev, home, sweep, fx};

@@ -10,6 +10,7 @@
 //   verdict_local.cpp           findings the local port check proves: holders, portproxy, excluded ranges
 //   verdict_firewall.cpp        findings from the host firewall's own rules and log
 //   verdict_network.cpp         findings from where the relay's connect-back stopped
+//   verdict_routers.cpp         what the routers said about themselves, and the relay's control probe
 //   verdict_evidence_lines.cpp  the evidence lines listed under each hop
 //   verdict_engine.cpp          diagnose(): the parts in order, and the hop statuses
 
@@ -144,6 +145,29 @@ struct finding {
   return text;
 }
 
+/// `steps` with `lead_in` before the first one: the condition they hang on.
+[[nodiscard]] inline std::vector<std::string> with_lead_in(std::string_view lead_in, std::vector<std::string> steps) {
+  if (!steps.empty()) steps.front().insert(0, lead_in);
+  return steps;
+}
+
+/// "0.4 ms", "12 ms": sub-millisecond loopback times keep a decimal.
+[[nodiscard]] inline std::string format_ms(double ms) {
+  if (ms >= 10) return std::to_string(static_cast<long>(ms + 0.5)) + " ms";
+  const auto tenths = static_cast<long>(ms * 10 + 0.5);
+  return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " ms";
+}
+
+/// "a", "a or b", "a, b or c"
+[[nodiscard]] inline std::string or_list(const std::vector<std::string>& items) {
+  std::string text;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) text += i + 1 == items.size() ? " or " : ", ";
+    text += items[i];
+  }
+  return text;
+}
+
 /// "type 3 code 1", as an ICMP error is named in every line.
 [[nodiscard]] inline std::string icmp_type_code(int type, int code) {
   return "type " + std::to_string(type) + " code " + std::to_string(code);
@@ -222,9 +246,48 @@ enum class firewall_view { unknown, log_shows_drop, blocks, allows };
 [[nodiscard]] finding network_finding(const evidence& ev, const layout& home, const sweep_reading& sweep,
                                       const fix_writer& fx);
 
+/// A candidate hop as a summary names it: "the room router 192.168.1.1",
+/// "this host's firewall", "your ISP upstream".
+[[nodiscard]] std::string suspect_name(const evidence& ev, const layout& home, std::size_t index);
+
 /// `f`, or the carrier NAT in front of its block, which explains it better
 /// unless a probe is known to have got past it (to depth `reached`).
 [[nodiscard]] finding prefer_cgnat(const evidence& ev, const layout& home, int reached, finding f);
+
+// ---------------------------------------------------------------------------
+// The routers' own answers (verdict_routers.cpp): UPnP IGD, NAT-PMP, PCP,
+// and the relay's control probe to a second port.
+
+/// What a router's own table says about its forward of the port. A listed
+/// mapping is strong evidence; an unlisted one is weak, because forwards
+/// made by hand in a router's web UI are often missing from its UPnP table.
+enum class listed_forward { not_asked, not_listed, right, target_unverified, wrong_target, disabled };
+
+/// One NAT hop's router, as its own answers show it.
+struct router_view {
+  listed_forward forward = listed_forward::not_asked;
+  /// Where its forward must point, "192.168.1.23:3000", when known.
+  std::optional<std::string> expected_target;
+  /// Where its listed mapping points, "192.168.1.24:3000".
+  std::string listed_target;
+  /// Who says what the expected target is: "this host", "the room router's own UPnP".
+  std::string expected_by;
+};
+
+/// Attaches each router's answers to its hop (hop::router) and reads what
+/// they say about the port's forward; one view per hop of `home`.
+[[nodiscard]] std::vector<router_view> read_routers(const evidence& ev, layout& home);
+
+/// The routers' facts, each with its source, under their hops, and the
+/// relay's control probe and RTT under the internet.
+void add_router_evidence(const evidence& ev, const std::vector<router_view>& routers, layout& home);
+
+/// `f` weighed against the routers' own answers and the control probe: a
+/// listed mapping to the wrong place names the router exactly; listed
+/// forwards and the control probe reorder the candidates, most likely first.
+[[nodiscard]] finding weigh_router_answers(const evidence& ev, const layout& home,
+                                           const std::vector<router_view>& routers, const sweep_reading& sweep,
+                                           const fix_writer& fx, finding f);
 
 // ---------------------------------------------------------------------------
 // Evidence lines (verdict_evidence_lines.cpp).

@@ -1551,5 +1551,175 @@ TEST(verdict_engine, a_forwarding_hub_before_silence_may_hold_a_stale_forward) {
       << all_of(v.fix);
 }
 
+// ---------------------------------------------------------------------------
+// The routers' own answers (UPnP, NAT-PMP, PCP) and the relay's control probe.
+
+/// A router that answered UPnP IGD:2 and read its mapping table.
+router_evidence upnp_router(std::string address, std::optional<std::string> external = std::nullopt) {
+  router_evidence r;
+  r.address = std::move(address);
+  r.answered = {router_protocol::upnp_igd2, router_protocol::nat_pmp};
+  r.friendly_name = "MiniUPnPd";
+  if (external) r.external_address = router_text_fact{*external, router_protocol::upnp_igd2};
+  r.mappings_read = true;
+  return r;
+}
+
+router_evidence mapping_to(router_evidence r, std::string client, std::uint16_t port = 3000) {
+  port_mapping m;
+  m.external_port = 3000;
+  m.internal_client = std::move(client);
+  m.internal_port = port;
+  r.mapping = m;
+  r.mapping_source = router_protocol::upnp_igd2;
+  return r;
+}
+
+/// The room router reports its WAN address, as consumer routers behind another NAT do.
+constexpr const char* room_wan = "192.168.0.9";
+
+void routers(evidence& ev, std::vector<router_evidence> answers) { ev.routers = std::move(answers); }
+
+void control(evidence& ev, connect_outcome o) { ev.control_probe = control_probe_result{51234, o, {}, 4.0, 1}; }
+
+const std::vector<candidate_case> router_cases = {
+    {"room_maps_the_port_to_the_desk",
+     with(silent_at_this_hosts_depth,
+          [](evidence& ev) { routers(ev, {mapping_to(upnp_router("192.168.1.1"), "192.168.1.24")}); }),
+     cause::nat_wrong_target, {room}},
+    {"room_maps_the_right_host_but_another_port",
+     with(silent_at_this_hosts_depth,
+          [](evidence& ev) { routers(ev, {mapping_to(upnp_router("192.168.1.1"), "192.168.1.23", 3001)}); }),
+     cause::nat_wrong_target, {room}},
+    {"hub_forwards_to_a_stale_wan_address",
+     with(silent_from_the_room_router,
+          [](evidence& ev) {
+            routers(ev, {mapping_to(upnp_router("192.168.1.1", room_wan), "192.168.1.23"),
+                         mapping_to(upnp_router("192.168.0.1"), "192.168.0.99")});
+          }),
+     cause::nat_wrong_target, {hub}},
+    {"hub_forwards_past_the_room_router_to_this_host",
+     with(silent_from_the_room_router,
+          [](evidence& ev) { routers(ev, {mapping_to(upnp_router("192.168.0.1"), "192.168.1.23")}); }),
+     cause::nat_wrong_target, {hub}},
+    {"both_forwards_listed_right_then_silence_points_at_the_hubs_firewall",
+     with(silent_from_the_room_router,
+          [](evidence& ev) {
+            routers(ev, {mapping_to(upnp_router("192.168.1.1", room_wan), "192.168.1.23"),
+                         mapping_to(upnp_router("192.168.0.1"), room_wan)});
+          }),
+     cause::filtered, {hub, room}},
+    {"both_forwards_listed_right_and_the_hub_silent_points_at_the_isp",
+     with(silent_from_the_hub,
+          [](evidence& ev) {
+            routers(ev, {mapping_to(upnp_router("192.168.1.1", room_wan), "192.168.1.23"),
+                         mapping_to(upnp_router("192.168.0.1"), room_wan)});
+          }),
+     cause::filtered, {internet, hub, room}},
+    {"another_port_answered_so_the_isp_blocks_this_one",
+     with(silent_from_the_hub, [](evidence& ev) { control(ev, connect_outcome::refused); }), cause::filtered,
+     {internet, hub, room}},
+    {"no_port_answers_so_the_hub_stays_most_likely",
+     with(silent_from_the_hub, [](evidence& ev) { control(ev, connect_outcome::timeout); }), cause::nat_no_forward,
+     {hub, room, internet}},
+    {"unlisted_mappings_are_weak_and_change_nothing",
+     with(silent_from_the_hub,
+          [](evidence& ev) { routers(ev, {upnp_router("192.168.1.1"), upnp_router("192.168.0.1")}); }),
+     cause::nat_no_forward, {hub, room, internet}},
+    {"routers_without_upnp_keep_the_old_verdict",
+     with(silent_from_the_hub,
+          [](evidence& ev) {
+            router_evidence none;
+            none.address = "192.168.1.1";
+            routers(ev, {none});
+          }),
+     cause::nat_no_forward, {hub, room, internet}},
+    {"a_right_forward_on_the_silent_room_router_puts_the_hub_in_front",
+     with(silent_from_the_room_router,
+          [](evidence& ev) {
+            no_capture(ev);
+            routers(ev, {mapping_to(upnp_router("192.168.1.1"), "192.168.1.23")});
+          }),
+     cause::filtered, {hub, host, room}},
+};
+
+class router_table : public testing::TestWithParam<candidate_case> {};
+
+TEST_P(router_table, weighs_the_routers_own_answers) {
+  const auto& c = GetParam();
+  const auto v = diagnose(c.make(), fixes());
+  EXPECT_EQ(to_string(v.why), to_string(c.expected)) << v.summary;
+  EXPECT_EQ(candidate_labels(v), c.candidates) << v.summary;
+  if (v.candidates.size() > 1) {
+    for (const auto i : v.candidates) EXPECT_TRUE(summary_names(v, i)) << label(v.hops[i]) << ": " << v.summary;
+    EXPECT_NE(v.summary.find("tells them apart"), std::string::npos) << v.summary;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(routers, router_table, testing::ValuesIn(router_cases),
+                         [](const testing::TestParamInfo<candidate_case>& p) { return p.param.name; });
+
+TEST(verdict_engine_routers, a_wrong_target_is_named_exactly) {
+  auto ev = silent_from_the_room_router();
+  routers(ev, {mapping_to(upnp_router("192.168.1.1", room_wan), "192.168.1.23"),
+               mapping_to(upnp_router("192.168.0.1"), "192.168.0.99")});
+  const auto v = diagnose(ev, fixes());
+  EXPECT_NE(v.summary.find("forwards port 3000 to 192.168.0.99:3000, but the room router's WAN address (as the room "
+                           "router itself reports it) is 192.168.0.9:3000"),
+            std::string::npos)
+      << v.summary;
+  EXPECT_TRUE(has_line(v.fix, "ISP hub 192.168.0.1: change the port forward for TCP WAN 3000 so its target is "
+                              "192.168.0.9:3000"))
+      << all_of(v.fix);
+}
+
+TEST(verdict_engine_routers, each_fact_shows_under_its_router_with_its_source) {
+  auto ev = silent_from_the_hub();
+  auto room_router = upnp_router("192.168.1.1", "");
+  room_router.wan_connected = false;
+  room_router.missing = {{"UPnP mapping table", "GetGenericPortMappingEntry failed: 501 Action Failed"}};
+  routers(ev, {room_router, mapping_to(upnp_router("192.168.0.1", "100.64.3.7"), "192.168.0.9")});
+  control(ev, connect_outcome::timeout);
+  ev.relay_rtt_ms = 80.0;
+  const auto v = diagnose(ev, fixes());
+  ASSERT_EQ(v.hops.size(), 4U);
+  const auto& room_lines = v.hops[2].evidence;
+  EXPECT_TRUE(has_line(room_lines, "answered UPnP IGD:2 and NAT-PMP: MiniUPnPd")) << all_of(room_lines);
+  EXPECT_TRUE(has_line(room_lines, "reports no external address (UPnP): it is itself behind a NAT, and refuses mappings"))
+      << all_of(room_lines);
+  EXPECT_TRUE(has_line(room_lines, "says its WAN connection is down (UPnP)")) << all_of(room_lines);
+  EXPECT_TRUE(has_line(room_lines, "its UPnP table lists no mapping for TCP 3000 (weak evidence")) << all_of(room_lines);
+  EXPECT_TRUE(has_line(room_lines, "UPnP mapping table not read: GetGenericPortMappingEntry failed")) << all_of(room_lines);
+  const auto& hub_lines = v.hops[1].evidence;
+  EXPECT_TRUE(has_line(hub_lines, "reports its external address as 100.64.3.7 (UPnP): a carrier-grade NAT address"))
+      << all_of(hub_lines);
+  EXPECT_TRUE(has_line(hub_lines, "its UPnP table maps TCP 3000 to 192.168.0.9:3000")) << all_of(hub_lines);
+  ASSERT_TRUE(v.hops[1].router.has_value());
+  EXPECT_EQ(v.hops[1].router->address, "192.168.0.1");
+  const auto& internet_lines = v.hops[0].evidence;
+  EXPECT_TRUE(has_line(internet_lines, "control probe: the relay's SYN to port 51234 of 198.51.100.2 got no answer"))
+      << all_of(internet_lines);
+  EXPECT_TRUE(has_line(internet_lines, "the relay measured a round trip of 80 ms")) << all_of(internet_lines);
+}
+
+TEST(verdict_engine_routers, a_configured_public_address_behind_a_nat_is_not_taken_for_its_wan) {
+  auto ev = silent_from_the_room_router();
+  // The lab's lenient miniupnpd: ext_ip=11.22.33.44 on a router behind the hub.
+  routers(ev, {mapping_to(upnp_router("192.168.1.1", "11.22.33.44"), "192.168.1.23"),
+               mapping_to(upnp_router("192.168.0.1"), "192.168.0.99")});
+  const auto v = diagnose(ev, fixes());
+  EXPECT_NE(v.why, cause::nat_wrong_target) << v.summary;  // the hub's target cannot be checked
+  EXPECT_TRUE(has_line(v.hops[2].evidence, "reports its external address as 11.22.33.44 (UPnP): set in its "
+                                           "configuration, not what the ISP hub sees"))
+      << all_of(v.hops[2].evidence);
+}
+
+TEST(verdict_engine_routers, a_reachable_port_stays_reachable_whatever_the_tables_say) {
+  auto ev = double_nat();
+  outcome(ev, connect_outcome::verified);
+  routers(ev, {mapping_to(upnp_router("192.168.1.1"), "192.168.1.24")});
+  EXPECT_EQ(diagnose(ev, fixes()).why, cause::reachable);
+}
+
 }  // namespace
 }  // namespace reachback
