@@ -12,12 +12,51 @@ using nlohmann::json;
 
 json optional_string(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
 
+/// "upnp_igd1", "upnp_igd2", "nat_pmp", "pcp": each router fact's source.
+std::string_view protocol_name(router_protocol p) {
+  switch (p) {
+    case router_protocol::upnp_igd1: return "upnp_igd1";
+    case router_protocol::upnp_igd2: return "upnp_igd2";
+    case router_protocol::nat_pmp: return "nat_pmp";
+    case router_protocol::pcp: return "pcp";
+  }
+  return "upnp_igd1";
+}
+
+json mapping_json(const port_mapping& m, std::optional<router_protocol> source) {
+  return {{"protocol", m.protocol},           {"external_port", m.external_port},
+          {"internal_client", m.internal_client}, {"internal_port", m.internal_port},
+          {"enabled", m.enabled},             {"description", m.description},
+          {"lease_seconds", m.lease_seconds}, {"remote_host", m.remote_host},
+          {"source", source ? json(protocol_name(*source)) : json(nullptr)}};
+}
+
+/// A router's answers, each fact with the protocol that told it.
+json router_json(const router_evidence& r) {
+  json answered = json::array();
+  for (const auto p : r.answered) answered.push_back(protocol_name(p));
+  json external = nullptr;
+  if (r.external_address)
+    external = {{"value", r.external_address->value}, {"source", protocol_name(r.external_address->source)}};
+  return {{"address", r.address},
+          {"answered", answered},
+          {"friendly_name", r.friendly_name},
+          {"manufacturer", r.manufacturer},
+          {"model_name", r.model_name},
+          {"external_address", external},
+          {"wan_connected", r.wan_connected ? json(*r.wan_connected) : json(nullptr)},
+          {"mappings_read", r.mappings_read},
+          {"mapping", r.mapping ? mapping_json(*r.mapping, r.mapping_source) : json(nullptr)},
+          {"missing", r.missing}};
+}
+
 json hops_json(const std::vector<hop>& hops) {
   json list = json::array();
   for (std::size_t i = 0; i < hops.size(); ++i) {
     const auto& h = hops[i];
     list.push_back({{"index", i}, {"role", to_string(h.role)}, {"address", optional_string(h.address)},
-                    {"status", to_string(h.status)}, {"evidence", h.evidence}});
+                    {"status", to_string(h.status)}, {"evidence", h.evidence},
+                    {"router", h.router ? router_json(*h.router) : json(nullptr)}});
   }
   return list;
 }

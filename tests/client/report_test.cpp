@@ -33,9 +33,9 @@ report sample() {
   r.result.candidates = {1};
   r.result.summary = "The room router does not forward port 3000.";
   r.result.fix = {"room router 192.168.1.1: add a port forward TCP WAN 3000 → 192.168.1.23:3000."};
-  r.result.hops = {{hop_role::internet, "internet", "198.51.100.2", hop_status::pass, {"seen"}},
-                   {hop_role::nat, "room router", "192.168.1.1", hop_status::blocked, {"RST"}},
-                   {hop_role::host, "this host", "192.168.1.23", hop_status::not_reached, {}}};
+  r.result.hops = {{hop_role::internet, "internet", "198.51.100.2", hop_status::pass, {"seen"}, {}},
+                   {hop_role::nat, "room router", "192.168.1.1", hop_status::blocked, {"RST"}, {}},
+                   {hop_role::host, "this host", "192.168.1.23", hop_status::not_reached, {}, {}}};
   return r;
 }
 
@@ -60,8 +60,10 @@ TEST(report_json, has_exactly_the_schema_fields) {
   EXPECT_EQ(doc["verdict"]["candidates"], json::array({1}));
   ASSERT_EQ(doc["hops"].size(), 3U);
   for (std::size_t i = 0; i < 3; ++i) {
-    EXPECT_EQ(keys(doc["hops"][i]), (std::set<std::string>{"index", "role", "address", "status", "evidence"}));
+    EXPECT_EQ(keys(doc["hops"][i]),
+              (std::set<std::string>{"index", "role", "address", "status", "evidence", "router"}));
     EXPECT_EQ(doc["hops"][i]["index"], i);
+    EXPECT_TRUE(doc["hops"][i]["router"].is_null());
   }
   EXPECT_EQ(doc["hops"][1]["status"], "blocked");
   EXPECT_EQ(doc["hops"][2]["status"], "not_reached");
@@ -79,6 +81,37 @@ TEST(report_json, has_exactly_the_schema_fields) {
                                                        "connect_back", "sweep", "path", "capture", "firewall",
                                                        "timings"}));
   EXPECT_TRUE(doc["probe"]["firewall"].is_null());
+}
+
+TEST(report_json, a_routers_answers_carry_their_sources) {
+  auto r = sample();
+  router_evidence room;
+  room.address = "192.168.1.1";
+  room.answered = {router_protocol::upnp_igd2, router_protocol::pcp};
+  room.friendly_name = "MiniUPnPd";
+  room.external_address = router_text_fact{"", router_protocol::pcp};
+  room.wan_connected = false;
+  room.mappings_read = true;
+  port_mapping m;
+  m.external_port = 3000;
+  m.internal_client = "192.168.1.24";
+  m.internal_port = 3000;
+  room.mapping = m;
+  room.mapping_source = router_protocol::upnp_igd2;
+  room.missing = {{"NAT-PMP external address", "no answer in 250 ms"}};
+  r.result.hops[1].router = room;
+  const auto doc = json::parse(render_json(r));
+  const auto& router = doc["hops"][1]["router"];
+  EXPECT_EQ(keys(router), (std::set<std::string>{"address", "answered", "friendly_name", "manufacturer", "model_name",
+                                                 "external_address", "wan_connected", "mappings_read", "mapping",
+                                                 "missing"}));
+  EXPECT_EQ(router["answered"], json::array({"upnp_igd2", "pcp"}));
+  EXPECT_EQ(router["external_address"]["value"], "");
+  EXPECT_EQ(router["external_address"]["source"], "pcp");
+  EXPECT_FALSE(router["wan_connected"].get<bool>());
+  EXPECT_EQ(router["mapping"]["internal_client"], "192.168.1.24");
+  EXPECT_EQ(router["mapping"]["source"], "upnp_igd2");
+  EXPECT_EQ(router["missing"][0]["what"], "NAT-PMP external address");
 }
 
 TEST(report_json, owners_keep_their_container) {
@@ -175,7 +208,7 @@ TEST(report_json, reachable_has_null_blocking_hop) {
 report two_candidates() {
   auto r = sample();
   r.result.hops.insert(r.result.hops.begin() + 1,
-                       hop{hop_role::nat, "ISP hub", "192.168.0.1", hop_status::pass, {"time exceeded"}});
+                       hop{hop_role::nat, "ISP hub", "192.168.0.1", hop_status::pass, {"time exceeded"}, {}});
   r.result.candidates = {2, 1, 0};
   return r;
 }
