@@ -13,6 +13,14 @@
 #   lab_host_firewall MODE PORT [NODE]
 #                                   none|drop|reset|icmp-admin|icmp-port
 #   lab_loss PCT                    random loss on the internet links
+#   lab_isp_block PORT [drop|reject]
+#                                   the internet router filters PORT toward the home
+#   lab_router_no_icmp ROUTER       ROUTER sends no ICMP errors of its own
+#   lab_upnp ROUTER strict|lenient [EXT_IP]
+#                                   miniupnpd (UPnP IGD, NAT-PMP, PCP) on ROUTER
+#   lab_upnp_map NODE ROUTER PORT TARGET[:TPORT]
+#                                   NODE maps PORT on ROUTER through UPnP
+#   lab_upnp_table ROUTER           ROUTER's UPnP mappings, as its LAN sees them
 #   lab_hold_port NODE PORT [ADDR]  a socat listener that holds the port
 #   lab_serve_banner NODE PORT TEXT a socat listener that sends TEXT\r\n
 #   lab_spawn NODE NAME CMD...      a background process inside NODE
@@ -47,6 +55,17 @@ readonly LAB_ROOM_WAN=192.168.0.2
 readonly LAB_HOME_LAN=192.168.1.1
 readonly LAB_LAPTOP=192.168.1.23
 readonly LAB_DESK=192.168.1.24
+# shellcheck disable=SC2034 # used by scenarios.sh and selftest.sh
+# The room router's WAN address before the hub's DHCP gave it another one:
+# no node holds it (hub-stale-forward).
+readonly LAB_ROOM_OLD_WAN=192.168.0.3
+# What a lenient miniupnpd declares as its external address (ext_ip). Only
+# a configured string: no lab namespace routes it anywhere (the internet
+# router has no route for it) and nothing in the lab sends to it.
+readonly LAB_UPNP_EXT_IP=11.22.33.44
+readonly LAB_UPNP_HTTP_PORT=5000
+# shellcheck disable=SC2034 # miniupnpd's fixed NAT-PMP and PCP port, for selftest.sh
+readonly LAB_UPNP_PMP_PORT=5351
 
 # Bounds of every wait in the lab, in tenths of a second.
 LAB_WAIT_TENTHS=${LAB_WAIT_TENTHS:-100}
@@ -58,6 +77,10 @@ LAB_NODES=()
 LAB_WIRE_PIDS=()
 LAB_SPAWNED_PIDS=()
 LAB_WIRE_BIN=${LAB_WIRE_BIN:-}
+LAB_MINIUPNPD=${LAB_MINIUPNPD:-/usr/sbin/miniupnpd}
+# Routers running miniupnpd, and each one's mode (strict or lenient).
+LAB_UPNP_ROUTERS=()
+declare -A LAB_UPNP_MODE=()
 LAB_KEEP_LOGS=${LAB_KEEP_LOGS:-0}
 LAB_TORN_DOWN=0
 
@@ -164,6 +187,28 @@ lab_reap_stale() {
       ip netns del "$ns" 2>/dev/null || true
     fi
   done < <(ip netns list 2>/dev/null)
+  lab_reap_stale_upnp
+}
+
+# Kills miniupnpd processes of dead lab runs that no namespace holds any
+# more (their namespace deleted under them). Each one's config file lies in
+# its run's log dir, rbl<pid>.XXXXXX: only those, and only when <pid> is gone.
+lab_reap_stale_upnp() {
+  local proc pid exe owner
+  local -a args
+  for proc in /proc/[0-9]*; do
+    exe=$(readlink "$proc/exe" 2>/dev/null) || continue
+    [[ ${exe##*/} == miniupnpd ]] || continue
+    mapfile -d '' -t args <"$proc/cmdline" 2>/dev/null || continue
+    [[ ${#args[@]} -ge 3 && ${args[1]} == -f && ${args[2]} =~ /rbl([0-9]+)\.[^/]+/upnp-[a-z]+\.conf$ ]] ||
+      continue
+    owner=${BASH_REMATCH[1]}
+    pid=${proc#/proc/}
+    if [[ $owner != "$$" ]] && ! kill -0 "$owner" 2>/dev/null; then
+      lab_log "killing stale miniupnpd $pid (${args[2]})"
+      kill "$pid" 2>/dev/null || true
+    fi
+  done
 }
 
 lab_kill_ns_processes() {
@@ -213,6 +258,8 @@ lab_down() {
     [[ $status == 0 ]] || echo "lab: (LAB_KEEP_LOGS=1 keeps the lab's logs)" >&2
   fi
   LAB_NODES=()
+  LAB_UPNP_ROUTERS=()
+  LAB_UPNP_MODE=()
   return "$status"
 }
 
@@ -539,6 +586,207 @@ table ip loss {
 }
 EOF
   lab_log "internet links lose $pct %"
+}
+
+# lab_isp_block PORT [drop|reject]: the internet router filters tcp PORT
+# toward the home's public address, as an ISP that blocks a port for its
+# customers: both home routers may forward it, nothing gets through.
+lab_isp_block() {
+  local port=$1 mode=${2:-drop} verdict
+  case $mode in
+    drop) verdict=drop ;;
+    reject) verdict="reject with tcp reset" ;;
+    *) lab_die "lab_isp_block: mode '$mode' is not drop or reject" ;;
+  esac
+  [[ $port =~ ^[0-9]+$ ]] || lab_die "lab_isp_block: bad port '$port'"
+  lab_exec inet nft -f - <<EOF || lab_die "ISP block rules were rejected"
+table ip isp {
+  chain forward {
+    type filter hook forward priority filter; policy accept;
+    ip daddr $LAB_PUBLIC_ADDR tcp dport $port $verdict
+  }
+}
+EOF
+  lab_log "the internet router ${mode}s tcp $port toward $LAB_PUBLIC_ADDR"
+}
+
+# lab_router_no_icmp ROUTER: ROUTER sends no ICMP errors of its own (no
+# time exceeded, unreachable or parameter problem), as routers that hide
+# from traceroute do. ICMP errors it forwards or translates still pass.
+lab_router_no_icmp() {
+  local router=$1
+  lab_require_router "$router"
+  lab_exec "$router" nft -f - <<'EOF' || lab_die "no-ICMP rules for $router were rejected"
+table ip noicmp {
+  chain output {
+    type filter hook output priority filter; policy accept;
+    icmp type { destination-unreachable, time-exceeded, parameter-problem } drop
+  }
+}
+EOF
+  lab_log "$router sends no ICMP errors"
+}
+
+# ---------------------------------------------------------------- UPnP IGD, NAT-PMP, PCP
+
+# The router's LAN interface ("lan") address, as ADDR/LEN.
+lab_lan_cidr() {
+  ip -n "$(lab_ns "$1")" -4 -o addr show dev lan 2>/dev/null | awk '{ print $4; exit }'
+}
+
+# ADDR/LEN -> the network, NET/LEN (miniupnpd's permission rules want it).
+lab_cidr_network() {
+  local addr=${1%/*} len=${1#*/} a b c d n mask
+  IFS=. read -r a b c d <<<"$addr"
+  n=$(((a << 24) | (b << 16) | (c << 8) | d))
+  mask=$(((0xffffffff << (32 - len)) & 0xffffffff))
+  n=$((n & mask))
+  echo "$((n >> 24)).$(((n >> 16) & 255)).$(((n >> 8) & 255)).$((n & 255))/$len"
+}
+
+# The nftables skeleton miniupnpd 2.3.1 fills but does not create (as
+# /etc/miniupnpd/nft_init.sh builds it): table inet filter with chains
+# miniupnpd (forward), prerouting_miniupnpd (its DNATs) and
+# postrouting_miniupnpd, each jumped to from a base chain. Its base chains
+# accept: the lab's own table ip lab keeps deciding what is forwarded, and
+# lets what any DNAT opened through, like OpenWrt's "ct status dnat accept".
+# miniupnpd's DNAT hooks in one step after the lab's, so a static forward
+# (lab_forward) of the same port wins, as on routers with both.
+lab_upnp_tables() {
+  local router=$1
+  lab_exec "$router" nft -f - <<'EOF' || lab_die "miniupnpd's nftables chains for $router were rejected"
+table inet filter {
+  chain forward {
+    type filter hook forward priority filter; policy accept;
+    jump miniupnpd
+  }
+  chain miniupnpd {
+  }
+  chain prerouting {
+    type nat hook prerouting priority dstnat + 1; policy accept;
+    jump prerouting_miniupnpd
+  }
+  chain postrouting {
+    type nat hook postrouting priority srcnat + 1; policy accept;
+    jump postrouting_miniupnpd
+  }
+  chain prerouting_miniupnpd {
+  }
+  chain postrouting_miniupnpd {
+  }
+}
+EOF
+  lab_exec "$router" nft add rule ip lab forward iifname wan ct status dnat accept ||
+    lab_die "lab_upnp: forward rule for $router rejected"
+}
+
+# lab_upnp ROUTER strict|lenient [EXT_IP]: Debian's miniupnpd on ROUTER
+# (hub, room or home) with UPnP IGD, NAT-PMP and PCP on its LAN, WAN "wan",
+# HTTP on port 5000, secure mode (a client maps only to its own address).
+# Every WAN in this lab holds a reserved address (private or documentation),
+# and miniupnpd then refuses to map. strict keeps that, as a router behind
+# another NAT does: no external address, AddPortMapping fails with 501,
+# NAT-PMP answers "network failure". lenient declares EXT_IP (default
+# 11.22.33.44) as the external address: mappings are made, and since they
+# match the WAN interface, not the address, they forward the lab's traffic.
+# Own config, pid, lease and log files: $LAB_DIR/upnp-ROUTER.*.
+lab_upnp() {
+  local router=$1 mode=${2:-} ext_ip=${3:-} lan base uuid_tail
+  lab_require_router "$router"
+  [[ -x $LAB_MINIUPNPD ]] ||
+    lab_die "miniupnpd not found at '$LAB_MINIUPNPD': run deploy/install-deps.sh (package miniupnpd-nftables)"
+  case $mode in
+    strict) [[ -z $ext_ip ]] || lab_die "lab_upnp: strict mode takes no external address" ;;
+    lenient)
+      ext_ip=${ext_ip:-$LAB_UPNP_EXT_IP}
+      [[ $ext_ip =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}$ ]] || lab_die "lab_upnp: bad external address '$ext_ip'"
+      ;;
+    *) lab_die "lab_upnp: mode '$mode' is not strict or lenient" ;;
+  esac
+  [[ -z ${LAB_UPNP_MODE[$router]:-} ]] || lab_die "lab_upnp: $router runs miniupnpd already"
+  lan=$(lab_lan_cidr "$router")
+  [[ -n $lan ]] || lab_die "lab_upnp: $router has no LAN address"
+  lab_upnp_tables "$router"
+  base="$LAB_DIR/upnp-$router"
+  # A UUID per router, stable across runs: clients may tell routers apart by it.
+  uuid_tail=$(printf '%012x' "$(cksum <<<"$router" | cut -d ' ' -f 1)")
+  {
+    echo "ext_ifname=wan"
+    [[ -z $ext_ip ]] || echo "ext_ip=$ext_ip"
+    echo "listening_ip=lan"
+    echo "http_port=$LAB_UPNP_HTTP_PORT"
+    echo "enable_upnp=yes"
+    echo "enable_natpmp=yes"
+    echo "ipv6_disable=yes"
+    echo "secure_mode=yes"
+    echo "system_uptime=no"
+    echo "lease_file=$base.leases"
+    echo "uuid=7265616c-6162-4c61-8000-${uuid_tail: -12}"
+    echo "friendly_name=reachback lab $router"
+    echo "model_name=reachback lab $router ($mode)"
+    echo "allow 1024-65535 $(lab_cidr_network "$lan") 1024-65535"
+    echo "deny 0-65535 0.0.0.0/0 0-65535"
+  } >"$base.conf"
+  # -d: in the foreground (lab_down and lab_spawn own it), logging to stderr.
+  lab_spawn "$router" "upnp-$router" "$LAB_MINIUPNPD" -f "$base.conf" -P "$base.pid" -d
+  lab_wait_log "$LAB_DIR/upnp-$router.log" "Listening for NAT-PMP/PCP traffic on port" \
+    "$LAB_LAST_PID" "miniupnpd on $router"
+  lab_wait_listening "$router" "$LAB_UPNP_HTTP_PORT"
+  LAB_UPNP_ROUTERS+=("$router")
+  LAB_UPNP_MODE[$router]=$mode
+  lab_log "$router: miniupnpd ($mode${ext_ip:+, external address $ext_ip}) on ${lan%/*}"
+}
+
+# The URL of ROUTER's IGD description.
+lab_upnp_url() {
+  local lan
+  lan=$(lab_lan_cidr "$1")
+  echo "http://${lan%/*}:$LAB_UPNP_HTTP_PORT/rootDesc.xml"
+}
+
+# lab_upnp_map NODE ROUTER PORT TARGET[:TPORT]: NODE asks ROUTER's miniupnpd
+# (AddPortMapping, description "lab NODE") to map tcp PORT to TARGET:TPORT.
+# In secure mode TARGET must be NODE's address as ROUTER sees it: its own
+# on ROUTER's LAN, its router's WAN address from further inside.
+lab_upnp_map() {
+  local node=$1 router=$2 port=$3 target=$4 addr tport out
+  lab_require_commands upnpc
+  [[ -n ${LAB_UPNP_MODE[$router]:-} ]] || lab_die "lab_upnp_map: $router runs no miniupnpd (lab_upnp)"
+  addr=${target%%:*}
+  tport=${target#*:}
+  [[ $tport != "$target" ]] || tport=$port
+  [[ $port =~ ^[0-9]+$ && $tport =~ ^[0-9]+$ ]] || lab_die "lab_upnp_map: bad port in '$port -> $target'"
+  out=$(lab_exec "$node" timeout 15 upnpc -u "$(lab_upnp_url "$router")" -e "lab $node" \
+    -a "$addr" "$tport" "$port" TCP 2>&1) || true
+  [[ $out == *"is redirected to internal $addr:$tport"* ]] || {
+    # shellcheck disable=SC2001 # every line, not one substitution
+    sed 's/^/  | /' <<<"$out" >&2
+    lab_die "lab_upnp_map: $router refused to map tcp $port -> $addr:$tport for $node"
+  }
+  lab_log "$router maps tcp $port -> $addr:$tport through UPnP (for $node)"
+}
+
+# lab_upnp_table ROUTER: ROUTER's port mappings, sorted, one per line: as
+# UPnP lists them when asked from its LAN (GetGenericPortMappingEntry, by
+# upnpc in the room for the hub, in the desk otherwise), "upnp TCP
+# 3000->192.168.1.24:3000 'lab desk' ''", without the remaining lease; then
+# the DNAT rules miniupnpd wrote, "nft iif ... dnat ip to ...". "upnp
+# unreachable" when the router did not answer.
+lab_upnp_table() {
+  local router=$1 asker out
+  case $router in
+    hub) asker=room ;;
+    *) asker=desk ;;
+  esac
+  out=$(lab_exec "$asker" timeout 15 upnpc -u "$(lab_upnp_url "$router")" -l 2>&1) || true
+  if [[ $out != *"i protocol exPort->inAddr:inPort"* ]]; then
+    echo "upnp unreachable"
+  else
+    awk '$1 ~ /^[0-9]+$/ && $3 ~ /->/ { $1 = ""; $NF = ""; sub(/^ +/, ""); sub(/ +$/, ""); print "upnp " $0 }' \
+      <<<"$out" | sort
+  fi
+  lab_exec "$router" nft list chain inet filter prerouting_miniupnpd 2>/dev/null |
+    awk '/dnat/ { $1 = $1; print "nft " $0 }' | sort
 }
 
 # ---------------------------------------------------------------- services

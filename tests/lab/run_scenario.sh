@@ -6,15 +6,29 @@
 #   run_scenario.sh NAME [options] [-- extra probe-client arguments]
 #   run_scenario.sh --list
 #
+# Everything after -- goes to probe-client as is (e.g. -- --fix --yes).
+#
 # Options:
-#   --relay-bin PATH     probe-relay  (env REACHBACK_RELAY; default build/relay/probe-relay)
-#   --client-bin PATH    probe-client (env REACHBACK_CLIENT; default build/client/probe-client)
+#   --build-dir DIR      where the three programs below are built (default build)
+#   --relay-bin PATH     probe-relay  (env REACHBACK_RELAY; default DIR/relay/probe-relay)
+#   --client-bin PATH    probe-client (env REACHBACK_CLIENT; default DIR/client/probe-client)
 #   --wire-bin PATH      reachback-lab-wire, for delayed links (env LAB_WIRE_BIN;
-#                        default build/tests/lab/reachback-lab-wire)
+#                        default DIR/tests/lab/reachback-lab-wire)
 #   --expect-cause C     .verdict.cause must be C
 #   --expect-hop ADDR    .hops[.verdict.blocking_hop].address must be ADDR ("null": none)
+#   --expect-candidates A,B
+#                        the addresses of the hops .verdict.candidates names, in
+#                        order, must be A,B ("" : none; a hop without address: null)
 #   --expect-exit N      probe-client must exit with N
 #   --expect-jq EXPR     jq EXPR must be true on the report (repeatable)
+#   --dump-tables        print each UPnP router's mappings before and after the run
+#   --expect-tables-unchanged
+#                        each UPnP router's mappings after the run must equal
+#                        those before (implies --dump-tables)
+#   --expect-mapping ROUTER:PORT:ADDR[:TPORT]
+#                        after the run, ROUTER maps tcp PORT to ADDR:TPORT (repeatable)
+#   --expect-no-mapping ROUTER:PORT
+#                        after the run, ROUTER maps no tcp PORT (repeatable)
 #   --client-timeout S   stop probe-client after S seconds (default 40)
 #   --human              the human-readable report (no --json, no checks)
 #   --hold SECONDS       build the lab, start nothing, wait so you can explore it by hand
@@ -31,16 +45,24 @@ source "$here/scenarios.sh"
 readonly RELAY_LISTEN="$LAB_RELAY_ADDR:4750"
 
 usage() {
-  sed -n '3,21s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+  sed -n '3,36s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
   exit "${1:-2}"
 }
 
 name=""
-relay_bin=${REACHBACK_RELAY:-$repo/build/relay/probe-relay}
-client_bin=${REACHBACK_CLIENT:-$repo/build/client/probe-client}
-LAB_WIRE_BIN=${LAB_WIRE_BIN:-$repo/build/tests/lab/reachback-lab-wire}
+build_dir=""
+relay_bin=""
+client_bin=""
+wire_env=${LAB_WIRE_BIN:-}
+LAB_WIRE_BIN=""
 expect_cause=""
 expect_hop=""
+expect_candidates=""
+has_expect_candidates=0
+dump_tables=0
+tables_unchanged=0
+expect_mapping=()
+expect_no_mapping=()
 expect_exit=""
 expect_jq=()
 human=0
@@ -54,11 +76,17 @@ parse_args() {
     case $1 in
       --list) scenario_names; exit 0 ;;
       -h | --help) usage 0 ;;
+      --build-dir) build_dir=${2:?}; shift 2 ;;
       --relay-bin) relay_bin=${2:?}; shift 2 ;;
       --client-bin) client_bin=${2:?}; shift 2 ;;
       --wire-bin) LAB_WIRE_BIN=${2:?}; shift 2 ;;
       --expect-cause) expect_cause=${2:?}; shift 2 ;;
       --expect-hop) expect_hop=${2:?}; shift 2 ;;
+      --expect-candidates) expect_candidates=${2?}; has_expect_candidates=1; shift 2 ;;
+      --dump-tables) dump_tables=1; shift ;;
+      --expect-tables-unchanged) tables_unchanged=1; dump_tables=1; shift ;;
+      --expect-mapping) expect_mapping+=("${2:?}"); shift 2 ;;
+      --expect-no-mapping) expect_no_mapping+=("${2:?}"); shift 2 ;;
       --expect-exit) expect_exit=${2:?}; shift 2 ;;
       --expect-jq) expect_jq+=("${2:?}"); shift 2 ;;
       --client-timeout) client_timeout=${2:?}; shift 2 ;;
@@ -71,6 +99,16 @@ parse_args() {
     esac
   done
   [[ -n $name ]] || usage 2
+  # --relay-bin and the like, then --build-dir, then the environment, then build/.
+  if [[ -n $build_dir ]]; then
+    relay_bin=${relay_bin:-$build_dir/relay/probe-relay}
+    client_bin=${client_bin:-$build_dir/client/probe-client}
+    LAB_WIRE_BIN=${LAB_WIRE_BIN:-$build_dir/tests/lab/reachback-lab-wire}
+  fi
+  relay_bin=${relay_bin:-${REACHBACK_RELAY:-$repo/build/relay/probe-relay}}
+  client_bin=${client_bin:-${REACHBACK_CLIENT:-$repo/build/client/probe-client}}
+  LAB_WIRE_BIN=${LAB_WIRE_BIN:-${wire_env:-$repo/build/tests/lab/reachback-lab-wire}}
+  ((${#expect_mapping[@]} + ${#expect_no_mapping[@]} == 0)) || dump_tables=1
   scenario_exists "$name" || lab_die "unknown scenario '$name' (known: $(scenario_names | tr '\n' ' '))"
   [[ -z $hold || $hold =~ ^[0-9]+$ ]] || lab_die "--hold needs whole seconds"
   [[ $client_timeout =~ ^[0-9]+$ ]] || lab_die "--client-timeout needs whole seconds"
@@ -125,6 +163,45 @@ run_client() {
   sed 's/^/probe-client: | /' "$LAB_DIR/client.err" >&2
 }
 
+# Each UPnP router's mappings (lab_upnp_table), into tables_before or tables_after.
+declare -A tables_before=() tables_after=()
+read_tables() {
+  local when=$1 router table
+  for router in "${LAB_UPNP_ROUTERS[@]}"; do
+    table=$(lab_upnp_table "$router")
+    if [[ $when == before ]]; then tables_before[$router]=$table; else tables_after[$router]=$table; fi
+    {
+      echo "lab: $router's UPnP mappings $when the run:"
+      # shellcheck disable=SC2001 # every line, not one substitution
+      sed 's/^/  | /' <<<"${table:-(none)}"
+    } >&2
+  done
+}
+
+check_tables() {
+  local router spec r port addr tport
+  if ((tables_unchanged == 1)); then
+    for router in "${LAB_UPNP_ROUTERS[@]}"; do
+      [[ ${tables_before[$router]} == "${tables_after[$router]}" ]] ||
+        fail "$router's UPnP mappings changed during the run"
+    done
+  fi
+  for spec in "${expect_mapping[@]}"; do
+    IFS=: read -r r port addr tport <<<"$spec"
+    tport=${tport:-$port}
+    [[ -n ${tables_after[$r]+set} ]] || fail "--expect-mapping $spec: $r runs no miniupnpd"
+    grep -qF "upnp TCP $port->$addr:$tport " <<<"${tables_after[$r]}" ||
+      fail "$r does not map tcp $port to $addr:$tport after the run"
+  done
+  for spec in "${expect_no_mapping[@]}"; do
+    IFS=: read -r r port <<<"$spec"
+    [[ -n ${tables_after[$r]+set} ]] || fail "--expect-no-mapping $spec: $r runs no miniupnpd"
+    ! grep -qF "upnp TCP $port->" <<<"${tables_after[$r]}" ||
+      fail "$r still maps tcp $port after the run"
+  done
+  return 0
+}
+
 fail() {
   echo "lab: FAIL $name: $*" >&2
   echo "lab: probe-relay's log (last 40 lines):" >&2
@@ -143,7 +220,7 @@ check_finished() {
 }
 
 check_report() {
-  local report=$LAB_DIR/client.out cause hop expr
+  local report=$LAB_DIR/client.out cause hop candidates expr
   check_finished
   jq -e 'type == "object"' "$report" >/dev/null 2>&1 || fail "the report is not a JSON object"
   cause=$(jq -r '.verdict.cause // "missing"' "$report")
@@ -153,12 +230,17 @@ check_report() {
     fail "expected cause $expect_cause, got $cause (blocking hop $hop)"
   [[ -z $expect_hop || $hop == "$expect_hop" ]] ||
     fail "expected blocking hop $expect_hop, got $hop (cause $cause)"
+  candidates=$(jq -r '[(.verdict.candidates // [])[] as $i | (.hops[$i].address // "null")] | join(",")' \
+    "$report")
+  ((has_expect_candidates == 0)) || [[ $candidates == "$expect_candidates" ]] ||
+    fail "expected candidates '$expect_candidates', got '$candidates' (cause $cause)"
   [[ -z $expect_exit || $client_rc == "$expect_exit" ]] ||
     fail "expected probe-client to exit $expect_exit, it exited $client_rc"
   for expr in "${expect_jq[@]}"; do
     jq -e "$expr" "$report" >/dev/null 2>&1 || fail "report check failed: $expr"
   done
-  echo "lab: PASS $name: $cause at $hop (probe-client exit $client_rc)" >&2
+  check_tables
+  echo "lab: PASS $name: $cause at $hop, candidates [$candidates] (probe-client exit $client_rc)" >&2
 }
 
 main() {
@@ -173,9 +255,12 @@ main() {
     return 0
   fi
   start_relay
+  ((dump_tables == 0)) || read_tables before
   run_client
+  ((dump_tables == 0)) || read_tables after
   if ((human == 1)); then
     check_finished
+    check_tables
   else
     check_report
   fi

@@ -167,3 +167,82 @@ scenario_room_forward_filtered() {
   forward_both
   lab_router_filter room "$LAB_PORT" drop
 }
+
+# ---------------------------------------------------------------- routers that answer: UPnP IGD, NAT-PMP, PCP
+# An ISP hub usually holds a public address and would map (lenient); a
+# router behind another NAT refuses (strict). lab_upnp's comment has the
+# details; README.md says what each side observes.
+
+scenario_hub_stale_forward() {
+  SCENARIO_TITLE="The ISP hub forwards 3000 to the room router's old address, which nobody holds"
+  lab_up double
+  lab_forward hub "$LAB_PORT" "$LAB_ROOM_OLD_WAN"
+  lab_forward room "$LAB_PORT" "$LAB_LAPTOP"
+}
+
+scenario_hub_forward_filtered() {
+  SCENARIO_TITLE="The ISP hub forwards 3000, but its firewall drops it"
+  lab_up double
+  forward_both
+  lab_router_filter hub "$LAB_PORT" drop
+}
+
+scenario_isp_block() {
+  SCENARIO_TITLE="Both routers forward 3000, the ISP drops it before the home"
+  lab_up double
+  forward_both
+  lab_isp_block "$LAB_PORT" drop
+}
+
+scenario_no_icmp_room_no_forward() {
+  SCENARIO_TITLE="The room router does not forward, and neither router sends ICMP errors"
+  lab_up double
+  lab_forward hub "$LAB_PORT" "$LAB_ROOM_WAN"
+  lab_router_no_icmp hub
+  lab_router_no_icmp room
+}
+
+scenario_upnp_wrong_target() {
+  SCENARIO_TITLE="The room router's UPnP mapping of 3000 points at the desktop, which serves SSH"
+  lab_up double
+  lab_forward hub "$LAB_PORT" "$LAB_ROOM_WAN"
+  lab_upnp room lenient
+  lab_upnp_map desk room "$LAB_PORT" "$LAB_DESK"
+  lab_serve_banner desk "$LAB_PORT" "SSH-2.0-desk"
+}
+
+scenario_upnp_off_room_no_forward() {
+  SCENARIO_TITLE="The hub forwards and speaks UPnP; the room router does neither"
+  lab_up double
+  lab_forward hub "$LAB_PORT" "$LAB_ROOM_WAN"
+  lab_upnp hub lenient
+}
+
+scenario_upnp_strict_room() {
+  SCENARIO_TITLE="The hub forwards; the room router speaks UPnP but refuses to map (private WAN)"
+  lab_up double
+  lab_forward hub "$LAB_PORT" "$LAB_ROOM_WAN"
+  lab_upnp hub lenient
+  lab_upnp room strict
+}
+
+scenario_fix_double_nat() {
+  SCENARIO_TITLE="No forwards; both routers would map through UPnP"
+  lab_up double
+  lab_upnp hub lenient
+  lab_upnp room lenient
+}
+
+scenario_fix_conflict() {
+  SCENARIO_TITLE="No forwards, both routers speak UPnP; the desktop holds the room's mapping of 3000"
+  lab_up double
+  lab_upnp hub lenient
+  lab_upnp room lenient
+  lab_upnp_map desk room "$LAB_PORT" "$LAB_DESK"
+}
+
+scenario_delay_300() {
+  SCENARIO_TITLE="Room router without forward, 300 ms one-way delay on each internet link"
+  lab_up double --delay 300
+  lab_forward hub "$LAB_PORT" "$LAB_ROOM_WAN"
+}

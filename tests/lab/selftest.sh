@@ -16,8 +16,14 @@
 #
 # and compares them with the expectations below.
 #
+# In scenarios where routers run miniupnpd it also checks, for each, from
+# the laptop: discovery (multicast on the room's LAN, unicast M-SEARCH to
+# the hub), GetExternalIPAddress, NAT-PMP, PCP and AddPortMapping, and for
+# a lenient router that the mapping forwards; with both NATs lenient, that
+# two mappings made from the laptop let the relay reach it.
+#
 #   selftest.sh [--wire-bin PATH] CHECK...
-#   CHECK: a scenario name, wire-delay, wire-loss, nft-loss, or all;
+#   CHECK: a scenario name, wire-delay, wire-loss, nft-loss, upnp-teardown, or all;
 #   or reap: delete what killed lab runs left behind (ctest's cleanup)
 set -euo pipefail
 
@@ -86,6 +92,27 @@ expect() {
       # From the relay this looks exactly like fw-drop: the room decrements
       # TTL (and answers TTL 3) before its forward filter drops the SYN.
       E_SWEEP="$TO_ROOM - -" E_CONNECT=timeout E_LAPTOP=none ;;
+    hub-stale-forward)
+      # The hub sends the SYN toward an address nobody holds: after the
+      # ARP timeout (about 3 s) it answers "host unreachable".
+      E_SWEEP="te@$INET/64 te@$PUB/63 icmp3/1@$PUB/63 icmp3/1@$PUB/63 icmp3/1@$PUB/63"
+      E_CONNECT=hostunreach E_LAPTOP=none ;;
+    hub-forward-filtered)
+      E_SWEEP="te@$INET/64 te@$PUB/63 - - -" E_CONNECT=timeout E_LAPTOP=none ;;
+    isp-block)
+      E_SWEEP="te@$INET/64 - - - -" E_CONNECT=timeout E_LAPTOP=none ;;
+    no-icmp-room-no-forward)
+      E_PATH="* * $LAB_INET_HOME_SIDE $LAB_RELAY_ADDR"
+      E_SWEEP="te@$INET/64 - rst@$PUB/62 rst@$PUB/62 rst@$PUB/62"
+      E_CONNECT=refused E_LAPTOP=none ;;
+    upnp-wrong-target)
+      E_SWEEP="$TO_ROOM synack@$PUB/61 synack@$PUB/61" E_CONNECT=banner:SSH-2.0-desk E_LAPTOP=none ;;
+    upnp-off-room-no-forward | upnp-strict-room | delay-300)
+      E_SWEEP="te@$INET/64 te@$PUB/63 rst@$PUB/62 rst@$PUB/62 rst@$PUB/62"
+      E_CONNECT=refused E_LAPTOP=none ;;
+    fix-double-nat | fix-conflict)
+      E_SWEEP="te@$INET/64 rst@$PUB/63 rst@$PUB/63 rst@$PUB/63 rst@$PUB/63"
+      E_CONNECT=refused E_LAPTOP=none ;;
     *) lab_die "selftest: no expectations for scenario '$1'" ;;
   esac
 }
@@ -94,7 +121,8 @@ expect() {
 
 # The laptop's route toward the relay, one address per hop ("*": silence).
 observe_path() {
-  lab_exec laptop timeout 20 traceroute -n -q 3 -w 1 -m 6 "$LAB_RELAY_ADDR" 2>/dev/null |
+  local wait=${1:-1}
+  lab_exec laptop timeout 40 traceroute -n -q 3 -w "$wait" -m 6 "$LAB_RELAY_ADDR" 2>/dev/null |
     awk 'NR > 1 { a = "*"; for (i = 2; i <= NF; i++) if ($i ~ /^[0-9.]+$/ && $i ~ /\./) { a = $i; break }
                   printf "%s%s", sep, a; sep = " " }'
 }
@@ -113,9 +141,9 @@ observe_seen_as() {
 
 # One TTL of the relay's sweep, as a token (see the header).
 sweep_ttl() {
-  local ttl=$1 tries=$2 line
+  local ttl=$1 tries=$2 gap=$3 line
   line=$(lab_exec relay timeout 15 nping --tcp -p "$LAB_PORT" --ttl "$ttl" -c "$tries" \
-    --delay 300ms "$PUB" 2>/dev/null | grep -m 1 '^RCVD' || true)
+    --delay "$gap" "$PUB" 2>/dev/null | grep -m 1 '^RCVD' || true)
   awk -v line="$line" 'BEGIN {
     if (line == "") { print "-"; exit }
     n = split(line, w, " ")
@@ -135,10 +163,13 @@ sweep_ttl() {
 
 # TTL 1..SWEEP_MAX_TTL, one after the other: concurrent npings would each
 # see the others' replies on their raw sockets.
+# SETTLE seconds after each TTL let the replies to its last probe arrive
+# before the next nping listens.
 observe_sweep() {
-  local tries=$1 ttl out=()
+  local tries=$1 gap=${2:-300ms} settle=${3:-0} ttl out=()
   for ((ttl = 1; ttl <= SWEEP_MAX_TTL; ttl++)); do
-    out+=("$(sweep_ttl "$ttl" "$tries")")
+    out+=("$(sweep_ttl "$ttl" "$tries" "$gap")")
+    sleep "$settle"
   done
   echo "${out[*]}"
 }
@@ -184,6 +215,200 @@ start_agent() {
   lab_listening laptop "$LAB_PORT" || lab_serve_banner laptop "$LAB_PORT" agent
 }
 
+# ---------------------------------------------------------------- UPnP IGD, NAT-PMP, PCP
+
+# A port per router that no scenario uses, for the mapping checks. Not one
+# for both: miniupnpd refuses (729) to map a port a process on the router
+# itself listens on, and the hub's check listens in the room.
+upnp_test_port() {
+  if [[ $1 == hub ]]; then echo 4100; else echo 4101; fi
+}
+
+# How the laptop finds ROUTER's IGD, as a token: the room (or single home
+# router) by multicast discovery on its LAN; the hub, a NAT further out, by
+# a unicast M-SEARCH to its SSDP port, which crosses the room's NAT.
+observe_upnp_discovery() {
+  local router=$1 lan out
+  lan=$(lab_lan_cidr "$router")
+  lan=${lan%/*}
+  if [[ $router == hub ]]; then
+    out=$(printf 'M-SEARCH * HTTP/1.1\r\nHOST: %s:1900\r\nMAN: "ssdp:discover"\r\nMX: 1\r\nST: %s\r\n\r\n' \
+      "$lan" "urn:schemas-upnp-org:device:InternetGatewayDevice:1" |
+      lab_exec laptop timeout 6 socat -T 3 - "UDP:$lan:1900" 2>/dev/null | tr -d '\r' || true)
+    awk 'toupper($1) == "LOCATION:" { print "ssdp-unicast:" $2; found = 1; exit }
+         END { if (!found) print "none" }' <<<"$out"
+  else
+    out=$(lab_exec laptop timeout 15 upnpc -l 2>/dev/null || true)
+    awk '$1 == "desc:" { print "multicast:" $2; found = 1; exit } END { if (!found) print "none" }' <<<"$out"
+  fi
+}
+
+# The external address ROUTER's IGD reports (GetExternalIPAddress), asked
+# from the laptop: ext:ADDR, ext:"" when empty, or none.
+observe_upnp_external() {
+  local out
+  out=$(lab_exec laptop timeout 15 upnpc -u "$(lab_upnp_url "$1")" -s 2>/dev/null || true)
+  awk '/^ExternalIPAddress = / { print "ext:" ($3 == "" ? "\"\"" : $3); found = 1; exit }
+       /GetExternalIPAddress failed/ { print "ext:\"\""; found = 1; exit }
+       END { if (!found) print "none" }' <<<"$out"
+}
+
+# NAT-PMP's public address request from the laptop: public:ADDR,
+# network-failure, or none.
+observe_natpmp() {
+  local lan out
+  lan=$(lab_lan_cidr "$1")
+  out=$(lab_exec laptop timeout 10 natpmpc -g "${lan%/*}" 2>&1 || true)
+  if [[ $out =~ Public\ IP\ address\ :\ ([0-9.]+) ]]; then
+    echo "public:${BASH_REMATCH[1]}"
+  elif [[ $out == *"network failure"* ]]; then
+    echo network-failure
+  else
+    echo none
+  fi
+}
+
+# A PCP ANNOUNCE (RFC 6887) from the laptop: pcp-result:N, or none.
+observe_pcp() {
+  local lan reply
+  lan=$(lab_lan_cidr "$1")
+  # Version 2, opcode ANNOUNCE, lifetime 0, client ::ffff:192.168.1.23.
+  reply=$(printf '\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\xc0\xa8\x01\x17' |
+    lab_exec laptop timeout 6 socat -T 3 - "UDP:${lan%/*}:$LAB_UPNP_PMP_PORT" 2>/dev/null |
+    od -An -v -tu1 | tr -s ' \n' ' ' || true)
+  # A response: version 2, R bit with opcode 0 (128), reserved, result code.
+  awk '{ if ($1 == 2 && $2 == 128) print "pcp-result:" $4; else print "none" }' <<<"${reply:- }"
+}
+
+# AddPortMapping of the router's test port from the laptop, for the address the
+# router sees it as: accepted, upnp-error:CODE, or none.
+observe_upnp_add() {
+  local router=$1 internal=$LAB_LAPTOP port out
+  [[ $router != hub ]] || internal=$LAB_ROOM_WAN
+  port=$(upnp_test_port "$router")
+  out=$(lab_exec laptop timeout 15 upnpc -u "$(lab_upnp_url "$router")" -e "lab selftest" \
+    -a "$internal" "$port" "$port" TCP 2>&1 || true)
+  if [[ $out == *"is redirected to internal $internal:$port"* ]]; then
+    echo accepted
+  elif [[ $out =~ failed\ with\ code\ ([0-9]+) ]]; then
+    echo "upnp-error:${BASH_REMATCH[1]}"
+  else
+    echo none
+  fi
+}
+
+# Whether the mapping observe_upnp_add made forwards: a connection from the
+# router's WAN side (the relay; for the room, the hub) to its WAN address
+# on its test port reaches a listener where the mapping points (the
+# laptop; for the hub, the room router itself). banner:TEXT or a connect token.
+observe_upnp_forwards() {
+  local router=$1 from=relay to=$LAB_PUBLIC_ADDR at=laptop port out
+  case $router in
+    hub) at=room ;;
+    room) from=hub to=$LAB_ROOM_WAN ;;
+  esac
+  port=$(upnp_test_port "$router")
+  lab_listening "$at" "$port" || lab_serve_banner "$at" "$port" "$at"
+  out=$(lab_exec "$from" timeout 10 socat -T 2 -u "TCP:$to:$port,connect-timeout=5" STDOUT \
+    2>/dev/null | tr -d '\r' | head -n 1 || true)
+  if [[ -n $out ]]; then echo "banner:$out"; else echo no-banner; fi
+}
+
+# Whether the internet router could send anything to the external address
+# a lenient miniupnpd declares: "unreachable" when it has no route for it.
+observe_ext_route() {
+  if lab_exec inet ip -4 route get "$LAB_UPNP_EXT_IP" >/dev/null 2>&1; then
+    echo routed
+  else
+    echo unreachable
+  fi
+}
+
+# With both NATs lenient, what --fix does by hand: the laptop maps a port
+# on the hub to the room's WAN and on the room to itself; the relay's
+# connection to the public address then reaches the laptop's listener.
+check_upnp_chain() {
+  local port=4102 got=""
+  # In subshells: a refusal is a mismatch here, not the end of the run.
+  (lab_upnp_map laptop hub "$port" "$LAB_ROOM_WAN") 2>/dev/null &&
+    (lab_upnp_map laptop room "$port" "$LAB_LAPTOP") 2>/dev/null || got="map refused"
+  if [[ -z $got ]]; then
+    lab_serve_banner laptop "$port" "laptop via both"
+    got=$(lab_exec relay timeout 10 socat -T 2 -u "TCP:$PUB:$port,connect-timeout=5" STDOUT \
+      2>/dev/null | tr -d '\r' | head -n 1 || true)
+    got=${got:+banner:$got}
+  fi
+  compare "chain" "${got:-no-banner}" "banner:laptop via both"
+}
+
+# Every UPnP check of one router that runs miniupnpd, against what its mode
+# (strict or lenient) promises.
+check_upnp_router() {
+  local router=$1 mode=${LAB_UPNP_MODE[$1]} lan url want_disc
+  lan=$(lab_lan_cidr "$router")
+  url="http://${lan%/*}:$LAB_UPNP_HTTP_PORT/rootDesc.xml"
+  if [[ $router == hub ]]; then want_disc="ssdp-unicast:$url"; else want_disc="multicast:$url"; fi
+  echo "  $router: miniupnpd, $mode"
+  compare "  find" "$(observe_upnp_discovery "$router")" "$want_disc"
+  compare "  pcp" "$(observe_pcp "$router")" "pcp-result:0"
+  if [[ $mode == strict ]]; then
+    compare "  ext-ip" "$(observe_upnp_external "$router")" 'ext:""'
+    compare "  natpmp" "$(observe_natpmp "$router")" network-failure
+    compare "  add" "$(observe_upnp_add "$router")" upnp-error:501
+  else
+    compare "  ext-ip" "$(observe_upnp_external "$router")" "ext:$LAB_UPNP_EXT_IP"
+    compare "  natpmp" "$(observe_natpmp "$router")" "public:$LAB_UPNP_EXT_IP"
+    compare "  add" "$(observe_upnp_add "$router")" accepted
+    local at=laptop
+    [[ $router != hub ]] || at=room
+    compare "  forward" "$(observe_upnp_forwards "$router")" "banner:$at"
+    compare "  ext-route" "$(observe_ext_route)" unreachable
+  fi
+}
+
+# Starting, stopping and reaping miniupnpd: lab_down leaves no miniupnpd and
+# no namespace; a run killed with -9 leaves both, even a miniupnpd whose
+# namespace is gone, and lab_reap_stale removes them.
+check_upnp_teardown() {
+  local pids=() pid router child child_dir child_pid child_lab ns alive i
+  lab_up double
+  lab_upnp hub lenient
+  lab_upnp room strict
+  for router in hub room; do
+    pids+=("$(cat "$LAB_DIR/upnp-$router.pid")")
+  done
+  echo "upnp-teardown: miniupnpd ${pids[*]} in $LAB_PREFIX*"
+  lab_down
+  alive=""
+  for pid in "${pids[@]}"; do
+    ! lab_alive "$pid" || alive+="$pid "
+  done
+  compare "alive" "${alive:-none}" none
+  compare "netns" "$(ip netns list | awk -v p="$LAB_PREFIX" 'index($1, p) == 1' | wc -l)" 0
+  # A lab run killed with -9: its namespaces and miniupnpd stay behind.
+  child_dir=$(mktemp -d "${TMPDIR:-/tmp}/rbl-child.XXXXXX")
+  LAB_QUIET=1 bash -c 'source "$1/lab.sh"; lab_init; lab_up single; lab_upnp home lenient
+    echo "$LAB_PREFIX $(cat "$LAB_DIR/upnp-home.pid") $LAB_DIR" >"$2/info"; exec sleep 30' _ "$here" "$child_dir" \
+    >"$child_dir/log" 2>&1 &
+  child=$!
+  lab_wait_for "the killed lab's miniupnpd" test -s "$child_dir/info"
+  read -r ns child_pid child_lab <"$child_dir/info"
+  kill -9 "$child"
+  wait "$child" 2>/dev/null || true
+  # Its router's namespace deleted under its miniupnpd, as by a teardown
+  # cut short: only the process still holds it.
+  ip netns del "${ns}home"
+  lab_alive "$child_pid" || lab_die "upnp-teardown: the killed lab's miniupnpd is gone too early"
+  lab_reap_stale
+  for ((i = 0; i < 20; i++)); do
+    lab_alive "$child_pid" || break
+    sleep 0.1
+  done
+  compare "reaped" "$(lab_alive "$child_pid" && echo "$child_pid alive" || echo gone)" gone
+  compare "netns" "$(ip netns list | awk -v p="$ns" 'index($1, p) == 1' | wc -l)" 0
+  rm -rf -- "$child_dir" "$child_lab"
+}
+
 # ---------------------------------------------------------------- checks
 
 failures=0
@@ -199,18 +424,30 @@ compare() {
 }
 
 check_scenario() {
-  local name=$1 tries=1
+  local name=$1 tries=1 gap=300ms settle=0 wait=1 router
   expect "$name"
   scenario_run "$name"
   [[ $name != lossy-* ]] || tries=4
+  # 300 ms each way on each internet link: replies from the home take 1.2 s.
+  [[ $name != delay-* ]] || { tries=2 gap=2s settle=1.5 wait=3; }
+  # The hub's "host unreachable" for its stale forward comes after the ARP
+  # timeout (3 s), and nping waits only 1 s after its last probe.
+  [[ $name != hub-stale-* ]] || { tries=2 gap=3500ms; }
   start_agent
   echo "$name: $SCENARIO_TITLE"
-  compare path "$(observe_path)" "$E_PATH"
+  compare path "$(observe_path "$wait")" "$E_PATH"
   compare seen-as "$(observe_seen_as)" "$PUB"
-  compare sweep "$(observe_sweep "$tries")" "$E_SWEEP"
+  compare sweep "$(observe_sweep "$tries" "$gap" "$settle")" "$E_SWEEP"
   start_laptop_capture
   compare connect "$(observe_connect)" "$E_CONNECT"
   compare laptop "$(stop_laptop_capture)" "$E_LAPTOP"
+  # Last: the mapping checks add mappings of their own.
+  for router in "${LAB_UPNP_ROUTERS[@]}"; do
+    check_upnp_router "$router"
+  done
+  if [[ ${LAB_UPNP_MODE[hub]:-} == lenient && ${LAB_UPNP_MODE[room]:-} == lenient ]]; then
+    check_upnp_chain
+  fi
 }
 
 # Mean ping RTT in ms from the relay to ADDR.
@@ -271,9 +508,10 @@ run_one() {
     echo "selftest: PASS reap"
     return 0
   fi
-  lab_require_commands nping socat traceroute tcpdump ping ss awk
+  lab_require_commands nping socat traceroute tcpdump ping ss awk upnpc natpmpc od
   lab_init
   case $1 in
+    upnp-teardown) check_upnp_teardown ;;
     wire-delay) check_wire_delay ;;
     wire-loss) check_wire_loss ;;
     nft-loss) check_nft_loss ;;
@@ -291,11 +529,11 @@ main() {
   while (($#)); do
     case $1 in
       --wire-bin) LAB_WIRE_BIN=${2:?}; shift 2 ;;
-      all) mapfile -t checks < <(scenario_names; printf '%s\n' wire-delay wire-loss nft-loss); shift ;;
+      all) mapfile -t checks < <(scenario_names; printf '%s\n' wire-delay wire-loss nft-loss upnp-teardown); shift ;;
       *) checks+=("$1"); shift ;;
     esac
   done
-  ((${#checks[@]} > 0)) || lab_die "usage: selftest.sh [--wire-bin PATH] CHECK... (a scenario, wire-delay, wire-loss, nft-loss, all)"
+  ((${#checks[@]} > 0)) || lab_die "usage: selftest.sh [--wire-bin PATH] CHECK... (a scenario, wire-delay, wire-loss, nft-loss, upnp-teardown, all)"
   if ((${#checks[@]} == 1)); then
     run_one "${checks[0]}"
     return
