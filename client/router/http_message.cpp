@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: MIT
+#include "client/router/http_message.hpp"
+
+#include <algorithm>
+
+#include "common/ascii_case.hpp"
+
+namespace reachback::router {
+
+namespace {
+
+constexpr std::size_t max_interim_responses = 4;
+// Eight hex digits (4 GiB) are far above max_http_body and cannot overflow.
+constexpr std::size_t max_chunk_size_digits = 8;
+
+std::string_view trim(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// Control characters but tab: a header value may hold none of them.
+bool has_control(std::string_view value) {
+  return std::any_of(value.begin(), value.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return (u < 0x20 && c != '\t') || u == 0x7f;
+  });
+}
+
+bool is_token_char(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  if (u <= 0x20 || u >= 0x7f) return false;
+  return std::string_view("()<>@,;:\\\"/[]?={}").find(c) == std::string_view::npos;
+}
+
+http_parse_result malformed(std::string error) {
+  http_parse_result result;
+  result.status = http_parse_status::malformed;
+  result.error = std::move(error);
+  return result;
+}
+
+http_parse_result incomplete_or(bool eof, std::string error_at_eof) {
+  if (eof) return malformed(std::move(error_at_eof));
+  return {};
+}
+
+// One line from `pos`: its text without the line end, and where the next
+// starts. nullopt when no '\n' has arrived yet.
+struct line {
+  std::string_view text;
+  std::size_t next = 0;
+};
+
+std::optional<line> next_line(std::string_view bytes, std::size_t pos) {
+  const auto newline = bytes.find('\n', pos);
+  if (newline == std::string_view::npos) return std::nullopt;
+  auto text = bytes.substr(pos, newline - pos);
+  if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+  return line{text, newline + 1};
+}
+
+std::optional<int> parse_status_line(std::string_view text, std::string& reason) {
+  // "HTTP/1.1 200 OK"; some routers answer in HTTP/1.0 or leave out the reason.
+  if (text.size() < 12 || text.substr(0, 5) != "HTTP/" || !is_digit(text[5]) || text[6] != '.' ||
+      !is_digit(text[7]) || text[8] != ' ')
+    return std::nullopt;
+  const auto code = text.substr(9, 3);
+  if (!std::all_of(code.begin(), code.end(), is_digit) || code[0] == '0') return std::nullopt;
+  if (text.size() > 12 && text[12] != ' ') return std::nullopt;
+  reason = std::string(trim(text.substr(std::min<std::size_t>(13, text.size()))));
+  return (code[0] - '0') * 100 + (code[1] - '0') * 10 + (code[2] - '0');
+}
+
+struct head {
+  http_response response;
+  std::size_t body_start = 0;
+};
+
+struct head_result {
+  http_parse_status status = http_parse_status::incomplete;
+  head parsed;
+  std::string error;
+};
+
+head_result parse_head(std::string_view bytes, std::size_t pos, bool eof) {
+  head_result result;
+  const auto fail = [&result](std::string error) {
+    result.status = http_parse_status::malformed;
+    result.error = std::move(error);
+    return result;
+  };
+  const auto start = pos;
+  bool have_status = false;
+  auto& response = result.parsed.response;
+  while (true) {
+    const auto got = next_line(bytes, pos);
+    if (!got) {
+      if (bytes.size() - start > max_http_header_bytes)
+        return fail("the headers exceed " + std::to_string(max_http_header_bytes) + " bytes");
+      if (bytes.size() - pos > max_http_header_line)
+        return fail("a header line exceeds " + std::to_string(max_http_header_line) + " bytes");
+      if (eof) return fail(pos == start && pos == bytes.size() ? "the connection closed without a response"
+                                                              : "the connection closed inside the headers");
+      return result;
+    }
+    if (got->next - start > max_http_header_bytes)
+      return fail("the headers exceed " + std::to_string(max_http_header_bytes) + " bytes");
+    if (got->text.size() > max_http_header_line)
+      return fail("a header line exceeds " + std::to_string(max_http_header_line) + " bytes");
+    pos = got->next;
+    const auto text = got->text;
+    if (!have_status) {
+      // Tolerate blank lines before the status line (a stray CRLF of a keep-alive).
+      if (text.empty() && pos - start <= 8) continue;
+      const auto status = parse_status_line(text, response.reason);
+      if (!status) return fail("not an HTTP status line");
+      response.status = *status;
+      have_status = true;
+      continue;
+    }
+    if (text.empty()) break;
+    if (text[0] == ' ' || text[0] == '\t') {
+      // An obsolete folded continuation line belongs to the previous header.
+      if (response.headers.empty()) return fail("a continuation line before any header");
+      auto& value = response.headers.back().second;
+      const auto more = trim(text);
+      if (has_control(more))
+        return fail("a control character in the header " + response.headers.back().first);
+      if (!more.empty()) value.append(value.empty() ? "" : " ").append(more);
+      continue;
+    }
+    const auto colon = text.find(':');
+    if (colon == std::string_view::npos) return fail("a header line without ':'");
+    // Some servers put blanks before the colon; the name itself is a token.
+    const auto name = trim(text.substr(0, colon));
+    if (name.empty() || !std::all_of(name.begin(), name.end(), is_token_char))
+      return fail("a header with an invalid name");
+    const auto value = trim(text.substr(colon + 1));
+    if (has_control(value))
+      return fail("a control character in the header " + std::string(name));
+    if (response.headers.size() == max_http_headers)
+      return fail("more than " + std::to_string(max_http_headers) + " headers");
+    response.headers.emplace_back(std::string(name), std::string(value));
+  }
+  result.status = http_parse_status::complete;
+  result.parsed.body_start = pos;
+  return result;
+}
+
+bool has_chunked_coding(std::string_view transfer_encoding) {
+  // The last coding decides: "gzip, chunked" is chunked.
+  const auto comma = transfer_encoding.rfind(',');
+  const auto last = trim(comma == std::string_view::npos ? transfer_encoding
+                                                          : transfer_encoding.substr(comma + 1));
+  return reachback::iequals(last, "chunked");
+}
+
+std::optional<std::size_t> parse_size(std::string_view text) {
+  text = trim(text);
+  if (text.empty() || text.size() > 12 || !std::all_of(text.begin(), text.end(), is_digit))
+    return std::nullopt;
+  std::size_t value = 0;
+  for (const char c : text) value = value * 10 + static_cast<std::size_t>(c - '0');
+  return value;
+}
+
+std::optional<std::size_t> parse_chunk_size(std::string_view text) {
+  text = trim(text.substr(0, std::min(text.find(';'), text.size())));
+  if (text.empty() || text.size() > max_chunk_size_digits) return std::nullopt;
+  std::size_t value = 0;
+  for (const char c : text) {
+    std::size_t digit = 0;
+    if (is_digit(c)) digit = static_cast<std::size_t>(c - '0');
+    else if (c >= 'a' && c <= 'f') digit = static_cast<std::size_t>(c - 'a' + 10);
+    else if (c >= 'A' && c <= 'F') digit = static_cast<std::size_t>(c - 'A' + 10);
+    else return std::nullopt;
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+http_parse_result read_chunked(std::string_view bytes, std::size_t pos, bool eof, http_response response) {
+  while (true) {
+    const auto size_line = next_line(bytes, pos);
+    if (!size_line) {
+      if (bytes.size() - pos > max_http_header_line) return malformed("a chunk size line is too long");
+      return incomplete_or(eof, "the connection closed inside the chunked body");
+    }
+    const auto size = parse_chunk_size(size_line->text);
+    if (!size) return malformed("a bad chunk size");
+    pos = size_line->next;
+    if (*size > max_http_body - response.body.size())
+      return malformed("the body exceeds " + std::to_string(max_http_body) + " bytes");
+    if (*size == 0) break;
+    if (bytes.size() - pos < *size) return incomplete_or(eof, "the connection closed inside a chunk");
+    response.body.append(bytes.substr(pos, *size));
+    pos += *size;
+    const auto end = next_line(bytes, pos);
+    if (!end) {
+      if (bytes.size() - pos >= 2) return malformed("chunk data longer than its size");
+      return incomplete_or(eof, "the connection closed inside the chunked body");
+    }
+    if (!end->text.empty()) return malformed("chunk data longer than its size");
+    pos = end->next;
+  }
+  // Trailer fields up to an empty line; they are read past, not kept.
+  for (std::size_t trailers = 0;; ++trailers) {
+    if (trailers > max_http_headers) return malformed("too many trailer fields");
+    const auto trailer = next_line(bytes, pos);
+    if (!trailer) {
+      if (bytes.size() - pos > max_http_header_line) return malformed("a trailer line is too long");
+      // The last chunk has arrived; a router that closes before the final
+      // empty line has still sent the whole body.
+      if (eof) break;
+      return {};
+    }
+    if (trailer->text.size() > max_http_header_line) return malformed("a trailer line is too long");
+    pos = trailer->next;
+    if (trailer->text.empty()) break;
+  }
+  http_parse_result result;
+  result.status = http_parse_status::complete;
+  result.response = std::move(response);
+  return result;
+}
+
+http_parse_result read_body(std::string_view bytes, std::size_t pos, bool eof, http_response response) {
+  const auto available = bytes.substr(pos);
+  if ((response.status >= 100 && response.status < 200) || response.status == 204 ||
+      response.status == 304) {
+    http_parse_result result;
+    result.status = http_parse_status::complete;
+    result.response = std::move(response);
+    return result;
+  }
+  if (const auto te = response.header("Transfer-Encoding")) {
+    if (has_chunked_coding(*te)) return read_chunked(bytes, pos, eof, std::move(response));
+  } else {
+    std::optional<std::size_t> length;
+    for (const auto& [name, value] : response.headers) {
+      if (!reachback::iequals(name, "Content-Length")) continue;
+      const auto parsed = parse_size(value);
+      if (!parsed) return malformed("a bad Content-Length");
+      if (length && *length != *parsed) return malformed("two different Content-Lengths");
+      length = parsed;
+    }
+    if (length) {
+      if (*length > max_http_body)
+        return malformed("a Content-Length above " + std::to_string(max_http_body) + " bytes");
+      if (available.size() < *length)
+        return incomplete_or(eof, "the connection closed after " + std::to_string(available.size()) +
+                                      " of " + std::to_string(*length) + " body bytes");
+      response.body = std::string(available.substr(0, *length));
+      http_parse_result result;
+      result.status = http_parse_status::complete;
+      result.response = std::move(response);
+      return result;
+    }
+  }
+  // Neither: the body is what arrives until the router closes.
+  if (available.size() > max_http_body)
+    return malformed("the body exceeds " + std::to_string(max_http_body) + " bytes");
+  if (!eof) return {};
+  response.body = std::string(available);
+  http_parse_result result;
+  result.status = http_parse_status::complete;
+  result.response = std::move(response);
+  return result;
+}
+
+std::string without_controls(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u != 0x7f) out += c;
+  }
+  return out;
+}
+
+std::string request_line(std::string_view method, const http_url& url) {
+  auto path = without_controls(url.path);
+  // A space would end the request target early.
+  std::string target;
+  for (const char c : path) target += c == ' ' ? std::string("%20") : std::string(1, c);
+  if (target.empty() || target[0] != '/') target.insert(0, "/");
+  return std::string(method) + " " + target + " HTTP/1.1\r\nHost: " +
+         without_controls(host_header_value(url)) + "\r\n";
+}
+
+}  // namespace
+
+std::optional<std::string_view> http_response::header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (reachback::iequals(key, name)) return std::string_view(value);
+  }
+  return std::nullopt;
+}
+
+http_parse_result parse_http_response(std::string_view bytes, bool eof) {
+  std::size_t pos = 0;
+  for (std::size_t interim = 0;; ++interim) {
+    auto head = parse_head(bytes, pos, eof);
+    if (head.status == http_parse_status::malformed) return malformed(std::move(head.error));
+    if (head.status == http_parse_status::incomplete) {
+      if (bytes.size() > max_http_message_bytes) return malformed("the response exceeds the size limit");
+      return {};
+    }
+    const int status = head.parsed.response.status;
+    // 1xx are interim answers (100 Continue); the real one follows.
+    if (status >= 100 && status < 200 && status != 101) {
+      if (interim == max_interim_responses) return malformed("too many interim 1xx responses");
+      pos = head.parsed.body_start;
+      continue;
+    }
+    auto result = read_body(bytes, head.parsed.body_start, eof, std::move(head.parsed.response));
+    if (result.status == http_parse_status::incomplete && bytes.size() > max_http_message_bytes)
+      return malformed("the response exceeds the size limit");
+    return result;
+  }
+}
+
+std::string http_get_request(const http_url& url) {
+  return request_line("GET", url) + "Connection: close\r\n\r\n";
+}
+
+std::string http_post_request(const http_url& url, std::string_view content_type,
+                              std::string_view soap_action, std::string_view body) {
+  return request_line("POST", url) + "Content-Type: " + without_controls(content_type) +
+         "\r\nSOAPAction: " + without_controls(soap_action) +
+         "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" +
+         std::string(body);
+}
+
+}  // namespace reachback::router

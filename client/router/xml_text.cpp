@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: MIT
+#include "client/router/xml_text.hpp"
+
+#include <algorithm>
+
+#include "common/ascii_case.hpp"
+
+namespace reachback::router {
+
+namespace {
+
+constexpr std::string_view xml_blanks = " \t\r\n";
+
+bool starts_with(std::string_view text, std::size_t pos, std::string_view prefix) {
+  return text.substr(pos, prefix.size()) == prefix;
+}
+
+bool is_name_start(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
+         static_cast<unsigned char>(c) >= 0x80;
+}
+
+// The '>' that ends a tag starting at `from`, skipping quoted attribute values.
+std::size_t tag_end(std::string_view text, std::size_t from) {
+  char quote = 0;
+  for (auto i = from; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quote != 0) {
+      if (c == quote) quote = 0;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '>') {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// The '>' that ends "<!DOCTYPE ...>", past any internal subset in [...].
+std::size_t declaration_end(std::string_view text, std::size_t from) {
+  int brackets = 0;
+  char quote = 0;
+  for (auto i = from; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quote != 0) {
+      if (c == quote) quote = 0;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '[') {
+      ++brackets;
+    } else if (c == ']') {
+      brackets = std::max(0, brackets - 1);
+    } else if (c == '>' && brackets == 0) {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
+std::string_view trim(std::string_view text) {
+  const auto first = text.find_first_not_of(xml_blanks);
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(xml_blanks) - first + 1);
+}
+
+void append_utf8(std::string& out, std::uint32_t code) {
+  if (code < 0x80) {
+    out += static_cast<char>(code);
+  } else if (code < 0x800) {
+    out += static_cast<char>(0xc0 | (code >> 6));
+    out += static_cast<char>(0x80 | (code & 0x3f));
+  } else if (code < 0x10000) {
+    out += static_cast<char>(0xe0 | (code >> 12));
+    out += static_cast<char>(0x80 | ((code >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (code & 0x3f));
+  } else {
+    out += static_cast<char>(0xf0 | (code >> 18));
+    out += static_cast<char>(0x80 | ((code >> 12) & 0x3f));
+    out += static_cast<char>(0x80 | ((code >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (code & 0x3f));
+  }
+}
+
+std::optional<std::uint32_t> character_reference(std::string_view body) {
+  // body is what follows "&#": "65" or "x41".
+  int base = 10;
+  if (!body.empty() && (body[0] == 'x' || body[0] == 'X')) {
+    base = 16;
+    body.remove_prefix(1);
+  }
+  if (body.empty() || body.size() > 8) return std::nullopt;
+  std::uint32_t value = 0;
+  for (const char c : body) {
+    std::uint32_t digit = 0;
+    if (c >= '0' && c <= '9') digit = static_cast<std::uint32_t>(c - '0');
+    else if (base == 16 && c >= 'a' && c <= 'f') digit = static_cast<std::uint32_t>(c - 'a' + 10);
+    else if (base == 16 && c >= 'A' && c <= 'F') digit = static_cast<std::uint32_t>(c - 'A' + 10);
+    else return std::nullopt;
+    value = value * static_cast<std::uint32_t>(base) + digit;
+    if (value > 0x10ffff) return std::nullopt;
+  }
+  // NUL and surrogates are no characters XML allows.
+  if (value == 0 || (value >= 0xd800 && value <= 0xdfff)) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+std::string_view local_name(std::string_view qualified) noexcept {
+  const auto colon = qualified.rfind(':');
+  return colon == std::string_view::npos ? qualified : qualified.substr(colon + 1);
+}
+
+std::optional<xml_document> parse_xml(std::string_view text) {
+  if (text.size() > max_xml_bytes) return std::nullopt;
+  xml_document doc;
+  std::vector<std::size_t> open;          // indices of elements not yet closed
+  std::vector<std::size_t> inner_begin;   // per element: where its content starts
+  std::size_t pos = 0;
+  while (true) {
+    const auto lt = text.find('<', pos);
+    if (lt == std::string_view::npos) break;
+    if (starts_with(text, lt, "<!--")) {
+      const auto end = text.find("-->", lt + 4);
+      if (end == std::string_view::npos) return std::nullopt;
+      pos = end + 3;
+    } else if (starts_with(text, lt, "<![CDATA[")) {
+      const auto end = text.find("]]>", lt + 9);
+      if (end == std::string_view::npos) return std::nullopt;
+      pos = end + 3;
+    } else if (starts_with(text, lt, "<!")) {
+      const auto end = declaration_end(text, lt + 2);
+      if (end == std::string_view::npos) return std::nullopt;
+      pos = end + 1;
+    } else if (starts_with(text, lt, "<?")) {
+      const auto end = text.find("?>", lt + 2);
+      if (end == std::string_view::npos) return std::nullopt;
+      pos = end + 2;
+    } else if (starts_with(text, lt, "</")) {
+      const auto gt = text.find('>', lt + 2);
+      if (gt == std::string_view::npos) return std::nullopt;
+      const auto name = local_name(trim(text.substr(lt + 2, gt - lt - 2)));
+      // Close the innermost open element of that name and any left open
+      // inside it; an end tag that matches nothing open is ignored.
+      const auto match = std::find_if(open.rbegin(), open.rend(), [&](std::size_t index) {
+        return reachback::iequals(doc.elements[index].name, name);
+      });
+      if (match != open.rend()) {
+        const auto keep = static_cast<std::size_t>(open.rend() - match) - 1;
+        while (open.size() > keep) {
+          const auto index = open.back();
+          doc.elements[index].inner = text.substr(inner_begin[index], lt - inner_begin[index]);
+          open.pop_back();
+        }
+      }
+      pos = gt + 1;
+    } else if (lt + 1 < text.size() && is_name_start(text[lt + 1])) {
+      const auto gt = tag_end(text, lt + 1);
+      if (gt == std::string_view::npos) return std::nullopt;
+      const auto tag = text.substr(lt + 1, gt - lt - 1);
+      const bool self_closing = !tag.empty() && tag.back() == '/';
+      const auto name_end = std::min(tag.find_first_of(" \t\r\n/"), tag.size());
+      if (open.size() >= max_xml_depth || doc.elements.size() >= max_xml_elements)
+        return std::nullopt;
+      xml_element element;
+      element.name = local_name(tag.substr(0, name_end));
+      element.parent = open.empty() ? xml_no_parent : open.back();
+      element.depth = open.size();
+      element.inner = text.substr(gt + 1, 0);
+      doc.elements.push_back(element);
+      inner_begin.push_back(gt + 1);
+      if (!self_closing) open.push_back(doc.elements.size() - 1);
+      pos = gt + 1;
+    } else {
+      pos = lt + 1;  // a stray '<' in text
+    }
+  }
+  if (!open.empty() || doc.elements.empty()) return std::nullopt;
+  return doc;
+}
+
+std::vector<std::size_t> xml_children(const xml_document& doc, std::size_t parent) {
+  std::vector<std::size_t> children;
+  if (parent >= doc.elements.size()) return children;
+  const auto depth = doc.elements[parent].depth;
+  for (auto i = parent + 1; i < doc.elements.size() && doc.elements[i].depth > depth; ++i) {
+    if (doc.elements[i].parent == parent) children.push_back(i);
+  }
+  return children;
+}
+
+std::optional<std::size_t> xml_find(const xml_document& doc, std::size_t ancestor,
+                                    std::string_view name) {
+  std::size_t first = 0;
+  std::size_t depth = 0;
+  bool anywhere = ancestor == xml_no_parent;
+  if (!anywhere) {
+    if (ancestor >= doc.elements.size()) return std::nullopt;
+    first = ancestor + 1;
+    depth = doc.elements[ancestor].depth;
+  }
+  for (auto i = first; i < doc.elements.size(); ++i) {
+    if (!anywhere && doc.elements[i].depth <= depth) break;
+    if (reachback::iequals(doc.elements[i].name, name)) return i;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::size_t> xml_child(const xml_document& doc, std::size_t parent,
+                                     std::string_view name) {
+  if (parent >= doc.elements.size()) return std::nullopt;
+  const auto depth = doc.elements[parent].depth;
+  for (auto i = parent + 1; i < doc.elements.size() && doc.elements[i].depth > depth; ++i) {
+    if (doc.elements[i].parent == parent && reachback::iequals(doc.elements[i].name, name)) return i;
+  }
+  return std::nullopt;
+}
+
+std::string xml_text(std::string_view inner) {
+  std::string out;
+  std::size_t pos = 0;
+  while (pos < inner.size()) {
+    const auto lt = inner.find('<', pos);
+    out += xml_decode_entities(inner.substr(pos, lt == std::string_view::npos ? lt : lt - pos));
+    if (lt == std::string_view::npos) break;
+    std::size_t end = std::string_view::npos;
+    std::size_t skip = 0;
+    if (starts_with(inner, lt, "<![CDATA[")) {
+      end = inner.find("]]>", lt + 9);
+      out += inner.substr(lt + 9, end == std::string_view::npos ? end : end - lt - 9);
+      skip = 3;
+    } else if (starts_with(inner, lt, "<!--")) {
+      end = inner.find("-->", lt + 4);
+      skip = 3;
+    } else if (starts_with(inner, lt, "<?")) {
+      end = inner.find("?>", lt + 2);
+      skip = 2;
+    } else if (starts_with(inner, lt, "<!")) {
+      end = declaration_end(inner, lt + 2);
+      skip = 1;
+    } else if (lt + 1 < inner.size() && (is_name_start(inner[lt + 1]) || inner[lt + 1] == '/')) {
+      end = tag_end(inner, lt + 1);
+      skip = 1;
+    } else {
+      out += '<';
+      pos = lt + 1;
+      continue;
+    }
+    if (end == std::string_view::npos) break;
+    pos = end + skip;
+  }
+  return std::string(trim(out));
+}
+
+std::optional<std::string> xml_child_text(const xml_document& doc, std::size_t parent,
+                                          std::string_view name) {
+  const auto child = xml_child(doc, parent, name);
+  if (!child) return std::nullopt;
+  return xml_text(doc.elements[*child].inner);
+}
+
+std::string xml_decode_entities(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const auto amp = text.find('&', pos);
+    out += text.substr(pos, amp == std::string_view::npos ? amp : amp - pos);
+    if (amp == std::string_view::npos) break;
+    const auto semicolon = text.substr(amp, 12).find(';');
+    if (semicolon == std::string_view::npos) {
+      out += '&';
+      pos = amp + 1;
+      continue;
+    }
+    const auto body = text.substr(amp + 1, semicolon - 1);
+    std::optional<std::uint32_t> code;
+    if (body == "lt") code = '<';
+    else if (body == "gt") code = '>';
+    else if (body == "amp") code = '&';
+    else if (body == "quot") code = '"';
+    else if (body == "apos") code = '\'';
+    else if (!body.empty() && body[0] == '#') code = character_reference(body.substr(1));
+    if (!code) {
+      out += '&';
+      pos = amp + 1;
+      continue;
+    }
+    append_utf8(out, *code);
+    pos = amp + semicolon + 1;
+  }
+  return out;
+}
+
+std::string xml_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace reachback::router
