@@ -24,6 +24,7 @@ struct flags {
   double timeout_seconds = 0;
   std::string token;
   std::string config_file;
+  bool no_routers = false;
 };
 
 /// A range check whose message names the value: CLI11 2.1.2's own Range
@@ -64,6 +65,9 @@ void setup(CLI::App& app, flags& f) {
   auto* service = app.add_flag("--service", f.service, "Probe the server already listening on the port")
                       ->group("Mode (default: own listener on a free port, your server on a held one)");
   listen->excludes(service);
+  app.add_flag("--no-routers", f.no_routers,
+               "Do not ask the routers on the path about themselves (UPnP IGD, NAT-PMP, PCP)")
+      ->group("Mode (default: own listener on a free port, your server on a held one)");
   app.add_flag("--json", f.json, "Print the report as JSON (schema reachback.report/1), nothing else")
       ->group("Output");
   app.add_option("--config", f.config_file, "Read this client.toml instead of the one in the user's config directory "
@@ -110,6 +114,7 @@ client_options merge(const flags& f, config::client_config c) {
   o.mode = f.listen ? probe_mode::listen : f.service ? probe_mode::service : probe_mode::automatic;
   o.timeout = c.timeout;
   o.token = c.token;
+  o.ask_routers = !f.no_routers;
   return o;
 }
 

@@ -23,6 +23,8 @@ struct client_options {
   probe_mode mode = probe_mode::automatic;
   std::chrono::milliseconds timeout{10'000};
   std::optional<std::string> token;
+  /// Ask the routers on the path about themselves and the port (not --no-routers).
+  bool ask_routers = true;
 };
 
 using platform::env_lookup;

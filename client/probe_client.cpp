@@ -2,6 +2,7 @@
 #include "probe_client.hpp"
 
 #include <future>
+#include <memory>
 #include <ostream>
 #include <random>
 
@@ -20,6 +21,7 @@
 #include "proxy_target.hpp"
 #include "relay_session.hpp"
 #include "report.hpp"
+#include "router_query.hpp"
 #include "settle_connect_back.hpp"
 
 namespace reachback::client {
@@ -59,8 +61,10 @@ void open_agent(agent_listener& agent, const std::string& nonce, evidence& ev) {
 /// Evidence the client gathers alongside the relay session.
 struct side_evidence {
   platform::packet_capture capture;
-  std::future<path_evidence> path;
+  std::shared_future<path_evidence> path;
   std::future<std::optional<host_firewall_evidence>> firewall;
+  /// Started once the relay has said where it sees this host from.
+  std::unique_ptr<router_query> routers;
 };
 
 /// The program a host firewall rule must admit: the agent is this
@@ -85,17 +89,29 @@ std::future<std::optional<host_firewall_evidence>> evaluate_firewall_async(const
 // A local proxy target answers within a few milliseconds or not at all.
 constexpr std::chrono::milliseconds proxy_check_timeout{500};
 
-session_hooks make_hooks(evidence& ev, side_evidence& side, progress_line& progress, agent_listener& agent) {
+/// Routers are asked only when a NAT is in between: a relay on loopback, or
+/// one that sees this host's own address, leaves nobody on the path to ask.
+bool routers_worth_asking(const client_options& o, const std::string& observed_address) {
+  if (!o.ask_routers) return false;
+  const auto cls = classify_address(unmap_v4(observed_address));
+  return cls != address_class::loopback && cls != address_class::unknown;
+}
+
+session_hooks make_hooks(const client_options& o, evidence& ev, side_evidence& side, progress_line& progress,
+                         agent_listener& agent) {
   session_hooks hooks{
       .on_connected =
           [&ev, &side](const std::string& relay_address) {
             ev.relay_address = relay_address;
             side.capture.start(relay_address);
-            side.path = std::async(std::launch::async, [relay_address] { return platform::trace_path(relay_address); });
+            side.path = std::async(std::launch::async, [relay_address] { return platform::trace_path(relay_address); })
+                            .share();
             side.firewall = evaluate_firewall_async(ev, relay_address);
           },
       .on_welcome =
-          [&ev, &progress](const protocol::welcome& w) {
+          [&o, &ev, &side, &progress](const protocol::welcome& w) {
+            if (side.path.valid() && routers_worth_asking(o, w.observed_address))
+              side.routers = std::make_unique<router_query>(ev.port, side.path);
             progress.stage("relay sees you as " + w.observed_address + "; it is connecting back to port " +
                            std::to_string(ev.port) + " and walking the path");
           },
@@ -154,6 +170,10 @@ void check_this_host(const client_options& o, progress_line& progress, evidence&
 
 /// Collects what was gathered beside the relay session.
 void finish_side_evidence(side_evidence& side, progress_line& progress, evidence& ev) {
+  if (side.routers) {
+    progress.stage("asking the routers");
+    ev.routers = side.routers->finish(clock::now() + router_budget);
+  }
   if (side.path.valid()) {
     progress.stage("finishing the path trace");
     ev.path = side.path.get();
@@ -181,7 +201,7 @@ int run_probe_client(const client_options& o, const output& io) {
   progress.stage("connecting to relay " + ev.relay);
   side_evidence side;
   const auto session_start = clock::now();
-  auto outcome = run_session(o, nonce, agent, ctx, make_hooks(ev, side, progress, agent));
+  auto outcome = run_session(o, nonce, agent, ctx, make_hooks(o, ev, side, progress, agent));
   timings.session_ms = ms_since(session_start);
   finish_side_evidence(side, progress, ev);
 

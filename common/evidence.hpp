@@ -290,6 +290,10 @@ struct router_evidence {
   /// This port's TCP mapping, when the router lists one.
   std::optional<port_mapping> mapping;
   std::optional<router_protocol> mapping_source;
+  /// Where its UPnP WAN connection service answers: the control URL and
+  /// service type, which `--fix` sends its mappings to; "" without UPnP.
+  std::string upnp_control_url;
+  std::string upnp_service_type;
   /// What could not be asked or read, and why.
   std::vector<missing_evidence> missing;
   bool operator==(const router_evidence&) const = default;

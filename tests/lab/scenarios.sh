@@ -202,6 +202,39 @@ scenario_no_icmp_room_no_forward() {
   lab_router_no_icmp room
 }
 
+# The same faults with the routers' UPnP on and the forwards made through
+# it, so their own tables say what they forward: the room router's mapping
+# to the laptop is listed (and right), the hub's to the room router's WAN is
+# listed (its target unverifiable: a lenient room router reports ext_ip).
+upnp_forward_room() {
+  lab_upnp room lenient
+  lab_upnp_map laptop room "$LAB_PORT" "$LAB_LAPTOP"
+}
+
+scenario_upnp_hub_stale_forward() {
+  SCENARIO_TITLE="The hub forwards 3000 to nobody; the room router's UPnP lists its forward to the laptop"
+  lab_up double
+  lab_forward hub "$LAB_PORT" "$LAB_ROOM_OLD_WAN"
+  upnp_forward_room
+}
+
+scenario_upnp_hub_forward_filtered() {
+  SCENARIO_TITLE="The hub forwards 3000 into its own firewall; the room router's UPnP lists its forward"
+  lab_up double
+  lab_forward hub "$LAB_PORT" "$LAB_ROOM_WAN"
+  lab_router_filter hub "$LAB_PORT" drop
+  upnp_forward_room
+}
+
+scenario_upnp_isp_block() {
+  SCENARIO_TITLE="Both routers' UPnP list their forwards of 3000; the ISP drops it before the home"
+  lab_up double
+  lab_upnp hub lenient
+  lab_upnp_map laptop hub "$LAB_PORT" "$LAB_ROOM_WAN"
+  upnp_forward_room
+  lab_isp_block "$LAB_PORT" drop
+}
+
 scenario_upnp_wrong_target() {
   SCENARIO_TITLE="The room router's UPnP mapping of 3000 points at the desktop, which serves SSH"
   lab_up double

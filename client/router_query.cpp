@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: MIT
+#include "router_query.hpp"
+
+#include <algorithm>
+#include <array>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <utility>
+
+#include "client/router/natpmp.hpp"
+#include "client/router/pcp.hpp"
+#include "client/router/ssdp.hpp"
+#include "client/upnp_client.hpp"
+#include "common/address.hpp"
+#include "common/ascii_case.hpp"
+#include "common/asio_compat.hpp"
+
+namespace reachback::client {
+
+using namespace asio::experimental::awaitable_operators;
+using asio::ip::udp;
+using clock = std::chrono::steady_clock;
+
+std::vector<std::string> routers_to_ask(const path_evidence& path) {
+  std::vector<std::string> routers;
+  const auto add = [&](const std::string& address) {
+    if (routers.size() < max_routers_asked && std::find(routers.begin(), routers.end(), address) == routers.end())
+      routers.push_back(address);
+  };
+  if (path.default_gateway) add(*path.default_gateway);
+  for (const auto& h : path.hops) {
+    if (!h.address) continue;
+    if (h.cls == address_class::public_net) break;
+    if (h.cls == address_class::private_net || h.cls == address_class::carrier_nat) add(*h.address);
+  }
+  return routers;
+}
+
+namespace {
+
+// A lost datagram is sent again once: first wait, then the wait after the resend.
+constexpr std::chrono::milliseconds first_wait{250};
+constexpr std::chrono::milliseconds second_wait{500};
+constexpr std::string_view ssdp_multicast_address = "239.255.255.250";
+// How far a router's mapping table is walked when the port has no entry of
+// its own (a mapping for one remote host only is listed there alone).
+constexpr int max_table_entries = 32;
+
+/// One router being asked, and which questions are still open.
+struct asked_router {
+  router_evidence facts;
+  bool located = false;  ///< an SSDP answer gave its description's address
+  bool upnp_open = true;
+  bool natpmp_open = true;
+  bool pcp_open = true;
+};
+
+asio::awaitable<void> until(clock::time_point t) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, t);
+  co_await timer.async_wait(use_nothrow);
+}
+
+void add_answered(router_evidence& r, router_protocol p) {
+  if (std::find(r.answered.begin(), r.answered.end(), p) == r.answered.end()) r.answered.push_back(p);
+}
+
+}  // namespace
+
+struct router_query::state {
+  std::uint16_t port = 0;
+  std::shared_future<path_evidence> path;
+  clock::time_point cap;
+  std::vector<asked_router> routers;
+  std::string source_address;
+  asio::io_context ctx{1};
+  asio::steady_timer stop{ctx};
+
+  asked_router* find(const std::string& address) {
+    const auto it = std::find_if(routers.begin(), routers.end(),
+                                 [&](const asked_router& r) { return r.facts.address == address; });
+    return it == routers.end() ? nullptr : &*it;
+  }
+
+  // -------------------------------------------------------------------------
+  // UPnP IGD.
+
+  /// The router's description, then its external address, status and mapping.
+  asio::awaitable<void> ask_igd(asked_router& r, router::http_url location) {
+    auto described = co_await fetch_description(location, cap);
+    if (const auto* failed = std::get_if<upnp_failure>(&described)) {
+      r.facts.missing.push_back({"UPnP device description", failed->reason});
+      r.upnp_open = false;
+      co_return;
+    }
+    const auto& igd = std::get<router::igd_description>(described);
+    const auto& service = igd.wan_services.front();
+    r.facts.friendly_name = igd.friendly_name;
+    r.facts.manufacturer = igd.manufacturer;
+    r.facts.model_name = igd.model_name;
+    r.facts.upnp_control_url = router::to_string(service.control_url);
+    r.facts.upnp_service_type = service.service_type;
+    const auto source = iequals(service.service_type, router::wan_ip_connection_2) ? router_protocol::upnp_igd2
+                                                                                   : router_protocol::upnp_igd1;
+    add_answered(r.facts, source);
+    co_await ask_external_address(r, service, source);
+    co_await ask_status(r, service);
+    co_await ask_mapping(r, service, source);
+    r.upnp_open = false;
+  }
+
+  asio::awaitable<void> ask_external_address(asked_router& r, const router::igd_service& service,
+                                             router_protocol source) {
+    auto got = co_await soap_call(service, "GetExternalIPAddress", soap_arguments{}, cap);
+    if (const auto* failed = std::get_if<upnp_failure>(&got)) {
+      r.facts.missing.push_back({"UPnP external address", failed->reason});
+      co_return;
+    }
+    const auto& reply = std::get<router::soap_reply>(got);
+    if (reply.fault) {
+      r.facts.missing.push_back({"UPnP external address", fault_text("GetExternalIPAddress", reply)});
+      co_return;
+    }
+    r.facts.external_address = router_text_fact{reply.value("NewExternalIPAddress").value_or(""), source};
+  }
+
+  asio::awaitable<void> ask_status(asked_router& r, const router::igd_service& service) {
+    auto got = co_await soap_call(service, "GetStatusInfo", soap_arguments{}, cap);
+    const auto* reply = std::get_if<router::soap_reply>(&got);
+    if (!reply || reply->fault) co_return;  // optional: the external address says more
+    if (const auto status = reply->value("NewConnectionStatus")) r.facts.wan_connected = *status == "Connected";
+  }
+
+  asio::awaitable<void> ask_mapping(asked_router& r, const router::igd_service& service, router_protocol source) {
+    // Named first: g++ 12 cannot take a braced list of pairs of literals as a coroutine's argument.
+    soap_arguments entry{{"NewRemoteHost", ""}, {"NewExternalPort", std::to_string(port)}, {"NewProtocol", "TCP"}};
+    auto got = co_await soap_call(service, "GetSpecificPortMappingEntry", std::move(entry), cap);
+    if (const auto* failed = std::get_if<upnp_failure>(&got)) {
+      r.facts.missing.push_back({"UPnP mapping of TCP " + std::to_string(port), failed->reason});
+      co_return;
+    }
+    const auto& reply = std::get<router::soap_reply>(got);
+    if (!reply.fault) {
+      take_mapping(r, router::mapping_from_reply(reply, port, "TCP"), source);
+      co_return;
+    }
+    // 714 NoSuchEntryInArray: no entry for any remote host; one for a
+    // single remote host is found only by walking the table.
+    if (reply.error_code != 714) {
+      r.facts.missing.push_back({"UPnP mapping of TCP " + std::to_string(port), fault_text("GetSpecificPortMappingEntry", reply)});
+      co_return;
+    }
+    r.facts.mappings_read = true;
+    co_await walk_table(r, service, source);
+  }
+
+  asio::awaitable<void> walk_table(asked_router& r, const router::igd_service& service, router_protocol source) {
+    for (int index = 0; index < max_table_entries; ++index) {
+      soap_arguments at{{"NewPortMappingIndex", std::to_string(index)}};
+      auto got = co_await soap_call(service, "GetGenericPortMappingEntry", std::move(at), cap);
+      const auto* reply = std::get_if<router::soap_reply>(&got);
+      if (!reply || reply->fault) co_return;  // 713 SpecifiedArrayIndexInvalid: the end of the table
+      const auto m = router::mapping_from_reply(*reply, 0, "");
+      if (m && m->external_port == port && m->protocol == "TCP") {
+        take_mapping(r, m, source);
+        co_return;
+      }
+    }
+  }
+
+  void take_mapping(asked_router& r, const std::optional<port_mapping>& m, router_protocol source) {
+    r.facts.mappings_read = true;
+    if (!m) return;
+    r.facts.mapping = m;
+    r.facts.mapping_source = source;
+  }
+
+  static std::string fault_text(const std::string& action, const router::soap_reply& reply) {
+    return action + " failed: " + std::to_string(reply.error_code) + " " +
+           (reply.error_description.empty() ? router::upnp_error_name(reply.error_code) : reply.error_description);
+  }
+
+  /// Takes an SSDP answer from `from`: the first one with a LOCATION on the
+  /// router's own address starts its description. A LOCATION elsewhere is
+  /// never followed, so a device on the LAN cannot send this host anywhere.
+  void take_ssdp_answer(const std::string& from, std::string_view datagram) {
+    auto* r = find(from);
+    if (!r || !r->upnp_open || r->located) return;
+    const auto answer = router::parse_ssdp_response(datagram);
+    if (!answer) return;
+    const auto location = router::parse_http_url(answer->location);
+    if (!location || location->host != from) return;
+    r->located = true;
+    spawn(ask_igd(*r, *location));
+  }
+
+  asio::awaitable<void> send_searches(udp::socket& socket, bool multicast) {
+    for (auto& r : routers) {
+      if (r.located || !r.upnp_open) continue;
+      const udp::endpoint to(asio::ip::make_address(r.facts.address), router::ssdp_port);
+      for (const auto target : {router::igd2_search_target, router::igd1_search_target}) {
+        // No MX: a unicast search is answered at once (UPnP Device Architecture 1.1).
+        const auto request = router::msearch_request(target, r.facts.address + ":" + std::to_string(router::ssdp_port), 0);
+        co_await socket.async_send_to(asio::buffer(request), to, use_nothrow);
+      }
+    }
+    if (!multicast) co_return;
+    const udp::endpoint group(asio::ip::make_address(ssdp_multicast_address), router::ssdp_port);
+    const auto request = router::msearch_request(router::igd1_search_target, router::ssdp_multicast_host, 1);
+    co_await socket.async_send_to(asio::buffer(request), group, use_nothrow);
+  }
+
+  asio::awaitable<void> receive_searches(udp::socket& socket, clock::time_point until_time) {
+    std::array<char, router::max_ssdp_datagram> datagram{};
+    udp::endpoint from;
+    while (clock::now() < until_time) {
+      auto got = co_await (socket.async_receive_from(asio::buffer(datagram), from, use_nothrow) || until(until_time));
+      if (got.index() == 1) co_return;
+      const auto [e, n] = std::get<0>(got);
+      if (e) co_return;
+      take_ssdp_answer(from.address().to_string(), std::string_view(datagram.data(), n));
+    }
+  }
+
+  /// SSDP: unicast to every router and multicast on the LAN, resent once.
+  asio::awaitable<void> search() {
+    udp::socket socket(ctx, udp::endpoint(udp::v4(), 0));
+    co_await send_searches(socket, true);
+    co_await receive_searches(socket, clock::now() + first_wait);
+    co_await send_searches(socket, false);
+    co_await receive_searches(socket, clock::now() + second_wait);
+    for (auto& r : routers)
+      if (!r.located) r.upnp_open = false;  // no UPnP answer: it has none, or it is off
+  }
+
+  // -------------------------------------------------------------------------
+  // NAT-PMP and PCP share the routers' port 5351.
+
+  /// Sends `request` to the router's 5351 (once more when lost) and returns
+  /// the first answer from there that `accept` takes.
+  template <typename Accept>
+  asio::awaitable<bool> ask_5351(const std::string& address, std::span<const std::uint8_t> request, Accept accept) {
+    udp::socket socket(ctx, udp::endpoint(udp::v4(), 0));
+    const udp::endpoint to(asio::ip::make_address(address), router::natpmp_port);
+    std::array<std::uint8_t, router::max_pcp_message> datagram{};
+    for (const auto wait : {first_wait, second_wait}) {
+      co_await socket.async_send_to(asio::buffer(request.data(), request.size()), to, use_nothrow);
+      const auto until_time = clock::now() + wait;
+      udp::endpoint from;
+      while (clock::now() < until_time) {
+        auto got = co_await (socket.async_receive_from(asio::buffer(datagram), from, use_nothrow) || until(until_time));
+        if (got.index() == 1) break;
+        const auto [e, n] = std::get<0>(got);
+        if (e) co_return false;  // ICMP port unreachable: nothing listens there
+        if (from == to && accept(std::span<const std::uint8_t>(datagram.data(), n))) co_return true;
+      }
+    }
+    co_return false;
+  }
+
+  asio::awaitable<void> ask_natpmp(asked_router& r) {
+    const auto request = router::natpmp_external_address_request();
+    co_await ask_5351(r.facts.address, request, [&](std::span<const std::uint8_t> answer) {
+      const auto parsed = router::parse_natpmp_external_address_response(answer);
+      if (!parsed) return false;
+      add_answered(r.facts, router_protocol::nat_pmp);
+      if (parsed->result_code == 0 && !r.facts.external_address)
+        r.facts.external_address = router_text_fact{parsed->external_address == "0.0.0.0" ? "" : parsed->external_address,
+                                                    router_protocol::nat_pmp};
+      else if (parsed->result_code != 0)
+        r.facts.missing.push_back({"NAT-PMP external address", router::natpmp_result_name(parsed->result_code)});
+      return true;
+    });
+    r.natpmp_open = false;
+  }
+
+  asio::awaitable<void> ask_pcp(asked_router& r) {
+    const auto request = router::pcp_announce_request(source_address.empty() ? "0.0.0.0" : source_address);
+    if (request) {
+      co_await ask_5351(r.facts.address, *request, [&](std::span<const std::uint8_t> answer) {
+        if (router::is_natpmp_answer(answer)) return true;  // a NAT-PMP-only server: no PCP
+        const auto parsed = router::parse_pcp_response(answer);
+        if (!parsed) return false;
+        add_answered(r.facts, router_protocol::pcp);
+        return true;
+      });
+    }
+    r.pcp_open = false;
+  }
+
+  // -------------------------------------------------------------------------
+
+  /// Questions still running: when the last one ends, so does the query.
+  int running = 0;
+
+  void spawn(asio::awaitable<void> question) {
+    ++running;
+    asio::co_spawn(ctx, std::move(question), [this](const std::exception_ptr&) {
+      if (--running == 0) stop.cancel();
+    });
+  }
+
+  /// Stops every question at `t` (only ever earlier than before).
+  void stop_at(clock::time_point t) {
+    stop.expires_at(t);
+    stop.async_wait([this](std::error_code e) {
+      if (!e) ctx.stop();
+    });
+  }
+
+  void run() {
+    const auto known = path.get();
+    source_address = known.source_address;
+    for (const auto& address : routers_to_ask(known)) {
+      asked_router r;
+      r.facts.address = address;
+      routers.push_back(std::move(r));
+    }
+    if (routers.empty()) return;
+    stop_at(cap);
+    spawn(search());
+    for (auto& r : routers) {
+      spawn(ask_natpmp(r));
+      spawn(ask_pcp(r));
+    }
+    ctx.run();
+  }
+
+  /// The routers' answers, and a line for each question still open.
+  std::vector<router_evidence> collect() {
+    std::vector<router_evidence> answers;
+    for (auto& r : routers) {
+      std::sort(r.facts.answered.begin(), r.facts.answered.end());
+      // A router that answered nothing is said once, as such; questions cut
+      // short matter only beside the answers it did give.
+      const auto cut = [&](bool open, const char* what) {
+        if (open && !r.facts.answered.empty()) r.facts.missing.push_back({what, "no answer within the time budget"});
+      };
+      cut(r.upnp_open, "UPnP IGD");
+      cut(r.natpmp_open, "NAT-PMP");
+      cut(r.pcp_open, "PCP");
+      answers.push_back(std::move(r.facts));
+    }
+    return answers;
+  }
+};
+
+router_query::router_query(std::uint16_t port, std::shared_future<path_evidence> path)
+    : state_(std::make_unique<state>()) {
+  state_->port = port;
+  state_->path = std::move(path);
+  state_->cap = clock::now() + router_query_cap;
+  worker_ = std::thread([s = state_.get()] {
+    try {
+      s->run();
+    } catch (const std::exception&) {
+      // A socket that cannot be opened leaves the questions open: collect() names them.
+    }
+  });
+}
+
+router_query::~router_query() {
+  if (!worker_.joinable()) return;
+  state_->ctx.stop();  // before run() too: run() then returns at once
+  worker_.join();
+}
+
+std::vector<router_evidence> router_query::finish(clock::time_point deadline) {
+  asio::post(state_->ctx, [s = state_.get(), deadline] {
+    if (s->running > 0 && deadline < s->stop.expiry()) s->stop_at(deadline);
+  });
+  worker_.join();
+  return state_->collect();
+}
+
+}  // namespace reachback::client

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// Asks the routers on this host's path about themselves and the port, while
+// the relay works: UPnP IGD (SSDP by unicast to each router and by multicast
+// on the LAN, the device description, SOAP), NAT-PMP and PCP. A unicast
+// search to the outer router crosses the inner router's NAT and comes back,
+// so the ISP hub is asked from behind the room router too.
+//
+// Read-only: it never adds, changes or deletes a mapping. Bounded: a few
+// datagrams per router (each resent once), a handful of HTTP requests, only
+// to the routers' own addresses, all before one deadline.
+
+#include <chrono>
+#include <cstdint>
+#include <future>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/evidence.hpp"
+
+namespace reachback::client {
+
+/// The routers worth asking, innermost first, each once: this host's default
+/// gateway, then every private or carrier-NAT hop of the path before the
+/// first public one. At most max_routers_asked.
+[[nodiscard]] std::vector<std::string> routers_to_ask(const path_evidence& path);
+
+inline constexpr std::size_t max_routers_asked = 4;
+
+/// How long the routers get once the relay's last result is in: they answer
+/// within a LAN round trip or not at all (Tailscale's portmapper waits as long).
+inline constexpr std::chrono::milliseconds router_budget{250};
+
+/// The whole query never runs longer than this, whatever the relay does.
+inline constexpr std::chrono::milliseconds router_query_cap{4'000};
+
+/// One query, in a thread of its own: it starts once `path` is known and
+/// asks the routers routers_to_ask() names.
+class router_query {
+ public:
+  router_query(std::uint16_t port, std::shared_future<path_evidence> path);
+  router_query(const router_query&) = delete;
+  router_query& operator=(const router_query&) = delete;
+  ~router_query();
+
+  /// What the routers said by `deadline`; a question still open then is
+  /// named as missing evidence.
+  [[nodiscard]] std::vector<router_evidence> finish(std::chrono::steady_clock::time_point deadline);
+
+ private:
+  struct state;
+  std::unique_ptr<state> state_;
+  std::thread worker_;
+};
+
+}  // namespace reachback::client
