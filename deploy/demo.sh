@@ -17,8 +17,11 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
+# hub-stale-forward is the ambiguous one: the evidence leaves two routers,
+# and the report names both and what tells them apart. upnp-wrong-target
+# shows a router's own UPnP table naming the wrong target exactly.
 readonly DEFAULT_SCENARIOS=(reachable fw-drop room-no-forward wrong-target bind-conflict
-  loopback-only cgnat)
+  loopback-only cgnat hub-stale-forward upnp-wrong-target)
 build=1
 build_dir=build
 jobs=$(nproc)
