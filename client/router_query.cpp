@@ -42,6 +42,9 @@ namespace {
 // A lost datagram is sent again once: first wait, then the wait after the resend.
 constexpr std::chrono::milliseconds first_wait{250};
 constexpr std::chrono::milliseconds second_wait{500};
+// A router on the LAN answers within milliseconds: one that said nothing in
+// this long after it was asked is not waited for once the relay is done.
+constexpr std::chrono::milliseconds silent_after{100};
 constexpr std::string_view ssdp_multicast_address = "239.255.255.250";
 // How far a router's mapping table is walked when the port has no entry of
 // its own (a mapping for one remote host only is listed there alone).
@@ -73,6 +76,7 @@ struct router_query::state {
   clock::time_point cap;
   std::vector<asked_router> routers;
   std::string source_address;
+  clock::time_point asked_at;
   asio::io_context ctx{1};
   asio::steady_timer stop{ctx};
 
@@ -317,6 +321,7 @@ struct router_query::state {
       routers.push_back(std::move(r));
     }
     if (routers.empty()) return;
+    asked_at = clock::now();
     stop_at(cap);
     spawn(search());
     for (auto& r : routers) {
@@ -367,7 +372,13 @@ router_query::~router_query() {
 
 std::vector<router_evidence> router_query::finish(clock::time_point deadline) {
   asio::post(state_->ctx, [s = state_.get(), deadline] {
-    if (s->running > 0 && deadline < s->stop.expiry()) s->stop_at(deadline);
+    const bool any_answer = std::any_of(s->routers.begin(), s->routers.end(), [](const asked_router& r) {
+      return r.located || !r.facts.answered.empty();
+    });
+    // Routers that answered get the budget for what is in flight; when none
+    // did, nothing more is coming.
+    const auto cut = any_answer ? deadline : std::min(deadline, std::max(clock::now(), s->asked_at + silent_after));
+    if (s->running > 0 && cut < s->stop.expiry()) s->stop_at(cut);
   });
   worker_.join();
   return state_->collect();
