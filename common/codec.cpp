@@ -68,7 +68,8 @@ json to_payload(const probe_request& m) {
           {"nonce", m.nonce},
           {"sweep", m.sweep},
           {"greet", m.greet},
-          {"early_result", m.early_result}};
+          {"early_result", m.early_result},
+          {"control", m.control}};
 }
 
 void from_payload(const json& j, probe_request& m) {
@@ -80,11 +81,15 @@ void from_payload(const json& j, probe_request& m) {
   m.sweep = required<bool>(j, "sweep");
   m.greet = optional<bool>(j, "greet").value_or(false);
   m.early_result = optional<bool>(j, "early_result").value_or(false);
+  // Clients from before the control probe leave the field out: no probe.
+  m.control = optional<bool>(j, "control").value_or(false);
 }
 
 json to_payload(const probe_result& m) {
   json j = {{"nonce", m.nonce}, {"connect_back", m.connect_back}};
   put_optional(j, "sweep", m.sweep);
+  put_optional(j, "control", m.control);
+  put_optional(j, "rtt_ms", m.rtt_ms);
   return j;
 }
 
@@ -92,6 +97,16 @@ void from_payload(const json& j, probe_result& m) {
   m.nonce = nonce_field(j);
   m.connect_back = required<connect_back_result>(j, "connect_back");
   m.sweep = optional<ttl_sweep>(j, "sweep");
+  m.control = optional<control_probe_result>(j, "control");
+  if (m.control) {
+    const auto o = m.control->outcome;
+    if (o != connect_outcome::refused && o != connect_outcome::unreachable &&
+        o != connect_outcome::timeout && o != connect_outcome::connected)
+      reject(j, "a control probe is refused, unreachable, timeout or connected");
+    if (m.control->port == 0) reject(j, "a control probe's port is 1..65535");
+  }
+  m.rtt_ms = optional<double>(j, "rtt_ms");
+  if (m.rtt_ms && !(*m.rtt_ms >= 0)) reject(j, "rtt_ms must be a number >= 0");
 }
 
 json to_payload(const probe_answer& m) {

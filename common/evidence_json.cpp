@@ -318,6 +318,22 @@ void from_json(const json& j, ttl_sweep& v) {
   v.public_distance = optional<int>(j, "public_distance");
 }
 
+void to_json(json& j, const control_probe_result& v) {
+  j = {{"port", v.port},
+       {"outcome", to_string(v.outcome)},
+       {"connect_ms", v.connect_ms},
+       {"attempts", v.attempts}};
+  put_optional(j, "icmp", v.icmp);
+}
+
+void from_json(const json& j, control_probe_result& v) {
+  v.port = required<std::uint16_t>(j, "port");
+  v.outcome = enum_field<connect_outcome>(j, "outcome");
+  v.connect_ms = required<double>(j, "connect_ms");
+  v.attempts = required<int>(j, "attempts");
+  v.icmp = optional<icmp_info>(j, "icmp");
+}
+
 void to_json(json& j, const path_hop& v) {
   j = {{"ttl", v.ttl}, {"address", nullptr}, {"cls", to_string(v.cls)}, {"rtt_ms", v.rtt_ms}};
   if (v.address) j["address"] = *v.address;

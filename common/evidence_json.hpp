@@ -50,6 +50,8 @@ void to_json(nlohmann::json& j, const sweep_hop& v);
 void from_json(const nlohmann::json& j, sweep_hop& v);
 void to_json(nlohmann::json& j, const ttl_sweep& v);
 void from_json(const nlohmann::json& j, ttl_sweep& v);
+void to_json(nlohmann::json& j, const control_probe_result& v);
+void from_json(const nlohmann::json& j, control_probe_result& v);
 void to_json(nlohmann::json& j, const path_hop& v);
 void to_json(nlohmann::json& j, const path_evidence& v);
 void to_json(nlohmann::json& j, const capture_evidence& v);

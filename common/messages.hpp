@@ -66,6 +66,9 @@ struct probe_request {
   /// Send the probe_result at the handshake (`connected`) and who answered
   /// in a probe_answer after it. Without it, one probe_result holds both.
   bool early_result = false;
+  /// Also probe a random port of the dynamic range at the same address
+  /// (the control probe). A request without the field asks for none.
+  bool control = true;
   bool operator==(const probe_request&) const = default;
 };
 
@@ -75,6 +78,11 @@ struct probe_result {
   std::string nonce;
   connect_back_result connect_back;  ///< `connected` when a probe_answer follows
   std::optional<ttl_sweep> sweep;
+  /// The control probe, when asked for.
+  std::optional<control_probe_result> control;
+  /// The control connection's smoothed RTT in ms, from which the relay set
+  /// its waits; nullopt when the kernel had none.
+  std::optional<double> rtt_ms;
   bool operator==(const probe_result&) const = default;
 };
 

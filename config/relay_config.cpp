@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <optional>
+#include <string>
 
 #include "common/address.hpp"
 #include "toml_reading.hpp"
@@ -65,6 +66,13 @@ void read_timeouts(table_reader& reader, relay_timeouts& timeouts) {
   reader.read("session_ms", timeouts.session, timeout_range);
   reader.read("idle_ms", timeouts.idle, timeout_range);
   reader.read("connect_ms", timeouts.connect, timeout_range);
+  reader.read("connect_min_ms", timeouts.connect_min, timeout_range);
+  reader.read("connect_max_ms", timeouts.connect_max, timeout_range);
+  if (timeouts.connect_min > timeouts.connect_max) {
+    reader.fail("connect_min_ms", "must not exceed timeouts.connect_max_ms (" +
+                                      std::to_string(timeouts.connect_min.count()) + " > " +
+                                      std::to_string(timeouts.connect_max.count()) + ")");
+  }
   reader.read("banner_ms", timeouts.banner, timeout_range);
 }
 
@@ -78,6 +86,13 @@ void read_sweep(table_reader& reader, sweep_settings& sweep) {
   reader.read("enabled", sweep.enabled);
   reader.read("max_ttl", sweep.max_ttl, ttl_range);
   reader.read("hop_timeout_ms", sweep.hop_timeout, hop_timeout_range);
+  reader.read("hop_timeout_min_ms", sweep.hop_timeout_min, hop_timeout_range);
+  reader.read("hop_timeout_max_ms", sweep.hop_timeout_max, hop_timeout_range);
+  if (sweep.hop_timeout_min > sweep.hop_timeout_max) {
+    reader.fail("hop_timeout_min_ms", "must not exceed sweep.hop_timeout_max_ms (" +
+                                          std::to_string(sweep.hop_timeout_min.count()) + " > " +
+                                          std::to_string(sweep.hop_timeout_max.count()) + ")");
+  }
   reader.read("retries", sweep.retries, retry_range);
 }
 

@@ -20,7 +20,12 @@ struct relay_limits {
 struct relay_timeouts {
   std::chrono::milliseconds session{30'000};  ///< whole session deadline
   std::chrono::milliseconds idle{10'000};     ///< no complete frame for this long
-  std::chrono::milliseconds connect{1'800};   ///< connect-back: first SYN to the last answer accepted
+  /// Connect-back and control probe: first SYN to the last answer accepted,
+  /// when the control connection's RTT is unknown.
+  std::chrono::milliseconds connect{1'800};
+  /// Floor and cap of that wait when it comes from a known RTT (3 RTT + 200 ms).
+  std::chrono::milliseconds connect_min{500};
+  std::chrono::milliseconds connect_max{5'000};
   std::chrono::milliseconds banner{1'000};    ///< wait for proof or banner
   bool operator==(const relay_timeouts&) const = default;
 };
@@ -28,8 +33,12 @@ struct relay_timeouts {
 struct sweep_settings {
   bool enabled = true;
   int max_ttl = 16;
-  /// Per-TTL wait for an answer before the probe counts as silent.
+  /// Per-TTL wait for an answer before the probe counts as silent, when the
+  /// control connection's RTT is unknown.
   std::chrono::milliseconds hop_timeout{700};
+  /// Floor and cap of that wait when it comes from a known RTT (1.5 RTT + 50 ms).
+  std::chrono::milliseconds hop_timeout_min{200};
+  std::chrono::milliseconds hop_timeout_max{3'000};
   /// Silent TTLs are retried this many more times (ICMP rate limits).
   int retries = 1;
   bool operator==(const sweep_settings&) const = default;

@@ -53,22 +53,15 @@ void record_reply(connect_back_result& result, const std::string& received,
   result.silent = received.empty();
 }
 
-asio::awaitable<dial_result> dial_after(dial_route route, std::chrono::milliseconds delay,
-                                       std::chrono::milliseconds timeout) {
-  co_await expire_after(delay);
-  co_return co_await dial(route, std::nullopt, timeout - delay);
-}
-
-struct first_dial {
-  dial_result dialed;
-  int attempt = 1;  ///< which attempt answered (or ran out last)
-};
-
-/// Both attempts share one deadline, so a timeout never beats an answer.
-asio::awaitable<first_dial> first_answer(dial_route route, std::chrono::milliseconds timeout) {
-  auto either = co_await (dial(route, std::nullopt, timeout) || dial_after(route, timeout / 4, timeout));
-  const int attempt = static_cast<int>(either.index()) + 1;
-  co_return first_dial{std::visit([](auto& dialed) { return std::move(dialed); }, either), attempt};
+asio::awaitable<dial_result> dial_after(dial_route route, probe_deadline deadline) {
+  co_await deadline.clock->wait_until(deadline.start, deadline.kind, 4);
+  const auto cancelled = (co_await asio::this_coro::cancellation_state).cancelled();
+  if (cancelled != asio::cancellation_type::none) {
+    // The first attempt answered during the pause: send no second SYN.
+    const auto executor = co_await asio::this_coro::executor;
+    co_return dial_result{.attempt = {}, .socket = asio::ip::tcp::socket(executor)};
+  }
+  co_return co_await dial(route, std::nullopt, deadline);
 }
 
 // Small enough for the socket buffer, so it does not hold up the handshake
@@ -81,14 +74,21 @@ asio::awaitable<void> write_greeting(asio::ip::tcp::socket& socket, const std::s
 
 }  // namespace
 
+asio::awaitable<first_dial> dial_with_retry(dial_route route, probe_clock& clock) {
+  const probe_deadline deadline{&clock, &deadlines::connect, steady_clock::now()};
+  auto either = co_await (dial(route, std::nullopt, deadline) || dial_after(route, deadline));
+  const int attempt = static_cast<int>(either.index()) + 1;
+  co_return first_dial{std::visit([](auto& dialed) { return std::move(dialed); }, either), attempt};
+}
+
 asio::awaitable<dialed_back> dial_back(dial_route route, std::string greeting,
-                                       connect_back_settings settings) {
+                                       connect_back_settings settings, probe_clock& clock) {
   const auto started = steady_clock::now();
   dialed_back out;
   auto& result = out.result;
   result.dialed_address = address_text(route.target.address());
   result.port = route.target.port();
-  auto first = co_await first_answer(route, settings.connect);
+  auto first = co_await dial_with_retry(route, clock);
   auto& dialed = first.dialed;
   result.attempts = first.attempt;
   result.source_port = dialed.source_port;

@@ -19,9 +19,8 @@
 
 namespace reachback::relay {
 
-/// The connect-back's two timeouts.
+/// The connect-back's fixed wait; its connect wait is the probe clock's.
 struct connect_back_settings {
-  std::chrono::milliseconds connect{1'800};  ///< SYN to SYN-ACK/RST/ICMP
   std::chrono::milliseconds banner{1'000};   ///< connected to proof or banner
 };
 
@@ -38,14 +37,25 @@ struct dialed_back {
   std::optional<open_connect_back> open;
 };
 
-/// Dials `route` and reports connected, refused, unreachable or timeout. A
-/// second attempt starts a quarter of the connect timeout after the first:
-/// with the kernel's retransmits (1 s, then 3 s) that makes four SYNs in
-/// 1.8 s instead of two in 3 s, so a lost packet costs little time. The
-/// first decisive answer wins. Once connected, writes `greeting` (when not
+/// The first decisive answer of dial_with_retry.
+struct first_dial {
+  dial_result dialed;
+  int attempt = 1;  ///< which attempt answered (or ran out last)
+};
+
+/// Dials `route` twice, the second attempt a quarter of the clock's connect
+/// wait after the first: with the kernel's retransmits (1 s, then 3 s) that
+/// makes more SYNs sooner, so a lost packet costs little time. Both share
+/// one deadline (`clock`'s connect wait from now), so a timeout never beats
+/// an answer. The first decisive answer wins.
+[[nodiscard]] asio::awaitable<first_dial> dial_with_retry(dial_route route, probe_clock& clock);
+
+/// Dials `route` with dial_with_retry and reports connected, refused,
+/// unreachable or timeout. Once connected, writes `greeting` (when not
 /// empty) at once. Never throws for network failures.
 [[nodiscard]] asio::awaitable<dialed_back> dial_back(dial_route route, std::string greeting,
-                                                     connect_back_settings settings);
+                                                     connect_back_settings settings,
+                                                     probe_clock& clock);
 
 /// Reads what the peer of `open` sends until its answer is due, and turns
 /// `handshake` (outcome connected) into verified, when the peer proved

@@ -63,11 +63,10 @@ bool is_connected(asio::ip::tcp::socket& socket) noexcept {
 
 /// Waits for the handshake to finish or fail before `deadline`.
 asio::awaitable<void> await_handshake(asio::ip::tcp::socket& socket, probe_attempt& attempt,
-                                      steady_clock::time_point deadline) {
+                                      probe_deadline deadline) {
   for (;;) {
-    const auto left = deadline - steady_clock::now();
     auto outcome = co_await (socket.async_wait(asio::socket_base::wait_write, use_nothrow) ||
-                             expire_after(std::max(left, steady_clock::duration::zero())));
+                             deadline.clock->wait_until(deadline.start, deadline.kind));
     if (outcome.index() == 1) {
       attempt.timed_out = true;
       co_return;
@@ -88,7 +87,7 @@ asio::awaitable<void> await_handshake(asio::ip::tcp::socket& socket, probe_attem
 }  // namespace
 
 asio::awaitable<dial_result> dial(dial_route route, std::optional<int> ttl,
-                                  std::chrono::milliseconds timeout) {
+                                  probe_deadline deadline) {
   dial_result result{.attempt = {},
                      .socket = asio::ip::tcp::socket(co_await asio::this_coro::executor)};
   auto& attempt = result.attempt;
@@ -101,7 +100,7 @@ asio::awaitable<dial_result> dial(dial_route route, std::optional<int> ttl,
   attempt.error = start_connect(socket, route.target);
   asio::error_code ec;
   result.source_port = socket.local_endpoint(ec).port();
-  if (!attempt.error) co_await await_handshake(socket, attempt, start + timeout);
+  if (!attempt.error) co_await await_handshake(socket, attempt, deadline);
   attempt.elapsed_ms = elapsed_ms(start);
   attempt.connected = !attempt.timed_out && !attempt.error;
   if (!attempt.connected) {

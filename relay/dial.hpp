@@ -11,6 +11,7 @@
 #include "common/asio_compat.hpp"
 
 #include "relay/probe_classify.hpp"
+#include "relay/probe_clock.hpp"
 
 namespace reachback::relay {
 
@@ -30,11 +31,11 @@ struct dial_result {
   std::uint16_t source_port = 0; ///< the SYN's source port; 0 if none was sent
 };
 
-/// Connects to `target` within `timeout`. `ttl` limits the SYN's TTL (hop
-/// limit for IPv6); nullopt keeps the system default. Never throws for
-/// network failures: they are in the result.
+/// Connects to `target` before `deadline`, which follows its probe clock.
+/// `ttl` limits the SYN's TTL (hop limit for IPv6); nullopt keeps the
+/// system default. Never throws for network failures: they are in the result.
 [[nodiscard]] asio::awaitable<dial_result> dial(dial_route route,
                                                 std::optional<int> ttl,
-                                                std::chrono::milliseconds timeout);
+                                                probe_deadline deadline);
 
 }  // namespace reachback::relay

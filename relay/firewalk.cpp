@@ -19,12 +19,11 @@ namespace {
 
 asio::awaitable<std::vector<sweep_hop>> probe_ttls(dial_route route,
                                                    std::vector<int> ttls,
-                                                   std::chrono::milliseconds timeout);
+                                                   probe_clock& clock);
 
-asio::awaitable<sweep_hop> probe_ttl(dial_route route, int ttl,
-                                     std::chrono::milliseconds timeout) {
+asio::awaitable<sweep_hop> probe_ttl(dial_route route, int ttl, probe_clock& clock) {
   // The socket closes when `dialed` goes: a SYN-ACK is answered and dropped.
-  const auto dialed = co_await dial(route, ttl, timeout);
+  const auto dialed = co_await dial(route, ttl, {&clock, &deadlines::hop, steady_clock::now()});
   const auto address = address_text(route.target.address());
   co_return classify_sweep_probe(dialed.attempt, ttl, address);
 }
@@ -34,13 +33,13 @@ asio::awaitable<sweep_hop> probe_ttl(dial_route route, int ttl,
 // every pending connect, and each probe's failure is a value, never a throw.
 asio::awaitable<std::vector<sweep_hop>> probe_ttls(dial_route route,
                                                    std::vector<int> ttls,
-                                                   std::chrono::milliseconds timeout) {
+                                                   probe_clock& clock) {
   if (ttls.empty()) {
     co_return std::vector<sweep_hop>{};
   }
   if (ttls.size() == 1) {
     // Not inside a braced list: g++ 12 miscompiles co_await in one.
-    auto hop = co_await probe_ttl(route, ttls.front(), timeout);
+    auto hop = co_await probe_ttl(route, ttls.front(), clock);
     std::vector<sweep_hop> single;
     single.push_back(std::move(hop));
     co_return single;
@@ -48,8 +47,8 @@ asio::awaitable<std::vector<sweep_hop>> probe_ttls(dial_route route,
   const auto middle = ttls.begin() + static_cast<std::ptrdiff_t>(ttls.size() / 2);
   std::vector<int> low(ttls.begin(), middle);
   std::vector<int> high(middle, ttls.end());
-  auto halves = co_await (probe_ttls(route, std::move(low), timeout) &&
-                          probe_ttls(route, std::move(high), timeout));
+  auto halves = co_await (probe_ttls(route, std::move(low), clock) &&
+                          probe_ttls(route, std::move(high), clock));
   auto& hops = std::get<0>(halves);
   const auto& upper = std::get<1>(halves);
   hops.insert(hops.end(), upper.begin(), upper.end());
@@ -58,10 +57,11 @@ asio::awaitable<std::vector<sweep_hop>> probe_ttls(dial_route route,
 
 }  // namespace
 
-asio::awaitable<ttl_sweep> run_firewalk(dial_route route, sweep_limits limits) {
+asio::awaitable<ttl_sweep> run_firewalk(dial_route route, sweep_limits limits,
+                                        probe_clock& clock) {
   std::vector<int> every_ttl(static_cast<std::size_t>(limits.max_ttl));
   std::iota(every_ttl.begin(), every_ttl.end(), 1);
-  auto hops = co_await probe_ttls(route, std::move(every_ttl), limits.hop_timeout);
+  auto hops = co_await probe_ttls(route, std::move(every_ttl), clock);
 
   for (int round = 0; round < limits.retries; ++round) {
     auto again = ttls_to_retry(hops);
@@ -69,7 +69,7 @@ asio::awaitable<ttl_sweep> run_firewalk(dial_route route, sweep_limits limits) {
       break;
     }
     co_await expire_after(limits.retry_pause);
-    const auto retried = co_await probe_ttls(route, std::move(again), limits.hop_timeout);
+    const auto retried = co_await probe_ttls(route, std::move(again), clock);
     for (const auto& retry : retried) {
       merge_retry(hops[static_cast<std::size_t>(retry.ttl - 1)], retry);
     }

@@ -15,9 +15,9 @@ namespace reachback::relay {
 
 /// Sweeps toward `target`: one parallel round over every TTL, then up to
 /// `limits.retries` rounds for TTLs that stayed silent below the first TCP
-/// or unreachable answer, each after `limits.retry_pause`. Bounded by
-/// worst_case_duration(limits). Never throws for network failures.
-[[nodiscard]] asio::awaitable<ttl_sweep> run_firewalk(dial_route route,
-                                                      sweep_limits limits);
+/// or unreachable answer, each after `limits.retry_pause`. Each probe waits
+/// `clock`'s hop wait. Never throws for network failures.
+[[nodiscard]] asio::awaitable<ttl_sweep> run_firewalk(dial_route route, sweep_limits limits,
+                                                      probe_clock& clock);
 
 }  // namespace reachback::relay

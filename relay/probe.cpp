@@ -2,6 +2,8 @@
 #include "relay/probe.hpp"
 
 #include <algorithm>
+#include <tuple>
+#include <utility>
 
 #include "common/asio_compat.hpp"
 #include "relay/firewalk.hpp"
@@ -11,37 +13,73 @@ namespace reachback::relay {
 
 using namespace asio::experimental::awaitable_operators;
 
+namespace {
+
+asio::awaitable<std::optional<ttl_sweep>> sweep_if(bool asked, dial_route route,
+                                                   sweep_limits limits, probe_clock& clock) {
+  if (!asked) co_return std::nullopt;
+  auto sweep = co_await run_firewalk(route, limits, clock);
+  co_return std::optional<ttl_sweep>(std::move(sweep));
+}
+
+asio::awaitable<std::optional<control_probe_result>> control_if(bool asked, dial_route route,
+                                                                probe_clock& clock) {
+  if (!asked) co_return std::nullopt;
+  auto control = co_await run_control_probe(route, clock);
+  co_return std::optional<control_probe_result>(std::move(control));
+}
+
+}  // namespace
+
 probe_settings probe_settings_from(const config::relay_config& config) {
+  const auto sweep = bounded(config.sweep);
   return probe_settings{
-      .connect_back = {.connect = config.timeouts.connect, .banner = config.timeouts.banner},
+      .connect_back = {.banner = config.timeouts.banner},
       .sweep_enabled = config.sweep.enabled,
-      .sweep = bounded(config.sweep),
+      .sweep = sweep,
+      .deadlines = {.connect_unknown = config.timeouts.connect,
+                    .connect_floor = config.timeouts.connect_min,
+                    .connect_cap = config.timeouts.connect_max,
+                    .hop_unknown = sweep.hop_timeout,
+                    .hop_floor = sweep.hop_timeout_min,
+                    .hop_cap = sweep.hop_timeout_max},
+      .pick_control_port = random_control_port,
   };
 }
 
 std::chrono::milliseconds worst_case_duration(const probe_settings& settings) {
-  const auto connect_back = settings.connect_back.connect + settings.connect_back.banner;
-  return settings.sweep_enabled ? std::max(connect_back, worst_case_duration(settings.sweep))
-                                : connect_back;
+  const auto& d = settings.deadlines;
+  const auto connect = std::max(d.connect_unknown, d.connect_cap) + settings.connect_back.banner;
+  auto sweep = settings.sweep;
+  sweep.hop_timeout = std::max(d.hop_unknown, d.hop_cap);
+  return settings.sweep_enabled ? std::max(connect, worst_case_duration(sweep)) : connect;
 }
 
 asio::awaitable<probe_run> run_probe(asio::ip::tcp::endpoint control_peer,
                                      asio::ip::address control_local,
-                                     protocol::probe_request request, probe_settings settings) {
+                                     protocol::probe_request request, probe_settings settings,
+                                     rtt_reader read_rtt) {
+  probe_clock clock(settings.deadlines, std::move(read_rtt));
   const dial_route target{dial_target(control_peer, request.port), control_local};
   auto greeting = request.greet ? protocol::greeting_line(request.nonce) : std::string();
+  const bool sweep = request.sweep && settings.sweep_enabled;
+  // The same address as every probe: only the port is the relay's choice.
+  const std::uint16_t control_port =
+      request.control ? settings.pick_control_port(request.port) : std::uint16_t{0};
+  const dial_route control{dial_target(control_peer, control_port), control_local};
+
+  auto [dialed, swept, controlled] = co_await (
+      dial_back(target, std::move(greeting), settings.connect_back, clock) &&
+      sweep_if(sweep, target, settings.sweep, clock) &&
+      control_if(request.control, control, clock));
   probe_run run;
   run.result.nonce = request.nonce;
-  dialed_back dialed;
-  if (request.sweep && settings.sweep_enabled) {
-    auto [connect, sweep] = co_await (dial_back(target, std::move(greeting), settings.connect_back) &&
-                                      run_firewalk(target, settings.sweep));
-    dialed = std::move(connect);
-    run.result.sweep = std::move(sweep);
-  } else {
-    dialed = co_await dial_back(target, std::move(greeting), settings.connect_back);
-  }
   run.result.connect_back = std::move(dialed.result);
+  run.result.sweep = std::move(swept);
+  run.result.control = std::move(controlled);
+  if (const auto rtt = clock.rtt()) {
+    run.result.rtt_ms = std::chrono::duration<double, std::milli>(*rtt).count();
+  }
   run.open = std::move(dialed.open);
   co_return run;
 }

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 // One probe request carried out: the connect-back and, when asked for and
-// enabled, the TTL sweep, run together, up to the point where the result
-// can be reported; the connect-back's answer, when it connected, is read
-// after (read_answer in connect_back.hpp).
+// enabled, the TTL sweep and the control probe, run together, up to the
+// point where the result can be reported; the connect-back's answer, when
+// it connected, is read after (read_answer in connect_back.hpp).
 //
 // SECURITY INVARIANT: the relay dials only the control connection's remote
 // address. probe_request carries no address and run_probe takes none but
 // the control peer's, so no client can point the relay at a third party.
+// The control probe dials that same address, on a port the relay picks.
 
 #include <chrono>
 
@@ -16,21 +17,27 @@
 #include "common/messages.hpp"
 #include "config/relay_config.hpp"
 #include "relay/connect_back.hpp"
+#include "relay/control_probe.hpp"
+#include "relay/deadlines.hpp"
+#include "relay/probe_clock.hpp"
 #include "relay/sweep_plan.hpp"
 
 namespace reachback::relay {
 
 /// How probes are run, from the relay config.
 struct probe_settings {
-  connect_back_settings connect_back;  ///< connect and banner timeouts
+  connect_back_settings connect_back;  ///< the banner wait
   bool sweep_enabled = true;           ///< sweep.enabled: run it when asked
   sweep_limits sweep;                  ///< sweep.* after the hard bounds
+  deadline_limits deadlines;           ///< the waits, from the control connection's RTT
+  /// Where the control probe goes; tests pick a port they listen on.
+  control_port_picker pick_control_port = random_control_port;
 };
 
 /// probe_settings from the relay config, with the sweep's hard bounds applied.
 [[nodiscard]] probe_settings probe_settings_from(const config::relay_config& config);
 
-/// The longest run_probe can take under `settings`.
+/// The longest run_probe can take under `settings`, whatever the RTT.
 [[nodiscard]] std::chrono::milliseconds worst_case_duration(const probe_settings& settings);
 
 /// A probe up to its report. When the connect-back connected, its outcome
@@ -41,10 +48,12 @@ struct probe_run {
 };
 
 /// Probes `request.port` at the address of `control_peer`, from
-/// `control_local`, the relay's own address on that control connection. The
-/// connect-back and the sweep run concurrently; each failure is a value.
+/// `control_local`, the relay's own address on that control connection,
+/// with waits set from the control connection's RTT as `read_rtt` reports
+/// it. The connect-back, the sweep and the control probe run concurrently;
+/// each failure is a value.
 [[nodiscard]] asio::awaitable<probe_run> run_probe(
     asio::ip::tcp::endpoint control_peer, asio::ip::address control_local,
-    protocol::probe_request request, probe_settings settings);
+    protocol::probe_request request, probe_settings settings, rtt_reader read_rtt);
 
 }  // namespace reachback::relay

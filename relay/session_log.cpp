@@ -61,7 +61,8 @@ std::string format_session_log(const session_summary& summary) {
   const auto outcomes =
       joined(summary.outcomes, "none", [](const std::string& outcome) { return outcome; });
   return utc_timestamp(summary.ended) + " client=" + summary.client + " port=" + ports +
-         " outcome=" + outcomes + " duration=" + std::to_string(summary.duration.count()) + "ms";
+         " outcome=" + outcomes + " duration=" + std::to_string(summary.duration.count()) + "ms" +
+         (summary.rtt_ms ? " rtt=" + std::to_string(*summary.rtt_ms) + "ms" : std::string());
 }
 
 }  // namespace reachback::relay

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,9 @@ struct session_summary {
   std::vector<std::uint16_t> ports;    ///< one per probe request, in order
   std::vector<std::string> outcomes;   ///< "verified", "error:rate_limited", ...
   std::chrono::milliseconds duration{0};  ///< accept to close
+  /// The control connection's RTT the last probe's waits came from, whole
+  /// ms; shown as rtt=NNms when known.
+  std::optional<long long> rtt_ms = std::nullopt;
 };
 
 /// "2026-11-24T21:50:00Z" (UTC, whole seconds).
@@ -33,7 +37,7 @@ struct session_summary {
 
 /// The session's line. Several probes list their distinct ports and all
 /// outcomes comma-separated; a session without probes shows port=- and,
-/// without any outcome, outcome=none.
+/// without any outcome, outcome=none. A known RTT follows the duration.
 [[nodiscard]] std::string format_session_log(const session_summary& summary);
 
 }  // namespace reachback::relay

@@ -10,6 +10,8 @@ sweep_limits bounded(const config::sweep_settings& settings) noexcept {
   return sweep_limits{
       .max_ttl = std::clamp(settings.max_ttl, 1, max_sweep_ttl),
       .hop_timeout = std::clamp(settings.hop_timeout, min_hop_timeout, max_hop_timeout),
+      .hop_timeout_min = std::clamp(settings.hop_timeout_min, min_hop_timeout, max_hop_timeout),
+      .hop_timeout_max = std::clamp(settings.hop_timeout_max, min_hop_timeout, max_hop_timeout),
       .retries = std::clamp(settings.retries, 0, max_sweep_retries),
       .retry_pause = sweep_limits{}.retry_pause,
   };
@@ -26,6 +28,8 @@ std::vector<std::string> bounding_notes(const config::sweep_settings& settings) 
   };
   note("max_ttl", settings.max_ttl, limits.max_ttl);
   note("hop_timeout_ms", settings.hop_timeout.count(), limits.hop_timeout.count());
+  note("hop_timeout_min_ms", settings.hop_timeout_min.count(), limits.hop_timeout_min.count());
+  note("hop_timeout_max_ms", settings.hop_timeout_max.count(), limits.hop_timeout_max.count());
   note("retries", settings.retries, limits.retries);
   return notes;
 }

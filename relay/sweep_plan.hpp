@@ -24,14 +24,19 @@ inline constexpr std::chrono::milliseconds max_hop_timeout{5'000};
 /// The sweep's settings after the hard bounds.
 struct sweep_limits {
   int max_ttl = 16;                            ///< TTLs 1..max_ttl are probed
-  std::chrono::milliseconds hop_timeout{700};  ///< per probe, before silence
+  /// Per probe, before silence, while the control connection's RTT is unknown.
+  std::chrono::milliseconds hop_timeout{700};
+  /// Floor and cap of the per-probe wait derived from a known RTT.
+  std::chrono::milliseconds hop_timeout_min{200};
+  std::chrono::milliseconds hop_timeout_max{3'000};
   int retries = 1;                             ///< extra rounds for silent TTLs
   /// Pause before a retry round, so routers' ICMP rate limits refill a little.
   std::chrono::milliseconds retry_pause{250};
   bool operator==(const sweep_limits&) const = default;
 };
 
-/// Clamps the config to 1..64 TTLs, 0..3 retries and 50..5000 ms per hop.
+/// Clamps the config to 1..64 TTLs, 0..3 retries and 50..5000 ms per hop
+/// (each of the three hop waits).
 [[nodiscard]] sweep_limits bounded(const config::sweep_settings& settings) noexcept;
 
 /// One line per setting that bounded() changed, e.g. "sweep.max_ttl 100 is

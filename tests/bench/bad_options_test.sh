@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Every bad timing option of bench.sh and bench_scenario.sh gets its one-line
+# Every bad timing or tool option of bench.sh and bench_scenario.sh gets its one-line
 # error and exit code 2 before anything is built or run (options.sh).
 set -uo pipefail
 
@@ -25,6 +25,8 @@ for script in "$here/bench.sh" "$here/bench_scenario.sh reachable --results /non
   expect_rejected "--delay needs whole milliseconds" "${command[@]}" --delay 2.5
   expect_rejected "--pause needs seconds" "${command[@]}" --pause -1
   expect_rejected "--tool-timeout needs whole seconds" "${command[@]}" --tool-timeout 0
+  expect_rejected "--tools: unknown tool 'ping' (client, nmap, firewalk, traceroute)" \
+    "${command[@]}" --tools client,ping
 done
 ((failures == 0)) && echo "bench options: every bad value rejected"
 exit $((failures > 0))

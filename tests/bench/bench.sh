@@ -12,6 +12,7 @@
 #   --delay MS          one-way delay on each internet link (default 20)
 #   --pause S           untimed pause after each tool, so ICMP rate limits refill (default 1.1)
 #   --tool-timeout S    stop nmap or traceroute after S seconds (default 150)
+#   --tools LIST        comma-separated subset of client,nmap,firewalk,traceroute (default all)
 #   --out FILE          also write the tables to FILE
 #   --results DIR       keep every tool's raw output in DIR (default: a new /tmp/reachback-bench.*)
 #   --from DIR          do not run anything: print the tables of an earlier --results DIR
@@ -47,6 +48,7 @@ runs=5
 delay_ms=20
 pause_s=1.1
 tool_timeout=150
+tools=client,nmap,firewalk,traceroute
 out=""
 results=""
 from=""
@@ -70,6 +72,7 @@ parse_args() {
       --delay) delay_ms=${2:?}; shift 2 ;;
       --pause) pause_s=${2:?}; shift 2 ;;
       --tool-timeout) tool_timeout=${2:?}; shift 2 ;;
+      --tools) tools=${2:?}; shift 2 ;;
       --out) out=${2:?}; shift 2 ;;
       --results) results=${2:?}; shift 2 ;;
       --from) from=${2:?}; shift 2 ;;
@@ -81,6 +84,9 @@ parse_args() {
     esac
   done
   check_timing_options "$runs" "$delay_ms" "$pause_s" "$tool_timeout"
+  local tool_list
+  IFS=, read -r -a tool_list <<<"$tools"
+  check_tools "${tool_list[@]}"
   [[ -z $from || -d $from ]] || die "--from: no directory '$from'"
   ((${#scenarios[@]})) || scenarios=("${DEFAULT_SCENARIOS[@]}")
 }
@@ -386,7 +392,7 @@ run_scenarios() {
     echo "bench: scenario $name ($runs runs, ${delay_ms} ms one-way delay per internet link)" >&2
     rc=0
     "$here/bench_scenario.sh" "$name" --results "$results/$name" --runs "$runs" \
-      --delay "$delay_ms" --pause "$pause_s" --tool-timeout "$tool_timeout" \
+      --delay "$delay_ms" --pause "$pause_s" --tool-timeout "$tool_timeout" --tools "$tools" \
       "${scenario_opts[@]}" &
     child_pid=$!
     wait "$child_pid" || rc=$?

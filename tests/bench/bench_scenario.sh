@@ -21,7 +21,11 @@
 #   scenario.txt              the scenario's title
 #
 #   bench_scenario.sh NAME --results OUTDIR [--runs N] [--delay MS] [--pause S]
-#                     [--tool-timeout S] [--relay-bin P] [--client-bin P] [--wire-bin P]
+#                     [--tool-timeout S] [--tools LIST] [--relay-bin P] [--client-bin P]
+#                     [--wire-bin P]
+#
+# --tools takes a comma-separated subset of client,nmap,firewalk,traceroute
+# (default: all four, in that order).
 #
 # nmap and traceroute only ever run inside the relay namespace and only ever
 # target the lab's public address; the lab is never connected to this
@@ -44,6 +48,7 @@ delay_ms=20
 pause_s=1.1
 tool_timeout=150
 client_timeout=40
+tools=(client nmap firewalk traceroute)
 relay_bin=${REACHBACK_RELAY:-$repo/build/relay/probe-relay}
 client_bin=${REACHBACK_CLIENT:-$repo/build/client/probe-client}
 LAB_WIRE_BIN=${LAB_WIRE_BIN:-$repo/build/tests/lab/reachback-lab-wire}
@@ -58,6 +63,7 @@ parse_args() {
       --delay) delay_ms=${2:?}; shift 2 ;;
       --pause) pause_s=${2:?}; shift 2 ;;
       --tool-timeout) tool_timeout=${2:?}; shift 2 ;;
+      --tools) IFS=, read -r -a tools <<<"${2:?}"; shift 2 ;;
       --relay-bin) relay_bin=${2:?}; shift 2 ;;
       --client-bin) client_bin=${2:?}; shift 2 ;;
       --wire-bin) LAB_WIRE_BIN=${2:?}; shift 2 ;;
@@ -68,6 +74,7 @@ parse_args() {
   [[ -n $name && -n $outdir ]] || die "usage: bench_scenario.sh NAME --results OUTDIR [options]"
   scenario_exists "$name" || die "unknown scenario '$name'"
   check_timing_options "$runs" "$delay_ms" "$pause_s" "$tool_timeout"
+  check_tools "${tools[@]}"
   [[ -d $outdir ]] || die "no results directory '$outdir'"
 }
 
@@ -159,7 +166,7 @@ main() {
   : >"$outdir/times.tsv"
   local run tool
   for ((run = 1; run <= runs; run++)); do
-    for tool in client nmap firewalk traceroute; do
+    for tool in "${tools[@]}"; do
       time_tool "$run" "$tool"
       pause
     done

@@ -16,3 +16,15 @@ check_timing_options() {
   [[ $3 =~ ^[0-9]+([.][0-9]+)?$ ]] || die "--pause needs seconds"
   [[ $4 =~ ^[1-9][0-9]*$ ]] || die "--tool-timeout needs whole seconds"
 }
+
+# check_tools TOOL...: each one of client, nmap, firewalk, traceroute.
+check_tools() {
+  (($#)) || die "--tools needs at least one of client,nmap,firewalk,traceroute"
+  local tool
+  for tool in "$@"; do
+    case $tool in
+      client | nmap | firewalk | traceroute) ;;
+      *) die "--tools: unknown tool '$tool' (client, nmap, firewalk, traceroute)" ;;
+    esac
+  done
+}

@@ -56,7 +56,29 @@ probe_result full_result() {
   s.hops.push_back({2, sweep_reply::rst, "203.0.113.7", std::nullopt, std::nullopt, 9.75, 2});
   s.public_distance = 2;
   r.sweep = s;
+  r.control = control_probe_result{
+      .port = 51234, .outcome = connect_outcome::unreachable,
+      .icmp = icmp_info{3, 13, "203.0.113.7"}, .connect_ms = 80.25, .attempts = 1};
+  r.rtt_ms = 80.125;
   return r;
+}
+
+probe_result control_result(connect_outcome outcome) {
+  probe_result r;
+  r.nonce = nonce;
+  r.connect_back.outcome = connect_outcome::timeout;
+  r.connect_back.dialed_address = "203.0.113.7";
+  r.connect_back.port = 3000;
+  r.control = control_probe_result{
+      .port = 49152, .outcome = outcome, .icmp = std::nullopt, .connect_ms = 0.5, .attempts = 2};
+  return r;
+}
+
+// A probe_result payload with `fields` spliced in first.
+std::string result_with(std::string_view fields) {
+  auto payload = encode(probe_result{std::string(nonce), {}, std::nullopt, std::nullopt, std::nullopt}).substr(header_size);
+  payload.insert(1, std::string(fields) + ",");
+  return frame(4, payload);
 }
 
 probe_answer answer(connect_outcome outcome, std::string banner) {
@@ -93,8 +115,13 @@ const std::vector<sample>& samples() {
       {"probe_request", probe_request{"tcp", 3000, std::string(nonce), true}},
       {"probe_request_no_sweep", probe_request{"tcp", 65535, std::string(nonce), false}},
       {"probe_request_greet_early", probe_request{"tcp", 3000, std::string(nonce), true, true, true}},
-      {"probe_result_minimal", probe_result{std::string(nonce), {}, std::nullopt}},
+      {"probe_request_no_control",
+       probe_request{"tcp", 3000, std::string(nonce), true, false, false, false}},
+      {"probe_result_minimal", probe_result{std::string(nonce), {}, std::nullopt, std::nullopt, std::nullopt}},
       {"probe_result_full", full_result()},
+      {"probe_result_control_refused", control_result(connect_outcome::refused)},
+      {"probe_result_control_timeout", control_result(connect_outcome::timeout)},
+      {"probe_result_control_connected", control_result(connect_outcome::connected)},
       {"error", error{wire_error::rate_limited, "slow down"}},
       {"error_unicode", error{wire_error::internal, "caf\xc3\xa9"}},
       {"probe_answer_verified", answer(connect_outcome::verified, "")},
@@ -293,7 +320,74 @@ TEST(Codec, ARequestWithoutTheLaterFieldsAsksForOneResultAndNoGreeting) {
   const auto& request = std::get<probe_request>(d->msg);
   EXPECT_FALSE(request.greet);
   EXPECT_FALSE(request.early_result);
+  EXPECT_FALSE(request.control) << "a client from before the control probe asks for none";
 }
+
+TEST(Codec, ANewRequestAsksForTheControlProbe) {
+  EXPECT_TRUE(probe_request{}.control);
+  const auto bytes = encode(probe_request{"tcp", 3000, std::string(nonce), true});
+  EXPECT_NE(bytes.find(R"("control":true)"), std::string::npos);
+}
+
+TEST(Codec, AResultFromAnOlderRelayHasNoControlProbeAndNoRtt) {
+  // What a relay from before the control probe sends: no control, no rtt_ms.
+  const auto r = decode(frame(4, R"({"nonce":")" + std::string(nonce) +
+                                     R"(","connect_back":{"outcome":"timeout","dialed_address":)"
+                                     R"("203.0.113.7","port":3000,"source_port":40000,)"
+                                     R"("connect_ms":1800,"total_ms":1800,"attempts":1,)"
+                                     R"("banner":"","silent":false}})"));
+  const auto* d = as_decoded(r);
+  ASSERT_NE(d, nullptr) << error_of(r).message();
+  const auto& result = std::get<probe_result>(d->msg);
+  EXPECT_EQ(result.control, std::nullopt);
+  EXPECT_EQ(result.rtt_ms, std::nullopt);
+}
+
+TEST(Codec, AResultWithoutTheLaterFieldsOmitsThem) {
+  const auto bytes = encode(probe_result{std::string(nonce), {}, std::nullopt, std::nullopt, std::nullopt});
+  EXPECT_EQ(bytes.find("\"control\""), std::string::npos);
+  EXPECT_EQ(bytes.find("\"rtt_ms\""), std::string::npos);
+}
+
+TEST(Codec, NullControlAndRttAreAbsent) {
+  const auto r = decode(result_with(R"("control":null,"rtt_ms":null)"));
+  const auto* d = as_decoded(r);
+  ASSERT_NE(d, nullptr) << error_of(r).message();
+  EXPECT_EQ(std::get<probe_result>(d->msg).control, std::nullopt);
+  EXPECT_EQ(std::get<probe_result>(d->msg).rtt_ms, std::nullopt);
+}
+
+struct bad_result_field {
+  std::string name;
+  std::string fields;
+  friend void PrintTo(const bad_result_field& c, std::ostream* os) { *os << c.name; }
+};
+
+class CodecRejectsResultField : public testing::TestWithParam<bad_result_field> {};
+
+TEST_P(CodecRejectsResultField, AsMalformed) {
+  EXPECT_EQ(error_of(decode(result_with(GetParam().fields))),
+            make_error_code(errc::malformed_payload));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, CodecRejectsResultField,
+    testing::Values(
+        bad_result_field{"control_verified",
+                         R"("control":{"port":50000,"outcome":"verified","connect_ms":1,"attempts":1})"},
+        bad_result_field{"control_not_run",
+                         R"("control":{"port":50000,"outcome":"not_run","connect_ms":1,"attempts":1})"},
+        bad_result_field{"control_port_zero",
+                         R"("control":{"port":0,"outcome":"refused","connect_ms":1,"attempts":1})"},
+        bad_result_field{"control_port_too_big",
+                         R"("control":{"port":65536,"outcome":"refused","connect_ms":1,"attempts":1})"},
+        bad_result_field{"control_missing_outcome",
+                         R"("control":{"port":50000,"connect_ms":1,"attempts":1})"},
+        bad_result_field{"control_string", R"("control":"refused")"},
+        bad_result_field{"rtt_string", R"("rtt_ms":"80")"},
+        bad_result_field{"rtt_negative", R"("rtt_ms":-1)"},
+        bad_result_field{"rtt_boolean", R"("rtt_ms":true)"}),
+    [](const auto& p) { return p.param.name; });
 
 TEST(Codec, UnknownFieldsAreIgnored) {
   const auto bytes = frame(3,
@@ -302,7 +396,7 @@ TEST(Codec, UnknownFieldsAreIgnored) {
   const auto r = decode(bytes);
   const auto* d = as_decoded(r);
   ASSERT_NE(d, nullptr);
-  EXPECT_EQ(d->msg, (message{probe_request{"tcp", 22, std::string(nonce), false}}));
+  EXPECT_EQ(d->msg, (message{probe_request{"tcp", 22, std::string(nonce), false, false, false, false}}));
   EXPECT_EQ(encode(d->msg).find("address"), std::string::npos);
 }
 

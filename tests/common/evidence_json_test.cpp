@@ -87,6 +87,50 @@ TEST(EvidenceJson, ConnectBackFieldNames) {
   EXPECT_FALSE(json(connect_back_result{}).contains("icmp"));
 }
 
+control_probe_result unreachable_control() {
+  return {.port = 51234,
+          .outcome = connect_outcome::unreachable,
+          .icmp = icmp_info{3, 13, "198.51.100.1"},
+          .connect_ms = 80.5,
+          .attempts = 2};
+}
+
+TEST(EvidenceJson, ControlProbeRoundTrips) {
+  const auto r = unreachable_control();
+  EXPECT_EQ(round_trip(r), r);
+  for (const auto outcome : {connect_outcome::refused, connect_outcome::timeout,
+                             connect_outcome::connected}) {
+    control_probe_result plain{.port = 65535, .outcome = outcome, .icmp = std::nullopt,
+                               .connect_ms = 0.25, .attempts = 1};
+    EXPECT_EQ(round_trip(plain), plain) << to_string(outcome);
+  }
+}
+
+TEST(EvidenceJson, ControlProbeFieldNames) {
+  const json j = unreachable_control();
+  EXPECT_EQ(j, (json{{"port", 51234},
+                     {"outcome", "unreachable"},
+                     {"connect_ms", 80.5},
+                     {"attempts", 2},
+                     {"icmp", {{"type", 3}, {"code", 13}, {"from", "198.51.100.1"}}}}));
+  EXPECT_FALSE(json(control_probe_result{}).contains("icmp"));
+}
+
+TEST(EvidenceJson, ControlProbeRejectsMissingAndWrongFields) {
+  const json good = unreachable_control();
+  for (const auto* key : {"port", "outcome", "connect_ms", "attempts"}) {
+    auto missing = good;
+    missing.erase(key);
+    EXPECT_THROW((void)missing.get<control_probe_result>(), json::exception) << key;
+  }
+  auto bad_port = good;
+  bad_port["port"] = 70000;
+  EXPECT_THROW((void)bad_port.get<control_probe_result>(), json::exception);
+  auto bad_outcome = good;
+  bad_outcome["outcome"] = "blocked";
+  EXPECT_THROW((void)bad_outcome.get<control_probe_result>(), json::exception);
+}
+
 TEST(EvidenceJson, SkippedBannerIsWrittenOnlyWhenTrueAndNeverRead) {
   auto r = foreign_result();
   EXPECT_FALSE(json(r).contains("banner_skipped"));

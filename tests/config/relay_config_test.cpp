@@ -41,6 +41,8 @@ tokens = ["alpha", "beta"]
 session_ms = 60000
 idle_ms = 20000
 connect_ms = 4000
+connect_min_ms = 250
+connect_max_ms = 9000
 banner_ms = 1500
 [limits]
 sessions_per_ip = 2
@@ -50,14 +52,26 @@ sessions_total = 64
 enabled = false
 max_ttl = 64
 hop_timeout_ms = 250
+hop_timeout_min_ms = 100
+hop_timeout_max_ms = 4000
 retries = 0
 )");
   relay_config expected;
   expected.listen = {"192.0.2.1:5000", "[2001:db8::1]:5001", "127.0.0.1:0"};
   expected.tokens = {"alpha", "beta"};
-  expected.timeouts = {60s, 20s, 4s, 1500ms};
+  expected.timeouts = {.session = 60s,
+                       .idle = 20s,
+                       .connect = 4s,
+                       .connect_min = 250ms,
+                       .connect_max = 9s,
+                       .banner = 1500ms};
   expected.limits = {2, 10, 64};
-  expected.sweep = {false, 64, 250ms, 0};
+  expected.sweep = {.enabled = false,
+                    .max_ttl = 64,
+                    .hop_timeout = 250ms,
+                    .hop_timeout_min = 100ms,
+                    .hop_timeout_max = 4s,
+                    .retries = 0};
   EXPECT_EQ(config, expected);
 }
 
@@ -154,6 +168,12 @@ INSTANTIATE_TEST_SUITE_P(
                    "relay.toml:2:11: expected a boolean for 'sweep.enabled', got a string"},
         error_case{"max_ttl_string", "[sweep]\nmax_ttl = \"16\"",
                    "relay.toml:2:11: expected an integer for 'sweep.max_ttl', got a string"},
+        error_case{"connect_max_ms_string", "[timeouts]\nconnect_max_ms = \"5s\"",
+                   "relay.toml:2:18: expected an integer for 'timeouts.connect_max_ms', got a "
+                   "string"},
+        error_case{"hop_timeout_min_ms_float", "[sweep]\nhop_timeout_min_ms = 0.2",
+                   "relay.toml:2:22: expected an integer for 'sweep.hop_timeout_min_ms', got a "
+                   "floating-point number"},
         error_case{"hop_timeout_ms_float", "[sweep]\nhop_timeout_ms = 0.7",
                    "relay.toml:2:18: expected an integer for 'sweep.hop_timeout_ms', got a "
                    "floating-point number"},
@@ -185,6 +205,26 @@ INSTANTIATE_TEST_SUITE_P(
                    "relay.toml:2:18: 'sweep.hop_timeout_ms' must be between 1 and 60000, got -700"},
         error_case{"retries_negative", "[sweep]\nretries = -1",
                    "relay.toml:2:11: 'sweep.retries' must be between 0 and 10, got -1"},
+        error_case{"connect_min_ms_zero", "[timeouts]\nconnect_min_ms = 0",
+                   "relay.toml:2:18: 'timeouts.connect_min_ms' must be between 1 and 3600000, got 0"},
+        error_case{"connect_max_ms_beyond_range", "[timeouts]\nconnect_max_ms = 3600001",
+                   "relay.toml:2:18: 'timeouts.connect_max_ms' must be between 1 and 3600000, got "
+                   "3600001"},
+        error_case{"connect_min_above_max", "[timeouts]\nconnect_min_ms = 6000\nconnect_max_ms = 5000",
+                   "relay.toml:2:18: 'timeouts.connect_min_ms' must not exceed "
+                   "timeouts.connect_max_ms (6000 > 5000)"},
+        error_case{"connect_min_above_default_max", "[timeouts]\nconnect_min_ms = 5001",
+                   "relay.toml:2:18: 'timeouts.connect_min_ms' must not exceed "
+                   "timeouts.connect_max_ms (5001 > 5000)"},
+        error_case{"hop_timeout_min_ms_negative", "[sweep]\nhop_timeout_min_ms = -1",
+                   "relay.toml:2:22: 'sweep.hop_timeout_min_ms' must be between 1 and 60000, got -1"},
+        error_case{"hop_timeout_max_ms_beyond_range", "[sweep]\nhop_timeout_max_ms = 60001",
+                   "relay.toml:2:22: 'sweep.hop_timeout_max_ms' must be between 1 and 60000, got "
+                   "60001"},
+        error_case{"hop_timeout_min_above_max",
+                   "[sweep]\nhop_timeout_min_ms = 900\nhop_timeout_max_ms = 800",
+                   "relay.toml:2:22: 'sweep.hop_timeout_min_ms' must not exceed "
+                   "sweep.hop_timeout_max_ms (900 > 800)"},
         error_case{"listen_port_too_big", "listen = [\"0.0.0.0:4750\", \"0.0.0.0:70000\"]",
                    "relay.toml:1:27: 'listen[1]' must be IPV4:PORT or [IPV6]:PORT with a numeric address and PORT 0-65535, "
                    "got \"0.0.0.0:70000\""},
@@ -226,13 +266,13 @@ INSTANTIATE_TEST_SUITE_P(
                    "listen, sweep, timeouts, tokens)"},
         error_case{"in_timeouts", "[timeouts]\nsession_ms = 1000\nsesion_ms = 1000",
                    "relay.toml:3:1: unknown key 'timeouts.sesion_ms' (expected one of: "
-                   "banner_ms, connect_ms, idle_ms, session_ms)"},
+                   "banner_ms, connect_max_ms, connect_min_ms, connect_ms, idle_ms, session_ms)"},
         error_case{"in_limits", "[limits]\nsessions = 4",
                    "relay.toml:2:1: unknown key 'limits.sessions' (expected one of: "
                    "probes_per_minute, sessions_per_ip, sessions_total)"},
         error_case{"in_sweep_dotted", "sweep.ttl = 8",
                    "relay.toml:1:7: unknown key 'sweep.ttl' (expected one of: enabled, "
-                   "hop_timeout_ms, max_ttl, retries)"},
+                   "hop_timeout_max_ms, hop_timeout_min_ms, hop_timeout_ms, max_ttl, retries)"},
         error_case{"whole_table", "[timeout]\nsession_ms = 1000",
                    "relay.toml:1:2: unknown key 'timeout' (expected one of: limits, listen, "
                    "sweep, timeouts, tokens)"}),

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 # Runs PROGRAM with ARG1..ARG3 and checks the exit code is EXPECTED_EXIT and,
 # when ONE_LINE is set, that stdout and stderr together hold exactly one line
-# starting with "probe-relay: ".
+# starting with "probe-relay: ", and when EXPECTED_TEXT is set, that the
+# output matches that regular expression.
 #   cmake -DPROGRAM=... -DARG1=... -DEXPECTED_EXIT=2 -DONE_LINE=ON -P expect_exit.cmake
 set(args)
 foreach(i 1 2 3)
@@ -24,4 +25,7 @@ if(ONE_LINE)
   if(NOT count EQUAL 1 OR NOT "${out}${err}" MATCHES "^probe-relay: ")
     message(FATAL_ERROR "expected one line starting with 'probe-relay: ', got:\n${out}${err}")
   endif()
+endif()
+if(DEFINED EXPECTED_TEXT AND NOT "${out}${err}" MATCHES "${EXPECTED_TEXT}")
+  message(FATAL_ERROR "expected output matching '${EXPECTED_TEXT}', got:\n${out}${err}")
 endif()

@@ -166,8 +166,9 @@ std::string hello_frame(std::optional<std::string> token) {
 }
 
 std::string probe_frame(std::uint16_t port, bool sweep) {
+  // No control probe: it dials a random port, which another test may own.
   return protocol::encode(protocol::probe_request{
-      .protocol = "tcp", .port = port, .nonce = test_nonce, .sweep = sweep});
+      .protocol = "tcp", .port = port, .nonce = test_nonce, .sweep = sweep, .control = false});
 }
 
 std::string early_probe_frame(std::uint16_t port) {
@@ -176,7 +177,8 @@ std::string early_probe_frame(std::uint16_t port) {
                                                   .nonce = test_nonce,
                                                   .sweep = false,
                                                   .greet = true,
-                                                  .early_result = true});
+                                                  .early_result = true,
+                                                  .control = false});
 }
 
 struct target_listener::state {

@@ -85,7 +85,7 @@ struct transcript {
 asio::awaitable<void> talk(tcp::endpoint relay, std::vector<std::string> frames, transcript& out,
                            std::optional<asio::ip::address> source = std::nullopt);
 
-/// Frames.
+/// Frames. probe_frame and early_probe_frame ask for no control probe.
 [[nodiscard]] std::string hello_frame(std::optional<std::string> token = std::nullopt);
 [[nodiscard]] std::string probe_frame(std::uint16_t port, bool sweep);
 /// A probe_request asking for the early result and the agent's greeting.

@@ -24,6 +24,14 @@ TEST(SessionLog, TimestampIsUtcToTheSecond) {
   EXPECT_EQ(utc_timestamp(system_clock::time_point{}), "1970-01-01T00:00:00Z");
 }
 
+TEST(SessionLog, AKnownRttFollowsTheDuration) {
+  auto with_rtt = summary({3000}, {"timeout"});
+  with_rtt.rtt_ms = 80;
+  EXPECT_EQ(format_session_log(with_rtt),
+            "2026-11-24T21:50:00Z client=203.0.113.7:51234 port=3000 outcome=timeout "
+            "duration=812ms rtt=80ms");
+}
+
 TEST(SessionLog, OneProbe) {
   EXPECT_EQ(format_session_log(summary({3000}, {"verified"})),
             "2026-11-24T21:50:00Z client=203.0.113.7:51234 port=3000 outcome=verified "

@@ -47,6 +47,19 @@ TEST(SweepPlan, BoundsTheConfig) {
                 .max_ttl = 16, .hop_timeout = 700ms, .retries = 1, .retry_pause = 250ms}));
 }
 
+TEST(SweepPlan, BoundsTheRttWaitsLikeTheFixedOne) {
+  config::sweep_settings wild;
+  wild.hop_timeout_min = 10ms;
+  wild.hop_timeout_max = 60'000ms;
+  EXPECT_EQ(bounded(wild).hop_timeout_min, 50ms);
+  EXPECT_EQ(bounded(wild).hop_timeout_max, 5'000ms);
+  EXPECT_EQ(bounding_notes(wild),
+            (std::vector<std::string>{"sweep.hop_timeout_min_ms 10 is raised to 50",
+                                      "sweep.hop_timeout_max_ms 60000 is capped at 5000"}));
+  EXPECT_EQ(bounded(config::sweep_settings{}).hop_timeout_min, 200ms);
+  EXPECT_EQ(bounded(config::sweep_settings{}).hop_timeout_max, 3'000ms);
+}
+
 TEST(SweepPlan, SaysWhatItBounded) {
   config::sweep_settings wild;
   wild.max_ttl = 200;
