@@ -9,6 +9,7 @@
 #include "config/client_config.hpp"
 #include "config/config_error.hpp"
 #include "exit_codes.hpp"
+#include "fix_plan.hpp"
 #include "version.hpp"
 
 namespace reachback::client {
@@ -25,6 +26,10 @@ struct flags {
   std::string token;
   std::string config_file;
   bool no_routers = false;
+  bool fix = false;
+  bool unfix = false;
+  bool yes = false;
+  std::string lease;
 };
 
 /// A range check whose message names the value: CLI11 2.1.2's own Range
@@ -41,6 +46,19 @@ CLI::Validator within(double low, double high, const std::string& what) {
       "");
 }
 
+/// A whole number of seconds from 0 to `high`: CLI11 2.1.2 would take "1.5"
+/// or "1e3" for an integer option and say little about it.
+CLI::Validator whole_seconds(std::uint32_t high) {
+  return CLI::Validator(
+      [=](const std::string& text) -> std::string {
+        if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos)
+          return "'" + text + "' is not a whole number of seconds";
+        if (std::stoul(text) > high) return "'" + text + "' is outside 0-" + std::to_string(high) + " seconds";
+        return {};
+      },
+      "");
+}
+
 void setup(CLI::App& app, flags& f) {
   app.description(
       "Finds out why a port on this machine cannot be reached from the internet: checks the port locally, "
@@ -48,7 +66,12 @@ void setup(CLI::App& app, flags& f) {
   app.footer(
       "Exit codes: 0 reachable, 1 not reachable (the report says where and why), 2 usage or config error,\n"
       "            3 could not reach or talk to the relay.\n"
-      "Example:    probe-client --relay vps.example.net --port 3000");
+      "  --fix:    0 reachable (after the fix, or already), 1 mapped but still not reachable,\n"
+      "            4 no change made (nothing a mapping can fix, a conflict, or declined),\n"
+      "            5 a mapping failed (the ones made in this run are undone).\n"
+      "  --unfix:  0 done (removed, gone, or no longer ours and left alone), 5 a removal failed.\n"
+      "Example:    probe-client --relay vps.example.net --port 3000\n"
+      "            probe-client --relay vps.example.net --port 3000 --fix");
   app.set_version_flag("--version", "probe-client " + std::string(project_version));
   app.add_option("--port", f.port, "TCP port your server should serve, 1-65535")
       ->required()
@@ -70,6 +93,22 @@ void setup(CLI::App& app, flags& f) {
       ->group("Mode (default: own listener on a free port, your server on a held one)");
   app.add_flag("--json", f.json, "Print the report as JSON (schema reachback.report/1), nothing else")
       ->group("Output");
+  const std::string fix_group = "Fix (map the port on your routers by UPnP or NAT-PMP)";
+  auto* fix = app.add_flag("--fix", f.fix,
+                           "After the diagnosis, map the port on the routers in the way (shows the changes and asks "
+                           "first), then probe again")
+                  ->group(fix_group);
+  auto* unfix = app.add_flag("--unfix", f.unfix, "Remove the mappings --fix made for --port (no relay needed)")
+                    ->group(fix_group);
+  fix->excludes(unfix);
+  app.add_flag("--yes", f.yes, "With --fix: apply without asking")->group(fix_group)->needs(fix);
+  app.add_option("--lease", f.lease,
+                 "With --fix: how long the mappings last, 0-" + std::to_string(max_lease_seconds) +
+                     " seconds; 0 is permanent (UPnP only; default 7200)")
+      ->type_name("SECONDS")
+      ->check(whole_seconds(max_lease_seconds))
+      ->group(fix_group)
+      ->needs(fix);
   app.add_option("--config", f.config_file, "Read this client.toml instead of the one in the user's config directory "
                  "($XDG_CONFIG_HOME/reachback, ~/.config/reachback, %APPDATA%\\reachback)")
       ->type_name("FILE")
@@ -103,14 +142,19 @@ client_options merge(const flags& f, config::client_config c) {
   if (!f.relay.empty()) c.relay = f.relay;
   if (!f.token.empty()) c.token = f.token;
   if (f.timeout_seconds > 0) c.timeout = std::chrono::milliseconds(static_cast<long>(f.timeout_seconds * 1000));
+  client_options o;
+  o.action = f.fix ? client_action::fix : f.unfix ? client_action::unfix : client_action::diagnose;
+  o.port = static_cast<std::uint16_t>(f.port);
+  o.json = f.json;
+  o.assume_yes = f.yes;
+  if (!f.lease.empty()) o.lease_seconds = static_cast<std::uint32_t>(std::stoul(f.lease));
+  // --unfix talks to the routers alone: it needs, and contacts, no relay.
+  if (o.action == client_action::unfix) return o;
   if (!c.relay) throw CLI::ValidationError("--relay", "no relay given: use --relay HOST[:PORT] or set relay in client.toml");
   const auto relay = parse_host_port(*c.relay, protocol::default_relay_port);
   if (!relay) throw CLI::ValidationError("--relay", "'" + *c.relay + "' is not HOST[:PORT] with a port from 1 to 65535");
 
-  client_options o;
   o.relay = *relay;
-  o.port = static_cast<std::uint16_t>(f.port);
-  o.json = f.json;
   o.mode = f.listen ? probe_mode::listen : f.service ? probe_mode::service : probe_mode::automatic;
   o.timeout = c.timeout;
   o.token = c.token;

@@ -10,14 +10,20 @@
 #include <optional>
 #include <string>
 
+#include "client/fix_plan.hpp"
 #include "client/platform/user_dirs.hpp"
 #include "common/address.hpp"
 #include "common/evidence.hpp"
 
 namespace reachback::client {
 
+/// What the run does: diagnose, or diagnose and map the port (--fix), or
+/// remove the mappings --fix made (--unfix).
+enum class client_action { diagnose, fix, unfix };
+
 struct client_options {
-  host_port relay;  ///< where the relay listens
+  client_action action = client_action::diagnose;
+  host_port relay;  ///< where the relay listens; unset for --unfix
   std::uint16_t port = 0;
   bool json = false;
   probe_mode mode = probe_mode::automatic;
@@ -25,6 +31,10 @@ struct client_options {
   std::optional<std::string> token;
   /// Ask the routers on the path about themselves and the port (not --no-routers).
   bool ask_routers = true;
+  /// --yes: apply the fix without asking.
+  bool assume_yes = false;
+  /// --lease: how long --fix's mappings last, in seconds; 0 is permanent.
+  std::uint32_t lease_seconds = default_lease_seconds;
 };
 
 using platform::env_lookup;

@@ -155,6 +155,8 @@ void take_relay_answer(const relay_exchange& x, evidence& ev) {
       .waited_ms = x.answer_wait_ms,
   });
   ev.sweep = x.result.sweep;
+  ev.control_probe = x.result.control;
+  ev.relay_rtt_ms = x.result.rtt_ms;
 }
 
 /// Who holds the port on this host, before anything goes on the wire.
@@ -169,10 +171,10 @@ void check_this_host(const client_options& o, progress_line& progress, evidence&
 }
 
 /// Collects what was gathered beside the relay session.
-void finish_side_evidence(side_evidence& side, progress_line& progress, evidence& ev) {
+void finish_side_evidence(side_evidence& side, progress_line& progress, evidence& ev, bool complete_router_answers) {
   if (side.routers) {
     progress.stage("asking the routers");
-    ev.routers = side.routers->finish(clock::now() + router_budget);
+    ev.routers = complete_router_answers ? side.routers->complete() : side.routers->finish(clock::now() + router_budget);
   }
   if (side.path.valid()) {
     progress.stage("finishing the path trace");
@@ -185,7 +187,8 @@ void finish_side_evidence(side_evidence& side, progress_line& progress, evidence
 
 }  // namespace
 
-int run_probe_client(const client_options& o, const output& io) {
+std::variant<report, diagnosis_failure> diagnose_once(const client_options& o, const output& io,
+                                                      const diagnosis_settings& settings) {
   const auto start = clock::now();
   progress_line progress(io.err, io.progress);
   evidence ev;
@@ -203,18 +206,25 @@ int run_probe_client(const client_options& o, const output& io) {
   const auto session_start = clock::now();
   auto outcome = run_session(o, nonce, agent, ctx, make_hooks(o, ev, side, progress, agent));
   timings.session_ms = ms_since(session_start);
-  finish_side_evidence(side, progress, ev);
+  finish_side_evidence(side, progress, ev, settings.complete_router_answers);
 
-  if (const auto* failure = std::get_if<relay_failure>(&outcome)) {
-    io.err << "probe-client: " << failure->message << '\n';
-    return exit_relay;
-  }
+  if (const auto* failure = std::get_if<relay_failure>(&outcome)) return diagnosis_failure{failure->message, exit_relay};
   take_relay_answer(std::get<relay_exchange>(outcome), ev);
   // The drop, if any, is logged by now: the relay's SYNs came and went.
   if (ev.firewall) platform::read_firewall_log(*ev.firewall, ev.relay_address, ev.port);
   timings.total_ms = ms_since(start);
 
-  const report r{ev, diagnose(ev, config::builtin_fixes()), timings};
+  auto result = diagnose(ev, config::builtin_fixes());
+  return report{std::move(ev), std::move(result), timings};
+}
+
+int run_probe_client(const client_options& o, const output& io) {
+  auto diagnosed = diagnose_once(o, io);
+  if (const auto* failure = std::get_if<diagnosis_failure>(&diagnosed)) {
+    io.err << "probe-client: " << failure->message << '\n';
+    return failure->exit_code;
+  }
+  const auto& r = std::get<report>(diagnosed);
   io.out << (o.json ? render_json(r) : render_text(r, io.colour));
   return r.result.reachable() ? exit_reachable : exit_unreachable;
 }

@@ -3,9 +3,13 @@
 // The whole client run: local check, agent listener, relay session, path
 // trace and capture gathered into evidence, then the verdict and the report.
 
+#include <chrono>
 #include <iosfwd>
+#include <string>
+#include <variant>
 
 #include "options.hpp"
+#include "report.hpp"
 
 namespace reachback::client {
 
@@ -16,6 +20,26 @@ struct output {
   bool colour = false;    ///< colour the text report
   bool progress = false;  ///< draw the progress line on `err`
 };
+
+/// Why a diagnosis could not be made: one line, and the exit code for it.
+struct diagnosis_failure {
+  std::string message;
+  int exit_code = 0;
+};
+
+/// How one diagnosis is gathered.
+struct diagnosis_settings {
+  /// Wait until every question to the routers has its answer (or the
+  /// query's cap), instead of router_query's short budget after the relay:
+  /// --fix acts on their answers.
+  bool complete_router_answers = false;
+};
+
+/// Gathers the evidence once (this host, the relay session, the path, the
+/// capture, the routers) and diagnoses it; progress goes to `io.err`, the
+/// report is not printed. Used by the plain run and by --fix's before and after.
+[[nodiscard]] std::variant<report, diagnosis_failure> diagnose_once(const client_options& options, const output& io,
+                                                                   const diagnosis_settings& settings = {});
 
 /// Runs one diagnosis and returns the exit code (exit_codes.hpp).
 [[nodiscard]] int run_probe_client(const client_options& options, const output& io);

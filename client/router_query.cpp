@@ -304,12 +304,41 @@ struct router_query::state {
     });
   }
 
-  /// Stops every question at `t` (only ever earlier than before).
+  /// Wakes at `t` (never after the cap) to decide whether to stop.
   void stop_at(clock::time_point t) {
-    stop.expires_at(t);
+    stop.expires_at(std::min(t, cap));
     stop.async_wait([this](std::error_code e) {
-      if (!e) ctx.stop();
+      if (!e) on_stop_timer();
     });
+  }
+
+  // Once the relay is done: when the routers must have said what they say.
+  bool relay_done = false;
+  bool budget_given = false;
+  clock::time_point relay_deadline;
+
+  [[nodiscard]] bool any_answer() const {
+    return std::any_of(routers.begin(), routers.end(),
+                       [](const asked_router& r) { return r.located || !r.facts.answered.empty(); });
+  }
+
+  /// The relay is done: routers silent since they were asked are not
+  /// waited for; ones that answered get the budget for what is in flight.
+  void on_relay_done(clock::time_point deadline) {
+    relay_done = true;
+    relay_deadline = deadline;
+    if (running > 0) stop_at(std::max(clock::now(), asked_at + silent_after));
+  }
+
+  void on_stop_timer() {
+    if (!relay_done || budget_given || !any_answer()) {
+      ctx.stop();
+      return;
+    }
+    // A LAN router that answered once answers the rest within the budget,
+    // counted from now when it was late to start (the path trace was slow).
+    budget_given = true;
+    stop_at(std::max(relay_deadline, clock::now() + router_budget));
   }
 
   void run() {
@@ -370,16 +399,13 @@ router_query::~router_query() {
   worker_.join();
 }
 
+std::vector<router_evidence> router_query::complete() {
+  worker_.join();
+  return state_->collect();
+}
+
 std::vector<router_evidence> router_query::finish(clock::time_point deadline) {
-  asio::post(state_->ctx, [s = state_.get(), deadline] {
-    const bool any_answer = std::any_of(s->routers.begin(), s->routers.end(), [](const asked_router& r) {
-      return r.located || !r.facts.answered.empty();
-    });
-    // Routers that answered get the budget for what is in flight; when none
-    // did, nothing more is coming.
-    const auto cut = any_answer ? deadline : std::min(deadline, std::max(clock::now(), s->asked_at + silent_after));
-    if (s->running > 0 && cut < s->stop.expiry()) s->stop_at(cut);
-  });
+  asio::post(state_->ctx, [s = state_.get(), deadline] { s->on_relay_done(deadline); });
   worker_.join();
   return state_->collect();
 }

@@ -49,6 +49,10 @@ class router_query {
   /// named as missing evidence.
   [[nodiscard]] std::vector<router_evidence> finish(std::chrono::steady_clock::time_point deadline);
 
+  /// Every answer the routers give, waiting for each question to end (at
+  /// most router_query_cap from the start): for acting on them (--fix).
+  [[nodiscard]] std::vector<router_evidence> complete();
+
  private:
   struct state;
   std::unique_ptr<state> state_;

@@ -31,4 +31,10 @@ std::optional<std::filesystem::path> user_config_dir(const env_lookup& env) {
   return std::nullopt;
 }
 
+std::optional<std::filesystem::path> user_state_dir(const env_lookup& env) {
+  if (auto xdg = env_path(env, "XDG_STATE_HOME"); xdg && xdg->is_absolute()) return *xdg / "reachback";
+  if (auto home = env_path(env, "HOME")) return *home / ".local" / "state" / "reachback";
+  return std::nullopt;
+}
+
 }  // namespace reachback::client::platform

@@ -27,4 +27,12 @@ std::optional<std::filesystem::path> user_config_dir(const env_lookup& env) {
   return dir / L"reachback";
 }
 
+std::optional<std::filesystem::path> user_state_dir(const env_lookup& env) {
+  const auto local_app_data = env("LOCALAPPDATA");
+  if (!local_app_data || local_app_data->empty()) return std::nullopt;
+  std::filesystem::path dir(widen(*local_app_data));
+  if (!dir.is_absolute()) return std::nullopt;
+  return dir / L"reachback";
+}
+
 }  // namespace reachback::client::platform

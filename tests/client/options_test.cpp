@@ -93,5 +93,90 @@ TEST(options, help_and_version_exit_zero_on_stdout) {
   EXPECT_TRUE(r.err.empty());
 }
 
+TEST(options, fix_defaults_to_a_two_hour_lease_and_asking) {
+  const auto r = parse({"--relay", "r", "--port", "3000", "--config", config_file(""), "--fix"});
+  ASSERT_TRUE(r.parsed.options) << r.err;
+  EXPECT_EQ(r.parsed.options->action, client_action::fix);
+  EXPECT_EQ(r.parsed.options->lease_seconds, 7200u);
+  EXPECT_FALSE(r.parsed.options->assume_yes);
+}
+
+TEST(options, plain_run_diagnoses) {
+  const auto r = parse({"--relay", "r", "--port", "3000", "--config", config_file("")});
+  ASSERT_TRUE(r.parsed.options) << r.err;
+  EXPECT_EQ(r.parsed.options->action, client_action::diagnose);
+}
+
+TEST(options, fix_with_yes_and_lease) {
+  auto r = parse({"--relay", "r", "--port", "3000", "--config", config_file(""), "--fix", "--yes", "--lease", "600"});
+  ASSERT_TRUE(r.parsed.options) << r.err;
+  EXPECT_TRUE(r.parsed.options->assume_yes);
+  EXPECT_EQ(r.parsed.options->lease_seconds, 600u);
+  r = parse({"--relay", "r", "--port", "3000", "--config", config_file(""), "--fix", "--lease", "0"});
+  ASSERT_TRUE(r.parsed.options) << r.err;
+  EXPECT_EQ(r.parsed.options->lease_seconds, 0u);
+  r = parse({"--relay", "r", "--port", "3000", "--config", config_file(""), "--fix", "--lease", "604800"});
+  ASSERT_TRUE(r.parsed.options) << r.err;
+  EXPECT_EQ(r.parsed.options->lease_seconds, 604800u);
+}
+
+TEST(options, unfix_needs_no_relay) {
+  const auto r = parse({"--port", "3000", "--config", config_file(""), "--unfix"});
+  ASSERT_TRUE(r.parsed.options) << r.err;
+  EXPECT_EQ(r.parsed.options->action, client_action::unfix);
+  EXPECT_EQ(r.parsed.options->port, 3000);
+}
+
+/// A bad command line: no options, exit 2, one line on stderr containing `says`.
+void expect_usage_error(const std::vector<std::string>& args, const std::string& says) {
+  std::vector<std::string> full = {"--config", config_file("relay = \"r\"\n")};
+  full.insert(full.end(), args.begin(), args.end());
+  const auto r = parse(full);
+  EXPECT_FALSE(r.parsed.options);
+  EXPECT_EQ(r.parsed.exit_code, 2);
+  EXPECT_NE(r.err.find(says), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "one line: " << r.err;
+}
+
+TEST(options, yes_without_fix_is_a_usage_error) { expect_usage_error({"--port", "3000", "--yes"}, "--fix"); }
+
+TEST(options, lease_without_fix_is_a_usage_error) {
+  expect_usage_error({"--port", "3000", "--lease", "600"}, "--fix");
+}
+
+TEST(options, yes_with_unfix_is_a_usage_error) { expect_usage_error({"--port", "3000", "--unfix", "--yes"}, "--fix"); }
+
+TEST(options, fix_and_unfix_exclude_each_other) {
+  expect_usage_error({"--port", "3000", "--fix", "--unfix"}, "excludes");
+}
+
+TEST(options, unfix_without_port_is_a_usage_error) { expect_usage_error({"--unfix"}, "--port"); }
+
+TEST(options, lease_that_is_not_a_number) {
+  expect_usage_error({"--port", "3000", "--fix", "--lease", "soon"}, "'soon' is not a whole number of seconds");
+}
+
+TEST(options, lease_with_a_fraction) {
+  expect_usage_error({"--port", "3000", "--fix", "--lease", "1.5"}, "'1.5' is not a whole number of seconds");
+}
+
+TEST(options, negative_lease) {
+  expect_usage_error({"--port", "3000", "--fix", "--lease", "-1"}, "--lease");
+}
+
+TEST(options, lease_over_a_week) {
+  expect_usage_error({"--port", "3000", "--fix", "--lease", "604801"}, "'604801' is outside 0-604800 seconds");
+}
+
+TEST(options, huge_lease) {
+  expect_usage_error({"--port", "3000", "--fix", "--lease", "99999999999999999999"}, "is not a whole number of seconds");
+}
+
+TEST(options, help_documents_fix_and_its_exit_codes) {
+  const auto r = parse({"--help"});
+  for (const auto* text : {"--fix", "--unfix", "--yes", "--lease", "4 no change made", "5 a mapping failed"})
+    EXPECT_NE(r.out.find(text), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace reachback::client

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// The user_config_dir table test: one case, an injected environment and the
+// The user_config_dir and user_state_dir table tests: one case, an injected environment and the
 // parameterized test itself. Each OS's test file lists the cases for its own
-// rules as `dir_cases` and instantiates user_config_dir_table with them; as
+// rules as `dir_cases` (and `state_dir_cases`) and instantiates the tables; as
 // this header defines a test, one file per test binary includes it.
 
 #include <gtest/gtest.h>
@@ -41,6 +41,13 @@ class user_config_dir_table : public testing::TestWithParam<dir_case> {};
 
 TEST_P(user_config_dir_table, gives_the_directory) {
   EXPECT_EQ(user_config_dir(lookup_in(GetParam().env)), GetParam().expected);
+}
+
+/// The table of dir_case for user_state_dir: instantiate it with the OS's cases.
+class user_state_dir_table : public testing::TestWithParam<dir_case> {};
+
+TEST_P(user_state_dir_table, gives_the_directory) {
+  EXPECT_EQ(user_state_dir(lookup_in(GetParam().env)), GetParam().expected);
 }
 
 }  // namespace reachback::client::platform::test

@@ -14,6 +14,7 @@ namespace {
 
 using test::dir_case;
 using test::user_config_dir_table;
+using test::user_state_dir_table;
 
 const std::vector<dir_case> dir_cases = {
     {"prefers_xdg_config_home", {{"XDG_CONFIG_HOME", "/xdg"}, {"HOME", "/home/user"}},
@@ -28,6 +29,20 @@ const std::vector<dir_case> dir_cases = {
     {"none_with_neither_variable", {}, std::nullopt},
     {"none_with_empty_home", {{"HOME", ""}}, std::nullopt},
     {"appdata_means_nothing_here", {{"APPDATA", "/appdata"}}, std::nullopt},
+};
+
+const std::vector<dir_case> state_dir_cases = {
+    {"prefers_xdg_state_home", {{"XDG_STATE_HOME", "/xdg-state"}, {"HOME", "/home/user"}},
+     "/xdg-state/reachback"},
+    {"falls_back_to_home_dot_local_state", {{"HOME", "/home/user"}}, "/home/user/.local/state/reachback"},
+    {"ignores_empty_xdg_state_home", {{"XDG_STATE_HOME", ""}, {"HOME", "/home/user"}},
+     "/home/user/.local/state/reachback"},
+    {"ignores_relative_xdg_state_home", {{"XDG_STATE_HOME", "state"}, {"HOME", "/home/user"}},
+     "/home/user/.local/state/reachback"},
+    {"xdg_config_home_is_not_state", {{"XDG_CONFIG_HOME", "/xdg"}, {"HOME", "/home/user"}},
+     "/home/user/.local/state/reachback"},
+    {"no_state_dir_without_variables", {}, std::nullopt},
+    {"localappdata_means_nothing_here", {{"LOCALAPPDATA", "/local"}}, std::nullopt},
 };
 
 TEST(process_env, reads_this_process_environment) {
@@ -52,6 +67,9 @@ TEST(user_config_dir, reads_the_process_environment_by_default) {
 }
 
 INSTANTIATE_TEST_SUITE_P(cases, user_config_dir_table, testing::ValuesIn(dir_cases),
+                         [](const auto& test_info) { return test_info.param.name; });
+
+INSTANTIATE_TEST_SUITE_P(cases, user_state_dir_table, testing::ValuesIn(state_dir_cases),
                          [](const auto& test_info) { return test_info.param.name; });
 
 }  // namespace

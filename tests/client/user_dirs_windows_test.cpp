@@ -14,6 +14,7 @@ namespace {
 
 using test::dir_case;
 using test::user_config_dir_table;
+using test::user_state_dir_table;
 
 const std::vector<dir_case> dir_cases = {
     {"appdata_reachback",
@@ -29,6 +30,15 @@ const std::vector<dir_case> dir_cases = {
     {"none_without_appdata", {}, std::nullopt},
     {"none_with_empty_appdata", {{"APPDATA", ""}}, std::nullopt},
     {"none_with_relative_appdata", {{"APPDATA", "AppData\\Roaming"}}, std::nullopt},
+};
+
+const std::vector<dir_case> state_dir_cases = {
+    {"localappdata_reachback",
+     {{"LOCALAPPDATA", "C:\\Users\\alex\\AppData\\Local"}},
+     std::filesystem::path(L"C:\\Users\\alex\\AppData\\Local\\reachback")},
+    {"appdata_is_not_state", {{"APPDATA", "C:\\Users\\alex\\AppData\\Roaming"}}, std::nullopt},
+    {"none_with_relative_localappdata", {{"LOCALAPPDATA", "AppData\\Local"}}, std::nullopt},
+    {"none_with_empty_localappdata", {{"LOCALAPPDATA", ""}}, std::nullopt},
 };
 
 TEST(process_env, reads_the_wide_environment_as_utf8) {
@@ -49,6 +59,9 @@ TEST(user_config_dir, reads_the_process_environment_by_default) {
 }
 
 INSTANTIATE_TEST_SUITE_P(cases, user_config_dir_table, testing::ValuesIn(dir_cases),
+                         [](const auto& test_info) { return test_info.param.name; });
+
+INSTANTIATE_TEST_SUITE_P(cases, user_state_dir_table, testing::ValuesIn(state_dir_cases),
                          [](const auto& test_info) { return test_info.param.name; });
 
 }  // namespace

@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: MIT
+#include "fix_command.hpp"
+
+#include <algorithm>
+#include <istream>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "client/exit_codes.hpp"
+#include "client/fix_state.hpp"
+#include "common/address.hpp"
+
+namespace reachback::client {
+namespace {
+
+using nlohmann::json;
+
+std::string display(const std::filesystem::path& p) {
+  const auto text = p.u8string();
+  return {reinterpret_cast<const char*>(text.data()), text.size()};
+}
+
+std::string endpoint(const std::string& address, std::uint16_t port) { return address + ":" + std::to_string(port); }
+
+json mapping_json(const mapping_spec& m) {
+  json j{{"router_name", m.router_name},
+         {"router_address", m.router_address},
+         {"method", to_string(m.method)},
+         {"external_port", m.external_port},
+         {"protocol", m.protocol},
+         {"internal_client", m.internal_client.empty() ? json(nullptr) : json(m.internal_client)},
+         {"internal_port", m.internal_port},
+         {"lease_seconds", m.lease_seconds},
+         {"description", describe(m)}};
+  if (m.method == map_method::upnp) {
+    j["control_url"] = m.control_url;
+    j["service_type"] = m.service_type;
+  }
+  if (!m.via.empty()) j["via"] = m.via;
+  return j;
+}
+
+/// "not reachable: nat_no_forward at the room router 192.168.1.1"
+std::string verdict_line(const verdict& v) {
+  if (v.reachable()) return "reachable";
+  auto line = "not reachable (" + std::string(to_string(v.why));
+  if (const auto at = v.blocking_hop(); at && *at < v.hops.size()) {
+    const auto& h = v.hops[*at];
+    line += ", at the " + h.name + (h.address ? " " + *h.address : std::string());
+  }
+  return line + ")";
+}
+
+/// What happened to one step of the plan.
+struct change {
+  mapping_spec mapping;
+  std::string status;  ///< "made", "already_there", "failed", "not_tried", "undone", "undo_failed"
+  std::string error;
+};
+
+/// One --fix run: its output and the state it keeps.
+class fix_run {
+ public:
+  fix_run(const client_options& o, const output& io, const fix_console& console, const fix_backend& backend)
+      : o_(o), io_(io), console_(console), backend_(backend) {}
+
+  int run() {
+    if (!o_.assume_yes && !console_.interactive) {
+      io_.err << "probe-client: --fix changes your routers and asks first, but there is no terminal to ask on: add "
+                 "--yes\n";
+      return exit_usage;
+    }
+    if (!backend_.state_path) {
+      io_.err << "probe-client: no state directory to record the mappings in (set XDG_STATE_HOME or HOME)\n";
+      return exit_usage;
+    }
+    auto loaded = load_fix_state(*backend_.state_path);
+    if (const auto* error = std::get_if<fix_state_error>(&loaded)) {
+      io_.err << "probe-client: " << error->message << '\n';
+      return exit_usage;
+    }
+    state_ = std::get<fix_state>(std::move(loaded));
+
+    auto first = backend_.diagnose();
+    if (const auto* failure = std::get_if<diagnosis_failure>(&first)) {
+      io_.err << "probe-client: " << failure->message << '\n';
+      return failure->exit_code;
+    }
+    before_ = std::get<report>(std::move(first));
+    plan_ = plan_fix(before_->ev, before_->result, fix_settings{o_.lease_seconds});
+    if (!o_.json) io_.out << render_text(*before_, io_.colour) << '\n' << plan_text();
+
+    if (plan_.refused()) {
+      outcome_ = before_->result.reachable() ? "nothing_to_fix" : "refused";
+      return finish(before_->result.reachable() ? exit_reachable : exit_fix_refused);
+    }
+    for (const auto& step : plan_.steps) changes_.push_back({step, "not_tried", {}});
+    if (!confirmed()) {
+      outcome_ = "declined";
+      if (!o_.json) io_.out << "No change made.\n";
+      return finish(exit_fix_refused);
+    }
+    if (!apply()) {
+      outcome_ = "failed";
+      return finish(exit_fix_failed);
+    }
+    outcome_ = "applied";
+    if (!o_.json) io_.out << "\nProbing again to verify...\n";
+    auto second = backend_.diagnose();
+    if (const auto* failure = std::get_if<diagnosis_failure>(&second)) {
+      error_ = "the mappings are made, but the verification failed: " + failure->message;
+      io_.err << "probe-client: " << error_ << '\n';
+      return finish(failure->exit_code);
+    }
+    after_ = std::get<report>(std::move(second));
+    if (!o_.json) {
+      io_.out << '\n' << render_text(*after_, io_.colour) << '\n';
+      io_.out << "Before the fix: " << verdict_line(before_->result) << ".\nAfter the fix:  "
+              << verdict_line(after_->result) << ".\n";
+      io_.out << "The mappings last " << lease_words() << "; `probe-client --unfix --port " << o_.port
+              << "` removes them.\n";
+    }
+    return finish(after_->result.reachable() ? exit_reachable : exit_unreachable);
+  }
+
+ private:
+  const client_options& o_;
+  const output& io_;
+  const fix_console& console_;
+  const fix_backend& backend_;
+  fix_state state_;
+  std::optional<report> before_;
+  std::optional<report> after_;
+  fix_plan plan_;
+  std::vector<change> changes_;
+  std::string outcome_;
+  std::string error_;
+
+  [[nodiscard]] std::string lease_words() const {
+    return o_.lease_seconds == 0 ? "until removed" : describe_lease(o_.lease_seconds).substr(4);
+  }
+
+  [[nodiscard]] std::string plan_text() const {
+    std::string text;
+    if (plan_.refused()) {
+      text += "Fix (--fix): no change made:\n";
+      for (const auto& line : plan_.refusals) text += "  - " + line + "\n";
+      return text;
+    }
+    text += "Fix (--fix): reachback will make " + std::to_string(plan_.steps.size()) +
+            (plan_.steps.size() == 1 ? " change" : " changes") + ", innermost router first:\n";
+    for (std::size_t i = 0; i < plan_.steps.size(); ++i)
+      text += "  " + std::to_string(i + 1) + ". " + describe(plan_.steps[i]) + "\n";
+    for (const auto& note : plan_.notes) text += "  (" + note + ")\n";
+    text += "They will be recorded in " + display(*backend_.state_path) + "; `probe-client --unfix --port " +
+            std::to_string(o_.port) + "` removes them.\n";
+    return text;
+  }
+
+  bool confirmed() {
+    if (o_.assume_yes) return true;
+    io_.err << "Apply " << (plan_.steps.size() == 1 ? "this change" : "these changes") << "? [y/N] " << std::flush;
+    std::string answer;
+    if (!std::getline(console_.in, answer)) return false;
+    answer.erase(std::remove_if(answer.begin(), answer.end(), [](char c) { return c == ' ' || c == '\r'; }),
+                 answer.end());
+    return answer == "y" || answer == "Y" || answer == "yes" || answer == "Yes" || answer == "YES";
+  }
+
+  void say(const std::string& line) {
+    if (!o_.json) io_.out << "  " << line << '\n';
+  }
+
+  /// Saves the state: nullopt, or why it could not be.
+  [[nodiscard]] std::optional<std::string> save() const {
+    if (const auto error = save_fix_state(*backend_.state_path, state_))
+      return "cannot record the mappings: " + error->message;
+    return std::nullopt;
+  }
+
+  void forget(const mapping_spec& m) {
+    std::erase_if(state_.mappings, [&](const recorded_mapping& r) { return r.mapping == m; });
+  }
+
+  /// A UPnP router's entry for the port, read again right before mapping:
+  /// the plan's evidence is seconds old, and another host may have mapped since.
+  bool free_for(change& c) {
+    const auto& m = c.mapping;
+    if (m.method != map_method::upnp) return true;
+    const auto listed = backend_.read(m);
+    if (listed.failure) {
+      c.status = "failed";
+      c.error = listed.failure->reason;
+      return false;
+    }
+    if (!listed.entry) return true;
+    const auto target = endpoint(listed.entry->internal_client, listed.entry->internal_port);
+    if (points_as_recorded(*listed.entry, m)) {
+      c.status = "already_there";
+      say(m.router_name + " " + m.router_address + " already maps " + m.protocol + " " +
+          std::to_string(m.external_port) + " → " + target + ": left as it is");
+      return true;
+    }
+    c.status = "failed";
+    c.error = "the " + m.router_name + " already maps " + m.protocol + " " + std::to_string(m.external_port) + " to " +
+              target + ", another host; reachback never overwrites it";
+    return false;
+  }
+
+  /// Makes each mapping, innermost first, recording it before it is made.
+  bool apply() {
+    if (!o_.json) io_.out << '\n';
+    for (auto& c : changes_) {
+      if (!free_for(c)) return fail(c);
+      if (c.status == "already_there") continue;
+      record(state_, {c.mapping, utc_timestamp(backend_.now())});
+      if (auto unsaved = save()) {
+        c.status = "failed";
+        c.error = std::move(*unsaved);
+        forget(c.mapping);
+        return fail(c);
+      }
+      if (const auto failure = backend_.add(c.mapping)) {
+        c.status = "failed";
+        c.error = failure->reason;
+        forget(c.mapping);
+        return fail(c);
+      }
+      c.status = "made";
+      say("done: " + describe(c.mapping));
+    }
+    return true;
+  }
+
+  /// Reports `failed` and undoes what this run made, outermost first.
+  bool fail(const change& failed) {
+    error_ = describe(failed.mapping) + ": " + failed.error;
+    io_.err << "probe-client: --fix failed: " << error_ << '\n';
+    for (auto it = changes_.rbegin(); it != changes_.rend(); ++it) {
+      if (it->status != "made") continue;
+      if (const auto failure = backend_.remove(it->mapping)) {
+        it->status = "undo_failed";
+        it->error = failure->reason;
+        io_.err << "probe-client: could not undo " << describe(it->mapping) << ": " << failure->reason
+                << " (it stays recorded: `probe-client --unfix --port " << o_.port << "` tries again)\n";
+        continue;
+      }
+      it->status = "undone";
+      forget(it->mapping);
+      say("undone: " + describe(it->mapping));
+    }
+    if (const auto unsaved = save()) io_.err << "probe-client: " << *unsaved << '\n';
+    const bool all_undone =
+        std::none_of(changes_.begin(), changes_.end(), [](const change& c) { return c.status == "undo_failed"; });
+    if (!o_.json && all_undone) io_.out << "No mapping made by this run is left in place.\n";
+    return false;
+  }
+
+  int finish(int code) {
+    if (!o_.json) return code;
+    json changes = json::array();
+    for (const auto& c : changes_) {
+      auto j = mapping_json(c.mapping);
+      j["status"] = c.status;
+      j["error"] = c.error.empty() ? json(nullptr) : json(c.error);
+      changes.push_back(std::move(j));
+    }
+    json steps = json::array();
+    for (const auto& s : plan_.steps) steps.push_back(mapping_json(s));
+    const json doc{
+        {"schema", "reachback.fix/1"},
+        {"port", o_.port},
+        {"lease_seconds", o_.lease_seconds},
+        {"outcome", outcome_},
+        {"error", error_.empty() ? json(nullptr) : json(error_)},
+        {"state_file", display(*backend_.state_path)},
+        {"before", before_ ? json::parse(render_json(*before_)) : json(nullptr)},
+        {"plan", {{"refusals", plan_.refusals}, {"notes", plan_.notes}, {"steps", steps}}},
+        {"changes", changes},
+        {"after", after_ ? json::parse(render_json(*after_)) : json(nullptr)},
+        {"exit_code", code},
+    };
+    io_.out << doc.dump(2) << '\n';
+    return code;
+  }
+};
+
+/// What --unfix did with one recorded mapping.
+struct removal {
+  recorded_mapping recorded;
+  std::string result;  ///< "removed", "gone", "not_ours", "failed"
+  std::string detail;
+  bool keep_record = false;
+};
+
+removal remove_one(const recorded_mapping& r, const fix_backend& backend) {
+  const auto& m = r.mapping;
+  if (m.method == map_method::natpmp) {
+    // NAT-PMP deletes only what the request's source mapped: ours by construction.
+    if (const auto failure = backend.remove(m)) return {r, "failed", failure->reason, true};
+    return {r, "removed", "removed", false};
+  }
+  const auto listed = backend.read(m);
+  if (listed.failure) return {r, "failed", listed.failure->reason, true};
+  if (!listed.entry) return {r, "gone", "no longer on the router (its lease ran out, or it was removed)", false};
+  if (!points_as_recorded(*listed.entry, m))
+    return {r, "not_ours", "not ours any more (it now maps to " +
+                               endpoint(listed.entry->internal_client, listed.entry->internal_port) + "): left alone",
+            false};
+  if (const auto failure = backend.remove(m)) return {r, "failed", failure->reason, true};
+  return {r, "removed", "removed", false};
+}
+
+/// "room router 192.168.1.1: TCP 3000 → 192.168.1.23:3000 (UPnP, made 2026-12-01T05:30:00Z)"
+std::string recorded_line(const recorded_mapping& r) {
+  const auto& m = r.mapping;
+  const auto target = m.internal_client.empty() ? "the " + m.via + "'s WAN address:" + std::to_string(m.internal_port)
+                                                : endpoint(m.internal_client, m.internal_port);
+  return (m.router_name.empty() ? "router" : m.router_name) + " " + m.router_address + ": " + m.protocol + " " +
+         std::to_string(m.external_port) + " → " + target + " (" + (m.method == map_method::upnp ? "UPnP" : "NAT-PMP") +
+         ", made " + r.created + ")";
+}
+
+}  // namespace
+
+fix_backend system_backend(const client_options& options, const output& io) {
+  return {
+      .diagnose = [&options, &io] { return diagnose_once(options, io, {.complete_router_answers = true}); },
+      .add = [](const mapping_spec& m) { return add_mapping(m); },
+      .remove = [](const mapping_spec& m) { return delete_mapping(m); },
+      .read = [](const mapping_spec& m) { return read_mapping(m); },
+      .now = [] { return std::chrono::system_clock::now(); },
+      .state_path = fix_state_path(),
+  };
+}
+
+int run_fix(const client_options& options, const output& io, const fix_console& console, const fix_backend& backend) {
+  fix_run run(options, io, console, backend);
+  return run.run();
+}
+
+int run_unfix(const client_options& o, const output& io, const fix_backend& backend) {
+  if (!backend.state_path) {
+    io.err << "probe-client: no state directory to read the mappings from (set XDG_STATE_HOME or HOME)\n";
+    return exit_usage;
+  }
+  auto loaded = load_fix_state(*backend.state_path);
+  if (const auto* error = std::get_if<fix_state_error>(&loaded)) {
+    io.err << "probe-client: " << error->message << '\n';
+    return exit_usage;
+  }
+  auto state = std::get<fix_state>(std::move(loaded));
+  std::vector<removal> removals;
+  fix_state kept;
+  // Outermost first: the reverse of the order they were made in.
+  for (auto it = state.mappings.rbegin(); it != state.mappings.rend(); ++it) {
+    if (it->mapping.external_port != o.port) continue;
+    removals.push_back(remove_one(*it, backend));
+  }
+  for (const auto& r : state.mappings) {
+    const bool removed = std::any_of(removals.begin(), removals.end(), [&](const removal& x) {
+      return x.recorded == r && !x.keep_record;
+    });
+    if (!removed) kept.mappings.push_back(r);
+  }
+  std::string save_error;
+  if (kept != state) {
+    if (const auto error = save_fix_state(*backend.state_path, kept)) save_error = error->message;
+  }
+  const bool failed = !save_error.empty() || std::any_of(removals.begin(), removals.end(),
+                                                         [](const removal& r) { return r.result == "failed"; });
+  const int code = failed ? exit_fix_failed : exit_reachable;
+  if (o.json) {
+    json list = json::array();
+    for (const auto& r : removals) {
+      auto j = mapping_json(r.recorded.mapping);
+      j["created"] = r.recorded.created;
+      j["result"] = r.result;
+      j["detail"] = r.detail;
+      list.push_back(std::move(j));
+    }
+    const json doc{{"schema", "reachback.unfix/1"},
+                   {"port", o.port},
+                   {"state_file", display(*backend.state_path)},
+                   {"mappings", list},
+                   {"error", save_error.empty() ? json(nullptr) : json(save_error)},
+                   {"exit_code", code}};
+    io.out << doc.dump(2) << '\n';
+  } else if (removals.empty()) {
+    io.out << "No mapping of port " << o.port << " is recorded in " << display(*backend.state_path)
+           << ": nothing to remove.\n";
+  } else {
+    for (const auto& r : removals) io.out << recorded_line(r.recorded) << ": " << r.detail << '\n';
+  }
+  for (const auto& r : removals)
+    if (r.result == "failed")
+      io.err << "probe-client: could not remove " << recorded_line(r.recorded) << ": " << r.detail
+             << " (it stays recorded; run --unfix again)\n";
+  if (!save_error.empty()) io.err << "probe-client: " << save_error << '\n';
+  return code;
+}
+
+}  // namespace reachback::client

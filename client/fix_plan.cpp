@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: MIT
+#include "fix_plan.hpp"
+
+#include <algorithm>
+#include <optional>
+
+#include "common/address.hpp"
+
+namespace reachback::client {
+namespace {
+
+std::string endpoint(const std::string& address, std::uint16_t port) { return address + ":" + std::to_string(port); }
+
+std::string label(const hop& h) { return h.address ? h.name + " " + *h.address : h.name; }
+
+bool answered(const router_evidence& r, router_protocol p) {
+  return std::find(r.answered.begin(), r.answered.end(), p) != r.answered.end();
+}
+
+bool speaks_upnp(const router_evidence& r) { return !r.upnp_control_url.empty() && !r.upnp_service_type.empty(); }
+
+/// Why the cause itself rules out a mapping as the fix; "" when a mapping may be it.
+std::string cause_refusal(cause why, std::uint16_t port) {
+  const auto p = std::to_string(port);
+  switch (why) {
+    case cause::reachable: return "port " + p + " is reachable from the internet already: nothing to fix";
+    case cause::bind_conflict:
+      return "another program holds port " + p + " on this host: a mapping would reach it, not your server; "
+             "free the port first (see the fix above)";
+    case cause::forbidden_port:
+      return "this host keeps programs from binding port " + p + ": a mapping would reach nothing (see the fix above)";
+    case cause::loopback_only:
+      return "your server listens on loopback only, where no router can reach it: make it listen on all addresses "
+             "first (see the fix above)";
+    case cause::no_listener: return "nothing listens on port " + p + ": start your server first, then run --fix";
+    case cause::host_firewall:
+      return "this host's firewall drops port " + p +
+             ": a mapping on the routers would not get past it (see the fix above)";
+    case cause::cgnat:
+      return "your ISP's carrier-grade NAT is in front of your routers: only your ISP can forward a port there "
+             "(see the fix above)";
+    case cause::nat_no_forward:
+    case cause::nat_wrong_target:
+    case cause::filtered:
+    case cause::inconclusive: break;
+  }
+  return {};
+}
+
+/// A router's own report of its WAN address when the router in front can
+/// forward to it: private or carrier-grade. A public one behind another NAT
+/// is set in its configuration, not what the router in front sees.
+std::optional<std::string> reported_wan(const std::optional<router_evidence>& r) {
+  if (!r || !r->external_address || r->external_address->value.empty()) return std::nullopt;
+  const auto cls = classify_address(r->external_address->value);
+  if (cls != address_class::private_net && cls != address_class::carrier_nat) return std::nullopt;
+  return r->external_address->value;
+}
+
+/// The router says it is itself behind a NAT without a WAN of its own:
+/// miniupnpd then answers AddPortMapping with 501 ActionFailed.
+std::optional<std::string> refuses_mappings(const hop& h) {
+  const auto& r = *h.router;
+  if (r.external_address && r.external_address->value.empty())
+    return "the " + label(h) + " reports no external address (UPnP): it is itself behind a NAT and refuses "
+           "mappings (miniupnpd answers 501); add the forward in its web page";
+  if (r.wan_connected && !*r.wan_connected)
+    return "the " + label(h) + " says its WAN connection is not connected (UPnP): it refuses mappings; add the "
+           "forward in its web page";
+  return std::nullopt;
+}
+
+/// Plans one NAT hop; `inner` is the hop toward this host.
+struct hop_planner {
+  const evidence& ev;
+  const verdict& v;
+  const fix_settings& settings;
+  const std::string& host_address;
+  fix_plan& plan;
+
+  [[nodiscard]] bool is_this_host(const std::string& address) const {
+    if (address == host_address) return true;
+    return ev.path && std::find(ev.path->host_addresses.begin(), ev.path->host_addresses.end(), address) !=
+                          ev.path->host_addresses.end();
+  }
+
+  void refuse(std::string line) {
+    if (std::find(plan.refusals.begin(), plan.refusals.end(), line) == plan.refusals.end())
+      plan.refusals.push_back(std::move(line));
+  }
+
+  /// Whether the router's listed mapping settles the hop: right (a note),
+  /// or someone else's (a refusal). false when there is none.
+  bool listed_mapping_settles(const hop& h, const std::optional<std::string>& target, bool innermost,
+                              const std::string& target_words) {
+    const auto& m = h.router->mapping;
+    if (!m) return false;
+    const auto p = std::to_string(ev.port);
+    const auto listed = endpoint(m->internal_client, m->internal_port);
+    const auto never = "; reachback never overwrites it";
+    if (!m->enabled) {
+      refuse("the " + h.name + " already has a disabled mapping of TCP " + p + " to " + listed +
+             "; reachback never changes it: enable or remove it in its web page");
+      return true;
+    }
+    if (target) {
+      if (m->internal_client == *target && m->internal_port == ev.port) {
+        plan.notes.push_back(label(h) + " already maps TCP " + p + " → " + listed + " (right): left as it is");
+        return true;
+      }
+      if (innermost && m->internal_client != *target)
+        refuse("the " + h.name + " already maps TCP " + p + " to " + listed + ", another host" + never);
+      else
+        refuse("the " + h.name + " already maps TCP " + p + " to " + listed + ", not " + target_words + " " +
+               endpoint(*target, ev.port) + never);
+      return true;
+    }
+    if (is_this_host(m->internal_client)) {
+      refuse("the " + h.name + " maps TCP " + p + " to " + listed +
+             ", this host, which it cannot reach past the NAT in front of it" + never);
+      return true;
+    }
+    // Whose address it is cannot be checked: the verification run tells.
+    plan.notes.push_back(label(h) + " already maps TCP " + p + " → " + listed + " (reachback cannot check that it is " +
+                         target_words + "): left as it is");
+    return true;
+  }
+
+  void plan_hop(std::size_t i, std::size_t host_index) {
+    const auto& h = v.hops[i];
+    const bool innermost = i + 1 == host_index;
+    if (!h.address) {
+      refuse("the " + h.name + " did not answer the path trace, so reachback has no address to ask it at");
+      return;
+    }
+    if (!h.router) {
+      refuse(ev.routers ? "the " + label(h) + " was not asked about itself"
+                        : "the routers were not asked about themselves (--no-routers): run --fix without it");
+      return;
+    }
+    const auto& r = *h.router;
+    std::optional<std::string> target;
+    std::string target_words;
+    const hop* inner = innermost ? nullptr : &v.hops[i + 1];
+    if (innermost) {
+      target = host_address;
+      target_words = "this host";
+    } else {
+      target = reported_wan(inner->router);
+      target_words = "the " + inner->name + "'s WAN address";
+    }
+    if (listed_mapping_settles(h, target, innermost, target_words)) return;
+    if (r.answered.empty()) {
+      refuse("the " + label(h) + " answers neither UPnP nor NAT-PMP, so reachback cannot map there: if it has no "
+             "forward yet, add one in its web page (see the fix above)");
+      return;
+    }
+    const bool upnp = speaks_upnp(r);
+    const bool natpmp = answered(r, router_protocol::nat_pmp);
+    if (!upnp && !natpmp) {
+      refuse("the " + label(h) + " answers only PCP, which --fix does not speak: if it has no forward yet, add one in "
+             "its web page");
+      return;
+    }
+    if (const auto refusal = refuses_mappings(h)) {
+      refuse(*refusal);
+      return;
+    }
+    mapping_spec step;
+    step.router_name = h.name;
+    step.router_address = *h.address;
+    step.external_port = ev.port;
+    step.internal_port = ev.port;
+    step.lease_seconds = settings.lease_seconds;
+    if (upnp && target) {
+      step.method = map_method::upnp;
+      step.control_url = r.upnp_control_url;
+      step.service_type = r.upnp_service_type;
+      step.internal_client = *target;
+    } else if (natpmp) {
+      // The router maps to the address the request arrives from: this host
+      // for the innermost router, else the inner router's WAN address, which
+      // its NAT puts on the request.
+      step.method = map_method::natpmp;
+      step.internal_client = target.value_or("");
+      if (inner) step.via = inner->name;
+      if (settings.lease_seconds == 0) {
+        refuse("the " + label(h) + " would be mapped by NAT-PMP, which has no permanent mappings: use --lease SECONDS "
+               "(up to " + std::to_string(max_lease_seconds) + "), or add the forward in its web page");
+        return;
+      }
+    } else {
+      const auto reported = inner->router && inner->router->external_address
+                                ? " (it reports " + inner->router->external_address->value + ", set in its configuration)"
+                                : std::string();
+      refuse("the " + label(h) + " speaks UPnP only, and the " + inner->name + " does not report its WAN address" +
+             reported + ": reachback cannot name the target; forward TCP " + std::to_string(ev.port) + " to the " +
+             inner->name + "'s WAN address in the " + h.name + "'s web page");
+      return;
+    }
+    plan.steps.push_back(std::move(step));
+  }
+};
+
+bool carrier_nat_in_front(const verdict& v) {
+  for (const auto& h : v.hops) {
+    if (h.role != hop_role::nat) continue;
+    if (h.address && classify_address(*h.address) == address_class::carrier_nat) return true;
+    if (h.router && h.router->external_address &&
+        classify_address(h.router->external_address->value) == address_class::carrier_nat)
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string to_string(map_method m) { return m == map_method::upnp ? "upnp" : "natpmp"; }
+
+fix_plan plan_fix(const evidence& ev, const verdict& v, const fix_settings& settings) {
+  fix_plan plan;
+  if (auto line = cause_refusal(v.why, ev.port); !line.empty()) {
+    plan.refusals.push_back(std::move(line));
+    return plan;
+  }
+  if (carrier_nat_in_front(v)) {
+    plan.refusals.push_back(cause_refusal(cause::cgnat, ev.port));
+    return plan;
+  }
+  if (v.hops.empty() || v.hops.back().role != hop_role::host) {
+    plan.refusals.emplace_back("the verdict names no path to this host: nothing to map");
+    return plan;
+  }
+  const auto host_index = v.hops.size() - 1;
+  std::string host_address = v.hops.back().address.value_or("");
+  if (host_address.empty() && ev.path) host_address = ev.path->source_address;
+  if (host_address.empty()) {
+    plan.refusals.emplace_back("this host's address on the path is not known, so no router can be told where to map");
+    return plan;
+  }
+  std::vector<std::size_t> nats;
+  for (std::size_t i = host_index; i-- > 0;)
+    if (v.hops[i].role == hop_role::nat) nats.push_back(i);  // innermost first
+  if (nats.empty()) {
+    plan.refusals.emplace_back("no NAT stands between this host and the internet: there is nothing to map");
+    return plan;
+  }
+  hop_planner planner{ev, v, settings, host_address, plan};
+  for (const auto i : nats) planner.plan_hop(i, host_index);
+  if (plan.refused()) {
+    plan.steps.clear();
+    plan.notes.clear();
+    return plan;
+  }
+  if (plan.steps.empty())
+    plan.refusals.push_back("every router already maps TCP " + std::to_string(ev.port) +
+                            ": another mapping cannot fix this (see the fix above)");
+  return plan;
+}
+
+std::string describe_lease(std::uint32_t seconds) {
+  if (seconds == 0) return "permanently";
+  if (seconds % 3600 == 0) return "for " + std::to_string(seconds / 3600) + " h";
+  if (seconds % 60 == 0) return "for " + std::to_string(seconds / 60) + " min";
+  return "for " + std::to_string(seconds) + " s";
+}
+
+std::string describe(const mapping_spec& step) {
+  std::string target;
+  if (!step.internal_client.empty()) target = endpoint(step.internal_client, step.internal_port);
+  else target = "the " + step.via + "'s WAN address:" + std::to_string(step.internal_port);
+  std::string how = step.method == map_method::upnp ? "UPnP" : "NAT-PMP";
+  if (step.method == map_method::natpmp && !step.via.empty()) how += ", asked from this host through the " + step.via;
+  return step.router_name + " " + step.router_address + ": map " + step.protocol + " " +
+         std::to_string(step.external_port) + " → " + target + " " + describe_lease(step.lease_seconds) + " (" + how +
+         ")";
+}
+
+}  // namespace reachback::client

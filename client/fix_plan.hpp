@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// What `probe-client --fix` would change: from the evidence and the verdict,
+// the port mappings that make the port reachable, on the routers of the
+// verdict's NAT hops, innermost first; or why no mapping can fix it. Pure:
+// no I/O, so every case is a table test.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/evidence.hpp"
+#include "common/verdict.hpp"
+
+namespace reachback::client {
+
+/// How a mapping is asked for.
+enum class map_method { upnp, natpmp };
+
+/// "upnp" or "natpmp", as the state file and the JSON spell it.
+[[nodiscard]] std::string to_string(map_method m);
+
+/// A lease of 2 hours: NAT-PMP's recommended lifetime (RFC 6886).
+inline constexpr std::uint32_t default_lease_seconds = 7'200;
+/// IGD:2 caps a lease at a week; --lease takes no more.
+inline constexpr std::uint32_t max_lease_seconds = 604'800;
+
+/// One port mapping on one router, as planned, made and recorded.
+struct mapping_spec {
+  std::string router_name;     ///< the hop's name: "room router", "ISP hub"
+  std::string router_address;  ///< the router's address on this host's side
+  map_method method = map_method::upnp;
+  std::string control_url;   ///< UPnP: the WAN connection service's control URL
+  std::string service_type;  ///< UPnP: its service type
+  std::uint16_t external_port = 0;
+  std::string protocol = "TCP";
+  /// Where the router forwards to. For NAT-PMP the router takes the address
+  /// the request arrives from; this is the address expected there, "" when
+  /// only the router in front knows it (the inner router's WAN address).
+  std::string internal_client;
+  std::uint16_t internal_port = 0;
+  std::uint32_t lease_seconds = default_lease_seconds;  ///< 0: permanent (UPnP only)
+  /// The inner router whose WAN address a NAT-PMP request arrives from, or "".
+  std::string via;
+  bool operator==(const mapping_spec&) const = default;
+};
+
+/// What --fix is asked to do.
+struct fix_settings {
+  std::uint32_t lease_seconds = default_lease_seconds;  ///< 0: permanent
+};
+
+/// The plan: steps innermost first, or the reasons nothing can be changed.
+struct fix_plan {
+  /// One line each; non-empty means no change at all.
+  std::vector<std::string> refusals;
+  /// The mappings to add, innermost router first.
+  std::vector<mapping_spec> steps;
+  /// Mappings already in place that the plan leaves as they are.
+  std::vector<std::string> notes;
+  [[nodiscard]] bool refused() const noexcept { return !refusals.empty(); }
+  bool operator==(const fix_plan&) const = default;
+};
+
+/// Plans the mappings that would make `ev.port` reachable as `v` explains it.
+/// Refuses when the cause is not a missing mapping (reachable, carrier NAT,
+/// host firewall, bind conflict, loopback only, no listener), when a router
+/// on the path cannot be asked (no address, no UPnP or NAT-PMP answer, a
+/// router that refuses mappings), when a router already maps the port
+/// somewhere else (reachback never overwrites), and for a NAT-PMP step with
+/// a permanent lease. Only routers attached to `v`'s NAT hops are used.
+[[nodiscard]] fix_plan plan_fix(const evidence& ev, const verdict& v, const fix_settings& settings);
+
+/// "2 h", "10 min", "90 s", "permanently": how long a lease runs.
+[[nodiscard]] std::string describe_lease(std::uint32_t seconds);
+
+/// One line: "room router 192.168.1.1: map TCP 3000 → 192.168.1.23:3000 for 2 h (UPnP)".
+[[nodiscard]] std::string describe(const mapping_spec& step);
+
+}  // namespace reachback::client

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: MIT
+// --fix and --unfix end to end against a fake world: the diagnoses, the
+// routers and the clock are injected; the state file is real, in a temp dir.
+#include "client/fix_command.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "client/exit_codes.hpp"
+#include "client/fix_state.hpp"
+
+namespace reachback::client {
+namespace {
+
+router_evidence upnp_router(const std::string& address, const std::string& external) {
+  router_evidence r;
+  r.address = address;
+  r.answered = {router_protocol::upnp_igd1};
+  r.external_address = router_text_fact{external, router_protocol::upnp_igd1};
+  r.mappings_read = true;
+  r.upnp_control_url = "http://" + address + ":5000/ctl/IPConn";
+  r.upnp_service_type = "urn:schemas-upnp-org:service:WANIPConnection:1";
+  return r;
+}
+
+/// A double NAT without forwards, or (`reachable`) the same after the fix.
+report double_nat(bool reachable) {
+  report r;
+  r.ev.port = 3000;
+  r.ev.public_address = "203.0.113.7";
+  r.ev.routers = std::vector<router_evidence>{upnp_router("192.168.1.1", "192.168.0.2"),
+                                              upnp_router("192.168.0.1", "203.0.113.7")};
+  r.result.why = reachable ? cause::reachable : cause::nat_no_forward;
+  if (!reachable) r.result.candidates = {2};
+  r.result.summary = reachable ? "Reachable." : "The room router does not forward port 3000.";
+  r.result.hops = {
+      {hop_role::internet, "internet", "203.0.113.7", hop_status::pass, {}, {}},
+      {hop_role::nat, "ISP hub", "192.168.0.1", hop_status::pass, {}, r.ev.routers->at(1)},
+      {hop_role::nat, "room router", "192.168.1.1", reachable ? hop_status::pass : hop_status::blocked, {}, r.ev.routers->at(0)},
+      {hop_role::host, "this host", "192.168.1.23", reachable ? hop_status::pass : hop_status::not_reached, {}, {}},
+  };
+  return r;
+}
+
+class fix_command : public testing::Test {
+ protected:
+  // One directory per test: ctest runs the tests of this fixture in parallel.
+  std::filesystem::path dir = std::filesystem::path(testing::TempDir()) / "reachback_fix_command_test" /
+                              testing::UnitTest::GetInstance()->current_test_info()->name();
+  std::ostringstream out, err;
+  std::istringstream in;
+  output io{out, err, false, false};
+  client_options options;
+  std::vector<report> diagnoses;  ///< returned in order
+  int diagnosed = 0;
+  std::vector<std::string> calls;  ///< "add 192.168.1.1", "remove ...", "read ..."
+  std::map<std::string, mapper_failure> add_fails;     ///< by router address
+  std::map<std::string, mapper_failure> remove_fails;  ///< by router address
+  std::map<std::string, listed_entry> listed;          ///< by router address; default: none
+  fix_backend backend;
+
+  void SetUp() override {
+    std::filesystem::remove_all(dir);
+    options.port = 3000;
+    options.action = client_action::fix;
+    backend.diagnose = [this]() -> std::variant<report, diagnosis_failure> {
+      if (diagnosed >= static_cast<int>(diagnoses.size())) return diagnosis_failure{"relay gone", exit_relay};
+      return diagnoses[static_cast<std::size_t>(diagnosed++)];
+    };
+    backend.add = [this](const mapping_spec& m) -> std::optional<mapper_failure> {
+      calls.push_back("add " + m.router_address);
+      if (add_fails.count(m.router_address)) return add_fails[m.router_address];
+      return std::nullopt;
+    };
+    backend.remove = [this](const mapping_spec& m) -> std::optional<mapper_failure> {
+      calls.push_back("remove " + m.router_address);
+      if (remove_fails.count(m.router_address)) return remove_fails[m.router_address];
+      return std::nullopt;
+    };
+    backend.read = [this](const mapping_spec& m) {
+      calls.push_back("read " + m.router_address);
+      return listed.count(m.router_address) ? listed[m.router_address] : listed_entry{};
+    };
+    backend.now = [] { return std::chrono::system_clock::time_point{} + std::chrono::hours(24 * 365); };
+    backend.state_path = dir / "fix-state.json";
+  }
+  void TearDown() override { std::filesystem::remove_all(dir); }
+
+  int fix(bool interactive = false) { return run_fix(options, io, fix_console{in, interactive}, backend); }
+  int unfix() {
+    options.action = client_action::unfix;
+    return run_unfix(options, io, backend);
+  }
+  fix_state state() const {
+    auto loaded = load_fix_state(*backend.state_path);
+    return std::get<fix_state>(loaded);
+  }
+  static port_mapping entry(const std::string& client) {
+    port_mapping m;
+    m.external_port = 3000;
+    m.internal_client = client;
+    m.internal_port = 3000;
+    return m;
+  }
+};
+
+TEST_F(fix_command, refuses_without_a_terminal_or_yes_before_any_probe) {
+  diagnoses = {double_nat(false)};
+  EXPECT_EQ(fix(false), exit_usage);
+  EXPECT_EQ(diagnosed, 0);
+  EXPECT_TRUE(calls.empty());
+  EXPECT_NE(err.str().find("add --yes"), std::string::npos);
+  EXPECT_EQ(err.str().find('\n'), err.str().size() - 1);
+}
+
+TEST_F(fix_command, maps_innermost_first_records_and_verifies) {
+  options.assume_yes = true;
+  diagnoses = {double_nat(false), double_nat(true)};
+  EXPECT_EQ(fix(), exit_reachable) << err.str();
+  EXPECT_EQ(diagnosed, 2);
+  EXPECT_EQ(calls, (std::vector<std::string>{"read 192.168.1.1", "add 192.168.1.1", "read 192.168.0.1", "add 192.168.0.1"}));
+  const auto s = state();
+  ASSERT_EQ(s.mappings.size(), 2u);
+  EXPECT_EQ(s.mappings[0].mapping.router_address, "192.168.1.1");
+  EXPECT_EQ(s.mappings[0].mapping.internal_client, "192.168.1.23");
+  EXPECT_EQ(s.mappings[1].mapping.internal_client, "192.168.0.2");
+  EXPECT_EQ(s.mappings[0].created, "1971-01-01T00:00:00Z");
+  const auto text = out.str();
+  EXPECT_NE(text.find("1. room router 192.168.1.1: map TCP 3000 → 192.168.1.23:3000 for 2 h (UPnP)"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("2. ISP hub 192.168.0.1: map TCP 3000 → 192.168.0.2:3000 for 2 h (UPnP)"), std::string::npos);
+  EXPECT_NE(text.find("Before the fix: not reachable (nat_no_forward, at the room router 192.168.1.1)."),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("After the fix:  reachable."), std::string::npos) << text;
+}
+
+TEST_F(fix_command, still_unreachable_after_the_fix_exits_one) {
+  options.assume_yes = true;
+  diagnoses = {double_nat(false), double_nat(false)};
+  EXPECT_EQ(fix(), exit_unreachable);
+  EXPECT_EQ(state().mappings.size(), 2u) << "the mappings stay, recorded, for --unfix";
+}
+
+TEST_F(fix_command, asks_on_a_terminal_and_takes_no_for_an_answer) {
+  diagnoses = {double_nat(false)};
+  in.str("n\n");
+  EXPECT_EQ(fix(true), exit_fix_refused);
+  EXPECT_NE(err.str().find("Apply these changes? [y/N]"), std::string::npos);
+  EXPECT_TRUE(calls.empty());
+  EXPECT_FALSE(std::filesystem::exists(*backend.state_path));
+}
+
+TEST_F(fix_command, empty_answer_is_no) {
+  diagnoses = {double_nat(false)};
+  EXPECT_EQ(fix(true), exit_fix_refused);
+  EXPECT_TRUE(calls.empty());
+}
+
+TEST_F(fix_command, yes_at_the_prompt_applies) {
+  diagnoses = {double_nat(false), double_nat(true)};
+  in.str("y\n");
+  EXPECT_EQ(fix(true), exit_reachable);
+  EXPECT_EQ(state().mappings.size(), 2u);
+}
+
+TEST_F(fix_command, failed_step_undoes_this_runs_mappings_and_names_the_fault) {
+  options.assume_yes = true;
+  diagnoses = {double_nat(false)};
+  add_fails["192.168.0.1"] = {"AddPortMapping: 718 ConflictInMappingEntry", 718};
+  EXPECT_EQ(fix(), exit_fix_failed);
+  EXPECT_EQ(calls, (std::vector<std::string>{"read 192.168.1.1", "add 192.168.1.1", "read 192.168.0.1",
+                                             "add 192.168.0.1", "remove 192.168.1.1"}));
+  EXPECT_NE(err.str().find("718 ConflictInMappingEntry"), std::string::npos) << err.str();
+  EXPECT_TRUE(state().mappings.empty());
+  EXPECT_EQ(diagnosed, 1) << "nothing to verify";
+}
+
+TEST_F(fix_command, undo_that_fails_stays_recorded) {
+  options.assume_yes = true;
+  diagnoses = {double_nat(false)};
+  add_fails["192.168.0.1"] = {"AddPortMapping: 501 ActionFailed", 501};
+  remove_fails["192.168.1.1"] = {"DeletePortMapping: no answer before the deadline", 0};
+  EXPECT_EQ(fix(), exit_fix_failed);
+  const auto s = state();
+  ASSERT_EQ(s.mappings.size(), 1u);
+  EXPECT_EQ(s.mappings[0].mapping.router_address, "192.168.1.1");
+  EXPECT_NE(err.str().find("--unfix --port 3000"), std::string::npos);
+}
+
+TEST_F(fix_command, mapping_that_appeared_meanwhile_is_never_overwritten) {
+  options.assume_yes = true;
+  diagnoses = {double_nat(false)};
+  listed["192.168.1.1"] = {entry("192.168.1.24"), std::nullopt};
+  EXPECT_EQ(fix(), exit_fix_failed);
+  EXPECT_EQ(calls, (std::vector<std::string>{"read 192.168.1.1"}));
+  EXPECT_NE(err.str().find("already maps TCP 3000 to 192.168.1.24:3000, another host; reachback never overwrites it"),
+            std::string::npos)
+      << err.str();
+}
+
+TEST_F(fix_command, refused_plan_changes_nothing) {
+  options.assume_yes = true;
+  auto before = double_nat(false);
+  before.result.hops[2].router->mapping = entry("192.168.1.24");
+  diagnoses = {before};
+  EXPECT_EQ(fix(), exit_fix_refused);
+  EXPECT_TRUE(calls.empty());
+  EXPECT_NE(out.str().find("no change made"), std::string::npos);
+}
+
+TEST_F(fix_command, reachable_already_exits_zero_without_change) {
+  options.assume_yes = true;
+  diagnoses = {double_nat(true)};
+  EXPECT_EQ(fix(), exit_reachable);
+  EXPECT_TRUE(calls.empty());
+}
+
+TEST_F(fix_command, json_is_one_document_with_before_changes_and_after) {
+  options.assume_yes = true;
+  options.json = true;
+  diagnoses = {double_nat(false), double_nat(true)};
+  EXPECT_EQ(fix(), exit_reachable);
+  const auto doc = nlohmann::json::parse(out.str());
+  EXPECT_EQ(doc["schema"], "reachback.fix/1");
+  EXPECT_EQ(doc["outcome"], "applied");
+  EXPECT_EQ(doc["before"]["verdict"]["cause"], "nat_no_forward");
+  EXPECT_EQ(doc["after"]["verdict"]["cause"], "reachable");
+  ASSERT_EQ(doc["changes"].size(), 2u);
+  EXPECT_EQ(doc["changes"][0]["status"], "made");
+  EXPECT_EQ(doc["changes"][0]["router_address"], "192.168.1.1");
+  EXPECT_EQ(doc["changes"][1]["method"], "upnp");
+  EXPECT_EQ(doc["exit_code"], 0);
+}
+
+TEST_F(fix_command, corrupt_state_file_stops_before_anything) {
+  options.assume_yes = true;
+  diagnoses = {double_nat(false)};
+  std::filesystem::create_directories(dir);
+  std::ofstream(*backend.state_path) << "{\"schema\": \"reachback.fix-state/1\", \"mapp";
+  EXPECT_EQ(fix(), exit_usage);
+  EXPECT_EQ(diagnosed, 0);
+  EXPECT_TRUE(calls.empty());
+  std::ifstream file(*backend.state_path);
+  std::ostringstream text;
+  text << file.rdbuf();
+  EXPECT_EQ(text.str(), "{\"schema\": \"reachback.fix-state/1\", \"mapp");
+}
+
+/// The state after a --fix of port 3000 (room by UPnP, hub by NAT-PMP) and one of 3001.
+fix_state recorded_state() {
+  mapping_spec room;
+  room.router_name = "room router";
+  room.router_address = "192.168.1.1";
+  room.control_url = "http://192.168.1.1:5000/ctl/IPConn";
+  room.service_type = "urn:schemas-upnp-org:service:WANIPConnection:1";
+  room.external_port = 3000;
+  room.internal_client = "192.168.1.23";
+  room.internal_port = 3000;
+  auto hub = room;
+  hub.router_name = "ISP hub";
+  hub.router_address = "192.168.0.1";
+  hub.method = map_method::natpmp;
+  hub.control_url.clear();
+  hub.service_type.clear();
+  hub.internal_client.clear();
+  hub.via = "room router";
+  auto other = room;
+  other.external_port = 3001;
+  other.internal_port = 3001;
+  return {{{room, "2026-12-01T05:30:00Z"}, {hub, "2026-12-01T05:30:01Z"}, {other, "2026-12-01T05:31:00Z"}}};
+}
+
+TEST_F(fix_command, unfix_removes_exactly_the_ports_mappings) {
+  ASSERT_EQ(save_fix_state(*backend.state_path, recorded_state()), std::nullopt);
+  listed["192.168.1.1"] = {entry("192.168.1.23"), std::nullopt};
+  EXPECT_EQ(unfix(), exit_reachable) << err.str();
+  EXPECT_EQ(diagnosed, 0) << "no relay contact";
+  EXPECT_EQ(calls, (std::vector<std::string>{"remove 192.168.0.1", "read 192.168.1.1", "remove 192.168.1.1"}));
+  const auto s = state();
+  ASSERT_EQ(s.mappings.size(), 1u);
+  EXPECT_EQ(s.mappings[0].mapping.external_port, 3001);
+  EXPECT_NE(out.str().find("room router 192.168.1.1: TCP 3000 → 192.168.1.23:3000 (UPnP, made 2026-12-01T05:30:00Z): removed"),
+            std::string::npos)
+      << out.str();
+}
+
+TEST_F(fix_command, unfix_leaves_a_mapping_that_is_not_ours_any_more) {
+  ASSERT_EQ(save_fix_state(*backend.state_path, recorded_state()), std::nullopt);
+  listed["192.168.1.1"] = {entry("192.168.1.24"), std::nullopt};
+  EXPECT_EQ(unfix(), exit_reachable);
+  EXPECT_EQ(std::count(calls.begin(), calls.end(), "remove 192.168.1.1"), 0);
+  EXPECT_NE(out.str().find("not ours any more (it now maps to 192.168.1.24:3000): left alone"), std::string::npos)
+      << out.str();
+  EXPECT_EQ(state().mappings.size(), 1u);
+}
+
+TEST_F(fix_command, unfix_of_an_expired_mapping_forgets_it) {
+  ASSERT_EQ(save_fix_state(*backend.state_path, recorded_state()), std::nullopt);
+  EXPECT_EQ(unfix(), exit_reachable);
+  EXPECT_EQ(std::count(calls.begin(), calls.end(), "remove 192.168.1.1"), 0);
+  EXPECT_NE(out.str().find("no longer on the router"), std::string::npos);
+}
+
+TEST_F(fix_command, unfix_failure_keeps_the_record) {
+  ASSERT_EQ(save_fix_state(*backend.state_path, recorded_state()), std::nullopt);
+  listed["192.168.1.1"] = {std::nullopt, mapper_failure{"GetSpecificPortMappingEntry: connect: connection refused"}};
+  EXPECT_EQ(unfix(), exit_fix_failed);
+  const auto s = state();
+  ASSERT_EQ(s.mappings.size(), 2u);
+  EXPECT_EQ(s.mappings[0].mapping.router_address, "192.168.1.1");
+  EXPECT_NE(err.str().find("run --unfix again"), std::string::npos);
+}
+
+TEST_F(fix_command, unfix_with_nothing_recorded) {
+  EXPECT_EQ(unfix(), exit_reachable);
+  EXPECT_TRUE(calls.empty());
+  EXPECT_NE(out.str().find("nothing to remove"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace reachback::client

@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: MIT
+// --fix's plan from a double NAT's evidence and verdict: which routers get
+// which mapping, in which order, and every reason for changing nothing.
+#include "client/fix_plan.hpp"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace reachback::client {
+namespace {
+
+constexpr const char* host = "192.168.1.23";
+constexpr const char* room_lan = "192.168.1.1";
+constexpr const char* room_wan = "192.168.0.2";
+constexpr const char* hub_lan = "192.168.0.1";
+constexpr const char* public_address = "203.0.113.7";
+
+router_evidence upnp_router(const std::string& address, const std::string& external) {
+  router_evidence r;
+  r.address = address;
+  r.answered = {router_protocol::upnp_igd1};
+  r.external_address = router_text_fact{external, router_protocol::upnp_igd1};
+  r.wan_connected = true;
+  r.mappings_read = true;
+  r.upnp_control_url = "http://" + address + ":5000/ctl/IPConn";
+  r.upnp_service_type = "urn:schemas-upnp-org:service:WANIPConnection:1";
+  return r;
+}
+
+port_mapping mapping_to(const std::string& client, std::uint16_t port = 3000) {
+  port_mapping m;
+  m.external_port = 3000;
+  m.internal_client = client;
+  m.internal_port = port;
+  return m;
+}
+
+/// A double NAT without forwards: the ISP hub in front of the room router,
+/// both answering UPnP, the room router reporting its private WAN address.
+struct double_nat {
+  evidence ev;
+  verdict v;
+
+  double_nat() {
+    ev.port = 3000;
+    ev.public_address = public_address;
+    path_evidence path;
+    path.source_address = host;
+    path.default_gateway = room_lan;
+    path.host_addresses = {host};
+    ev.path = path;
+    ev.routers = std::vector<router_evidence>{upnp_router(room_lan, room_wan), upnp_router(hub_lan, public_address)};
+    v.why = cause::nat_no_forward;
+    v.candidates = {2};
+    v.hops = {
+        {hop_role::internet, "internet", public_address, hop_status::pass, {}, {}},
+        {hop_role::nat, "ISP hub", hub_lan, hop_status::pass, {}, ev.routers->at(1)},
+        {hop_role::nat, "room router", room_lan, hop_status::blocked, {}, ev.routers->at(0)},
+        {hop_role::host, "this host", host, hop_status::not_reached, {}, {}},
+    };
+  }
+  router_evidence& hub() { return *v.hops[1].router; }
+  router_evidence& room() { return *v.hops[2].router; }
+};
+
+struct plan_case {
+  std::string name;
+  std::function<void(double_nat&)> change;
+  fix_settings settings;
+  /// describe() of each step, in order; empty when the plan must refuse.
+  std::vector<std::string> steps;
+  /// Text one refusal must contain.
+  std::string refusal;
+  /// Text one note must contain, if any.
+  std::string note;
+  friend void PrintTo(const plan_case& c, std::ostream* os) { *os << c.name; }
+};
+
+const std::string room_step = "room router 192.168.1.1: map TCP 3000 → 192.168.1.23:3000 for 2 h (UPnP)";
+const std::string hub_upnp_step = "ISP hub 192.168.0.1: map TCP 3000 → 192.168.0.2:3000 for 2 h (UPnP)";
+const std::string hub_natpmp_step =
+    "ISP hub 192.168.0.1: map TCP 3000 → the room router's WAN address:3000 for 2 h (NAT-PMP, asked from this host "
+    "through the room router)";
+
+void with_cause(double_nat& n, cause c) { n.v.why = c; }
+
+const std::vector<plan_case> cases = {
+    {"double_nat_no_forwards_two_steps_innermost_first", [](double_nat&) {}, {}, {room_step, hub_upnp_step}, "", ""},
+    {"room_router_with_public_configured_wan_gets_natpmp_on_the_hub",
+     [](double_nat& n) {
+       n.room().external_address->value = "11.22.33.44";
+       n.hub().answered.push_back(router_protocol::nat_pmp);
+     },
+     {}, {room_step, hub_natpmp_step}, "", ""},
+    {"hub_natpmp_only_with_private_wan_known",
+     [](double_nat& n) {
+       n.hub().answered = {router_protocol::nat_pmp};
+       n.hub().upnp_control_url.clear();
+       n.hub().upnp_service_type.clear();
+       n.hub().external_address.reset();
+       n.hub().wan_connected.reset();
+     },
+     {},
+     {room_step,
+      "ISP hub 192.168.0.1: map TCP 3000 → 192.168.0.2:3000 for 2 h (NAT-PMP, asked from this host through the room "
+      "router)"},
+     "", ""},
+    {"right_mapping_on_room_router_leaves_only_the_hub_step",
+     [](double_nat& n) { n.room().mapping = mapping_to(host); }, {}, {hub_upnp_step}, "",
+     "room router 192.168.1.1 already maps TCP 3000 → 192.168.1.23:3000 (right)"},
+    {"right_mapping_on_the_hub_leaves_only_the_room_step",
+     [](double_nat& n) { n.hub().mapping = mapping_to(room_wan); }, {}, {room_step}, "", "ISP hub 192.168.0.1 already maps"},
+    {"lease_in_minutes", [](double_nat&) {}, {600},
+     {"room router 192.168.1.1: map TCP 3000 → 192.168.1.23:3000 for 10 min (UPnP)",
+      "ISP hub 192.168.0.1: map TCP 3000 → 192.168.0.2:3000 for 10 min (UPnP)"},
+     "", ""},
+    {"permanent_lease_by_upnp", [](double_nat&) {}, {0},
+     {"room router 192.168.1.1: map TCP 3000 → 192.168.1.23:3000 permanently (UPnP)",
+      "ISP hub 192.168.0.1: map TCP 3000 → 192.168.0.2:3000 permanently (UPnP)"},
+     "", ""},
+    {"natpmp_only_room_router_maps_this_host",
+     [](double_nat& n) {
+       n.room().answered = {router_protocol::nat_pmp};
+       n.room().upnp_control_url.clear();
+       n.room().external_address = router_text_fact{room_wan, router_protocol::nat_pmp};
+     },
+     {},
+     {"room router 192.168.1.1: map TCP 3000 → 192.168.1.23:3000 for 2 h (NAT-PMP)", hub_upnp_step}, "", ""},
+    // Refusals.
+    {"conflict_on_the_room_router_names_the_other_host",
+     [](double_nat& n) { n.room().mapping = mapping_to("192.168.1.24"); }, {}, {},
+     "the room router already maps TCP 3000 to 192.168.1.24:3000, another host; reachback never overwrites it", ""},
+    {"room_router_mapping_to_another_port_of_this_host_is_a_conflict",
+     [](double_nat& n) { n.room().mapping = mapping_to(host, 8080); }, {}, {},
+     "already maps TCP 3000 to 192.168.1.23:8080", ""},
+    {"conflict_on_the_hub_names_the_room_routers_wan",
+     [](double_nat& n) { n.hub().mapping = mapping_to("192.168.0.9"); }, {}, {},
+     "the ISP hub already maps TCP 3000 to 192.168.0.9:3000, not the room router's WAN address 192.168.0.2:3000; "
+     "reachback never overwrites it",
+     ""},
+    {"disabled_mapping_is_never_changed",
+     [](double_nat& n) {
+       n.room().mapping = mapping_to(host);
+       n.room().mapping->enabled = false;
+     },
+     {}, {}, "already has a disabled mapping of TCP 3000", ""},
+    {"hub_mapping_to_this_host_is_a_conflict",
+     [](double_nat& n) {
+       n.room().external_address->value = "11.22.33.44";
+       n.hub().mapping = mapping_to(host);
+     },
+     {}, {}, "this host, which it cannot reach past the NAT in front of it", ""},
+    {"strict_room_router_refuses_mappings", [](double_nat& n) { n.room().external_address->value = ""; }, {}, {},
+     "the room router 192.168.1.1 reports no external address (UPnP): it is itself behind a NAT and refuses mappings",
+     ""},
+    {"room_router_with_wan_down_refuses_mappings", [](double_nat& n) { n.room().wan_connected = false; }, {}, {},
+     "says its WAN connection is not connected", ""},
+    {"carrier_nat", [](double_nat& n) { with_cause(n, cause::cgnat); }, {}, {}, "carrier-grade NAT", ""},
+    {"carrier_nat_in_front_of_the_hub",
+     [](double_nat& n) { n.hub().external_address->value = "100.64.12.1"; }, {}, {}, "carrier-grade NAT", ""},
+    {"host_firewall", [](double_nat& n) { with_cause(n, cause::host_firewall); }, {}, {}, "this host's firewall", ""},
+    {"bind_conflict", [](double_nat& n) { with_cause(n, cause::bind_conflict); }, {}, {}, "another program holds", ""},
+    {"loopback_only", [](double_nat& n) { with_cause(n, cause::loopback_only); }, {}, {}, "loopback only", ""},
+    {"no_listener", [](double_nat& n) { with_cause(n, cause::no_listener); }, {}, {}, "nothing listens on port 3000", ""},
+    {"reachable_already", [](double_nat& n) { with_cause(n, cause::reachable); }, {}, {}, "reachable from the internet already", ""},
+    {"natpmp_only_hub_with_permanent_lease",
+     [](double_nat& n) {
+       n.room().external_address->value = "11.22.33.44";
+       n.hub().answered = {router_protocol::nat_pmp};
+       n.hub().upnp_control_url.clear();
+     },
+     {0}, {}, "the ISP hub 192.168.0.1 would be mapped by NAT-PMP, which has no permanent mappings", ""},
+    {"upnp_only_hub_behind_a_room_router_with_public_configured_wan",
+     [](double_nat& n) { n.room().external_address->value = "11.22.33.44"; }, {}, {},
+     "the ISP hub 192.168.0.1 speaks UPnP only, and the room router does not report its WAN address (it reports "
+     "11.22.33.44, set in its configuration)",
+     ""},
+    {"hop_without_router_answers",
+     [](double_nat& n) {
+       n.room().answered.clear();
+       n.room().upnp_control_url.clear();
+       n.room().external_address.reset();
+     },
+     {}, {}, "the room router 192.168.1.1 answers neither UPnP nor NAT-PMP", ""},
+    {"hop_whose_router_was_not_asked", [](double_nat& n) { n.v.hops[2].router.reset(); }, {}, {},
+     "the room router 192.168.1.1 was not asked about itself", ""},
+    {"routers_not_asked_at_all",
+     [](double_nat& n) {
+       n.ev.routers.reset();
+       n.v.hops[1].router.reset();
+       n.v.hops[2].router.reset();
+     },
+     {}, {}, "--no-routers", ""},
+    {"silent_hop_without_an_address",
+     [](double_nat& n) {
+       n.v.hops[1].address.reset();
+       n.v.hops[1].router.reset();
+     },
+     {}, {}, "the ISP hub did not answer the path trace", ""},
+    {"pcp_only_router",
+     [](double_nat& n) {
+       n.room().answered = {router_protocol::pcp};
+       n.room().upnp_control_url.clear();
+     },
+     {}, {}, "answers only PCP", ""},
+    {"every_router_maps_right_already",
+     [](double_nat& n) {
+       with_cause(n, cause::filtered);
+       n.room().mapping = mapping_to(host);
+       n.hub().mapping = mapping_to(room_wan);
+     },
+     {}, {}, "every router already maps TCP 3000", ""},
+    {"no_nat_in_between",
+     [](double_nat& n) { n.v.hops.erase(n.v.hops.begin() + 1, n.v.hops.begin() + 3); }, {}, {},
+     "no NAT stands between this host and the internet", ""},
+};
+
+class plan_table : public testing::TestWithParam<plan_case> {};
+
+std::string joined(const std::vector<std::string>& lines) {
+  std::string text;
+  for (const auto& l : lines) text += l + "\n";
+  return text;
+}
+
+TEST_P(plan_table, plans) {
+  const auto& c = GetParam();
+  double_nat n;
+  c.change(n);
+  const auto plan = plan_fix(n.ev, n.v, c.settings);
+  if (c.steps.empty()) {
+    EXPECT_TRUE(plan.refused());
+    EXPECT_TRUE(plan.steps.empty()) << "a refused plan makes no change";
+    EXPECT_NE(joined(plan.refusals).find(c.refusal), std::string::npos) << joined(plan.refusals);
+    return;
+  }
+  EXPECT_FALSE(plan.refused()) << joined(plan.refusals);
+  std::vector<std::string> described;
+  for (const auto& s : plan.steps) described.push_back(describe(s));
+  EXPECT_EQ(described, c.steps);
+  if (!c.note.empty()) {
+    EXPECT_NE(joined(plan.notes).find(c.note), std::string::npos) << joined(plan.notes);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(cases, plan_table, testing::ValuesIn(cases),
+                         [](const auto& test_info) { return test_info.param.name; });
+
+TEST(fix_plan, steps_carry_what_the_mapper_and_the_state_file_need) {
+  double_nat n;
+  const auto plan = plan_fix(n.ev, n.v, {});
+  ASSERT_EQ(plan.steps.size(), 2u);
+  const auto& room = plan.steps[0];
+  EXPECT_EQ(room.router_address, room_lan);
+  EXPECT_EQ(room.method, map_method::upnp);
+  EXPECT_EQ(room.control_url, "http://192.168.1.1:5000/ctl/IPConn");
+  EXPECT_EQ(room.service_type, "urn:schemas-upnp-org:service:WANIPConnection:1");
+  EXPECT_EQ(room.external_port, 3000);
+  EXPECT_EQ(room.internal_client, host);
+  EXPECT_EQ(room.internal_port, 3000);
+  EXPECT_EQ(room.lease_seconds, default_lease_seconds);
+  EXPECT_EQ(plan.steps[1].internal_client, room_wan);
+}
+
+TEST(fix_plan, uses_only_routers_attached_to_the_verdicts_hops) {
+  double_nat n;
+  // A router the client asked that is on no NAT hop of the verdict.
+  n.ev.routers->push_back(upnp_router("192.168.1.250", "192.168.0.3"));
+  const auto plan = plan_fix(n.ev, n.v, {});
+  for (const auto& s : plan.steps) EXPECT_NE(s.router_address, "192.168.1.250");
+  EXPECT_EQ(plan.steps.size(), 2u);
+}
+
+TEST(describe_lease, units) {
+  EXPECT_EQ(describe_lease(0), "permanently");
+  EXPECT_EQ(describe_lease(7200), "for 2 h");
+  EXPECT_EQ(describe_lease(120), "for 2 min");
+  EXPECT_EQ(describe_lease(90), "for 90 s");
+}
+
+}  // namespace
+}  // namespace reachback::client

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+// The state file of --fix: its JSON both ways, a corrupt or half-written
+// file (an error, and the file left as it is), and the atomic save.
+#include "client/fix_state.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace reachback::client {
+namespace {
+
+recorded_mapping upnp_record() {
+  mapping_spec m;
+  m.router_name = "room router";
+  m.router_address = "192.168.1.1";
+  m.method = map_method::upnp;
+  m.control_url = "http://192.168.1.1:5000/ctl/IPConn";
+  m.service_type = "urn:schemas-upnp-org:service:WANIPConnection:1";
+  m.external_port = 3000;
+  m.internal_client = "192.168.1.23";
+  m.internal_port = 3000;
+  m.lease_seconds = 7200;
+  return {m, "2026-12-01T05:30:00Z"};
+}
+
+recorded_mapping natpmp_record() {
+  mapping_spec m;
+  m.router_name = "ISP hub";
+  m.router_address = "192.168.0.1";
+  m.method = map_method::natpmp;
+  m.external_port = 3000;
+  m.internal_port = 3000;
+  m.lease_seconds = 600;
+  m.via = "room router";
+  return {m, "2026-12-01T05:30:01Z"};
+}
+
+fix_state two_mappings() { return {{upnp_record(), natpmp_record()}}; }
+
+std::string error_of(std::string_view text) {
+  const auto parsed = parse_fix_state(text);
+  const auto* error = std::get_if<fix_state_error>(&parsed);
+  return error ? error->message : "(parsed)";
+}
+
+TEST(fix_state, round_trips) {
+  const auto state = two_mappings();
+  const auto parsed = parse_fix_state(to_json_text(state));
+  ASSERT_TRUE(std::holds_alternative<fix_state>(parsed)) << std::get<fix_state_error>(parsed).message;
+  EXPECT_EQ(std::get<fix_state>(parsed), state);
+}
+
+TEST(fix_state, document_names_its_schema_and_every_field) {
+  const auto text = to_json_text(two_mappings());
+  for (const auto* field : {"\"schema\": \"reachback.fix-state/1\"", "\"router_address\": \"192.168.1.1\"",
+                            "\"method\": \"upnp\"", "\"method\": \"natpmp\"", "\"control_url\"", "\"service_type\"",
+                            "\"external_port\": 3000", "\"protocol\": \"TCP\"", "\"internal_client\": \"192.168.1.23\"",
+                            "\"internal_port\": 3000", "\"lease_seconds\": 7200", "\"created\": \"2026-12-01T05:30:00Z\""})
+    EXPECT_NE(text.find(field), std::string::npos) << field << " missing from\n" << text;
+}
+
+TEST(fix_state, empty_state_round_trips) {
+  const auto parsed = parse_fix_state(to_json_text({}));
+  ASSERT_TRUE(std::holds_alternative<fix_state>(parsed));
+  EXPECT_TRUE(std::get<fix_state>(parsed).mappings.empty());
+}
+
+TEST(fix_state, half_written_file_is_an_error_at_every_cut) {
+  const auto text = to_json_text(two_mappings());
+  // Every cut short of the closing brace is an error, never a shorter list.
+  const auto end = text.rfind('}');
+  for (std::size_t cut = 0; cut < end; ++cut) {
+    const auto parsed = parse_fix_state(std::string_view(text).substr(0, cut));
+    EXPECT_TRUE(std::holds_alternative<fix_state_error>(parsed)) << "cut at " << cut;
+  }
+}
+
+TEST(fix_state, corrupt_documents_give_one_line) {
+  EXPECT_EQ(error_of("garbage"), "not JSON, or cut short");
+  EXPECT_EQ(error_of("{\"schema\": \"other/1\", \"mappings\": []}"), "not a reachback.fix-state/1 document");
+  EXPECT_EQ(error_of("{\"schema\": \"reachback.fix-state/1\"}"), "no \"mappings\" list");
+  EXPECT_EQ(error_of("{\"schema\": \"reachback.fix-state/1\", \"mappings\": [{\"method\": \"upnp\"}]}"),
+            "mapping 1: no \"router_address\"");
+  EXPECT_EQ(error_of(R"({"schema": "reachback.fix-state/1", "mappings": [{"router_address": "r", "method": "pcp"}]})"),
+            "mapping 1: unknown method \"pcp\"");
+  EXPECT_EQ(error_of(R"({"schema": "reachback.fix-state/1", "mappings": [{"router_address": "r", "method": "natpmp",
+      "external_port": 70000}]})"),
+            "mapping 1: \"external_port\" is not a port");
+  EXPECT_EQ(error_of(R"({"schema": "reachback.fix-state/1", "mappings": [{"router_address": 7}]})"),
+            "mapping 1: \"router_address\" has the wrong type");
+  for (const auto& text : {std::string("garbage\n"), std::string("{\n\"a\":\n1")})
+    EXPECT_EQ(error_of(text).find('\n'), std::string::npos);
+}
+
+TEST(fix_state, record_replaces_the_same_router_and_port) {
+  auto state = two_mappings();
+  auto again = upnp_record();
+  again.created = "2026-12-02T00:00:00Z";
+  record(state, again);
+  ASSERT_EQ(state.mappings.size(), 2u);
+  EXPECT_EQ(state.mappings.back(), again);
+  auto other_port = upnp_record();
+  other_port.mapping.external_port = 3001;
+  record(state, other_port);
+  EXPECT_EQ(state.mappings.size(), 3u);
+}
+
+TEST(fix_state, utc_timestamp) {
+  using namespace std::chrono;
+  EXPECT_EQ(utc_timestamp(system_clock::time_point{}), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(utc_timestamp(sys_days{year{2026} / December / 1} + hours{5} + minutes{30} + seconds{7}),
+            "2026-12-01T05:30:07Z");
+}
+
+TEST(fix_state, path_is_in_the_state_directory) {
+  const auto path = fix_state_path([](const char* name) -> std::optional<std::string> {
+    if (std::string_view(name) == "XDG_STATE_HOME" || std::string_view(name) == "LOCALAPPDATA")
+      return (std::filesystem::temp_directory_path() / "state").string();
+    return std::nullopt;
+  });
+  ASSERT_TRUE(path);
+  EXPECT_EQ(path->filename(), "fix-state.json");
+  EXPECT_EQ(path->parent_path().filename(), "reachback");
+}
+
+class fix_state_file : public testing::Test {
+ protected:
+  // One directory per test: ctest runs the tests of this fixture in parallel.
+  std::filesystem::path dir = std::filesystem::path(testing::TempDir()) / "reachback_fix_state_test" /
+                              testing::UnitTest::GetInstance()->current_test_info()->name();
+  std::filesystem::path file = dir / "nested" / "fix-state.json";
+  void SetUp() override { std::filesystem::remove_all(dir); }
+  void TearDown() override { std::filesystem::remove_all(dir); }
+  std::string contents() const {
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+};
+
+TEST_F(fix_state_file, missing_file_is_an_empty_state) {
+  const auto loaded = load_fix_state(file);
+  ASSERT_TRUE(std::holds_alternative<fix_state>(loaded));
+  EXPECT_TRUE(std::get<fix_state>(loaded).mappings.empty());
+}
+
+TEST_F(fix_state_file, saves_creating_its_directory_and_loads_back) {
+  ASSERT_EQ(save_fix_state(file, two_mappings()), std::nullopt);
+  const auto loaded = load_fix_state(file);
+  ASSERT_TRUE(std::holds_alternative<fix_state>(loaded));
+  EXPECT_EQ(std::get<fix_state>(loaded), two_mappings());
+  auto temporary = file;
+  temporary += ".tmp";
+  EXPECT_FALSE(std::filesystem::exists(temporary)) << "the temporary file is renamed over the state file";
+}
+
+TEST_F(fix_state_file, save_replaces_the_whole_file) {
+  ASSERT_EQ(save_fix_state(file, two_mappings()), std::nullopt);
+  ASSERT_EQ(save_fix_state(file, fix_state{{natpmp_record()}}), std::nullopt);
+  EXPECT_EQ(contents(), to_json_text(fix_state{{natpmp_record()}}));
+}
+
+TEST_F(fix_state_file, corrupt_file_is_one_line_and_left_as_it_is) {
+  std::filesystem::create_directories(file.parent_path());
+  const auto text = to_json_text(two_mappings());
+  const auto half = text.substr(0, text.size() / 2);
+  std::ofstream(file, std::ios::binary) << half;
+  const auto loaded = load_fix_state(file);
+  ASSERT_TRUE(std::holds_alternative<fix_state_error>(loaded));
+  const auto& message = std::get<fix_state_error>(loaded).message;
+  EXPECT_EQ(message.find('\n'), std::string::npos);
+  EXPECT_NE(message.find("not JSON, or cut short"), std::string::npos) << message;
+  EXPECT_NE(message.find("left as it is"), std::string::npos) << message;
+  EXPECT_EQ(contents(), half) << "nothing lost";
+}
+
+}  // namespace
+}  // namespace reachback::client
