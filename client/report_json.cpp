@@ -72,6 +72,8 @@ json probe_json(const report& r) {
           {"path", ev.path ? json(*ev.path) : json(nullptr)},
           {"capture", ev.capture},
           {"firewall", ev.firewall ? json(*ev.firewall) : json(nullptr)},
+          {"control_probe", ev.control_probe ? json(*ev.control_probe) : json(nullptr)},
+          {"relay_rtt_ms", ev.relay_rtt_ms ? json(*ev.relay_rtt_ms) : json(nullptr)},
           {"timings", {{"local_ms", r.timings.local_ms}, {"session_ms", r.timings.session_ms},
                        {"total_ms", r.timings.total_ms}}}};
 }

@@ -79,8 +79,20 @@ TEST(report_json, has_exactly_the_schema_fields) {
   EXPECT_EQ(doc["local"]["missing"], json::array());
   EXPECT_EQ(keys(doc["probe"]), (std::set<std::string>{"mode", "agent_listening", "relay_address", "client_hops",
                                                        "connect_back", "sweep", "path", "capture", "firewall",
-                                                       "timings"}));
+                                                       "control_probe", "relay_rtt_ms", "timings"}));
   EXPECT_TRUE(doc["probe"]["firewall"].is_null());
+  EXPECT_TRUE(doc["probe"]["control_probe"].is_null());
+  EXPECT_TRUE(doc["probe"]["relay_rtt_ms"].is_null());
+}
+
+TEST(report_json, the_control_probe_and_the_relays_rtt_are_in_the_probe) {
+  auto r = sample();
+  r.ev.control_probe = control_probe_result{51234, connect_outcome::refused, {}, 3.5, 1};
+  r.ev.relay_rtt_ms = 82.5;
+  const auto doc = json::parse(render_json(r));
+  EXPECT_EQ(doc["probe"]["control_probe"]["port"], 51234);
+  EXPECT_EQ(doc["probe"]["control_probe"]["outcome"], "refused");
+  EXPECT_DOUBLE_EQ(doc["probe"]["relay_rtt_ms"].get<double>(), 82.5);
 }
 
 TEST(report_json, a_routers_answers_carry_their_sources) {

@@ -29,6 +29,8 @@
 #                        after the run, ROUTER maps tcp PORT to ADDR:TPORT (repeatable)
 #   --expect-no-mapping ROUTER:PORT
 #                        after the run, ROUTER maps no tcp PORT (repeatable)
+#   --then-unfix         after the run, probe-client --unfix --port PORT must exit 0
+#                        and leave every UPnP router's mappings as before the run
 #   --client-timeout S   stop probe-client after S seconds (default 40)
 #   --human              the human-readable report (no --json, no checks)
 #   --hold SECONDS       build the lab, start nothing, wait so you can explore it by hand
@@ -45,7 +47,7 @@ source "$here/scenarios.sh"
 readonly RELAY_LISTEN="$LAB_RELAY_ADDR:4750"
 
 usage() {
-  sed -n '3,36s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+  sed -n '3,38s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
   exit "${1:-2}"
 }
 
@@ -61,6 +63,7 @@ expect_candidates=""
 has_expect_candidates=0
 dump_tables=0
 tables_unchanged=0
+then_unfix=0
 expect_mapping=()
 expect_no_mapping=()
 expect_exit=""
@@ -85,6 +88,7 @@ parse_args() {
       --expect-candidates) expect_candidates=${2?}; has_expect_candidates=1; shift 2 ;;
       --dump-tables) dump_tables=1; shift ;;
       --expect-tables-unchanged) tables_unchanged=1; dump_tables=1; shift ;;
+      --then-unfix) then_unfix=1; dump_tables=1; shift ;;
       --expect-mapping) expect_mapping+=("${2:?}"); shift 2 ;;
       --expect-no-mapping) expect_no_mapping+=("${2:?}"); shift 2 ;;
       --expect-exit) expect_exit=${2:?}; shift 2 ;;
@@ -152,7 +156,7 @@ run_client() {
   ((human == 1)) || args+=(--json)
   args+=("${SCENARIO_CLIENT_ARGS[@]}" "${extra[@]}")
   local cmd=(timeout --kill-after=5 "$client_timeout"
-    ip netns exec "$(lab_ns laptop)" "$client_bin" "${args[@]}")
+    ip netns exec "$(lab_ns laptop)" env XDG_STATE_HOME="$LAB_DIR/state" "$client_bin" "${args[@]}")
   if ((human == 1)); then
     printf '%s\n$ probe-client %s\n\n' "$SCENARIO_TITLE" "${args[*]}"
     "${cmd[@]}" || client_rc=$?
@@ -163,15 +167,36 @@ run_client() {
   sed 's/^/probe-client: | /' "$LAB_DIR/client.err" >&2
 }
 
-# Each UPnP router's mappings (lab_upnp_table), into tables_before or tables_after.
-declare -A tables_before=() tables_after=()
+# --fix's state file stays in the lab (XDG_STATE_HOME), never in root's home.
+# --unfix removes what the run's --fix recorded there; the routers' tables
+# must then be as they were before the run.
+unfix_and_check() {
+  local rc=0 router
+  timeout --kill-after=5 "$client_timeout" ip netns exec "$(lab_ns laptop)" env XDG_STATE_HOME="$LAB_DIR/state" \
+    "$client_bin" --unfix --port "$LAB_PORT" >&2 || rc=$?
+  ((rc == 0)) || fail "probe-client --unfix exited $rc"
+  read_tables unfixed
+  for router in "${LAB_UPNP_ROUTERS[@]}"; do
+    [[ ${tables_before[$router]} == "${tables_unfixed[$router]}" ]] ||
+      fail "$router's UPnP mappings after --unfix differ from those before the run"
+  done
+}
+
+# Each UPnP router's mappings (lab_upnp_table), into tables_before,
+# tables_after or tables_unfixed.
+declare -A tables_before=() tables_after=() tables_unfixed=()
 read_tables() {
-  local when=$1 router table
+  local when=$1 router table label="$1 the run"
+  [[ $when != unfixed ]] || label="after --unfix"
   for router in "${LAB_UPNP_ROUTERS[@]}"; do
     table=$(lab_upnp_table "$router")
-    if [[ $when == before ]]; then tables_before[$router]=$table; else tables_after[$router]=$table; fi
+    case $when in
+      before) tables_before[$router]=$table ;;
+      after) tables_after[$router]=$table ;;
+      *) tables_unfixed[$router]=$table ;;
+    esac
     {
-      echo "lab: $router's UPnP mappings $when the run:"
+      echo "lab: $router's UPnP mappings $label:"
       # shellcheck disable=SC2001 # every line, not one substitution
       sed 's/^/  | /' <<<"${table:-(none)}"
     } >&2
@@ -264,6 +289,7 @@ main() {
   else
     check_report
   fi
+  ((then_unfix == 0)) || unfix_and_check
 }
 
 main "$@"
