@@ -19,9 +19,11 @@ cd "$repo"
 
 # hub-stale-forward is the ambiguous one: the evidence leaves two routers,
 # and the report names both and what tells them apart. upnp-wrong-target
-# shows a router's own UPnP table naming the wrong target exactly.
+# shows a router's own UPnP table naming the wrong target exactly, and
+# fix-double-nat runs --fix, which maps the port on both routers and probes
+# again.
 readonly DEFAULT_SCENARIOS=(reachable fw-drop room-no-forward wrong-target bind-conflict
-  loopback-only cgnat hub-stale-forward upnp-wrong-target)
+  loopback-only cgnat hub-stale-forward upnp-wrong-target fix-double-nat)
 build=1
 build_dir=build
 jobs=$(nproc)
@@ -102,9 +104,11 @@ show_scenario() {
   local index=$1 name=$2
   printf '\n%s━━━ %s/%s  %s %s%s\n' "$bold" "$index" "${#scenarios[@]}" "$name" \
     "$(printf '━%.0s' $(seq 1 $((60 - ${#name}))))" "$reset"
+  local client_args=()
+  [[ $name != fix-double-nat ]] || client_args=(-- --fix --yes)
   LAB_QUIET=1 ./tests/lab/run_scenario.sh "$name" --human \
     --relay-bin "$build_dir/relay/probe-relay" --client-bin "$build_dir/client/probe-client" \
-    --wire-bin "$build_dir/tests/lab/reachback-lab-wire"
+    --wire-bin "$build_dir/tests/lab/reachback-lab-wire" "${client_args[@]}"
 }
 
 main() {
