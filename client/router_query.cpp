@@ -107,9 +107,8 @@ struct router_query::state {
     const auto source = iequals(service.service_type, router::wan_ip_connection_2) ? router_protocol::upnp_igd2
                                                                                    : router_protocol::upnp_igd1;
     add_answered(r.facts, source);
-    co_await ask_external_address(r, service, source);
-    co_await ask_status(r, service);
-    co_await ask_mapping(r, service, source);
+    // Three connections at once: a LAN router answers each in milliseconds.
+    co_await (ask_external_address(r, service, source) && ask_status(r, service) && ask_mapping(r, service, source));
     r.upnp_open = false;
   }
 
@@ -214,10 +213,15 @@ struct router_query::state {
     co_await socket.async_send_to(asio::buffer(request), group, use_nothrow);
   }
 
+  [[nodiscard]] bool all_located() const {
+    return std::all_of(routers.begin(), routers.end(), [](const asked_router& r) { return r.located; });
+  }
+
+  /// Takes answers until `until_time`, or until every router has answered.
   asio::awaitable<void> receive_searches(udp::socket& socket, clock::time_point until_time) {
     std::array<char, router::max_ssdp_datagram> datagram{};
     udp::endpoint from;
-    while (clock::now() < until_time) {
+    while (clock::now() < until_time && !all_located()) {
       auto got = co_await (socket.async_receive_from(asio::buffer(datagram), from, use_nothrow) || until(until_time));
       if (got.index() == 1) co_return;
       const auto [e, n] = std::get<0>(got);
@@ -231,8 +235,10 @@ struct router_query::state {
     udp::socket socket(ctx, udp::endpoint(udp::v4(), 0));
     co_await send_searches(socket, true);
     co_await receive_searches(socket, clock::now() + first_wait);
-    co_await send_searches(socket, false);
-    co_await receive_searches(socket, clock::now() + second_wait);
+    if (!all_located()) {
+      co_await send_searches(socket, false);
+      co_await receive_searches(socket, clock::now() + second_wait);
+    }
     for (auto& r : routers)
       if (!r.located) r.upnp_open = false;  // no UPnP answer: it has none, or it is off
   }
