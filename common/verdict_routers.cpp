@@ -9,6 +9,7 @@
 #include "verdict_parts.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -375,6 +376,37 @@ finding reordered(const weighing& w, const std::vector<std::size_t>& order, cons
   return f;
 }
 
+/// The routers behind the blocking one, whose forwards the probes never
+/// reached: one whose table lists no mapping gets its step too, so fixing
+/// the first block does not just uncover the next.
+void add_inner_steps(const weighing& w, finding& f) {
+  if (!f.blocking || !w.is_router(*f.blocking)) return;
+  const auto p = std::to_string(w.ev.port);
+  // Right after the blocking router's own step, before any alternative to it.
+  auto at = f.fix.begin() + (f.fix.empty() ? 0 : 1);
+  for (auto i = *f.blocking + 1; i < w.home.host_index(); ++i) {
+    if (w.routers[i].forward != listed_forward::not_listed) continue;
+    at = std::next(f.fix.insert(at, "Then " + hop_label(w.home.hops[i]) + ": its UPnP table lists no mapping for TCP " + p +
+                    " either; add a port forward TCP WAN " + p + " → " + target_of(w, i) +
+                    ", unless one made in its web page is already there."));
+  }
+}
+
+/// `f` reordered, or renamed to a listed wrong mapping, by the routers' word.
+finding weighed_finding(const weighing& w, finding f) {
+  std::vector<std::size_t> order = {*f.blocking};
+  for (const auto i : f.also)
+    if (std::find(order.begin(), order.end(), i) == order.end()) order.push_back(i);
+  if (const auto wrong = listed_wrong(w.routers, order)) return wrong_mapping(w, *wrong);
+  const auto sentence = answers_sentence(w, order);
+  if (sentence.empty()) return f;
+  const auto weighed = ranked(w, order);
+  const bool claims_no_forward = f.why == cause::nat_no_forward && w.forward_listed(weighed.front());
+  if (weighed != order || claims_no_forward) return reordered(w, weighed, sentence);
+  f.summary += " " + sentence;
+  return f;
+}
+
 }  // namespace
 
 std::vector<router_view> read_routers(const evidence& ev, layout& home) {
@@ -403,19 +435,9 @@ finding weigh_router_answers(const evidence& ev, const layout& home, const std::
                              const sweep_reading& sweep, const fix_writer& fx, finding f) {
   if (f.why == cause::reachable || !f.blocking) return f;
   const weighing w{ev, home, routers, reached_depth(ev, home, sweep), sweep.deepest_forward, fx};
-  std::vector<std::size_t> order = {*f.blocking};
-  for (const auto i : f.also)
-    if (std::find(order.begin(), order.end(), i) == order.end()) order.push_back(i);
-  if (const auto wrong = listed_wrong(routers, order)) return wrong_mapping(w, *wrong);
-  const auto sentence = answers_sentence(w, order);
-  if (sentence.empty()) return f;
-  const auto weighed = ranked(w, order);
-  const bool claims_no_forward = f.why == cause::nat_no_forward && w.forward_listed(weighed.front());
-  if (weighed == order && !claims_no_forward) {
-    f.summary += " " + sentence;
-    return f;
-  }
-  return reordered(w, weighed, sentence);
+  f = weighed_finding(w, std::move(f));
+  add_inner_steps(w, f);
+  return f;
 }
 
 }  // namespace reachback::verdict_parts

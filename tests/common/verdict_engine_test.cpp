@@ -1714,6 +1714,27 @@ TEST(verdict_engine_routers, a_configured_public_address_behind_a_nat_is_not_tak
       << all_of(v.hops[2].evidence);
 }
 
+TEST(verdict_engine_routers, a_router_behind_the_block_that_lists_no_mapping_gets_its_step_too) {
+  auto ev = double_nat();
+  ev.sweep->hops = {expired(1, "203.0.113.1", 64), reset(2)};
+  outcome(ev, connect_outcome::refused);
+  routers(ev, {upnp_router("192.168.1.1"), upnp_router("192.168.0.1")});
+  const auto v = diagnose(ev, fixes());
+  EXPECT_EQ(v.why, cause::nat_no_forward);
+  EXPECT_EQ(candidate_labels(v), (std::vector<std::string>{hub}));
+  EXPECT_TRUE(has_line(v.fix, "Then room router 192.168.1.1: its UPnP table lists no mapping for TCP 3000 either; add a "
+                              "port forward TCP WAN 3000 → 192.168.1.23:3000"))
+      << all_of(v.fix);
+}
+
+TEST(verdict_engine_routers, a_router_without_upnp_behind_the_block_gets_no_guessed_step) {
+  auto ev = double_nat();
+  ev.sweep->hops = {expired(1, "203.0.113.1", 64), reset(2)};
+  outcome(ev, connect_outcome::refused);
+  const auto v = diagnose(ev, fixes());
+  for (const auto& step : v.fix) EXPECT_EQ(step.find("Then room router"), std::string::npos) << step;
+}
+
 TEST(verdict_engine_routers, a_reachable_port_stays_reachable_whatever_the_tables_say) {
   auto ev = double_nat();
   outcome(ev, connect_outcome::verified);
