@@ -111,7 +111,7 @@ session_hooks make_hooks(const client_options& o, evidence& ev, side_evidence& s
       .on_welcome =
           [&o, &ev, &side, &progress](const protocol::welcome& w) {
             if (side.path.valid() && routers_worth_asking(o, w.observed_address))
-              side.routers = std::make_unique<router_query>(ev.port, side.path);
+              side.routers = std::make_unique<router_query>(ev.port, platform::first_hop_toward(ev.relay_address), side.path);
             progress.stage("relay sees you as " + w.observed_address + "; it is connecting back to port " +
                            std::to_string(ev.port) + " and walking the path");
           },

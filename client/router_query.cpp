@@ -45,6 +45,7 @@ constexpr std::chrono::milliseconds second_wait{500};
 // A router on the LAN answers within milliseconds: one that said nothing in
 // this long after it was asked is not waited for once the relay is done.
 constexpr std::chrono::milliseconds silent_after{100};
+constexpr std::chrono::milliseconds path_poll{5};
 constexpr std::string_view ssdp_multicast_address = "239.255.255.250";
 // How far a router's mapping table is walked when the port has no entry of
 // its own (a mapping for one remote host only is listed there alone).
@@ -75,8 +76,10 @@ struct router_query::state {
   std::shared_future<path_evidence> path;
   clock::time_point cap;
   std::vector<asked_router> routers;
-  std::string source_address;
-  clock::time_point asked_at;
+  platform::first_hop first;
+  std::string source_address;  ///< PCP's client address: the route's own source
+  bool multicast_sent = false;
+  clock::time_point asked_at;  ///< when the latest routers were asked
   asio::io_context ctx{1};
   asio::steady_timer stop{ctx};
 
@@ -197,13 +200,17 @@ struct router_query::state {
     spawn(ask_igd(*r, *location));
   }
 
-  asio::awaitable<void> send_searches(udp::socket& socket, bool multicast) {
-    for (auto& r : routers) {
-      if (r.located || !r.upnp_open) continue;
-      const udp::endpoint to(asio::ip::make_address(r.facts.address), router::ssdp_port);
+  /// Routers asked together: the gateway at once, the path's others when the trace ends.
+  using batch = std::vector<asked_router*>;
+
+  asio::awaitable<void> send_searches(udp::socket& socket, const batch& targets, bool multicast) {
+    for (auto* r : targets) {
+      if (r->located || !r->upnp_open) continue;
+      const udp::endpoint to(asio::ip::make_address(r->facts.address), router::ssdp_port);
       for (const auto target : {router::igd2_search_target, router::igd1_search_target}) {
         // No MX: a unicast search is answered at once (UPnP Device Architecture 1.1).
-        const auto request = router::msearch_request(target, r.facts.address + ":" + std::to_string(router::ssdp_port), 0);
+        const auto request =
+            router::msearch_request(target, r->facts.address + ":" + std::to_string(router::ssdp_port), 0);
         co_await socket.async_send_to(asio::buffer(request), to, use_nothrow);
       }
     }
@@ -213,15 +220,16 @@ struct router_query::state {
     co_await socket.async_send_to(asio::buffer(request), group, use_nothrow);
   }
 
-  [[nodiscard]] bool all_located() const {
-    return std::all_of(routers.begin(), routers.end(), [](const asked_router& r) { return r.located; });
+  [[nodiscard]] static bool all_located(const batch& targets) {
+    return std::all_of(targets.begin(), targets.end(), [](const asked_router* r) { return r->located; });
   }
 
-  /// Takes answers until `until_time`, or until every router has answered.
-  asio::awaitable<void> receive_searches(udp::socket& socket, clock::time_point until_time) {
+  /// Takes answers until `until_time`, or until every router of `targets` has
+  /// answered (an answer from any router asked is taken).
+  asio::awaitable<void> receive_searches(udp::socket& socket, const batch& targets, clock::time_point until_time) {
     std::array<char, router::max_ssdp_datagram> datagram{};
     udp::endpoint from;
-    while (clock::now() < until_time && !all_located()) {
+    while (clock::now() < until_time && !all_located(targets)) {
       auto got = co_await (socket.async_receive_from(asio::buffer(datagram), from, use_nothrow) || until(until_time));
       if (got.index() == 1) co_return;
       const auto [e, n] = std::get<0>(got);
@@ -230,17 +238,17 @@ struct router_query::state {
     }
   }
 
-  /// SSDP: unicast to every router and multicast on the LAN, resent once.
-  asio::awaitable<void> search() {
+  /// SSDP: unicast to each router of `targets` (and multicast on the LAN), resent once.
+  asio::awaitable<void> search(batch targets, bool multicast) {
     udp::socket socket(ctx, udp::endpoint(udp::v4(), 0));
-    co_await send_searches(socket, true);
-    co_await receive_searches(socket, clock::now() + first_wait);
-    if (!all_located()) {
-      co_await send_searches(socket, false);
-      co_await receive_searches(socket, clock::now() + second_wait);
+    co_await send_searches(socket, targets, multicast);
+    co_await receive_searches(socket, targets, clock::now() + first_wait);
+    if (!all_located(targets)) {
+      co_await send_searches(socket, targets, false);
+      co_await receive_searches(socket, targets, clock::now() + second_wait);
     }
-    for (auto& r : routers)
-      if (!r.located) r.upnp_open = false;  // no UPnP answer: it has none, or it is off
+    for (auto* r : targets)
+      if (!r->located) r->upnp_open = false;  // no UPnP answer: it has none, or it is off
   }
 
   // -------------------------------------------------------------------------
@@ -347,22 +355,49 @@ struct router_query::state {
     stop_at(std::max(relay_deadline, clock::now() + router_budget));
   }
 
-  void run() {
-    const auto known = path.get();
-    source_address = known.source_address;
-    for (const auto& address : routers_to_ask(known)) {
-      asked_router r;
-      r.facts.address = address;
-      routers.push_back(std::move(r));
+  /// Adds the routers of `addresses` not asked yet, within max_routers_asked.
+  batch add_routers(const std::vector<std::string>& addresses) {
+    batch added;
+    for (const auto& address : addresses) {
+      if (find(address) || routers.size() == max_routers_asked) continue;
+      routers.emplace_back().facts.address = address;  // no reallocation: capacity is reserved
+      added.push_back(&routers.back());
     }
-    if (routers.empty()) return;
+    return added;
+  }
+
+  /// Asks `targets` every question; the first batch also searches by multicast.
+  void ask(const batch& targets) {
+    if (targets.empty()) return;
     asked_at = clock::now();
-    stop_at(cap);
-    spawn(search());
-    for (auto& r : routers) {
-      spawn(ask_natpmp(r));
-      spawn(ask_pcp(r));
+    spawn(search(targets, !multicast_sent));
+    multicast_sent = true;
+    for (auto* r : targets) {
+      spawn(ask_natpmp(*r));
+      spawn(ask_pcp(*r));
     }
+  }
+
+  /// The path's other routers, once the trace toward the relay ends. The
+  /// trace runs in a thread of its own and hands over a future, so it is
+  /// looked at every few milliseconds, never past the cap.
+  asio::awaitable<void> ask_path_routers() {
+    asio::steady_timer tick(ctx);
+    while (path.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+      if (clock::now() >= cap) co_return;
+      tick.expires_after(path_poll);
+      co_await tick.async_wait(use_nothrow);
+    }
+    const auto& known = path.get();
+    if (source_address.empty()) source_address = known.source_address;
+    ask(add_routers(routers_to_ask(known)));
+  }
+
+  void run() {
+    routers.reserve(max_routers_asked);
+    stop_at(cap);
+    if (first.gateway) ask(add_routers({*first.gateway}));
+    spawn(ask_path_routers());
     ctx.run();
   }
 
@@ -385,9 +420,11 @@ struct router_query::state {
   }
 };
 
-router_query::router_query(std::uint16_t port, std::shared_future<path_evidence> path)
+router_query::router_query(std::uint16_t port, platform::first_hop first, std::shared_future<path_evidence> path)
     : state_(std::make_unique<state>()) {
   state_->port = port;
+  state_->source_address = first.source_address;
+  state_->first = std::move(first);
   state_->path = std::move(path);
   state_->cap = clock::now() + router_query_cap;
   worker_ = std::thread([s = state_.get()] {

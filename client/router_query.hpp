@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "client/platform/path.hpp"
 #include "common/evidence.hpp"
 
 namespace reachback::client {
@@ -36,11 +37,11 @@ inline constexpr std::chrono::milliseconds router_budget{250};
 /// The whole query never runs longer than this, whatever the relay does.
 inline constexpr std::chrono::milliseconds router_query_cap{4'000};
 
-/// One query, in a thread of its own: it starts once `path` is known and
-/// asks the routers routers_to_ask() names.
+/// One query, in a thread of its own: it asks the default gateway at once,
+/// and the other routers routers_to_ask() names once `path` is known.
 class router_query {
  public:
-  router_query(std::uint16_t port, std::shared_future<path_evidence> path);
+  router_query(std::uint16_t port, platform::first_hop first, std::shared_future<path_evidence> path);
   router_query(const router_query&) = delete;
   router_query& operator=(const router_query&) = delete;
   ~router_query();

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "common/evidence.hpp"
@@ -25,5 +26,14 @@ struct path_options {
 /// at once.
 [[nodiscard]] path_evidence trace_path(const std::string& relay_address,
                                        const path_options& options = {});
+
+/// The first hop toward `relay_address` (a numeric address), from the
+/// routing table alone: nothing is sent, so it is known at once, long
+/// before the trace ends. The router query asks the gateway first.
+struct first_hop {
+  std::optional<std::string> gateway;  ///< the default gateway, if there is one
+  std::string source_address;          ///< this host's address on the route, "" if none
+};
+[[nodiscard]] first_hop first_hop_toward(const std::string& relay_address);
 
 }  // namespace reachback::client::platform

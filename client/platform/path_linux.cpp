@@ -202,6 +202,12 @@ std::vector<std::string> host_addresses() {
 
 }  // namespace
 
+first_hop first_hop_toward(const std::string& relay_address) {
+  const auto target = parse_ip(relay_address);
+  if (!target) return {};
+  return {default_gateway_for(*target), source_address_toward(*target)};
+}
+
 path_evidence trace_path(const std::string& relay_address, const path_options& options) {
   path_evidence evidence;
   const auto target = parse_ip(relay_address);
@@ -209,8 +215,9 @@ path_evidence trace_path(const std::string& relay_address, const path_options& o
   const auto result = collate_walk(walk(*target, options), to_string(*target));
   evidence.hops = result.hops;
   evidence.reached_relay = result.reached;
-  evidence.source_address = source_address_toward(*target);
-  evidence.default_gateway = default_gateway_for(*target);
+  const auto first = first_hop_toward(relay_address);
+  evidence.source_address = first.source_address;
+  evidence.default_gateway = first.gateway;
   evidence.host_addresses = host_addresses();
   return evidence;
 }

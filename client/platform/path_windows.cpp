@@ -376,6 +376,13 @@ std::vector<route_row> forward_table(ip_version version,
 
 }  // namespace
 
+first_hop first_hop_toward(const std::string& relay_address) {
+  const auto target = parse_ip(relay_address);
+  if (!target) return {};
+  const auto version = target->family == AF_INET ? ip_version::v4 : ip_version::v6;
+  return {default_gateway(forward_table(version, read_adapters().metrics), version), source_address_toward(*target)};
+}
+
 path_evidence trace_path(const std::string& relay_address, const path_options& options) {
   path_evidence evidence;
   const auto target = parse_ip(relay_address);

@@ -47,6 +47,16 @@ inline void expect_no_loopback_or_link_local(const std::vector<std::string>& hos
   }
 }
 
+/// The first hop toward loopback: this host's loopback address, from the
+/// routing table, with nothing sent; and nothing at all for a name.
+inline void expect_first_hop_from_the_routing_table() {
+  EXPECT_EQ(first_hop_toward("127.0.0.1").source_address, "127.0.0.1");
+  EXPECT_EQ(first_hop_toward("::ffff:127.0.0.1").source_address, "127.0.0.1");
+  const auto named = first_hop_toward("relay.example");
+  EXPECT_FALSE(named.gateway.has_value());
+  EXPECT_TRUE(named.source_address.empty());
+}
+
 /// Traces to a name, which is not an address, and expects no walk: not
 /// reached, no hop, no source. Returns the evidence for further checks.
 inline path_evidence expect_a_name_is_not_walked() {

@@ -39,5 +39,10 @@ TEST(trace_path, host_facts) {
 
 TEST(trace_path, not_an_address) { expect_a_name_is_not_walked(); }
 
+TEST(first_hop_toward, comes_from_the_routing_table) {
+  test::expect_first_hop_from_the_routing_table();
+  EXPECT_EQ(first_hop_toward("127.0.0.1").gateway, default_gateway_v4(read_small_file("/proc/net/route").value_or("")));
+}
+
 }  // namespace
 }  // namespace reachback::client::platform

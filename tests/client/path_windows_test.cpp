@@ -102,6 +102,11 @@ TEST(trace_path_windows, ipv6_default_gateway_is_ipv6_or_none) {
   }
 }
 
+TEST(first_hop_toward_windows, comes_from_the_routing_table) {
+  test::expect_first_hop_from_the_routing_table();
+  EXPECT_EQ(first_hop_toward("127.0.0.1").gateway, trace_path("127.0.0.1").default_gateway);
+}
+
 TEST(trace_path_windows, not_an_address) {
   const auto evidence = expect_a_name_is_not_walked();
   EXPECT_TRUE(evidence.host_addresses.empty());
