@@ -33,8 +33,6 @@ std::string source_name(router_protocol p) {
   return p == router_protocol::upnp_igd1 || p == router_protocol::upnp_igd2 ? "UPnP" : protocol_name(p);
 }
 
-std::string endpoint(const std::string& address, std::uint16_t port) { return address + ":" + std::to_string(port); }
-
 /// The router that answered for `address`, if one was asked.
 const router_evidence* router_at(const evidence& ev, const std::optional<std::string>& address) {
   if (!ev.routers || !address) return nullptr;
@@ -56,13 +54,13 @@ std::optional<std::string> reported_wan(const router_evidence* r) {
 /// Where the NAT at `index` must forward the port, and who says so.
 void expect_target(const evidence& ev, const layout& home, std::size_t index, router_view& view) {
   if (index + 1 == home.host_index()) {
-    if (home.hops.back().address) view.expected_target = endpoint(*home.hops.back().address, ev.port);
+    if (home.hops.back().address) view.expected_target = format_endpoint(*home.hops.back().address, ev.port);
     view.expected_by = "this host";
     return;
   }
   const auto& next = home.hops[index + 1];
   if (const auto wan = reported_wan(next.router ? &*next.router : nullptr)) {
-    view.expected_target = endpoint(*wan, ev.port);
+    view.expected_target = format_endpoint(*wan, ev.port);
     view.expected_by = "the " + next.name + "'s WAN address (as the " + next.name + " itself reports it)";
   }
 }
@@ -80,7 +78,7 @@ void read_forward(const evidence& ev, const layout& home, std::size_t index, con
     return;
   }
   const auto& m = *r.mapping;
-  view.listed_target = endpoint(m.internal_client, m.internal_port);
+  view.listed_target = format_endpoint(m.internal_client, m.internal_port);
   if (!m.enabled) view.forward = listed_forward::disabled;
   else if (view.expected_target) view.forward = view.listed_target == *view.expected_target ? listed_forward::right
                                                                                              : listed_forward::wrong_target;
@@ -175,9 +173,17 @@ std::string outcome_words(connect_outcome o) {
   return "was not sent";
 }
 
+/// ICMP unreachable without the ICMP error itself: the relay could not
+/// send the SYN (a local failure on its side, such as no free descriptor),
+/// which says nothing about the network.
+bool relay_side_failure(const control_probe_result& c) {
+  return c.outcome == connect_outcome::unreachable && !c.icmp;
+}
+
 std::string control_line(const evidence& ev, const control_probe_result& c) {
-  auto line = "control probe: the relay's SYN to port " + std::to_string(c.port) + " of " + ev.public_address + " " +
-              outcome_words(c.outcome);
+  const auto to = "control probe: the relay's SYN to port " + std::to_string(c.port) + " of " + ev.public_address;
+  if (relay_side_failure(c)) return to + " could not be sent (a failure on the relay's side: no evidence either way)";
+  auto line = to + " " + outcome_words(c.outcome);
   if (c.outcome != connect_outcome::timeout && c.outcome != connect_outcome::not_run)
     line += " after " + format_ms(c.connect_ms);
   return line;
@@ -185,7 +191,7 @@ std::string control_line(const evidence& ev, const control_probe_result& c) {
 
 /// Something at the public address answered the control probe.
 bool control_answered(const evidence& ev) {
-  if (!ev.control_probe) return false;
+  if (!ev.control_probe || relay_side_failure(*ev.control_probe)) return false;
   const auto o = ev.control_probe->outcome;
   return o == connect_outcome::refused || o == connect_outcome::unreachable || o == connect_outcome::connected;
 }

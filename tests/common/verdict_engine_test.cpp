@@ -1619,6 +1619,12 @@ const std::vector<candidate_case> router_cases = {
     {"another_port_answered_so_the_isp_blocks_this_one",
      with(silent_from_the_hub, [](evidence& ev) { control(ev, connect_outcome::refused); }), cause::filtered,
      {internet, hub, room}},
+    {"a_control_probe_the_relay_could_not_send_is_no_answer",
+     with(silent_from_the_hub,
+          [](evidence& ev) {
+            control(ev, connect_outcome::unreachable);  // no ICMP: the relay's own socket failed
+          }),
+     cause::nat_no_forward, {hub, room, internet}},
     {"no_port_answers_so_the_hub_stays_most_likely",
      with(silent_from_the_hub, [](evidence& ev) { control(ev, connect_outcome::timeout); }), cause::nat_no_forward,
      {hub, room, internet}},
@@ -1700,6 +1706,16 @@ TEST(verdict_engine_routers, each_fact_shows_under_its_router_with_its_source) {
   EXPECT_TRUE(has_line(internet_lines, "control probe: the relay's SYN to port 51234 of 198.51.100.2 got no answer"))
       << all_of(internet_lines);
   EXPECT_TRUE(has_line(internet_lines, "the relay measured a round trip of 80 ms")) << all_of(internet_lines);
+}
+
+TEST(verdict_engine_routers, a_control_probe_the_relay_could_not_send_says_so) {
+  auto ev = silent_from_the_hub();
+  control(ev, connect_outcome::unreachable);
+  const auto v = diagnose(ev, fixes());
+  EXPECT_TRUE(has_line(v.hops[0].evidence, "control probe: the relay's SYN to port 51234 of 198.51.100.2 could not be "
+                                           "sent (a failure on the relay's side"))
+      << all_of(v.hops[0].evidence);
+  EXPECT_EQ(v.summary.find("control probe"), std::string::npos) << v.summary;
 }
 
 TEST(verdict_engine_routers, a_configured_public_address_behind_a_nat_is_not_taken_for_its_wan) {
