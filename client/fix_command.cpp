@@ -17,13 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string display(const std::filesystem::path& p) {
-  const auto text = p.u8string();
-  return {reinterpret_cast<const char*>(text.data()), text.size()};
-}
-
-std::string endpoint(const std::string& address, std::uint16_t port) { return address + ":" + std::to_string(port); }
-
 json mapping_json(const mapping_spec& m) {
   json j{{"router_name", m.router_name},
          {"router_address", m.router_address},
@@ -196,7 +189,7 @@ class fix_run {
       return false;
     }
     if (!listed.entry) return true;
-    const auto target = endpoint(listed.entry->internal_client, listed.entry->internal_port);
+    const auto target = format_endpoint(listed.entry->internal_client, listed.entry->internal_port);
     if (points_as_recorded(*listed.entry, m)) {
       c.status = "already_there";
       say(m.router_name + " " + m.router_address + " already maps " + m.protocol + " " +
@@ -307,7 +300,7 @@ removal remove_one(const recorded_mapping& r, const fix_backend& backend) {
   if (!listed.entry) return {r, "gone", "no longer on the router (its lease ran out, or it was removed)", false};
   if (!points_as_recorded(*listed.entry, m))
     return {r, "not_ours", "not ours any more (it now maps to " +
-                               endpoint(listed.entry->internal_client, listed.entry->internal_port) + "): left alone",
+                               format_endpoint(listed.entry->internal_client, listed.entry->internal_port) + "): left alone",
             false};
   if (const auto failure = backend.remove(m)) return {r, "failed", failure->reason, true};
   return {r, "removed", "removed", false};
@@ -317,7 +310,7 @@ removal remove_one(const recorded_mapping& r, const fix_backend& backend) {
 std::string recorded_line(const recorded_mapping& r) {
   const auto& m = r.mapping;
   const auto target = m.internal_client.empty() ? "the " + m.via + "'s WAN address:" + std::to_string(m.internal_port)
-                                                : endpoint(m.internal_client, m.internal_port);
+                                                : format_endpoint(m.internal_client, m.internal_port);
   return (m.router_name.empty() ? "router" : m.router_name) + " " + m.router_address + ": " + m.protocol + " " +
          std::to_string(m.external_port) + " → " + target + " (" + (m.method == map_method::upnp ? "UPnP" : "NAT-PMP") +
          ", made " + r.created + ")";

@@ -9,8 +9,6 @@
 namespace reachback::client {
 namespace {
 
-std::string endpoint(const std::string& address, std::uint16_t port) { return address + ":" + std::to_string(port); }
-
 std::string label(const hop& h) { return h.address ? h.name + " " + *h.address : h.name; }
 
 bool answered(const router_evidence& r, router_protocol p) {
@@ -96,7 +94,7 @@ struct hop_planner {
     const auto& m = h.router->mapping;
     if (!m) return false;
     const auto p = std::to_string(ev.port);
-    const auto listed = endpoint(m->internal_client, m->internal_port);
+    const auto listed = format_endpoint(m->internal_client, m->internal_port);
     const auto never = "; reachback never overwrites it";
     if (!m->enabled) {
       refuse("the " + h.name + " already has a disabled mapping of TCP " + p + " to " + listed +
@@ -112,7 +110,7 @@ struct hop_planner {
         refuse("the " + h.name + " already maps TCP " + p + " to " + listed + ", another host" + never);
       else
         refuse("the " + h.name + " already maps TCP " + p + " to " + listed + ", not " + target_words + " " +
-               endpoint(*target, ev.port) + never);
+               format_endpoint(*target, ev.port) + never);
       return true;
     }
     if (is_this_host(m->internal_client)) {
@@ -267,7 +265,7 @@ std::string describe_lease(std::uint32_t seconds) {
 
 std::string describe(const mapping_spec& step) {
   std::string target;
-  if (!step.internal_client.empty()) target = endpoint(step.internal_client, step.internal_port);
+  if (!step.internal_client.empty()) target = format_endpoint(step.internal_client, step.internal_port);
   else target = "the " + step.via + "'s WAN address:" + std::to_string(step.internal_port);
   std::string how = step.method == map_method::upnp ? "UPnP" : "NAT-PMP";
   if (step.method == map_method::natpmp && !step.via.empty()) how += ", asked from this host through the " + step.via;

@@ -13,11 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string display(const std::filesystem::path& p) {
-  const auto text = p.u8string();
-  return {reinterpret_cast<const char*>(text.data()), text.size()};
-}
-
 json mapping_json(const recorded_mapping& r) {
   const auto& m = r.mapping;
   json j{{"router_name", m.router_name},
@@ -176,6 +171,11 @@ std::optional<fix_state_error> save_fix_state(const std::filesystem::path& path,
     return fix_state_error{display(path) + ": " + ec.message()};
   }
   return std::nullopt;
+}
+
+std::string display(const std::filesystem::path& path) {
+  const auto text = path.u8string();
+  return {reinterpret_cast<const char*>(text.data()), text.size()};
 }
 
 }  // namespace reachback::client

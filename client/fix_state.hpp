@@ -62,6 +62,9 @@ void record(fix_state& state, recorded_mapping m);
 [[nodiscard]] std::variant<fix_state, fix_state_error> load_fix_state(const std::filesystem::path& path);
 
 /// Writes the state file atomically, creating its directory; nullopt on success.
+/// `path` as UTF-8 text, for messages and the JSON document.
+[[nodiscard]] std::string display(const std::filesystem::path& path);
+
 [[nodiscard]] std::optional<fix_state_error> save_fix_state(const std::filesystem::path& path, const fix_state& state);
 
 }  // namespace reachback::client

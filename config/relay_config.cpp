@@ -62,17 +62,22 @@ std::string check_listen(std::string_view text) {
                : "must be IPV4:PORT or [IPV6]:PORT with a numeric address and PORT 0-65535";
 }
 
+/// A floor above its cap is refused, naming both: "must not exceed TABLE.MAX (MIN > MAX)".
+void require_floor_within_cap(const table_reader& reader, std::string_view table, std::string_view min_key,
+                              std::string_view max_key, std::chrono::milliseconds min, std::chrono::milliseconds max) {
+  if (min <= max) return;
+  reader.fail(min_key, "must not exceed " + std::string(table) + "." + std::string(max_key) + " (" +
+                           std::to_string(min.count()) + " > " + std::to_string(max.count()) + ")");
+}
+
 void read_timeouts(table_reader& reader, relay_timeouts& timeouts) {
   reader.read("session_ms", timeouts.session, timeout_range);
   reader.read("idle_ms", timeouts.idle, timeout_range);
   reader.read("connect_ms", timeouts.connect, timeout_range);
   reader.read("connect_min_ms", timeouts.connect_min, timeout_range);
   reader.read("connect_max_ms", timeouts.connect_max, timeout_range);
-  if (timeouts.connect_min > timeouts.connect_max) {
-    reader.fail("connect_min_ms", "must not exceed timeouts.connect_max_ms (" +
-                                      std::to_string(timeouts.connect_min.count()) + " > " +
-                                      std::to_string(timeouts.connect_max.count()) + ")");
-  }
+  require_floor_within_cap(reader, "timeouts", "connect_min_ms", "connect_max_ms", timeouts.connect_min,
+                           timeouts.connect_max);
   reader.read("banner_ms", timeouts.banner, timeout_range);
 }
 
@@ -88,11 +93,8 @@ void read_sweep(table_reader& reader, sweep_settings& sweep) {
   reader.read("hop_timeout_ms", sweep.hop_timeout, hop_timeout_range);
   reader.read("hop_timeout_min_ms", sweep.hop_timeout_min, hop_timeout_range);
   reader.read("hop_timeout_max_ms", sweep.hop_timeout_max, hop_timeout_range);
-  if (sweep.hop_timeout_min > sweep.hop_timeout_max) {
-    reader.fail("hop_timeout_min_ms", "must not exceed sweep.hop_timeout_max_ms (" +
-                                          std::to_string(sweep.hop_timeout_min.count()) + " > " +
-                                          std::to_string(sweep.hop_timeout_max.count()) + ")");
-  }
+  require_floor_within_cap(reader, "sweep", "hop_timeout_min_ms", "hop_timeout_max_ms", sweep.hop_timeout_min,
+                           sweep.hop_timeout_max);
   reader.read("retries", sweep.retries, retry_range);
 }
 

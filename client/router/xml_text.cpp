@@ -20,24 +20,9 @@ bool is_name_start(char c) {
          static_cast<unsigned char>(c) >= 0x80;
 }
 
-// The '>' that ends a tag starting at `from`, skipping quoted attribute values.
-std::size_t tag_end(std::string_view text, std::size_t from) {
-  char quote = 0;
-  for (auto i = from; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quote != 0) {
-      if (c == quote) quote = 0;
-    } else if (c == '"' || c == '\'') {
-      quote = c;
-    } else if (c == '>') {
-      return i;
-    }
-  }
-  return std::string_view::npos;
-}
-
-// The '>' that ends "<!DOCTYPE ...>", past any internal subset in [...].
-std::size_t declaration_end(std::string_view text, std::size_t from) {
+// The '>' that ends markup starting at `from`, skipping quoted values; with
+// `internal_subset` ("<!DOCTYPE ...>") also past any subset in [...].
+std::size_t markup_end(std::string_view text, std::size_t from, bool internal_subset) {
   int brackets = 0;
   char quote = 0;
   for (auto i = from; i < text.size(); ++i) {
@@ -46,9 +31,9 @@ std::size_t declaration_end(std::string_view text, std::size_t from) {
       if (c == quote) quote = 0;
     } else if (c == '"' || c == '\'') {
       quote = c;
-    } else if (c == '[') {
+    } else if (internal_subset && c == '[') {
       ++brackets;
-    } else if (c == ']') {
+    } else if (internal_subset && c == ']') {
       brackets = std::max(0, brackets - 1);
     } else if (c == '>' && brackets == 0) {
       return i;
@@ -56,6 +41,12 @@ std::size_t declaration_end(std::string_view text, std::size_t from) {
   }
   return std::string_view::npos;
 }
+
+// The '>' that ends a tag starting at `from`.
+std::size_t tag_end(std::string_view text, std::size_t from) { return markup_end(text, from, false); }
+
+// The '>' that ends "<!DOCTYPE ...>", past any internal subset in [...].
+std::size_t declaration_end(std::string_view text, std::size_t from) { return markup_end(text, from, true); }
 
 std::string_view trim(std::string_view text) {
   const auto first = text.find_first_not_of(xml_blanks);
