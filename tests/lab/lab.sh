@@ -728,7 +728,12 @@ lab_upnp() {
     echo "deny 0-65535 0.0.0.0/0 0-65535"
   } >"$base.conf"
   # -d: in the foreground (lab_down and lab_spawn own it), logging to stderr.
-  lab_spawn "$router" "upnp-$router" "$LAB_MINIUPNPD" -f "$base.conf" -P "$base.pid" -d
+  # Without a syslog socket, miniupnpd's syslog() also writes every line to
+  # /dev/console, which blocks for milliseconds per line: a router answering
+  # a search 200 ms late is the lab's console, not the router. ip netns exec
+  # runs in a mount namespace of its own, so the bind mount stays there.
+  lab_spawn "$router" "upnp-$router" sh -c 'mount --bind /dev/null /dev/console && exec "$@"' miniupnpd \
+    "$LAB_MINIUPNPD" -f "$base.conf" -P "$base.pid" -d
   lab_wait_log "$LAB_DIR/upnp-$router.log" "Listening for NAT-PMP/PCP traffic on port" \
     "$LAB_LAST_PID" "miniupnpd on $router"
   lab_wait_listening "$router" "$LAB_UPNP_HTTP_PORT"
