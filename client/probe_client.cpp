@@ -60,11 +60,12 @@ void open_agent(agent_listener& agent, const std::string& nonce, evidence& ev) {
 
 /// Evidence the client gathers alongside the relay session.
 struct side_evidence {
+  /// Started with the path trace, which tells it the routers it hears; so it
+  /// is declared first, to outlive the trace's thread (path's destructor waits for it).
+  std::unique_ptr<router_query> routers;
   platform::packet_capture capture;
   std::shared_future<path_evidence> path;
   std::future<std::optional<host_firewall_evidence>> firewall;
-  /// Started once the relay has said where it sees this host from.
-  std::unique_ptr<router_query> routers;
 };
 
 /// The program a host firewall rule must admit: the agent is this
@@ -89,29 +90,43 @@ std::future<std::optional<host_firewall_evidence>> evaluate_firewall_async(const
 // A local proxy target answers within a few milliseconds or not at all.
 constexpr std::chrono::milliseconds proxy_check_timeout{500};
 
-/// Routers are asked only when a NAT is in between: a relay on loopback, or
-/// one that sees this host's own address, leaves nobody on the path to ask.
-bool routers_worth_asking(const client_options& o, const std::string& observed_address) {
+/// Routers are asked only when some may lie in between: a relay on this
+/// host's loopback leaves nobody on the path to ask.
+bool routers_worth_asking(const client_options& o, const std::string& relay_address) {
   if (!o.ask_routers) return false;
-  const auto cls = classify_address(unmap_v4(observed_address));
+  const auto cls = classify_address(relay_address);
   return cls != address_class::loopback && cls != address_class::unknown;
+}
+
+/// The path trace toward the relay, in a thread of its own; the router query,
+/// if any, hears each router as the trace finds it.
+std::shared_future<path_evidence> trace_path_async(const std::string& relay_address, router_query* routers) {
+  return std::async(std::launch::async,
+                    [relay_address, routers] {
+                      platform::path_options options;
+                      if (routers) options.heard = [routers](const platform::probe_reply& r) { routers->hear(r); };
+                      auto path = platform::trace_path(relay_address, options);
+                      if (routers) routers->path_traced(path);
+                      return path;
+                    })
+      .share();
 }
 
 session_hooks make_hooks(const client_options& o, evidence& ev, side_evidence& side, progress_line& progress,
                          agent_listener& agent) {
   session_hooks hooks{
       .on_connected =
-          [&ev, &side](const std::string& relay_address) {
+          [&o, &ev, &side](const std::string& relay_address) {
             ev.relay_address = relay_address;
             side.capture.start(relay_address);
-            side.path = std::async(std::launch::async, [relay_address] { return platform::trace_path(relay_address); })
-                            .share();
+            if (routers_worth_asking(o, relay_address))
+              side.routers =
+                  std::make_unique<router_query>(ev.port, relay_address, platform::first_hop_toward(relay_address));
+            side.path = trace_path_async(relay_address, side.routers.get());
             side.firewall = evaluate_firewall_async(ev, relay_address);
           },
       .on_welcome =
-          [&o, &ev, &side, &progress](const protocol::welcome& w) {
-            if (side.path.valid() && routers_worth_asking(o, w.observed_address))
-              side.routers = std::make_unique<router_query>(ev.port, platform::first_hop_toward(ev.relay_address), side.path);
+          [&ev, &progress](const protocol::welcome& w) {
             progress.stage("relay sees you as " + w.observed_address + "; it is connecting back to port " +
                            std::to_string(ev.port) + " and walking the path");
           },

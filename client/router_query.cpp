@@ -8,6 +8,7 @@
 #include <string_view>
 #include <utility>
 
+#include "client/platform/path_collate.hpp"
 #include "client/router/natpmp.hpp"
 #include "client/router/pcp.hpp"
 #include "client/router/ssdp.hpp"
@@ -22,7 +23,7 @@ using namespace asio::experimental::awaitable_operators;
 using asio::ip::udp;
 using clock = std::chrono::steady_clock;
 
-std::vector<std::string> routers_to_ask(const path_evidence& path) {
+std::vector<std::string> routers_to_ask(const path_evidence& path, bool trace_done) {
   std::vector<std::string> routers;
   const auto add = [&](const std::string& address) {
     if (routers.size() < max_routers_asked && std::find(routers.begin(), routers.end(), address) == routers.end())
@@ -30,7 +31,10 @@ std::vector<std::string> routers_to_ask(const path_evidence& path) {
   };
   if (path.default_gateway) add(*path.default_gateway);
   for (const auto& h : path.hops) {
-    if (!h.address) continue;
+    if (!h.address) {
+      if (!trace_done) break;
+      continue;
+    }
     if (h.cls == address_class::public_net) break;
     if (h.cls == address_class::private_net || h.cls == address_class::carrier_nat) add(*h.address);
   }
@@ -45,7 +49,6 @@ constexpr std::chrono::milliseconds second_wait{500};
 // A router on the LAN answers within milliseconds: one that said nothing in
 // this long after it was asked is not waited for once the relay is done.
 constexpr std::chrono::milliseconds silent_after{100};
-constexpr std::chrono::milliseconds path_poll{5};
 constexpr std::string_view ssdp_multicast_address = "239.255.255.250";
 // How far a router's mapping table is walked when the port has no entry of
 // its own (a mapping for one remote host only is listed there alone).
@@ -73,7 +76,9 @@ void add_answered(router_evidence& r, router_protocol p) {
 
 struct router_query::state {
   std::uint16_t port = 0;
-  std::shared_future<path_evidence> path;
+  std::string relay_address;
+  std::vector<platform::probe_reply> heard;  ///< the trace's answers so far
+  bool trace_running = true;
   clock::time_point cap;
   std::vector<asked_router> routers;
   platform::first_hop first;
@@ -308,14 +313,17 @@ struct router_query::state {
 
   // -------------------------------------------------------------------------
 
-  /// Questions still running: when the last one ends, so does the query.
-  int running = 0;
+  /// Questions still running, and the trace while it runs: when the last
+  /// one ends, so does the query.
+  int running = 1;
+
+  void one_ended() {
+    if (--running == 0) stop.cancel();
+  }
 
   void spawn(asio::awaitable<void> question) {
     ++running;
-    asio::co_spawn(ctx, std::move(question), [this](const std::exception_ptr&) {
-      if (--running == 0) stop.cancel();
-    });
+    asio::co_spawn(ctx, std::move(question), [this](const std::exception_ptr&) { one_ended(); });
   }
 
   /// Wakes at `t` (never after the cap) to decide whether to stop.
@@ -378,26 +386,30 @@ struct router_query::state {
     }
   }
 
-  /// The path's other routers, once the trace toward the relay ends. The
-  /// trace runs in a thread of its own and hands over a future, so it is
-  /// looked at every few milliseconds, never past the cap.
-  asio::awaitable<void> ask_path_routers() {
-    asio::steady_timer tick(ctx);
-    while (path.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
-      if (clock::now() >= cap) co_return;
-      tick.expires_after(path_poll);
-      co_await tick.async_wait(use_nothrow);
-    }
-    const auto& known = path.get();
-    if (source_address.empty()) source_address = known.source_address;
-    ask(add_routers(routers_to_ask(known)));
+  /// A router the trace heard: the private hops it has heard from TTL 1 on
+  /// are asked at once.
+  void hear(const platform::probe_reply& reply) {
+    if (!trace_running) return;
+    heard.push_back(reply);
+    path_evidence so_far;
+    so_far.hops = platform::collate_walk(heard, relay_address).hops;
+    so_far.default_gateway = first.gateway;
+    ask(add_routers(routers_to_ask(so_far, false)));
+  }
+
+  /// The whole path: hops beyond a silent TTL are asked now.
+  void path_traced(const path_evidence& path) {
+    if (!trace_running) return;
+    trace_running = false;
+    if (source_address.empty()) source_address = path.source_address;
+    ask(add_routers(routers_to_ask(path)));
+    one_ended();
   }
 
   void run() {
     routers.reserve(max_routers_asked);
     stop_at(cap);
     if (first.gateway) ask(add_routers({*first.gateway}));
-    spawn(ask_path_routers());
     ctx.run();
   }
 
@@ -420,12 +432,12 @@ struct router_query::state {
   }
 };
 
-router_query::router_query(std::uint16_t port, platform::first_hop first, std::shared_future<path_evidence> path)
+router_query::router_query(std::uint16_t port, std::string relay_address, platform::first_hop first)
     : state_(std::make_unique<state>()) {
   state_->port = port;
+  state_->relay_address = std::move(relay_address);
   state_->source_address = first.source_address;
   state_->first = std::move(first);
-  state_->path = std::move(path);
   state_->cap = clock::now() + router_query_cap;
   worker_ = std::thread([s = state_.get()] {
     try {
@@ -440,6 +452,14 @@ router_query::~router_query() {
   if (!worker_.joinable()) return;
   state_->ctx.stop();  // before run() too: run() then returns at once
   worker_.join();
+}
+
+void router_query::hear(const platform::probe_reply& reply) {
+  asio::post(state_->ctx, [s = state_.get(), reply] { s->hear(reply); });
+}
+
+void router_query::path_traced(const path_evidence& path) {
+  asio::post(state_->ctx, [s = state_.get(), path] { s->path_traced(path); });
 }
 
 std::vector<router_evidence> router_query::complete() {

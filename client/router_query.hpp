@@ -12,7 +12,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <future>
 #include <memory>
 #include <string>
 #include <thread>
@@ -25,8 +24,10 @@ namespace reachback::client {
 
 /// The routers worth asking, innermost first, each once: this host's default
 /// gateway, then every private or carrier-NAT hop of the path before the
-/// first public one. At most max_routers_asked.
-[[nodiscard]] std::vector<std::string> routers_to_ask(const path_evidence& path);
+/// first public one. At most max_routers_asked. While the trace still runs
+/// (`trace_done` false) a TTL not heard yet may turn out public, so the hops
+/// beyond it wait for the trace's end.
+[[nodiscard]] std::vector<std::string> routers_to_ask(const path_evidence& path, bool trace_done = true);
 
 inline constexpr std::size_t max_routers_asked = 4;
 
@@ -38,13 +39,22 @@ inline constexpr std::chrono::milliseconds router_budget{250};
 inline constexpr std::chrono::milliseconds router_query_cap{4'000};
 
 /// One query, in a thread of its own: it asks the default gateway at once,
-/// and the other routers routers_to_ask() names once `path` is known.
+/// each private hop of the path as soon as the trace toward the relay hears
+/// it (a LAN router answers long before the relay does), and the rest that
+/// routers_to_ask() names when the trace ends.
 class router_query {
  public:
-  router_query(std::uint16_t port, platform::first_hop first, std::shared_future<path_evidence> path);
+  router_query(std::uint16_t port, std::string relay_address, platform::first_hop first);
   router_query(const router_query&) = delete;
   router_query& operator=(const router_query&) = delete;
   ~router_query();
+
+  /// From the trace's thread: a router answered one of its probes.
+  void hear(const platform::probe_reply& reply);
+
+  /// From the trace's thread: the trace has ended. Until then the query
+  /// waits for it (never past router_query_cap).
+  void path_traced(const path_evidence& path);
 
   /// What the routers said by `deadline`; a question still open then is
   /// named as missing evidence.

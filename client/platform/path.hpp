@@ -5,9 +5,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
+#include "client/platform/path_collate.hpp"
 #include "common/evidence.hpp"
 
 namespace reachback::client::platform {
@@ -16,6 +18,9 @@ struct path_options {
   int max_ttl = 16;
   std::chrono::milliseconds hop_timeout{600};
   int probes_per_hop = 2;  ///< a silent hop is asked again (ICMP rate limits)
+  /// Called in the trace's thread with each router's answer as it arrives,
+  /// long before the walk ends at the relay (the router query starts on them).
+  std::function<void(const probe_reply&)> heard;
 };
 
 /// Walks TTL 1..max_ttl toward `relay_address` (a numeric address) and stops

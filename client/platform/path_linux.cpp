@@ -91,11 +91,13 @@ std::optional<probe_reply> reply_from(const queued_error& error, const probe& se
 }
 
 // Reads every queued error of one probe socket.
-void drain_errors(probe& sent, const icmp_family& icmp, std::vector<probe_reply>& replies) {
+void drain_errors(probe& sent, const icmp_family& icmp, const path_options& options,
+                  std::vector<probe_reply>& replies) {
   for (auto read = read_error_queue(sent.fd.get()); read.received;
        read = read_error_queue(sent.fd.get())) {
     if (!read.entry) continue;
     if (auto reply = reply_from(*read.entry, sent, icmp)) {
+      if (options.heard) options.heard(*reply);
       replies.push_back(std::move(*reply));
       sent.answered = true;
     }
@@ -113,8 +115,8 @@ bool walk_complete(const std::vector<probe_reply>& replies, const std::string& t
 
 // Waits for ICMP errors on every unanswered probe until the walk is complete
 // or `deadline` passes. Each poll() either consumes an error or times out.
-void collect_replies(std::vector<probe>& probes, const ip_literal& target, int max_ttl,
-                     steady::time_point deadline, std::vector<probe_reply>& replies) {
+void collect_replies(std::vector<probe>& probes, const ip_literal& target, const path_options& options,
+                     int max_ttl, steady::time_point deadline, std::vector<probe_reply>& replies) {
   const auto target_text = to_string(target);
   const auto& icmp = icmp_for(target);
   while (!walk_complete(replies, target_text, max_ttl)) {
@@ -130,7 +132,7 @@ void collect_replies(std::vector<probe>& probes, const ip_literal& target, int m
     const int ready = ::poll(waiting.data(), waiting.size(), static_cast<int>(left.count()));
     if (ready < 0 && errno != EINTR) return;
     for (std::size_t i = 0; i < waiting.size(); ++i) {
-      if (waiting[i].revents != 0) drain_errors(*owners[i], icmp, replies);
+      if (waiting[i].revents != 0) drain_errors(*owners[i], icmp, options, replies);
     }
   }
 }
@@ -151,7 +153,7 @@ std::vector<probe_reply> walk(const ip_literal& target, const path_options& opti
     for (int ttl : ttls) {
       if (auto sent = send_probe(target, ttl, next_port++)) probes.push_back(std::move(*sent));
     }
-    collect_replies(probes, target, max_ttl, steady::now() + options.hop_timeout, replies);
+    collect_replies(probes, target, options, max_ttl, steady::now() + options.hop_timeout, replies);
   }
   return replies;
 }

@@ -235,6 +235,7 @@ std::vector<probe_reply> walk(const ip_literal& target, const path_options& opti
         pending.push_back(std::move(request));
       } else if (auto reply = probe_reply_of(read_answer(*request, target.family), target_text,
                                              this_host)) {
+        if (options.heard) options.heard(*reply);
         replies.push_back(std::move(*reply));
       }
     }

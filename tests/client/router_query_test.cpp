@@ -28,6 +28,17 @@ TEST(routers_to_ask, include_a_carrier_nat_and_skip_silent_hops) {
   EXPECT_EQ(routers_to_ask(path), (std::vector<std::string>{"192.168.1.1", "100.64.0.1"}));
 }
 
+TEST(routers_to_ask, while_the_trace_runs_wait_at_a_ttl_not_heard_yet) {
+  auto path = double_nat_path();
+  path.hops[0].address.reset();  // TTL 1 not heard yet: it may still be public
+  EXPECT_EQ(routers_to_ask(path, false), (std::vector<std::string>{"192.168.1.1"}));
+  EXPECT_EQ(routers_to_ask(path, true), (std::vector<std::string>{"192.168.1.1", "192.168.0.1"}));
+}
+
+TEST(routers_to_ask, while_the_trace_runs_the_heard_private_hops_are_asked) {
+  EXPECT_EQ(routers_to_ask(double_nat_path(), false), (std::vector<std::string>{"192.168.1.1", "192.168.0.1"}));
+}
+
 TEST(routers_to_ask, a_silent_path_still_asks_the_gateway) {
   auto path = double_nat_path();
   path.hops = {hop(1, std::nullopt, address_class::unknown), hop(2, std::nullopt, address_class::unknown)};
