@@ -162,7 +162,39 @@ struct router_query::state {
       co_return;
     }
     r.facts.mappings_read = true;
-    co_await walk_table(r, service, source);
+    co_await read_table(r, service, source);
+  }
+
+  /// The port has no entry for every remote host; one for a single remote
+  /// host shows only in the table. IGD:2 lists the port's entries in one
+  /// call; IGD:1, or an IGD:2 that refuses the listing, is walked.
+  asio::awaitable<void> read_table(asked_router& r, const router::igd_service& service, router_protocol source) {
+    // Two statements: g++ 12 miscompiles a co_await inside a && (SIGILL).
+    bool listed = false;
+    if (source == router_protocol::upnp_igd2) listed = co_await list_port(r, service, source);
+    if (!listed) co_await walk_table(r, service, source);
+  }
+
+  /// IGD:2 GetListOfPortMappings for this port alone; false when the router
+  /// gave no listing (e.g. 606 ActionNotAuthorized for NewManage).
+  asio::awaitable<bool> list_port(asked_router& r, const router::igd_service& service, router_protocol source) {
+    const auto p = std::to_string(port);
+    soap_arguments range{{"NewStartPort", p},   {"NewEndPort", p},
+                         {"NewProtocol", "TCP"}, {"NewManage", "1"},
+                         {"NewNumberOfPorts", std::to_string(max_table_entries)}};
+    auto got = co_await soap_call(service, "GetListOfPortMappings", std::move(range), cap);
+    const auto* reply = std::get_if<router::soap_reply>(&got);
+    if (!reply) co_return false;
+    if (reply->fault) co_return reply->error_code == 730;  // PortMappingNotFound: none in the range
+    const auto listing = reply->value("NewPortListing");
+    if (!listing) co_return false;
+    for (const auto& m : router::parse_port_mapping_list(*listing)) {
+      if (m.external_port == port && m.protocol == "TCP") {
+        take_mapping(r, m, source);
+        break;
+      }
+    }
+    co_return true;
   }
 
   asio::awaitable<void> walk_table(asked_router& r, const router::igd_service& service, router_protocol source) {
