@@ -237,7 +237,7 @@ struct router_query::state {
     spawn(ask_igd(*r, *location));
   }
 
-  /// Routers asked together: the gateway at once, the path's others when the trace ends.
+  /// Routers asked together: those the trace has just heard, or the rest when it ends.
   using batch = std::vector<asked_router*>;
 
   asio::awaitable<void> send_searches(udp::socket& socket, const batch& targets, bool multicast) {
@@ -418,8 +418,10 @@ struct router_query::state {
     }
   }
 
-  /// A router the trace heard: the private hops it has heard from TTL 1 on
-  /// are asked at once.
+  /// A router the trace heard: the gateway and the private hops heard from
+  /// TTL 1 on are asked at once. Never before the trace heard them: a router
+  /// answers a question on a closed port with an ICMP error, and its ICMP rate
+  /// limit (6 at once, then 1 a second on Linux) would silence it for the trace.
   void hear(const platform::probe_reply& reply) {
     if (!trace_running) return;
     heard.push_back(reply);
@@ -441,7 +443,6 @@ struct router_query::state {
   void run() {
     routers.reserve(max_routers_asked);
     stop_at(cap);
-    if (first.gateway) ask(add_routers({*first.gateway}));
     ctx.run();
   }
 

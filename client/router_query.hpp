@@ -38,10 +38,10 @@ inline constexpr std::chrono::milliseconds router_budget{250};
 /// The whole query never runs longer than this, whatever the relay does.
 inline constexpr std::chrono::milliseconds router_query_cap{4'000};
 
-/// One query, in a thread of its own: it asks the default gateway at once,
-/// each private hop of the path as soon as the trace toward the relay hears
-/// it (a LAN router answers long before the relay does), and the rest that
-/// routers_to_ask() names when the trace ends.
+/// One query, in a thread of its own: it asks the default gateway and each
+/// private hop of the path as soon as the trace toward the relay hears them
+/// (a LAN router answers within milliseconds, long before the relay does),
+/// and the rest that routers_to_ask() names when the trace ends.
 class router_query {
  public:
   router_query(std::uint16_t port, std::string relay_address, platform::first_hop first);
