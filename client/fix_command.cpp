@@ -51,6 +51,7 @@ struct change {
   mapping_spec mapping;
   std::string status;  ///< "made", "already_there", "failed", "not_tried", "undone", "undo_failed"
   std::string error;
+  std::string external_address;  ///< what the router's answer says it is (PCP), or ""
 };
 
 /// One --fix run: its output and the state it keeps.
@@ -89,7 +90,7 @@ class fix_run {
       outcome_ = before_->result.reachable() ? "nothing_to_fix" : "refused";
       return finish(before_->result.reachable() ? exit_reachable : exit_fix_refused);
     }
-    for (const auto& step : plan_.steps) changes_.push_back({step, "not_tried", {}});
+    for (const auto& step : plan_.steps) changes_.push_back({step, "not_tried", {}, {}});
     if (!confirmed()) {
       outcome_ = "declined";
       if (!o_.json) io_.out << "No change made.\n";
@@ -208,6 +209,7 @@ class fix_run {
     for (auto& c : changes_) {
       if (!free_for(c)) return fail(c);
       if (c.status == "already_there") continue;
+      if (c.mapping.method == map_method::pcp) c.mapping.nonce = backend_.new_nonce();
       record(state_, {c.mapping, utc_timestamp(backend_.now())});
       if (auto unsaved = save()) {
         c.status = "failed";
@@ -215,14 +217,19 @@ class fix_run {
         forget(c.mapping);
         return fail(c);
       }
-      if (const auto failure = backend_.add(c.mapping)) {
+      auto outcome = backend_.add(c.mapping);
+      if (outcome.failure) {
         c.status = "failed";
-        c.error = failure->reason;
+        c.error = std::move(outcome.failure->reason);
         forget(c.mapping);
         return fail(c);
       }
       c.status = "made";
+      c.external_address = std::move(outcome.external_address);
       say("done: " + describe(c.mapping));
+      if (!c.external_address.empty())
+        say("  the " + c.mapping.router_name + " says its external address is " + c.external_address + " (" +
+            display_name(c.mapping.method) + ")");
     }
     return true;
   }
@@ -258,6 +265,7 @@ class fix_run {
       auto j = mapping_json(c.mapping);
       j["status"] = c.status;
       j["error"] = c.error.empty() ? json(nullptr) : json(c.error);
+      j["external_address"] = c.external_address.empty() ? json(nullptr) : json(c.external_address);
       changes.push_back(std::move(j));
     }
     json steps = json::array();
@@ -290,8 +298,13 @@ struct removal {
 
 removal remove_one(const recorded_mapping& r, const fix_backend& backend) {
   const auto& m = r.mapping;
-  if (m.method == map_method::natpmp) {
-    // NAT-PMP deletes only what the request's source mapped: ours by construction.
+  if (m.method != map_method::upnp) {
+    // Gone by itself, and nothing to ask: a router asked to delete a mapping
+    // it no longer has may answer with an error (miniupnpd: NO_RESOURCES).
+    if (lease_ran_out(r, backend.now()))
+      return {r, "gone", "its lease ran out, so the router has dropped it", false};
+    // NAT-PMP deletes only what the request's source mapped, PCP only what
+    // was mapped with the request's nonce: ours by construction.
     if (const auto failure = backend.remove(m)) return {r, "failed", failure->reason, true};
     return {r, "removed", "removed", false};
   }
@@ -312,7 +325,7 @@ std::string recorded_line(const recorded_mapping& r) {
   const auto target = m.internal_client.empty() ? "the " + m.via + "'s WAN address:" + std::to_string(m.internal_port)
                                                 : format_endpoint(m.internal_client, m.internal_port);
   return (m.router_name.empty() ? "router" : m.router_name) + " " + m.router_address + ": " + m.protocol + " " +
-         std::to_string(m.external_port) + " → " + target + " (" + (m.method == map_method::upnp ? "UPnP" : "NAT-PMP") +
+         std::to_string(m.external_port) + " → " + target + " (" + display_name(m.method) +
          ", made " + r.created + ")";
 }
 
@@ -325,6 +338,7 @@ fix_backend system_backend(const client_options& options, const output& io) {
       .remove = [](const mapping_spec& m) { return delete_mapping(m); },
       .read = [](const mapping_spec& m) { return read_mapping(m); },
       .now = [] { return std::chrono::system_clock::now(); },
+      .new_nonce = [] { return random_pcp_nonce(); },
       .state_path = fix_state_path(),
   };
 }

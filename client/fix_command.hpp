@@ -33,16 +33,18 @@ struct fix_console {
 /// What --fix and --unfix do to the world, injectable for tests.
 struct fix_backend {
   std::function<std::variant<report, diagnosis_failure>()> diagnose;
-  std::function<std::optional<mapper_failure>(const mapping_spec&)> add;
+  std::function<add_outcome(const mapping_spec&)> add;
   std::function<std::optional<mapper_failure>(const mapping_spec&)> remove;
   std::function<listed_entry(const mapping_spec&)> read;
   std::function<std::chrono::system_clock::time_point()> now;
+  /// A fresh nonce for each PCP mapping.
+  std::function<router::pcp_nonce()> new_nonce;
   /// The state file; nullopt when the environment names no state directory.
   std::optional<std::filesystem::path> state_path;
 };
 
-/// The real thing: diagnose_once, port_mapper, the system clock and
-/// fix_state_path() of the process environment.
+/// The real thing: diagnose_once, port_mapper (and its random nonces), the
+/// system clock and fix_state_path() of the process environment.
 [[nodiscard]] fix_backend system_backend(const client_options& options, const output& io);
 
 /// --fix; returns the exit code (exit_codes.hpp).

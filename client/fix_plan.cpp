@@ -148,16 +148,22 @@ struct hop_planner {
       target_words = "the " + inner->name + "'s WAN address";
     }
     if (listed_mapping_settles(h, target, innermost, target_words)) return;
-    if (r.answered.empty()) {
-      refuse("the " + label(h) + " answers neither UPnP nor NAT-PMP, so reachback cannot map there: if it has no "
-             "forward yet, add one in its web page (see the fix above)");
-      return;
-    }
     const bool upnp = speaks_upnp(r);
     const bool natpmp = answered(r, router_protocol::nat_pmp);
-    if (!upnp && !natpmp) {
-      refuse("the " + label(h) + " answers only PCP, which --fix does not speak: if it has no forward yet, add one in "
-             "its web page");
+    // PCP only at this host's own gateway: a PCP request names its sender's
+    // address and the server answers ADDRESS_MISMATCH when the datagram
+    // comes from another, as it does through the NAT of an inner router.
+    // NAT-PMP maps to whatever address the request arrives from, which for
+    // an outer router is exactly the inner router's WAN address.
+    const bool pcp = innermost && answered(r, router_protocol::pcp);
+    if (!upnp && !natpmp && !pcp) {
+      if (answered(r, router_protocol::pcp))  // and is not this host's gateway
+        refuse("the " + label(h) + " answers only PCP, which cannot map for this host from behind the " +
+               inner->name + " (its NAT rewrites the request's source, and the router answers ADDRESS_MISMATCH): if "
+               "it has no forward yet, add one in its web page");
+      else
+        refuse("the " + label(h) + " answers neither UPnP, NAT-PMP nor PCP, so reachback cannot map there: if it "
+               "has no forward yet, add one in its web page (see the fix above)");
       return;
     }
     if (const auto refusal = refuses_mappings(h)) {
@@ -175,6 +181,9 @@ struct hop_planner {
       step.control_url = r.upnp_control_url;
       step.service_type = r.upnp_service_type;
       step.internal_client = *target;
+    } else if (pcp) {
+      step.method = map_method::pcp;
+      step.internal_client = *target;
     } else if (natpmp) {
       // The router maps to the address the request arrives from: this host
       // for the innermost router, else the inner router's WAN address, which
@@ -182,11 +191,6 @@ struct hop_planner {
       step.method = map_method::natpmp;
       step.internal_client = target.value_or("");
       if (inner) step.via = inner->name;
-      if (settings.lease_seconds == 0) {
-        refuse("the " + label(h) + " would be mapped by NAT-PMP, which has no permanent mappings: use --lease SECONDS "
-               "(up to " + std::to_string(max_lease_seconds) + "), or add the forward in its web page");
-        return;
-      }
     } else {
       const auto reported = inner->router && inner->router->external_address
                                 ? " (it reports " + inner->router->external_address->value + ", set in its configuration)"
@@ -194,6 +198,13 @@ struct hop_planner {
       refuse("the " + label(h) + " speaks UPnP only, and the " + inner->name + " does not report its WAN address" +
              reported + ": reachback cannot name the target; forward TCP " + std::to_string(ev.port) + " to the " +
              inner->name + "'s WAN address in the " + h.name + "'s web page");
+      return;
+    }
+    // NAT-PMP and PCP lifetimes are seconds, and 0 deletes (RFC 6886 3.3, RFC 6887 15).
+    if (step.method != map_method::upnp && settings.lease_seconds == 0) {
+      refuse("the " + label(h) + " would be mapped by " + display_name(step.method) + ", which has no permanent "
+             "mappings: use --lease SECONDS (up to " + std::to_string(max_lease_seconds) + "), or add the forward in "
+             "its web page");
       return;
     }
     plan.steps.push_back(std::move(step));
@@ -213,7 +224,23 @@ bool carrier_nat_in_front(const verdict& v) {
 
 }  // namespace
 
-std::string to_string(map_method m) { return m == map_method::upnp ? "upnp" : "natpmp"; }
+std::string to_string(map_method m) {
+  switch (m) {
+    case map_method::upnp: return "upnp";
+    case map_method::natpmp: return "natpmp";
+    case map_method::pcp: return "pcp";
+  }
+  return "upnp";
+}
+
+std::string display_name(map_method m) {
+  switch (m) {
+    case map_method::upnp: return "UPnP";
+    case map_method::natpmp: return "NAT-PMP";
+    case map_method::pcp: return "PCP";
+  }
+  return "UPnP";
+}
 
 fix_plan plan_fix(const evidence& ev, const verdict& v, const fix_settings& settings) {
   fix_plan plan;
@@ -267,7 +294,7 @@ std::string describe(const mapping_spec& step) {
   std::string target;
   if (!step.internal_client.empty()) target = format_endpoint(step.internal_client, step.internal_port);
   else target = "the " + step.via + "'s WAN address:" + std::to_string(step.internal_port);
-  std::string how = step.method == map_method::upnp ? "UPnP" : "NAT-PMP";
+  auto how = display_name(step.method);
   if (step.method == map_method::natpmp && !step.via.empty()) how += ", asked from this host through the " + step.via;
   return step.router_name + " " + step.router_address + ": map " + step.protocol + " " +
          std::to_string(step.external_port) + " → " + target + " " + describe_lease(step.lease_seconds) + " (" + how +

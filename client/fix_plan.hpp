@@ -9,16 +9,20 @@
 #include <string>
 #include <vector>
 
+#include "client/router/pcp.hpp"
 #include "common/evidence.hpp"
 #include "common/verdict.hpp"
 
 namespace reachback::client {
 
 /// How a mapping is asked for.
-enum class map_method { upnp, natpmp };
+enum class map_method { upnp, natpmp, pcp };
 
-/// "upnp" or "natpmp", as the state file and the JSON spell it.
+/// "upnp", "natpmp" or "pcp", as the state file and the JSON spell it.
 [[nodiscard]] std::string to_string(map_method m);
+
+/// "UPnP", "NAT-PMP" or "PCP", as the text output names it.
+[[nodiscard]] std::string display_name(map_method m);
 
 /// A lease of 2 hours: NAT-PMP's recommended lifetime (RFC 6886).
 inline constexpr std::uint32_t default_lease_seconds = 7'200;
@@ -42,6 +46,9 @@ struct mapping_spec {
   std::uint32_t lease_seconds = default_lease_seconds;  ///< 0: permanent (UPnP only)
   /// The inner router whose WAN address a NAT-PMP request arrives from, or "".
   std::string via;
+  /// PCP: the mapping's random nonce. The router deletes a PCP mapping only
+  /// for a request with the same nonce, so --unfix needs it.
+  router::pcp_nonce nonce{};
   bool operator==(const mapping_spec&) const = default;
 };
 
@@ -63,12 +70,15 @@ struct fix_plan {
 };
 
 /// Plans the mappings that would make `ev.port` reachable as `v` explains it.
-/// Refuses when the cause is not a missing mapping (reachable, carrier NAT,
-/// host firewall, bind conflict, loopback only, no listener), when a router
-/// on the path cannot be asked (no address, no UPnP or NAT-PMP answer, a
-/// router that refuses mappings), when a router already maps the port
-/// somewhere else (reachback never overwrites), and for a NAT-PMP step with
-/// a permanent lease. Only routers attached to `v`'s NAT hops are used.
+/// Each router is asked by UPnP when it answered UPnP (and its target is
+/// known), else by PCP when it is this host's own gateway and answered PCP,
+/// else by NAT-PMP. Refuses when the cause is not a missing mapping
+/// (reachable, carrier NAT, host firewall, bind conflict, loopback only, no
+/// listener), when a router on the path cannot be asked (no address, no
+/// UPnP, NAT-PMP or usable PCP answer, a router that refuses mappings), when
+/// a router already maps the port somewhere else (reachback never
+/// overwrites), and for a NAT-PMP or PCP step with a permanent lease. Only
+/// routers attached to `v`'s NAT hops are used.
 [[nodiscard]] fix_plan plan_fix(const evidence& ev, const verdict& v, const fix_settings& settings);
 
 /// "2 h", "10 min", "90 s", "permanently": how long a lease runs.

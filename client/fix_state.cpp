@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "fix_state.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -12,6 +14,28 @@ namespace reachback::client {
 namespace {
 
 using nlohmann::json;
+
+constexpr std::string_view hex_digits = "0123456789abcdef";
+
+std::string hex(const router::pcp_nonce& nonce) {
+  std::string text;
+  for (const auto byte : nonce) {
+    text += hex_digits[byte >> 4];
+    text += hex_digits[byte & 0xf];
+  }
+  return text;
+}
+
+std::optional<router::pcp_nonce> nonce_from_hex(std::string_view text) {
+  router::pcp_nonce nonce{};
+  if (text.size() != 2 * nonce.size()) return std::nullopt;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto digit = hex_digits.find(static_cast<char>(std::tolower(static_cast<unsigned char>(text[i]))));
+    if (digit == std::string_view::npos) return std::nullopt;
+    nonce[i / 2] = static_cast<std::uint8_t>((nonce[i / 2] << 4) | digit);
+  }
+  return nonce;
+}
 
 json mapping_json(const recorded_mapping& r) {
   const auto& m = r.mapping;
@@ -29,6 +53,7 @@ json mapping_json(const recorded_mapping& r) {
     j["service_type"] = m.service_type;
   }
   if (!m.via.empty()) j["via"] = m.via;
+  if (m.method == map_method::pcp) j["nonce"] = hex(m.nonce);
   return j;
 }
 
@@ -59,9 +84,11 @@ recorded_mapping mapping_from(const json& j, std::size_t index) {
   m.router_name = j.value("router_name", std::string());
   m.router_address = field<std::string>(j, "router_address", index);
   const auto method = field<std::string>(j, "method", index);
-  if (method == "upnp") m.method = map_method::upnp;
-  else if (method == "natpmp") m.method = map_method::natpmp;
-  else throw std::runtime_error("mapping " + std::to_string(index + 1) + ": unknown method \"" + method + "\"");
+  const auto methods = {map_method::upnp, map_method::natpmp, map_method::pcp};
+  const auto known = std::find_if(methods.begin(), methods.end(), [&](map_method k) { return to_string(k) == method; });
+  if (known == methods.end())
+    throw std::runtime_error("mapping " + std::to_string(index + 1) + ": unknown method \"" + method + "\"");
+  m.method = *known;
   m.external_port = port_field(j, "external_port", index);
   m.protocol = field<std::string>(j, "protocol", index);
   m.internal_client = field<std::string>(j, "internal_client", index);
@@ -75,6 +102,12 @@ recorded_mapping mapping_from(const json& j, std::size_t index) {
     m.service_type = field<std::string>(j, "service_type", index);
   }
   m.via = j.value("via", std::string());
+  // Added with PCP: a state file written before has no PCP mapping and no nonce.
+  if (m.method == map_method::pcp) {
+    const auto nonce = nonce_from_hex(field<std::string>(j, "nonce", index));
+    if (!nonce) throw std::runtime_error("mapping " + std::to_string(index + 1) + ": \"nonce\" is not 24 hex digits");
+    m.nonce = *nonce;
+  }
   r.created = field<std::string>(j, "created", index);
   return r;
 }
@@ -124,6 +157,26 @@ std::string utc_timestamp(std::chrono::system_clock::time_point t) {
                 static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
                 static_cast<int>(time.seconds().count()));
   return text;
+}
+
+std::optional<std::chrono::system_clock::time_point> parse_utc_timestamp(std::string_view text) {
+  using namespace std::chrono;
+  int y = 0, h = 0, mi = 0, se = 0;
+  unsigned mo = 0, d = 0;
+  const std::string copy(text);
+  if (std::sscanf(copy.c_str(), "%4d-%2u-%2uT%2d:%2d:%2dZ", &y, &mo, &d, &h, &mi, &se) != 6) return std::nullopt;
+  const year_month_day date{year{y}, month{mo}, day{d}};
+  if (!date.ok()) return std::nullopt;
+  const auto t = sys_days{date} + hours{h} + minutes{mi} + seconds{se};
+  // Only the exact text utc_timestamp() writes: no "T25:", "+001", or anything after the Z.
+  if (utc_timestamp(t) != text) return std::nullopt;
+  return t;
+}
+
+bool lease_ran_out(const recorded_mapping& r, std::chrono::system_clock::time_point now) {
+  if (r.mapping.lease_seconds == 0) return false;
+  const auto created = parse_utc_timestamp(r.created);
+  return created && now >= *created + std::chrono::seconds(r.mapping.lease_seconds);
 }
 
 std::optional<std::filesystem::path> fix_state_path(const platform::env_lookup& env) {

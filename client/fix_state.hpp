@@ -53,6 +53,14 @@ void record(fix_state& state, recorded_mapping m);
 /// "2026-12-01T05:30:00Z" for `t`.
 [[nodiscard]] std::string utc_timestamp(std::chrono::system_clock::time_point t);
 
+/// The time utc_timestamp() wrote, or nullopt for any other text.
+[[nodiscard]] std::optional<std::chrono::system_clock::time_point> parse_utc_timestamp(std::string_view text);
+
+/// Whether `r`'s lease has run out by `now`, so the router has dropped it by
+/// itself. A permanent lease (0) never runs out; nor does a record whose
+/// time cannot be read.
+[[nodiscard]] bool lease_ran_out(const recorded_mapping& r, std::chrono::system_clock::time_point now);
+
 /// The state file: <user_state_dir>/fix-state.json; nullopt when the
 /// environment names no state directory.
 [[nodiscard]] std::optional<std::filesystem::path> fix_state_path(const platform::env_lookup& env = platform::process_env);

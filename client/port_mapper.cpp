@@ -2,11 +2,15 @@
 #include "port_mapper.hpp"
 
 #include <array>
+#include <functional>
+#include <random>
 #include <span>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include "client/router/natpmp.hpp"
+#include "client/router/pcp.hpp"
 #include "client/upnp_client.hpp"
 #include "common/asio_compat.hpp"
 
@@ -17,10 +21,13 @@ using namespace asio::experimental::awaitable_operators;
 using asio::ip::udp;
 using clock = std::chrono::steady_clock;
 
-// NAT-PMP asks once, then once more after the first wait (RFC 6886 3.1
-// starts at 250 ms; a lab or a busy router may want longer).
-constexpr std::chrono::milliseconds natpmp_first_wait{600};
-constexpr std::chrono::milliseconds natpmp_second_wait{1'200};
+// NAT-PMP and PCP ask once, then once more after the first wait. RFC 6886
+// 3.1 starts at 250 ms and RFC 6887 8.1.1 at 3 s; a router on the LAN
+// answers in milliseconds, a busy one may want longer than 250 ms, and both
+// waits together stay within mapper_deadline.
+constexpr std::chrono::milliseconds first_wait{600};
+constexpr std::chrono::milliseconds second_wait{1'200};
+static_assert(first_wait + second_wait <= mapper_deadline);
 
 /// Runs `work` on an io_context of its own until it is done.
 template <typename T>
@@ -73,47 +80,68 @@ asio::awaitable<void> until(clock::time_point t) {
   co_await timer.async_wait(use_nothrow);
 }
 
-/// Sends a map request to the router's NAT-PMP port, resends it once, and
-/// returns the first answer from the router's own address.
-asio::awaitable<std::variant<router::natpmp_map_response, mapper_failure>> natpmp_exchange(
-    std::string router_address, std::array<std::uint8_t, 12> request) {
+using datagram = std::vector<std::uint8_t>;
+
+/// One request to a router's port 5351 (NAT-PMP and PCP).
+struct datagram_exchange {
+  std::string protocol;        ///< "NAT-PMP" or "PCP", for messages
+  std::string router_address;  ///< IPv4
+  std::string source_address;  ///< the address to send from; "" lets the routing table choose
+  datagram request;
+  /// Whether a datagram from the router is the answer; others are ignored.
+  std::function<bool(std::span<const std::uint8_t>)> is_answer;
+};
+
+/// Sends the request, resends it once, and returns the first answer from
+/// the router's own address.
+asio::awaitable<std::variant<datagram, mapper_failure>> exchange(datagram_exchange x) {
+  const auto fail = [&](const std::string& why) { return mapper_failure{x.protocol + ": " + why}; };
   std::error_code ec;
-  const auto address = asio::ip::make_address(router_address, ec);
-  if (ec || !address.is_v4()) co_return mapper_failure{"NAT-PMP: not an IPv4 address: " + router_address};
+  const auto address = asio::ip::make_address(x.router_address, ec);
+  if (ec || !address.is_v4()) co_return fail("not an IPv4 address: " + x.router_address);
   const udp::endpoint to(address, router::natpmp_port);
   udp::socket socket(co_await asio::this_coro::executor);
   socket.open(udp::v4(), ec);
-  if (ec) co_return mapper_failure{"NAT-PMP: socket: " + ec.message()};
-  for (const auto wait : {natpmp_first_wait, natpmp_second_wait}) {
-    if (auto [e, n] = co_await socket.async_send_to(asio::buffer(request), to, use_nothrow); e)
-      co_return mapper_failure{"NAT-PMP: send: " + e.message()};
+  if (ec) co_return fail("socket: " + ec.message());
+  if (!x.source_address.empty()) {
+    const auto source = asio::ip::make_address(x.source_address, ec);
+    if (!ec) socket.bind(udp::endpoint(source, 0), ec);
+    if (ec) co_return fail("cannot send from " + x.source_address + ": " + ec.message());
+  }
+  for (const auto wait : {first_wait, second_wait}) {
+    if (auto [e, n] = co_await socket.async_send_to(asio::buffer(x.request), to, use_nothrow); e)
+      co_return fail("send: " + e.message());
     const auto deadline = clock::now() + wait;
     for (;;) {
-      std::array<std::uint8_t, 64> answer{};
+      datagram answer(router::max_pcp_message);
       udp::endpoint from;
       auto got = co_await (socket.async_receive_from(asio::buffer(answer), from, use_nothrow) || until(deadline));
       if (got.index() == 1) break;  // resend, or give up
       auto [e, n] = std::get<0>(got);
       if (e) {
-        // An ICMP port unreachable from a router without NAT-PMP.
-        if (e == asio::error::connection_refused) co_return mapper_failure{"NAT-PMP: the router refused (port 5351 closed)"};
-        co_return mapper_failure{"NAT-PMP: receive: " + e.message()};
+        // An ICMP port unreachable from a router without NAT-PMP or PCP.
+        if (e == asio::error::connection_refused) co_return fail("the router refused (port 5351 closed)");
+        co_return fail("receive: " + e.message());
       }
-      if (from.address() != address) continue;
-      const auto parsed = router::parse_natpmp_map_response(std::span<const std::uint8_t>(answer.data(), n));
-      if (parsed && parsed->protocol == router::natpmp_protocol::tcp) co_return *parsed;
+      answer.resize(n);
+      if (from.address() == address && x.is_answer(answer)) co_return answer;
     }
   }
-  co_return mapper_failure{"NAT-PMP: no answer from " + router_address + " (asked twice)"};
+  co_return fail("no answer from " + x.router_address + " (asked twice)");
 }
 
 std::variant<router::natpmp_map_response, mapper_failure> natpmp_map(const mapping_spec& m,
                                                                      std::uint16_t suggested_external,
                                                                      std::uint32_t lifetime) {
   const auto request = router::natpmp_map_request(router::natpmp_protocol::tcp, m.internal_port, suggested_external, lifetime);
-  auto got = run_blocking(natpmp_exchange(m.router_address, request));
+  datagram_exchange x{"NAT-PMP", m.router_address, "", datagram(request.begin(), request.end()),
+                      [](std::span<const std::uint8_t> d) {
+                        const auto parsed = router::parse_natpmp_map_response(d);
+                        return parsed && parsed->protocol == router::natpmp_protocol::tcp;
+                      }};
+  auto got = run_blocking(exchange(std::move(x)));
   if (auto* failed = std::get_if<mapper_failure>(&got)) return std::move(*failed);
-  const auto& answer = std::get<router::natpmp_map_response>(got);
+  const auto answer = *router::parse_natpmp_map_response(std::get<datagram>(got));
   if (answer.result_code != 0)
     return mapper_failure{"NAT-PMP: " + router::natpmp_result_name(answer.result_code) + " (result " +
                           std::to_string(answer.result_code) + ")"};
@@ -126,24 +154,83 @@ std::optional<mapper_failure> natpmp_delete(const mapping_spec& m) {
   return std::nullopt;
 }
 
-std::optional<mapper_failure> natpmp_add(const mapping_spec& m) {
-  auto got = natpmp_map(m, m.external_port, m.lease_seconds);
-  if (auto* failed = std::get_if<mapper_failure>(&got)) return std::move(*failed);
-  const auto& answer = std::get<router::natpmp_map_response>(got);
-  if (answer.internal_port == m.internal_port && answer.external_port == m.external_port) return std::nullopt;
-  // Another external port is no use, and not what the user agreed to.
-  auto reason = "NAT-PMP: the router mapped external port " + std::to_string(answer.external_port) + " instead of " +
+/// A mapping of another external port than asked is no use, and not what
+/// the user agreed to: the caller has deleted it again (`undo` says how that went).
+mapper_failure other_port_failure(const std::string& protocol, std::uint16_t assigned, const mapping_spec& m,
+                                  const std::optional<mapper_failure>& undo) {
+  auto reason = protocol + ": the router mapped external port " + std::to_string(assigned) + " instead of " +
                 std::to_string(m.external_port) + " (another host may hold it)";
-  if (const auto undo = natpmp_delete(m)) reason += "; deleting that mapping failed too: " + undo->reason;
+  if (undo) reason += "; deleting that mapping failed too: " + undo->reason;
   else reason += "; that mapping is deleted again";
   return mapper_failure{reason};
 }
 
+add_outcome natpmp_add(const mapping_spec& m) {
+  auto got = natpmp_map(m, m.external_port, m.lease_seconds);
+  if (auto* failed = std::get_if<mapper_failure>(&got)) return {std::move(*failed), {}};
+  const auto& answer = std::get<router::natpmp_map_response>(got);
+  if (answer.internal_port == m.internal_port && answer.external_port == m.external_port) return {};
+  return {other_port_failure("NAT-PMP", answer.external_port, m, natpmp_delete(m)), {}};
+}
+
+/// A PCP MAP for `m` with `lifetime` (0 deletes), sent from `m.internal_client`:
+/// the server's successful answer, or why there is none.
+std::variant<router::pcp_response, mapper_failure> pcp_map(const mapping_spec& m, std::uint32_t lifetime) {
+  router::pcp_map_request_args args;
+  args.client_address = m.internal_client;
+  args.nonce = m.nonce;
+  args.protocol = router::pcp_protocol_tcp;
+  args.internal_port = m.internal_port;
+  args.suggested_external_port = m.external_port;
+  args.lifetime_seconds = lifetime;
+  const auto request = router::pcp_map_request(args);
+  if (!request) return mapper_failure{"PCP: not an IP address to map to: \"" + m.internal_client + "\""};
+  const auto nonce = m.nonce;
+  const auto internal_port = m.internal_port;
+  datagram_exchange x{"PCP", m.router_address, m.internal_client, datagram(request->begin(), request->end()),
+                      [nonce, internal_port](std::span<const std::uint8_t> d) {
+                        // A NAT-PMP-only server answers a PCP request with its own version 0.
+                        if (router::is_natpmp_answer(d)) return true;
+                        const auto parsed = router::parse_pcp_response(d);
+                        return parsed && answers_pcp_map(*parsed, nonce, internal_port);
+                      }};
+  auto got = run_blocking(exchange(std::move(x)));
+  if (auto* failed = std::get_if<mapper_failure>(&got)) return std::move(*failed);
+  const auto& answer_bytes = std::get<datagram>(got);
+  if (router::is_natpmp_answer(answer_bytes)) return mapper_failure{"PCP: the router speaks only NAT-PMP"};
+  auto answer = *router::parse_pcp_response(answer_bytes);
+  if (answer.result_code == static_cast<std::uint8_t>(router::pcp_result::success)) return answer;
+  auto reason = "PCP: " + router::pcp_result_name(answer.result_code) + " (result " +
+                std::to_string(answer.result_code) + ")";
+  if (answer.result_code == static_cast<std::uint8_t>(router::pcp_result::address_mismatch))
+    reason += ": the router saw the request come from another address than " + m.internal_client +
+              " (a NAT in between?)";
+  return mapper_failure{reason};
+}
+
+std::optional<mapper_failure> pcp_delete(const mapping_spec& m) {
+  auto got = pcp_map(m, 0);
+  if (auto* failed = std::get_if<mapper_failure>(&got)) return std::move(*failed);
+  return std::nullopt;
+}
+
+add_outcome pcp_add(const mapping_spec& m) {
+  auto got = pcp_map(m, m.lease_seconds);
+  if (auto* failed = std::get_if<mapper_failure>(&got)) return {std::move(*failed), {}};
+  const auto& answer = std::get<router::pcp_response>(got);
+  // answers_pcp_map let through only a success that carries the MAP fields.
+  const auto& fields = *answer.map;
+  if (fields.external_port != m.external_port)
+    return {other_port_failure("PCP", fields.external_port, m, pcp_delete(m)), {}};
+  return {std::nullopt, fields.external_address};
+}
+
 }  // namespace
 
-std::optional<mapper_failure> add_mapping(const mapping_spec& m) {
+add_outcome add_mapping(const mapping_spec& m) {
   if (m.method == map_method::natpmp) return natpmp_add(m);
-  return upnp_action(m, "AddPortMapping",
+  if (m.method == map_method::pcp) return pcp_add(m);
+  return {upnp_action(m, "AddPortMapping",
                      {{"NewRemoteHost", ""},
                       {"NewExternalPort", std::to_string(m.external_port)},
                       {"NewProtocol", m.protocol},
@@ -151,11 +238,13 @@ std::optional<mapper_failure> add_mapping(const mapping_spec& m) {
                       {"NewInternalClient", m.internal_client},
                       {"NewEnabled", "1"},
                       {"NewPortMappingDescription", "reachback"},
-                      {"NewLeaseDuration", std::to_string(m.lease_seconds)}});
+                      {"NewLeaseDuration", std::to_string(m.lease_seconds)}}),
+          {}};
 }
 
 std::optional<mapper_failure> delete_mapping(const mapping_spec& m) {
   if (m.method == map_method::natpmp) return natpmp_delete(m);
+  if (m.method == map_method::pcp) return pcp_delete(m);
   return upnp_action(m, "DeletePortMapping",
                      {{"NewRemoteHost", ""}, {"NewExternalPort", std::to_string(m.external_port)}, {"NewProtocol", m.protocol}});
 }
@@ -174,6 +263,24 @@ listed_entry read_mapping(const mapping_spec& m) {
   auto entry = router::mapping_from_reply(reply, m.external_port, m.protocol);
   if (!entry) return {std::nullopt, mapper_failure{"GetSpecificPortMappingEntry: an answer without the entry's target"}};
   return {std::move(entry), std::nullopt};
+}
+
+router::pcp_nonce random_pcp_nonce() {
+  std::random_device random;
+  router::pcp_nonce nonce{};
+  for (std::size_t i = 0; i < nonce.size(); i += 4) {
+    const auto word = random();
+    for (std::size_t b = 0; b < 4; ++b) nonce[i + b] = static_cast<std::uint8_t>(word >> (8 * b));
+  }
+  return nonce;
+}
+
+bool answers_pcp_map(const router::pcp_response& answer, const router::pcp_nonce& nonce, std::uint16_t internal_port) {
+  if (answer.opcode != static_cast<std::uint8_t>(router::pcp_opcode::map)) return false;
+  const bool success = answer.result_code == static_cast<std::uint8_t>(router::pcp_result::success);
+  if (!answer.map) return !success;
+  return answer.map->nonce == nonce && answer.map->protocol == router::pcp_protocol_tcp &&
+         answer.map->internal_port == internal_port;
 }
 
 bool points_as_recorded(const port_mapping& entry, const mapping_spec& m) {

@@ -1,22 +1,25 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 // Adds, reads and deletes one port mapping on one router: by UPnP IGD
-// (AddPortMapping, GetSpecificPortMappingEntry, DeletePortMapping) or by
-// NAT-PMP (a TCP map request, resent once). The I/O around the pure codecs
-// of client/router/. Each call is bounded by its own deadline, blocks until
+// (AddPortMapping, GetSpecificPortMappingEntry, DeletePortMapping), by
+// NAT-PMP (a TCP map request) or by PCP (a MAP request with the mapping's
+// nonce), each datagram resent once. The I/O around the pure codecs of
+// client/router/. Each call is bounded by its own deadline, blocks until
 // done and never throws: a failure is one line, with the UPnP fault code and
-// name or the NAT-PMP result.
+// name or the NAT-PMP or PCP result.
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 
 #include "client/fix_plan.hpp"
+#include "client/router/pcp.hpp"
 #include "common/evidence.hpp"
 
 namespace reachback::client {
 
-/// How long one UPnP exchange or one NAT-PMP request (with its resend) may take.
+/// How long one UPnP exchange or one NAT-PMP or PCP request (with its resend) may take.
 inline constexpr std::chrono::milliseconds mapper_deadline{4'000};
 
 /// Why a mapping could not be made, read or removed: one line.
@@ -25,13 +28,34 @@ struct mapper_failure {
   int upnp_error = 0;  ///< the UPnP fault code, 0 for none
 };
 
-/// Makes `m`. For NAT-PMP, a router that maps another external port than
-/// the one asked gets that mapping deleted again, and this fails.
-[[nodiscard]] std::optional<mapper_failure> add_mapping(const mapping_spec& m);
+/// What adding a mapping came to.
+struct add_outcome {
+  /// Set when the mapping was not made.
+  std::optional<mapper_failure> failure;
+  /// PCP: the external address the router's answer assigns, its own word on
+  /// its external address; "" for UPnP and NAT-PMP, whose answers carry none.
+  std::string external_address;
+};
 
-/// Removes `m`: UPnP DeletePortMapping, or a NAT-PMP map request with
-/// lifetime 0 (which removes the mapping of the request's source).
+/// Makes `m`. For NAT-PMP and PCP, a router that maps another external port
+/// than the one asked gets that mapping deleted again, and this fails. A PCP
+/// request is sent from `m.internal_client`, the address it maps to.
+[[nodiscard]] add_outcome add_mapping(const mapping_spec& m);
+
+/// Removes `m`: UPnP DeletePortMapping, a NAT-PMP map request with lifetime
+/// 0 (which removes the mapping of the request's source), or a PCP MAP with
+/// lifetime 0 and `m.nonce` (which removes only the mapping made with it).
 [[nodiscard]] std::optional<mapper_failure> delete_mapping(const mapping_spec& m);
+
+/// A fresh random nonce for a PCP mapping.
+[[nodiscard]] router::pcp_nonce random_pcp_nonce();
+
+/// Whether `answer` answers a PCP MAP request for TCP `internal_port` made
+/// with `nonce`: a MAP answer that carries them back (an error answer does
+/// too), or an error answer too short or too old to carry them. Anything
+/// else is not the answer, and is ignored.
+[[nodiscard]] bool answers_pcp_map(const router::pcp_response& answer, const router::pcp_nonce& nonce,
+                                   std::uint16_t internal_port);
 
 /// What a UPnP router lists for `m`'s external port and protocol.
 struct listed_entry {

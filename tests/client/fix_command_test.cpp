@@ -47,6 +47,18 @@ report double_nat(bool reachable) {
   return r;
 }
 
+/// The same double NAT with UPnP off on both routers: NAT-PMP and PCP only.
+report double_nat_without_upnp(bool reachable) {
+  auto r = double_nat(reachable);
+  for (auto* router : {&r.ev.routers->at(0), &r.ev.routers->at(1), &*r.result.hops[1].router, &*r.result.hops[2].router}) {
+    router->answered = {router_protocol::nat_pmp, router_protocol::pcp};
+    router->external_address->source = router_protocol::nat_pmp;
+    router->upnp_control_url.clear();
+    router->upnp_service_type.clear();
+  }
+  return r;
+}
+
 class fix_command : public testing::Test {
  protected:
   // One directory per test: ctest runs the tests of this fixture in parallel.
@@ -62,6 +74,10 @@ class fix_command : public testing::Test {
   std::map<std::string, mapper_failure> add_fails;     ///< by router address
   std::map<std::string, mapper_failure> remove_fails;  ///< by router address
   std::map<std::string, listed_entry> listed;          ///< by router address; default: none
+  std::vector<mapping_spec> added;                     ///< what add was asked to make, in order
+  std::vector<mapping_spec> removed;                   ///< what remove was asked to delete, in order
+  router::pcp_nonce nonce{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};  ///< what new_nonce draws
+  int nonces_drawn = 0;
   fix_backend backend;
 
   void SetUp() override {
@@ -72,13 +88,15 @@ class fix_command : public testing::Test {
       if (diagnosed >= static_cast<int>(diagnoses.size())) return diagnosis_failure{"relay gone", exit_relay};
       return diagnoses[static_cast<std::size_t>(diagnosed++)];
     };
-    backend.add = [this](const mapping_spec& m) -> std::optional<mapper_failure> {
+    backend.add = [this](const mapping_spec& m) -> add_outcome {
       calls.push_back("add " + m.router_address);
-      if (add_fails.count(m.router_address)) return add_fails[m.router_address];
-      return std::nullopt;
+      added.push_back(m);
+      if (add_fails.count(m.router_address)) return {add_fails[m.router_address], {}};
+      return {std::nullopt, m.method == map_method::pcp ? "11.22.33.44" : ""};
     };
     backend.remove = [this](const mapping_spec& m) -> std::optional<mapper_failure> {
       calls.push_back("remove " + m.router_address);
+      removed.push_back(m);
       if (remove_fails.count(m.router_address)) return remove_fails[m.router_address];
       return std::nullopt;
     };
@@ -87,6 +105,10 @@ class fix_command : public testing::Test {
       return listed.count(m.router_address) ? listed[m.router_address] : listed_entry{};
     };
     backend.now = [] { return std::chrono::system_clock::time_point{} + std::chrono::hours(24 * 365); };
+    backend.new_nonce = [this] {
+      ++nonces_drawn;
+      return nonce;
+    };
     backend.state_path = dir / "fix-state.json";
   }
   void TearDown() override { std::filesystem::remove_all(dir); }
@@ -238,6 +260,47 @@ TEST_F(fix_command, json_is_one_document_with_before_changes_and_after) {
   EXPECT_EQ(doc["exit_code"], 0);
 }
 
+TEST_F(fix_command, pcp_on_this_hosts_gateway_records_its_nonce_and_unfix_repeats_it) {
+  options.assume_yes = true;
+  options.json = true;
+  diagnoses = {double_nat_without_upnp(false), double_nat_without_upnp(true)};
+  EXPECT_EQ(fix(), exit_reachable) << err.str();
+  EXPECT_EQ(calls, (std::vector<std::string>{"add 192.168.1.1", "add 192.168.0.1"})) << "only UPnP entries are read";
+  ASSERT_EQ(added.size(), 2u);
+  EXPECT_EQ(added[0].method, map_method::pcp);
+  EXPECT_EQ(added[0].nonce, nonce);
+  EXPECT_EQ(added[1].method, map_method::natpmp);
+  EXPECT_EQ(nonces_drawn, 1) << "a nonce for the PCP mapping only";
+  ASSERT_EQ(state().mappings.size(), 2u);
+  EXPECT_EQ(state().mappings[0].mapping.nonce, nonce);
+  const auto doc = nlohmann::json::parse(out.str());
+  EXPECT_EQ(doc["changes"][0]["method"], "pcp");
+  EXPECT_EQ(doc["changes"][0]["external_address"], "11.22.33.44");
+  EXPECT_TRUE(doc["changes"][1]["external_address"].is_null());
+
+  calls.clear();
+  options.json = false;
+  out.str("");
+  EXPECT_EQ(unfix(), exit_reachable) << err.str();
+  EXPECT_EQ(calls, (std::vector<std::string>{"remove 192.168.0.1", "remove 192.168.1.1"}))
+      << "outermost first, and no UPnP read for PCP or NAT-PMP";
+  ASSERT_EQ(removed.size(), 2u);
+  EXPECT_EQ(removed[1].nonce, nonce) << "a PCP delete repeats the mapping's nonce";
+  EXPECT_TRUE(state().mappings.empty());
+  EXPECT_NE(out.str().find("room router 192.168.1.1: TCP 3000 → 192.168.1.23:3000 (PCP, made"), std::string::npos)
+      << out.str();
+}
+
+TEST_F(fix_command, text_shows_the_external_address_a_pcp_router_assigns) {
+  options.assume_yes = true;
+  diagnoses = {double_nat_without_upnp(false), double_nat_without_upnp(true)};
+  EXPECT_EQ(fix(), exit_reachable) << err.str();
+  const auto text = out.str();
+  EXPECT_NE(text.find("1. room router 192.168.1.1: map TCP 3000 → 192.168.1.23:3000 for 2 h (PCP)"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("the room router says its external address is 11.22.33.44 (PCP)"), std::string::npos) << text;
+}
+
 TEST_F(fix_command, corrupt_state_file_stops_before_anything) {
   options.assume_yes = true;
   diagnoses = {double_nat(false)};
@@ -305,6 +368,20 @@ TEST_F(fix_command, unfix_of_an_expired_mapping_forgets_it) {
   EXPECT_EQ(unfix(), exit_reachable);
   EXPECT_EQ(std::count(calls.begin(), calls.end(), "remove 192.168.1.1"), 0);
   EXPECT_NE(out.str().find("no longer on the router"), std::string::npos);
+}
+
+// Nothing is sent for a NAT-PMP or PCP mapping whose lease has run out: the
+// router dropped it, and some answer a delete of it with an error for ever.
+TEST_F(fix_command, unfix_of_a_natpmp_mapping_past_its_lease_asks_nobody) {
+  auto recorded = recorded_state();
+  backend.now = [] { return *parse_utc_timestamp("2026-12-01T07:30:01Z"); };  // the 2 h lease of 05:30:01 ran out
+  ASSERT_EQ(save_fix_state(*backend.state_path, recorded), std::nullopt);
+  listed["192.168.1.1"] = {entry("192.168.1.23"), std::nullopt};
+  EXPECT_EQ(unfix(), exit_reachable) << err.str();
+  EXPECT_EQ(std::count(calls.begin(), calls.end(), "remove 192.168.0.1"), 0);
+  EXPECT_NE(out.str().find("its lease ran out, so the router has dropped it"), std::string::npos) << out.str();
+  ASSERT_EQ(state().mappings.size(), 1u);
+  EXPECT_EQ(state().mappings[0].mapping.external_port, 3001);
 }
 
 TEST_F(fix_command, unfix_failure_keeps_the_record) {

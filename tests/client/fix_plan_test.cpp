@@ -86,7 +86,18 @@ const std::string hub_natpmp_step =
     "ISP hub 192.168.0.1: map TCP 3000 → the room router's WAN address:3000 for 2 h (NAT-PMP, asked from this host "
     "through the room router)";
 
+const std::string room_pcp_step = "room router 192.168.1.1: map TCP 3000 → 192.168.1.23:3000 for 2 h (PCP)";
+
 void with_cause(double_nat& n, cause c) { n.v.why = c; }
+
+/// `r` with UPnP off, answering NAT-PMP and PCP as asked.
+void without_upnp(router_evidence& r, std::vector<router_protocol> answered) {
+  r.answered = std::move(answered);
+  r.upnp_control_url.clear();
+  r.upnp_service_type.clear();
+  r.wan_connected.reset();
+  if (r.external_address) r.external_address->source = router_protocol::nat_pmp;
+}
 
 const std::vector<plan_case> cases = {
     {"double_nat_no_forwards_two_steps_innermost_first", [](double_nat&) {}, {}, {room_step, hub_upnp_step}, "", ""},
@@ -130,7 +141,33 @@ const std::vector<plan_case> cases = {
      },
      {},
      {"room router 192.168.1.1: map TCP 3000 → 192.168.1.23:3000 for 2 h (NAT-PMP)", hub_upnp_step}, "", ""},
+    // The method per router: UPnP, else PCP on this host's own gateway, else NAT-PMP.
+    {"upnp_wins_over_pcp_on_this_hosts_gateway",
+     [](double_nat& n) { n.room().answered.push_back(router_protocol::pcp); }, {}, {room_step, hub_upnp_step}, "", ""},
+    {"pcp_wins_over_natpmp_on_this_hosts_gateway",
+     [](double_nat& n) { without_upnp(n.room(), {router_protocol::nat_pmp, router_protocol::pcp}); }, {},
+     {room_pcp_step, hub_upnp_step}, "", ""},
+    {"pcp_only_room_router_maps_by_pcp", [](double_nat& n) { without_upnp(n.room(), {router_protocol::pcp}); }, {},
+     {room_pcp_step, hub_upnp_step}, "", ""},
+    {"hub_with_natpmp_and_pcp_is_asked_by_natpmp",
+     [](double_nat& n) { without_upnp(n.hub(), {router_protocol::nat_pmp, router_protocol::pcp}); }, {},
+     {room_step,
+      "ISP hub 192.168.0.1: map TCP 3000 → 192.168.0.2:3000 for 2 h (NAT-PMP, asked from this host through the room "
+      "router)"},
+     "", ""},
+    {"both_routers_without_upnp_pcp_inside_natpmp_outside",
+     [](double_nat& n) {
+       without_upnp(n.room(), {router_protocol::nat_pmp, router_protocol::pcp});
+       n.room().external_address->value = "11.22.33.44";
+       without_upnp(n.hub(), {router_protocol::nat_pmp, router_protocol::pcp});
+     },
+     {}, {room_pcp_step, hub_natpmp_step}, "", ""},
     // Refusals.
+    {"pcp_only_hub_is_refused", [](double_nat& n) { without_upnp(n.hub(), {router_protocol::pcp}); }, {}, {},
+     "the ISP hub 192.168.0.1 answers only PCP, which cannot map for this host from behind the room router", ""},
+    {"pcp_room_router_with_permanent_lease",
+     [](double_nat& n) { without_upnp(n.room(), {router_protocol::pcp}); }, {0}, {},
+     "the room router 192.168.1.1 would be mapped by PCP, which has no permanent mappings", ""},
     {"conflict_on_the_room_router_names_the_other_host",
      [](double_nat& n) { n.room().mapping = mapping_to("192.168.1.24"); }, {}, {},
      "the room router already maps TCP 3000 to 192.168.1.24:3000, another host; reachback never overwrites it", ""},
@@ -185,7 +222,10 @@ const std::vector<plan_case> cases = {
        n.room().upnp_control_url.clear();
        n.room().external_address.reset();
      },
-     {}, {}, "the room router 192.168.1.1 answers neither UPnP nor NAT-PMP", ""},
+     {}, {}, "the room router 192.168.1.1 answers neither UPnP, NAT-PMP nor PCP", ""},
+    {"upnp_without_a_wan_connection_service_cannot_be_mapped_on",
+     [](double_nat& n) { without_upnp(n.room(), {router_protocol::upnp_igd1}); }, {}, {},
+     "the room router 192.168.1.1 answers neither UPnP, NAT-PMP nor PCP", ""},
     {"hop_whose_router_was_not_asked", [](double_nat& n) { n.v.hops[2].router.reset(); }, {}, {},
      "the room router 192.168.1.1 was not asked about itself", ""},
     {"routers_not_asked_at_all",
@@ -201,12 +241,6 @@ const std::vector<plan_case> cases = {
        n.v.hops[1].router.reset();
      },
      {}, {}, "the ISP hub did not answer the path trace", ""},
-    {"pcp_only_router",
-     [](double_nat& n) {
-       n.room().answered = {router_protocol::pcp};
-       n.room().upnp_control_url.clear();
-     },
-     {}, {}, "answers only PCP", ""},
     {"every_router_maps_right_already",
      [](double_nat& n) {
        with_cause(n, cause::filtered);
@@ -264,6 +298,27 @@ TEST(fix_plan, steps_carry_what_the_mapper_and_the_state_file_need) {
   EXPECT_EQ(room.internal_port, 3000);
   EXPECT_EQ(room.lease_seconds, default_lease_seconds);
   EXPECT_EQ(plan.steps[1].internal_client, room_wan);
+}
+
+TEST(fix_plan, pcp_step_maps_this_host_asked_directly) {
+  double_nat n;
+  without_upnp(n.room(), {router_protocol::pcp});
+  const auto plan = plan_fix(n.ev, n.v, {});
+  ASSERT_EQ(plan.steps.size(), 2u);
+  const auto& room = plan.steps[0];
+  EXPECT_EQ(room.method, map_method::pcp);
+  EXPECT_EQ(room.internal_client, host) << "PCP's request is sent from the address it maps to";
+  EXPECT_EQ(room.via, "");
+  EXPECT_EQ(room.control_url, "");
+  EXPECT_EQ(room.nonce, router::pcp_nonce{}) << "the nonce is drawn when the mapping is made, not planned";
+}
+
+TEST(fix_plan, method_names) {
+  EXPECT_EQ(to_string(map_method::upnp), "upnp");
+  EXPECT_EQ(to_string(map_method::natpmp), "natpmp");
+  EXPECT_EQ(to_string(map_method::pcp), "pcp");
+  EXPECT_EQ(display_name(map_method::pcp), "PCP");
+  EXPECT_EQ(display_name(map_method::natpmp), "NAT-PMP");
 }
 
 TEST(fix_plan, uses_only_routers_attached_to_the_verdicts_hops) {

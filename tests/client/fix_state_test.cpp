@@ -37,7 +37,28 @@ recorded_mapping natpmp_record() {
   return {m, "2026-12-01T05:30:01Z"};
 }
 
+recorded_mapping pcp_record() {
+  mapping_spec m;
+  m.router_name = "room router";
+  m.router_address = "192.168.1.1";
+  m.method = map_method::pcp;
+  m.external_port = 3000;
+  m.internal_client = "192.168.1.23";
+  m.internal_port = 3000;
+  m.lease_seconds = 7200;
+  m.nonce = {0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x00, 0xff, 0x10, 0x9a};
+  return {m, "2026-12-01T05:30:02Z"};
+}
+
 fix_state two_mappings() { return {{upnp_record(), natpmp_record()}}; }
+
+/// A mapping document around `fields` (JSON members, no braces).
+std::string one_mapping(const std::string& fields) {
+  return R"({"schema": "reachback.fix-state/1", "mappings": [{"router_address": "192.168.1.1", )"
+         R"("external_port": 3000, "protocol": "TCP", "internal_client": "192.168.1.23", "internal_port": 3000, )"
+         R"("lease_seconds": 7200, "created": "2026-12-01T05:30:02Z", )" +
+         fields + "}]}";
+}
 
 std::string error_of(std::string_view text) {
   const auto parsed = parse_fix_state(text);
@@ -59,6 +80,47 @@ TEST(fix_state, document_names_its_schema_and_every_field) {
                             "\"external_port\": 3000", "\"protocol\": \"TCP\"", "\"internal_client\": \"192.168.1.23\"",
                             "\"internal_port\": 3000", "\"lease_seconds\": 7200", "\"created\": \"2026-12-01T05:30:00Z\""})
     EXPECT_NE(text.find(field), std::string::npos) << field << " missing from\n" << text;
+}
+
+TEST(fix_state, pcp_mapping_round_trips_with_its_nonce) {
+  const fix_state state{{upnp_record(), natpmp_record(), pcp_record()}};
+  const auto text = to_json_text(state);
+  EXPECT_NE(text.find("\"method\": \"pcp\""), std::string::npos) << text;
+  EXPECT_NE(text.find("\"nonce\": \"0123456789abcdef00ff109a\""), std::string::npos) << text;
+  EXPECT_EQ(text.find("\"nonce\""), text.rfind("\"nonce\"")) << "only the PCP mapping carries a nonce";
+  const auto parsed = parse_fix_state(text);
+  ASSERT_TRUE(std::holds_alternative<fix_state>(parsed)) << std::get<fix_state_error>(parsed).message;
+  EXPECT_EQ(std::get<fix_state>(parsed), state);
+}
+
+TEST(fix_state, file_written_before_pcp_loads_without_nonces) {
+  // As reachback wrote it before PCP: no "nonce" anywhere.
+  const auto parsed = parse_fix_state(R"({
+  "schema": "reachback.fix-state/1",
+  "mappings": [
+    {"router_name": "room router", "router_address": "192.168.1.1", "method": "upnp",
+     "control_url": "http://192.168.1.1:5000/ctl/IPConn",
+     "service_type": "urn:schemas-upnp-org:service:WANIPConnection:1",
+     "external_port": 3000, "protocol": "TCP", "internal_client": "192.168.1.23", "internal_port": 3000,
+     "lease_seconds": 7200, "created": "2026-12-01T05:30:00Z"},
+    {"router_name": "ISP hub", "router_address": "192.168.0.1", "method": "natpmp", "via": "room router",
+     "external_port": 3000, "protocol": "TCP", "internal_client": "", "internal_port": 3000,
+     "lease_seconds": 600, "created": "2026-12-01T05:30:01Z"}
+  ]
+})");
+  ASSERT_TRUE(std::holds_alternative<fix_state>(parsed)) << std::get<fix_state_error>(parsed).message;
+  EXPECT_EQ(std::get<fix_state>(parsed), two_mappings());
+}
+
+TEST(fix_state, pcp_mapping_needs_its_nonce) {
+  EXPECT_EQ(error_of(one_mapping(R"("method": "pcp")")), "mapping 1: no \"nonce\"");
+  EXPECT_EQ(error_of(one_mapping(R"("method": "pcp", "nonce": "0123")")), "mapping 1: \"nonce\" is not 24 hex digits");
+  EXPECT_EQ(error_of(one_mapping(R"("method": "pcp", "nonce": "0123456789abcdef00ff10zz")")),
+            "mapping 1: \"nonce\" is not 24 hex digits");
+  EXPECT_EQ(error_of(one_mapping(R"("method": "pcp", "nonce": 7)")), "mapping 1: \"nonce\" has the wrong type");
+  const auto upper = parse_fix_state(one_mapping(R"("method": "pcp", "nonce": "0123456789ABCDEF00FF109A")"));
+  ASSERT_TRUE(std::holds_alternative<fix_state>(upper)) << std::get<fix_state_error>(upper).message;
+  EXPECT_EQ(std::get<fix_state>(upper).mappings[0].mapping.nonce, pcp_record().mapping.nonce);
 }
 
 TEST(fix_state, empty_state_round_trips) {
@@ -83,8 +145,8 @@ TEST(fix_state, corrupt_documents_give_one_line) {
   EXPECT_EQ(error_of("{\"schema\": \"reachback.fix-state/1\"}"), "no \"mappings\" list");
   EXPECT_EQ(error_of("{\"schema\": \"reachback.fix-state/1\", \"mappings\": [{\"method\": \"upnp\"}]}"),
             "mapping 1: no \"router_address\"");
-  EXPECT_EQ(error_of(R"({"schema": "reachback.fix-state/1", "mappings": [{"router_address": "r", "method": "pcp"}]})"),
-            "mapping 1: unknown method \"pcp\"");
+  EXPECT_EQ(error_of(R"({"schema": "reachback.fix-state/1", "mappings": [{"router_address": "r", "method": "igd"}]})"),
+            "mapping 1: unknown method \"igd\"");
   EXPECT_EQ(error_of(R"({"schema": "reachback.fix-state/1", "mappings": [{"router_address": "r", "method": "natpmp",
       "external_port": 70000}]})"),
             "mapping 1: \"external_port\" is not a port");
@@ -112,6 +174,42 @@ TEST(fix_state, utc_timestamp) {
   EXPECT_EQ(utc_timestamp(system_clock::time_point{}), "1970-01-01T00:00:00Z");
   EXPECT_EQ(utc_timestamp(sys_days{year{2026} / December / 1} + hours{5} + minutes{30} + seconds{7}),
             "2026-12-01T05:30:07Z");
+}
+
+TEST(fix_state, timestamp_reads_back) {
+  const auto t = parse_utc_timestamp("2026-12-01T05:30:07Z");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(utc_timestamp(*t), "2026-12-01T05:30:07Z");
+}
+
+struct bad_timestamp {
+  const char* name;
+  const char* text;
+};
+
+class fix_state_bad_timestamp : public testing::TestWithParam<bad_timestamp> {};
+
+TEST_P(fix_state_bad_timestamp, is_not_a_time) { EXPECT_EQ(parse_utc_timestamp(GetParam().text), std::nullopt); }
+
+INSTANTIATE_TEST_SUITE_P(texts, fix_state_bad_timestamp,
+                         testing::Values(bad_timestamp{"empty", ""}, bad_timestamp{"no_zone", "2026-12-01T05:30:07"},
+                                         bad_timestamp{"hour_25", "2026-12-01T25:30:07Z"},
+                                         bad_timestamp{"february_30", "2026-02-30T05:30:07Z"},
+                                         bad_timestamp{"text_after", "2026-12-01T05:30:07Zx"},
+                                         bad_timestamp{"spaces_for_digits", "2026-12- 1T05:30:07Z"},
+                                         bad_timestamp{"signed_field", "2026-12-01T+5:30:07Z"}),
+                         [](const auto& param_info) { return std::string(param_info.param.name); });
+
+TEST(fix_state, lease_runs_out_at_its_end_and_never_when_permanent) {
+  auto r = natpmp_record();  // 600 s from 05:30:01
+  const auto at = [](const char* text) { return *parse_utc_timestamp(text); };
+  EXPECT_FALSE(lease_ran_out(r, at("2026-12-01T05:40:00Z")));
+  EXPECT_TRUE(lease_ran_out(r, at("2026-12-01T05:40:01Z")));
+  r.mapping.lease_seconds = 0;
+  EXPECT_FALSE(lease_ran_out(r, at("2027-12-01T00:00:00Z")));
+  r = natpmp_record();
+  r.created = "yesterday";
+  EXPECT_FALSE(lease_ran_out(r, at("2027-12-01T00:00:00Z"))) << "an unreadable time is asked about, not assumed";
 }
 
 TEST(fix_state, path_is_in_the_state_directory) {

@@ -16,7 +16,7 @@
 #   lab_isp_block PORT [drop|reject]
 #                                   the internet router filters PORT toward the home
 #   lab_router_no_icmp ROUTER       ROUTER sends no ICMP errors of its own
-#   lab_upnp ROUTER strict|lenient [EXT_IP]
+#   lab_upnp [--no-upnp] ROUTER strict|lenient [EXT_IP]
 #                                   miniupnpd (UPnP IGD, NAT-PMP, PCP) on ROUTER
 #   lab_upnp_map NODE ROUTER PORT TARGET[:TPORT]
 #                                   NODE maps PORT on ROUTER through UPnP
@@ -689,8 +689,16 @@ EOF
 # NAT-PMP answers "network failure". lenient declares EXT_IP (default
 # 11.22.33.44) as the external address: mappings are made, and since they
 # match the WAN interface, not the address, they forward the lab's traffic.
+# --no-upnp turns UPnP IGD off (enable_upnp=no: no SSDP, no HTTP) and keeps
+# NAT-PMP and PCP, as routers that offer only those do.
 # Own config, pid, lease and log files: $LAB_DIR/upnp-ROUTER.*.
 lab_upnp() {
+  local upnp=yes only=""
+  if [[ ${1:-} == --no-upnp ]]; then
+    upnp=no
+    only=", NAT-PMP and PCP only"
+    shift
+  fi
   local router=$1 mode=${2:-} ext_ip=${3:-} lan base uuid_tail
   lab_require_router "$router"
   [[ -x $LAB_MINIUPNPD ]] ||
@@ -715,7 +723,7 @@ lab_upnp() {
     [[ -z $ext_ip ]] || echo "ext_ip=$ext_ip"
     echo "listening_ip=lan"
     echo "http_port=$LAB_UPNP_HTTP_PORT"
-    echo "enable_upnp=yes"
+    echo "enable_upnp=$upnp"
     echo "enable_natpmp=yes"
     echo "ipv6_disable=yes"
     echo "secure_mode=yes"
@@ -736,10 +744,10 @@ lab_upnp() {
     "$LAB_MINIUPNPD" -f "$base.conf" -P "$base.pid" -d
   lab_wait_log "$LAB_DIR/upnp-$router.log" "Listening for NAT-PMP/PCP traffic on port" \
     "$LAB_LAST_PID" "miniupnpd on $router"
-  lab_wait_listening "$router" "$LAB_UPNP_HTTP_PORT"
+  [[ $upnp == no ]] || lab_wait_listening "$router" "$LAB_UPNP_HTTP_PORT"
   LAB_UPNP_ROUTERS+=("$router")
   LAB_UPNP_MODE[$router]=$mode
-  lab_log "$router: miniupnpd ($mode${ext_ip:+, external address $ext_ip}) on ${lan%/*}"
+  lab_log "$router: miniupnpd ($mode${ext_ip:+, external address $ext_ip}$only) on ${lan%/*}"
 }
 
 # The URL of ROUTER's IGD description.

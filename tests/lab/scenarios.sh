@@ -279,3 +279,10 @@ scenario_delay_300() {
   lab_up double --delay 300
   lab_forward hub "$LAB_PORT" "$LAB_ROOM_WAN"
 }
+
+scenario_fix_double_nat_no_upnp() {
+  SCENARIO_TITLE="No forwards; UPnP off on both routers, NAT-PMP and PCP on"
+  lab_up double
+  lab_upnp --no-upnp hub lenient
+  lab_upnp --no-upnp room lenient
+}
