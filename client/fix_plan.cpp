@@ -224,23 +224,27 @@ bool carrier_nat_in_front(const verdict& v) {
 
 }  // namespace
 
-std::string to_string(map_method m) {
+namespace {
+
+struct method_names {
+  const char* id;       ///< the state file's and the JSON's word
+  const char* display;  ///< the text output's
+};
+
+method_names names_of(map_method m) {
   switch (m) {
-    case map_method::upnp: return "upnp";
-    case map_method::natpmp: return "natpmp";
-    case map_method::pcp: return "pcp";
+    case map_method::natpmp: return {"natpmp", "NAT-PMP"};
+    case map_method::pcp: return {"pcp", "PCP"};
+    case map_method::upnp: break;
   }
-  return "upnp";
+  return {"upnp", "UPnP"};
 }
 
-std::string display_name(map_method m) {
-  switch (m) {
-    case map_method::upnp: return "UPnP";
-    case map_method::natpmp: return "NAT-PMP";
-    case map_method::pcp: return "PCP";
-  }
-  return "UPnP";
-}
+}  // namespace
+
+std::string to_string(map_method m) { return names_of(m).id; }
+
+std::string display_name(map_method m) { return names_of(m).display; }
 
 fix_plan plan_fix(const evidence& ev, const verdict& v, const fix_settings& settings) {
   fix_plan plan;
