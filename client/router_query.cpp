@@ -84,7 +84,10 @@ struct router_query::state {
   platform::first_hop first;
   std::string source_address;  ///< PCP's client address: the route's own source
   bool multicast_sent = false;
-  clock::time_point asked_at;  ///< when the latest routers were asked
+  /// When the latest routers were asked; until the trace hears the first
+  /// one, the query's start: a relay on a fast line may finish before that,
+  /// and the routers still get their silent_after.
+  clock::time_point asked_at = clock::now();
   asio::io_context ctx{1};
   asio::steady_timer stop{ctx};
 
