@@ -30,6 +30,9 @@ std::string cause_refusal(cause why, std::uint16_t port) {
     case cause::loopback_only:
       return "your server listens on loopback only, where no router can reach it: make it listen on all addresses "
              "first (see the fix above)";
+    case cause::wrong_family:
+      return "your server listens on port " + p + " in one IP family only, and the probe came over the other: a "
+             "mapping would reach this host and be refused; make it listen on both first (see the fix above)";
     case cause::no_listener: return "nothing listens on port " + p + ": start your server first, then run --fix";
     case cause::host_firewall:
       return "this host's firewall drops port " + p +

@@ -16,6 +16,30 @@ bool is_loopback_endpoint(const std::string& endpoint) {
   return parsed && classify_address(parsed->host) == address_class::loopback;
 }
 
+/// The one family a listening address serves, or 0 for the IPv6 wildcard,
+/// which serves IPv4 too unless the socket is IPv6-only. An IPv4-mapped
+/// address serves IPv4.
+int family_of_endpoint(const std::string& endpoint) {
+  const auto parsed = parse_host_port(endpoint, 0);
+  if (!parsed) return 0;
+  const auto host = unmap_v4(parsed->host);
+  if (host.find(':') == std::string::npos) return 4;
+  return host == "::" ? 0 : 6;
+}
+
+/// Whether some listening address serves `family` alone.
+bool some_address_of(int family, const std::vector<std::string>& listening_addresses) {
+  return std::any_of(listening_addresses.begin(), listening_addresses.end(),
+                     [family](const std::string& a) { return family_of_endpoint(a) == family; });
+}
+
+/// Whether every listening address serves `family` alone.
+bool every_address_of(int family, const std::vector<std::string>& listening_addresses) {
+  return !listening_addresses.empty() &&
+         std::all_of(listening_addresses.begin(), listening_addresses.end(),
+                     [family](const std::string& a) { return family_of_endpoint(a) == family; });
+}
+
 }  // namespace
 
 bind_state classify_bind(bind_result v4, bind_result v6,
@@ -31,6 +55,20 @@ bind_state classify_bind(bind_result v4, bind_result v6,
   return bind_state::free;
 }
 
+held_families classify_families(bind_result v4, bind_result v6,
+                                 const std::vector<std::string>& listening_addresses) {
+  const bool v4_in_use = v4 == bind_result::in_use;
+  const bool v6_in_use = v6 == bind_result::in_use;
+  if (v4_in_use && v6_in_use) return held_families::both;
+  if (v4 == bind_result::ok && v6_in_use)
+    return some_address_of(4, listening_addresses) ? held_families::unknown : held_families::ipv6_only;
+  if (v4_in_use && v6 == bind_result::ok)
+    return some_address_of(6, listening_addresses) ? held_families::unknown : held_families::ipv4_only;
+  if (every_address_of(4, listening_addresses)) return held_families::ipv4_only;
+  if (every_address_of(6, listening_addresses)) return held_families::ipv6_only;
+  return held_families::unknown;
+}
+
 local_port_evidence check_local_port(std::uint16_t port, const config::squatter_table& squatters) {
   const auto v4 = platform::try_bind_wildcard(4, port);
   const auto v6 = platform::try_bind_wildcard(6, port);
@@ -43,6 +81,7 @@ local_port_evidence check_local_port(std::uint16_t port, const config::squatter_
   local_port_evidence evidence;
   evidence.port = port;
   evidence.state = classify_bind(v4, v6, found.addresses);
+  evidence.held_in = classify_families(v4, v6, found.addresses);
   evidence.owners = std::move(found.owners);
   evidence.owners_hidden = found.owners_hidden;
   evidence.missing = std::move(found.missing);

@@ -24,6 +24,16 @@ using platform::bind_result;
 [[nodiscard]] bind_state classify_bind(bind_result v4, bind_result v6,
                                        const std::vector<std::string>& listening_addresses);
 
+/// Pure: the families the port is held in. The bind tests decide: a wildcard
+/// bind conflicts with every listener of its family, so one that succeeds
+/// while the other family's fails means the port is held in that other
+/// family only (a `[::]` listener with IPV6_V6ONLY leaves 0.0.0.0 free). When
+/// a bind test could not say (EACCES comes before EADDRINUSE), only addresses
+/// that belong to one family decide; `[::]` may be either. A listening address
+/// that contradicts the bind tests gives unknown.
+[[nodiscard]] held_families classify_families(bind_result v4, bind_result v6,
+                                              const std::vector<std::string>& listening_addresses);
+
 /// free / held / loopback_only / forbidden, with every owner the OS shows,
 /// and the known squatter among them if any.
 [[nodiscard]] local_port_evidence check_local_port(std::uint16_t port,

@@ -8,10 +8,13 @@
 
 #include "agent_listener.hpp"
 #include "common/address.hpp"
+#include "common/messages.hpp"
 #include "common/verdict_engine.hpp"
+#include "common/verdict_hairpin.hpp"
 #include "config/fixes.hpp"
 #include "config/squatters.hpp"
 #include "exit_codes.hpp"
+#include "hairpin_probe.hpp"
 #include "local_port.hpp"
 #include "platform/capture.hpp"
 #include "platform/firewall.hpp"
@@ -141,8 +144,7 @@ session_hooks make_hooks(const client_options& o, evidence& ev, side_evidence& s
 }
 
 std::variant<relay_exchange, relay_failure> run_session(const client_options& o, const std::string& nonce,
-                                                        agent_listener& agent, asio::io_context& ctx,
-                                                        session_hooks hooks) {
+                                                        asio::io_context& ctx, session_hooks hooks) {
   std::variant<relay_exchange, relay_failure> outcome = relay_failure{"relay session did not finish"};
   protocol::probe_request request;
   request.port = o.port;
@@ -151,7 +153,9 @@ std::variant<relay_exchange, relay_failure> run_session(const client_options& o,
   request.early_result = true;
   asio::co_spawn(ctx, run_relay_session(o, request, std::move(hooks)),
                  [&](std::exception_ptr e, std::variant<relay_exchange, relay_failure> result) {
-                   agent.close();  // its accept loop is what keeps ctx running
+                   // The agent's accept loop keeps ctx running; the agent stays
+                   // open for the hairpin test after the verdict.
+                   ctx.stop();
                    if (e) std::rethrow_exception(e);
                    outcome = std::move(result);
                  });
@@ -172,6 +176,23 @@ void take_relay_answer(const relay_exchange& x, evidence& ev) {
   ev.sweep = x.result.sweep;
   ev.control_probe = x.result.control;
   ev.relay_rtt_ms = x.result.rtt_ms;
+}
+
+// A connection to the public address from inside the LAN goes no further
+// than the router holding it: a LAN round trip, even on a slow Wi-Fi.
+constexpr std::chrono::milliseconds hairpin_deadline{500};
+
+/// The hairpin test, once the verdict says the internet reaches the port:
+/// one connection to the public address and port, which the agent, when it
+/// listens, proves came back to it. ctx runs again for it alone.
+std::optional<hairpin_evidence> test_hairpin(asio::io_context& ctx, const std::string& nonce, const evidence& ev,
+                                             const verdict& v, progress_line& progress) {
+  if (hairpin_skip_reason(ev, v)) return std::nullopt;
+  progress.stage("connecting to " + format_endpoint(ev.public_address, ev.port) + " from inside the LAN");
+  const hairpin_target target{ev.public_address, ev.port, ev.agent_listening ? protocol::proof_line(nonce) : ""};
+  auto tested = run_hairpin_probe(ctx, target, hairpin_deadline);
+  progress.clear();
+  return tested;
 }
 
 /// Who holds the port on this host, before anything goes on the wire.
@@ -219,7 +240,7 @@ std::variant<report, diagnosis_failure> diagnose_once(const client_options& o, c
   progress.stage("connecting to relay " + ev.relay);
   side_evidence side;
   const auto session_start = clock::now();
-  auto outcome = run_session(o, nonce, agent, ctx, make_hooks(o, ev, side, progress, agent));
+  auto outcome = run_session(o, nonce, ctx, make_hooks(o, ev, side, progress, agent));
   timings.session_ms = ms_since(session_start);
   finish_side_evidence(side, progress, ev, settings.complete_router_answers);
 
@@ -227,10 +248,13 @@ std::variant<report, diagnosis_failure> diagnose_once(const client_options& o, c
   take_relay_answer(std::get<relay_exchange>(outcome), ev);
   // The drop, if any, is logged by now: the relay's SYNs came and went.
   if (ev.firewall) platform::read_firewall_log(*ev.firewall, ev.relay_address, ev.port);
-  timings.total_ms = ms_since(start);
 
   auto result = diagnose(ev, config::builtin_fixes());
-  return report{std::move(ev), std::move(result), timings};
+  ev.hairpin = test_hairpin(ctx, nonce, ev, result, progress);
+  agent.close();
+  auto hairpin = judge_hairpin(ev, result);
+  timings.total_ms = ms_since(start);
+  return report{std::move(ev), std::move(result), timings, std::move(hairpin)};
 }
 
 int run_probe_client(const client_options& o, const output& io) {

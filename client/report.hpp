@@ -7,6 +7,7 @@
 
 #include "common/evidence.hpp"
 #include "common/verdict.hpp"
+#include "common/verdict_hairpin.hpp"
 
 namespace reachback::client {
 
@@ -20,6 +21,8 @@ struct report {
   evidence ev;
   verdict result;
   run_timings timings;
+  /// Whether the public address loops back from inside the LAN.
+  hairpin_finding hairpin;
 };
 
 /// The public JSON interface: fields are only ever added.

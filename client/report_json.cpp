@@ -79,11 +79,27 @@ json probe_json(const report& r) {
 }
 
 json local_json(const local_port_evidence& local) {
-  return {{"bind", {{"state", to_string(local.state)}, {"owners", local.owners}}},
+  const auto families = local.held_in == held_families::unknown ? json(nullptr) : json(to_string(local.held_in));
+  return {{"bind", {{"state", to_string(local.state)}, {"owners", local.owners}, {"held_in", families}}},
           {"portproxy", local.portproxy},
           {"excluded_range", local.excluded ? json(*local.excluded) : json(nullptr)},
           {"proxy_target_accepts", local.proxy_target_accepts ? json(*local.proxy_target_accepts) : json(nullptr)},
           {"missing", local.missing}};
+}
+
+/// The hairpin finding and the connection it rests on.
+json hairpin_json(const report& r) {
+  const auto& f = r.hairpin;
+  const auto& h = r.ev.hairpin;
+  return {{"tested", f.tested},
+          {"loops_back", f.loops_back ? json(*f.loops_back) : json(nullptr)},
+          {"skipped_because", optional_string(f.skipped_because)},
+          {"router", f.router ? json(*f.router) : json(nullptr)},
+          {"outcome", h ? json(to_string(h->outcome)) : json(nullptr)},
+          {"target", h ? json(h->target) : json(nullptr)},
+          {"elapsed_ms", h ? json(h->elapsed_ms) : json(nullptr)},
+          {"summary", f.summary},
+          {"fix", f.fix}};
 }
 
 }  // namespace
@@ -106,6 +122,7 @@ std::string render_json(const report& r) {
       {"hops", hops_json(v.hops)},
       {"local", local_json(r.ev.local)},
       {"probe", probe_json(r)},
+      {"hairpin", hairpin_json(r)},
   };
   // Banners are arbitrary bytes: replace invalid UTF-8 rather than throw.
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";

@@ -66,6 +66,13 @@ std::string candidate_line(const verdict& v) {
   return text + "\n";
 }
 
+/// "  1. first step\n  2. second step\n"
+std::string numbered(const std::vector<std::string>& steps) {
+  std::string text;
+  for (std::size_t i = 0; i < steps.size(); ++i) text += "  " + std::to_string(i + 1) + ". " + steps[i] + "\n";
+  return text;
+}
+
 std::string verdict_lines(const verdict& v, const palette& p) {
   std::string text = "\n";
   if (v.reachable()) {
@@ -76,18 +83,21 @@ std::string verdict_lines(const verdict& v, const palette& p) {
     text += p.paint("1;31", "NOT REACHABLE") + " (" + std::string(to_string(v.why)) + where + ")\n  " + v.summary + "\n";
     text += candidate_line(v);
   }
-  if (!v.fix.empty()) {
-    text += "\n" + p.bold("Fix") + "\n";
-    for (std::size_t i = 0; i < v.fix.size(); ++i) text += "  " + std::to_string(i + 1) + ". " + v.fix[i] + "\n";
-  }
+  if (!v.fix.empty()) text += "\n" + p.bold("Fix") + "\n" + numbered(v.fix);
   return text;
+}
+
+/// The hairpin line, and its fix when the public address does not loop back.
+std::string hairpin_lines(const hairpin_finding& h, const palette& p) {
+  if (h.summary.empty()) return "";
+  return "\n" + p.bold("Hairpin") + "  " + h.summary + "\n" + numbered(h.fix);
 }
 
 }  // namespace
 
 std::string render_text(const report& r, bool colour) {
   const palette p{colour};
-  return headline(r, p) + hop_lines(r.result.hops, p) + verdict_lines(r.result, p);
+  return headline(r, p) + hop_lines(r.result.hops, p) + verdict_lines(r.result, p) + hairpin_lines(r.hairpin, p);
 }
 
 }  // namespace reachback::client

@@ -17,6 +17,11 @@ enum class host_os { linux_host, windows_host, macos_host };
 /// What the local bind test found for the port.
 enum class bind_state { free, held, loopback_only, forbidden };
 
+/// The IP families in which the port is held: a `[::]` listener with
+/// IPV6_V6ONLY (or one bound to an IPv6 address) leaves IPv4 free, and a
+/// `0.0.0.0` listener leaves IPv6 free.
+enum class held_families { unknown, ipv4_only, ipv6_only, both };
+
 /// A service running inside a process (Windows' svchost.exe hosts many).
 struct hosted_service {
   std::string name;          ///< service name, e.g. "iphlpsvc"
@@ -85,6 +90,9 @@ struct squatter_match {
 struct local_port_evidence {
   std::uint16_t port = 0;
   bind_state state = bind_state::free;
+  /// Where the port is held; unknown when it is free or the bind tests and
+  /// the listening addresses cannot tell.
+  held_families held_in = held_families::unknown;
   std::vector<port_owner> owners;
   /// Sockets on the port whose process could not be read (not root).
   bool owners_hidden = false;
@@ -299,6 +307,28 @@ struct router_evidence {
   bool operator==(const router_evidence&) const = default;
 };
 
+/// What connecting from this host to its own public address and port gave:
+/// whether the NAT holding that address loops a connection from inside the
+/// LAN back in (NAT loopback, "hairpin").
+enum class hairpin_outcome {
+  looped_back,  ///< probe-client's own listener answered with the proof for the nonce
+  other_peer,   ///< something accepted, but not probe-client's listener (no proof)
+  connected,    ///< something accepted; no listener of ours was there to prove who (--service)
+  refused,      ///< a reset
+  unreachable,  ///< host or network unreachable
+  timeout,      ///< no answer within the deadline
+  failed,       ///< the connection could not be tried from this host (a local failure)
+};
+
+/// The hairpin test: one connection, from this host, with a short deadline.
+struct hairpin_evidence {
+  hairpin_outcome outcome = hairpin_outcome::failed;
+  std::string target;    ///< "198.51.100.2:3000"
+  double elapsed_ms = 0;
+  std::string error;     ///< the OS's words, for unreachable and failed
+  bool operator==(const hairpin_evidence&) const = default;
+};
+
 /// Everything the verdict engine reasons from.
 struct evidence {
   std::uint16_t port = 0;
@@ -327,6 +357,9 @@ struct evidence {
   /// The routers asked about themselves and the port, gateway first;
   /// nullopt when not asked (--no-routers).
   std::optional<std::vector<router_evidence>> routers;
+  /// The hairpin test, made after the verdict and only when the port is
+  /// reachable from the internet; nullopt when not made.
+  std::optional<hairpin_evidence> hairpin;
   bool operator==(const evidence&) const = default;
 };
 

@@ -87,6 +87,16 @@ std::string_view to_string(bind_state s) noexcept {
   return {};
 }
 
+std::string_view to_string(held_families f) noexcept {
+  switch (f) {
+    case held_families::unknown: return "unknown";
+    case held_families::ipv4_only: return "ipv4_only";
+    case held_families::ipv6_only: return "ipv6_only";
+    case held_families::both: return "both";
+  }
+  return {};
+}
+
 std::string_view to_string(connect_outcome o) noexcept {
   switch (o) {
     case connect_outcome::verified: return "verified";
@@ -96,6 +106,19 @@ std::string_view to_string(connect_outcome o) noexcept {
     case connect_outcome::timeout: return "timeout";
     case connect_outcome::not_run: return "not_run";
     case connect_outcome::connected: return "connected";
+  }
+  return {};
+}
+
+std::string_view to_string(hairpin_outcome o) noexcept {
+  switch (o) {
+    case hairpin_outcome::looped_back: return "looped_back";
+    case hairpin_outcome::other_peer: return "other_peer";
+    case hairpin_outcome::connected: return "connected";
+    case hairpin_outcome::refused: return "refused";
+    case hairpin_outcome::unreachable: return "unreachable";
+    case hairpin_outcome::timeout: return "timeout";
+    case hairpin_outcome::failed: return "failed";
   }
   return {};
 }

@@ -12,7 +12,10 @@
 namespace reachback {
 
 [[nodiscard]] std::string_view to_string(bind_state s) noexcept;
+/// "unknown", "ipv4_only", "ipv6_only", "both".
+[[nodiscard]] std::string_view to_string(held_families f) noexcept;
 [[nodiscard]] std::string_view to_string(connect_outcome o) noexcept;
+[[nodiscard]] std::string_view to_string(hairpin_outcome o) noexcept;
 [[nodiscard]] std::string_view to_string(sweep_reply r) noexcept;
 [[nodiscard]] std::string_view to_string(address_class c) noexcept;
 [[nodiscard]] std::string_view to_string(host_answer a) noexcept;

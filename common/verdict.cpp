@@ -9,6 +9,7 @@ std::string_view to_string(cause c) noexcept {
     case cause::bind_conflict: return "bind_conflict";
     case cause::forbidden_port: return "forbidden_port";
     case cause::loopback_only: return "loopback_only";
+    case cause::wrong_family: return "wrong_family";
     case cause::no_listener: return "no_listener";
     case cause::host_firewall: return "host_firewall";
     case cause::nat_no_forward: return "nat_no_forward";

@@ -19,6 +19,7 @@ enum class cause {
   bind_conflict,
   forbidden_port,
   loopback_only,
+  wrong_family,
   no_listener,
   host_firewall,
   nat_no_forward,

@@ -30,6 +30,17 @@ void add_owner_evidence(const evidence& ev, const port_owner& o, hop& host) {
   for (const auto& url : o.urls) host.evidence.push_back(owner_text(o) + ": http.sys URL " + url);
 }
 
+/// "port 3000 is held on IPv6 only", when the port is held in one family alone.
+void add_family_evidence(const evidence& ev, hop& host) {
+  const auto p = port_text(ev.port);
+  switch (ev.local.held_in) {
+    case held_families::ipv4_only: host.evidence.push_back("port " + p + " is held on IPv4 only: IPv6 is free on it"); break;
+    case held_families::ipv6_only: host.evidence.push_back("port " + p + " is held on IPv6 only: IPv4 is free on it"); break;
+    case held_families::unknown:
+    case held_families::both: break;
+  }
+}
+
 void add_bind_evidence(const evidence& ev, hop& host) {
   const auto& local = ev.local;
   const auto p = port_text(ev.port);
@@ -43,6 +54,7 @@ void add_bind_evidence(const evidence& ev, hop& host) {
     case bind_state::held:
     case bind_state::loopback_only:
       for (const auto& o : local.owners) add_owner_evidence(ev, o, host);
+      add_family_evidence(ev, host);
       if (local.owners_hidden)
         host.evidence.push_back("some sockets on port " + p + " belong to processes this user cannot see (run as " +
                                 admin_word(ev.os) + ")");

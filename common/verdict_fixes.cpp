@@ -77,6 +77,8 @@ const std::vector<fix_spec>& fix_catalogue() {
         {"firewall_local_subnet", {"port", "rule"}},
         {"firewall_block_all_inbound", {"port", "profile"}},
         {"other_firewall", {"port"}},
+        {"wrong_family_ipv6_only", {"port", "program"}},
+        {"wrong_family_ipv4_only", {"port", "program"}},
     };
   }();
   return catalogue;

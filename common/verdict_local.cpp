@@ -209,6 +209,41 @@ finding loopback_only(const evidence& ev, std::size_t host) {
            ", '0.0.0.0')`, `--host 0.0.0.0`, or `bind = \"0.0.0.0:" + p + "\"`."}};
 }
 
+// ---------------------------------------------------------------------------
+// A program listening in one IP family, probed over the other.
+
+/// The family the relay's probe came over: the address it dialed; 0 when unknown.
+int probed_family(const evidence& ev) {
+  const auto& dialed = ev.connect_back.dialed_address.empty() ? ev.public_address : ev.connect_back.dialed_address;
+  if (dialed.empty()) return 0;
+  return unmap_v4(dialed).find(':') == std::string::npos ? 4 : 6;
+}
+
+/// The family the port is held in alone, 4 or 6; 0 when both or unknown.
+int only_family(held_families held) {
+  switch (held) {
+    case held_families::ipv4_only: return 4;
+    case held_families::ipv6_only: return 6;
+    case held_families::unknown:
+    case held_families::both: break;
+  }
+  return 0;
+}
+
+std::string family_name(int family) { return family == 4 ? "IPv4" : "IPv6"; }
+
+/// Every listening address of the port's owners: "[::]:3000, [::1]:3000".
+std::string listening_text(const local_port_evidence& local) {
+  std::vector<std::string> addresses;
+  for (const auto& o : local.owners) addresses.insert(addresses.end(), o.addresses.begin(), o.addresses.end());
+  return joined(addresses, ", ");
+}
+
+/// The program to change, as a fix names it.
+std::string program_text(const local_port_evidence& local) {
+  return local.owners.empty() ? std::string("your server") : owners_text(local);
+}
+
 finding nothing_listens(const evidence& ev, std::size_t host) {
   const auto p = port_text(ev.port);
   return {cause::no_listener, host, "Nothing listens on port " + p + " on this host.",
@@ -264,6 +299,21 @@ std::string proxy_target(const portproxy_rule& r) { return format_endpoint(r.con
 
 std::string range_text(const excluded_port_range& r) {
   return std::to_string(r.first) + "-" + std::to_string(r.last) + (r.ip_version == 6 ? " (IPv6)" : "");
+}
+
+std::optional<finding> wrong_family(const evidence& ev, std::size_t host, const fix_writer& fx) {
+  const int held = only_family(ev.local.held_in);
+  const int probed = probed_family(ev);
+  if (ev.local.state != bind_state::held || held == 0 || probed == 0 || held == probed) return std::nullopt;
+  const auto p = port_text(ev.port);
+  const auto addresses = listening_text(ev.local);
+  return finding{cause::wrong_family, host,
+                 owners_text(ev.local) + " listens on port " + p + " on " + family_name(held) + " only" +
+                     (addresses.empty() ? std::string() : " (" + addresses + ")") + ", and the relay's probe came over " +
+                     family_name(probed) + ": this host refused it, since nothing takes " + family_name(probed) +
+                     " on port " + p + ".",
+                 fx.steps(held == 6 ? "wrong_family_ipv6_only" : "wrong_family_ipv4_only",
+                          {{"program", program_text(ev.local)}})};
 }
 
 std::optional<finding> local_finding(const evidence& ev, std::size_t host, const fix_writer& fx) {

@@ -129,6 +129,9 @@ std::string tell_apart_sentence(const std::vector<std::string>& parts) {
   return "What tells them apart: " + joined(parts, "; ") + ".";
 }
 
+/// The capture watched and saw no relay SYN reach this host.
+bool capture_saw_no_syn(const evidence& ev) { return ev.capture.available && !ev.capture.syn_seen; }
+
 /// Something on this host accepts the port on a reachable address:
 /// probe-client, or the program holding the port, which is the user's
 /// server unless --listen was asked for.
@@ -250,14 +253,13 @@ std::optional<finding> firewall_at_host_depth(const network_context& c, const st
 
 /// A reset or an ICMP error (`what`) at this host's depth, where a listener was open.
 finding answered_at_host_depth(const network_context& c, const std::string& what) {
-  const auto& cap = c.ev.capture;
-  if (cap.available && !cap.syn_seen)
+  if (capture_saw_no_syn(c.ev))
     return missed_this_host(c, what + " came from another device: the capture saw no relay SYN reach this host");
   const auto although_listening =
       what + " although " + (c.ev.agent_listening ? "probe-client" : "your server") + " was listening";
   if (auto f = firewall_at_host_depth(c, what, although_listening, true)) return *f;
   const auto nat = c.home.innermost_nat();
-  if (cap.available || !nat) return host_firewall(c.ev, c.home, c.fixes, although_listening);
+  if (c.ev.capture.available || !nat) return host_firewall(c.ev, c.home, c.fixes, although_listening);
   auto f = host_firewall(c.ev, c.home, c.fixes, what + " at this host's depth although a listener was open");
   f.summary += " Without a packet capture this cannot be told apart from the " + hop_label(c.home.hops[*nat]) +
                " forwarding to another device that refuses it. " +
@@ -278,11 +280,10 @@ finding on_foreign(const network_context& c) {
   if (auto f = answered_by_router(c)) return *f;
   const auto heard = peer_heard(c.ev.connect_back);
   if (c.ev.agent_listening) return missed_this_host(c, "the relay reached " + heard + " instead of probe-client");
-  const auto& cap = c.ev.capture;
-  if (cap.available && !cap.syn_seen)
+  if (capture_saw_no_syn(c.ev))
     return missed_this_host(c, "the relay reached " + heard + ", but no relay SYN reached this host");
   const auto p = port_text(c.ev.port);
-  if (!cap.available) {
+  if (!c.ev.capture.available) {
     return {cause::reachable, std::nullopt,
             "Port " + p + " is reachable: the relay connected to a server at this host's depth (without a capture it "
             "could not confirm the server is this host).",
@@ -292,10 +293,19 @@ finding on_foreign(const network_context& c) {
           "Port " + p + " is reachable from the internet: the relay connected to your server.", {}};
 }
 
+/// A reset at this host's depth, where a listener was open: this host's own
+/// stack resets a probe in the family its server does not listen in.
+finding refused_at_host_depth(const network_context& c) {
+  if (!capture_saw_no_syn(c.ev)) {
+    if (auto f = wrong_family(c.ev, c.home.host_index(), c.fixes)) return *f;
+  }
+  return answered_at_host_depth(c, "the relay's SYN was refused (RST)");
+}
+
 finding on_refused(const network_context& c) {
   if (auto f = answered_by_router(c)) return *f;
-  if (listener_open(c.ev)) return answered_at_host_depth(c, "the relay's SYN was refused (RST)");
-  if (c.ev.capture.available && !c.ev.capture.syn_seen)
+  if (listener_open(c.ev)) return refused_at_host_depth(c);
+  if (capture_saw_no_syn(c.ev))
     return missed_this_host(c, "the relay's SYN was refused by another device: the capture saw none reach this host");
   // Nothing listens here on a reachable address, so a reset is what this host
   // should answer; the local check names the reason.

@@ -7,12 +7,14 @@
 //   verdict_layout.cpp          the hops of the report, and which relay TTL reaches which hop
 //   verdict_sweep.cpp           what the relay's TTL sweep shows at each hop
 //   verdict_fixes.cpp           every fix the engine asks for, and the fix book's steps filled in
-//   verdict_local.cpp           findings the local port check proves: holders, portproxy, excluded ranges
+//   verdict_local.cpp           findings the local port check proves: holders, portproxy, excluded ranges,
+//                               a listener in the other IP family
 //   verdict_firewall.cpp        findings from the host firewall's own rules and log
 //   verdict_network.cpp         findings from where the relay's connect-back stopped
 //   verdict_routers.cpp         what the routers said about themselves, and the relay's control probe
 //   verdict_evidence_lines.cpp  the evidence lines listed under each hop
 //   verdict_engine.cpp          diagnose(): the parts in order, and the hop statuses
+//   verdict_hairpin.cpp         the hairpin finding after the verdict (verdict_hairpin.hpp)
 
 #include <algorithm>
 #include <cstddef>
@@ -178,6 +180,12 @@ struct finding {
 
 /// The cause that the local port check alone proves, at hop `host`.
 [[nodiscard]] std::optional<finding> local_finding(const evidence& ev, std::size_t host, const fix_writer& fx);
+
+/// The port is held only in the family the relay's probe did not come over
+/// (a `[::]` listener with IPV6_V6ONLY, probed over IPv4), so this host's own
+/// stack refuses the probe: the cause at hop `host`. nullopt when the local
+/// check does not show that.
+[[nodiscard]] std::optional<finding> wrong_family(const evidence& ev, std::size_t host, const fix_writer& fx);
 
 /// "svchost.exe (pid 1234)", "an unknown process".
 [[nodiscard]] std::string owner_text(const port_owner& o);

@@ -203,6 +203,7 @@ const std::vector<plan_case> cases = {
     {"bind_conflict", [](double_nat& n) { with_cause(n, cause::bind_conflict); }, {}, {}, "another program holds", ""},
     {"loopback_only", [](double_nat& n) { with_cause(n, cause::loopback_only); }, {}, {}, "loopback only", ""},
     {"no_listener", [](double_nat& n) { with_cause(n, cause::no_listener); }, {}, {}, "nothing listens on port 3000", ""},
+    {"wrong_family", [](double_nat& n) { with_cause(n, cause::wrong_family); }, {}, {}, "one IP family only", ""},
     {"reachable_already", [](double_nat& n) { with_cause(n, cause::reachable); }, {}, {}, "reachable from the internet already", ""},
     {"natpmp_only_hub_with_permanent_lease",
      [](double_nat& n) {

@@ -59,6 +59,54 @@ TEST_P(classify_bind_table, gives_the_state) {
 INSTANTIATE_TEST_SUITE_P(cases, classify_bind_table, testing::ValuesIn(classify_cases),
                          [](const auto& test_info) { return test_info.param.name; });
 
+struct families_case {
+  std::string name;
+  bind_result v4;
+  bind_result v6;
+  std::vector<std::string> addresses;
+  held_families expected;
+  friend void PrintTo(const families_case& c, std::ostream* os) { *os << c.name; }
+};
+
+const families_case families_cases[] = {
+    {"free", bind_result::ok, bind_result::ok, {}, held_families::unknown},
+    {"any_v4", bind_result::in_use, bind_result::ok, {"0.0.0.0:3000"}, held_families::ipv4_only},
+    {"v4_owner_unseen", bind_result::in_use, bind_result::ok, {}, held_families::ipv4_only},
+    {"dual_stack", bind_result::in_use, bind_result::in_use, {"[::]:3000"}, held_families::both},
+    {"v4_and_v6_sockets", bind_result::in_use, bind_result::in_use, {"0.0.0.0:3000", "[::]:3000"},
+     held_families::both},
+    // IPV6_V6ONLY: the [::] listener leaves 0.0.0.0 free to bind.
+    {"v6only_wildcard", bind_result::ok, bind_result::in_use, {"[::]:3000"}, held_families::ipv6_only},
+    {"v6_address", bind_result::ok, bind_result::in_use, {"[2001:db8::23]:3000"}, held_families::ipv6_only},
+    {"v6_owner_unseen", bind_result::ok, bind_result::in_use, {}, held_families::ipv6_only},
+    {"no_ipv6_on_host", bind_result::in_use, bind_result::unavailable, {"0.0.0.0:3000"},
+     held_families::ipv4_only},
+    // Addresses that contradict the bind tests leave it open.
+    {"v4_address_yet_v4_free", bind_result::ok, bind_result::in_use, {"192.168.1.23:3000"},
+     held_families::unknown},
+    {"mapped_v4_yet_v4_free", bind_result::ok, bind_result::in_use, {"[::ffff:192.168.1.23]:3000"},
+     held_families::unknown},
+    {"v6_address_yet_v6_free", bind_result::in_use, bind_result::ok, {"[2001:db8::23]:3000"},
+     held_families::unknown},
+    // EACCES before EADDRINUSE: only addresses of one family decide.
+    {"privileged_v4", bind_result::forbidden, bind_result::forbidden, {"0.0.0.0:80"}, held_families::ipv4_only},
+    {"privileged_v6_address", bind_result::forbidden, bind_result::forbidden, {"[2001:db8::23]:80"},
+     held_families::ipv6_only},
+    {"privileged_v6_wildcard_may_be_dual_stack", bind_result::forbidden, bind_result::forbidden, {"[::]:80"},
+     held_families::unknown},
+    {"privileged_unseen", bind_result::forbidden, bind_result::forbidden, {}, held_families::unknown},
+};
+
+class classify_families_table : public testing::TestWithParam<families_case> {};
+
+TEST_P(classify_families_table, gives_the_families) {
+  const auto& c = GetParam();
+  EXPECT_EQ(classify_families(c.v4, c.v6, c.addresses), c.expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(cases, classify_families_table, testing::ValuesIn(families_cases),
+                         [](const auto& test_info) { return test_info.param.name; });
+
 TEST(check_local_port, free_port) {
   const auto port = free_port();
   const auto evidence = check_local_port(port, {});
@@ -89,6 +137,17 @@ TEST(check_local_port, wildcard_listeners_hold_the_port) {
   EXPECT_EQ(check_local_port(v4.port, {}).state, bind_state::held);
   const auto dual = listen_on("::", 0, /*dual_stack=*/true);
   EXPECT_EQ(check_local_port(dual.port, {}).state, bind_state::held);
+}
+
+TEST(check_local_port, tells_the_families_a_listener_holds) {
+  const auto v4 = listen_on("0.0.0.0");
+  EXPECT_EQ(check_local_port(v4.port, {}).held_in, held_families::ipv4_only);
+  const auto v6only = listen_on("::");
+  const auto v6 = check_local_port(v6only.port, {});
+  EXPECT_EQ(v6.state, bind_state::held);
+  EXPECT_EQ(v6.held_in, held_families::ipv6_only);
+  const auto dual = listen_on("::", 0, /*dual_stack=*/true);
+  EXPECT_EQ(check_local_port(dual.port, {}).held_in, held_families::both);
 }
 
 TEST(check_local_port, names_a_known_squatter) {

@@ -48,7 +48,7 @@ std::set<std::string> keys(const json& object) {
 TEST(report_json, has_exactly_the_schema_fields) {
   const auto doc = json::parse(render_json(sample()));
   EXPECT_EQ(keys(doc), (std::set<std::string>{"schema", "protocol", "port", "relay", "public_address", "host_os",
-                                              "reachable", "verdict", "hops", "local", "probe"}));
+                                              "reachable", "verdict", "hops", "local", "probe", "hairpin"}));
   EXPECT_EQ(doc["host_os"], "linux");
   EXPECT_EQ(doc["schema"], "reachback.report/1");
   EXPECT_EQ(doc["protocol"], "tcp");
@@ -69,7 +69,8 @@ TEST(report_json, has_exactly_the_schema_fields) {
   EXPECT_EQ(doc["hops"][2]["status"], "not_reached");
   EXPECT_EQ(keys(doc["local"]),
             (std::set<std::string>{"bind", "portproxy", "excluded_range", "proxy_target_accepts", "missing"}));
-  EXPECT_EQ(keys(doc["local"]["bind"]), (std::set<std::string>{"state", "owners"}));
+  EXPECT_EQ(keys(doc["local"]["bind"]), (std::set<std::string>{"state", "owners", "held_in"}));
+  EXPECT_TRUE(doc["local"]["bind"]["held_in"].is_null());
   EXPECT_EQ(keys(doc["local"]["bind"]["owners"][0]),
             (std::set<std::string>{"pid", "name", "cmdline", "unit", "container", "addresses", "image_path",
                                    "access_denied", "services", "urls"}));
@@ -83,6 +84,57 @@ TEST(report_json, has_exactly_the_schema_fields) {
   EXPECT_TRUE(doc["probe"]["firewall"].is_null());
   EXPECT_TRUE(doc["probe"]["control_probe"].is_null());
   EXPECT_TRUE(doc["probe"]["relay_rtt_ms"].is_null());
+  EXPECT_EQ(keys(doc["hairpin"]), (std::set<std::string>{"tested", "loops_back", "skipped_because", "router",
+                                                         "outcome", "target", "elapsed_ms", "summary", "fix"}));
+}
+
+TEST(report_json, the_families_holding_the_port_are_named) {
+  auto r = sample();
+  r.ev.local.held_in = held_families::ipv6_only;
+  EXPECT_EQ(json::parse(render_json(r))["local"]["bind"]["held_in"], "ipv6_only");
+}
+
+/// sample(), but reachable, and the hairpin connection made and judged.
+report hairpin_sample(hairpin_outcome outcome) {
+  auto r = sample();
+  r.result.why = cause::reachable;
+  r.result.candidates.clear();
+  r.ev.hairpin = hairpin_evidence{outcome, "198.51.100.2:3000", 0.8, ""};
+  r.hairpin = judge_hairpin(r.ev, r.result);
+  return r;
+}
+
+TEST(report_json, the_hairpin_finding_is_a_top_level_object) {
+  const auto doc = json::parse(render_json(hairpin_sample(hairpin_outcome::refused)));
+  const auto& h = doc["hairpin"];
+  EXPECT_TRUE(h["tested"].get<bool>());
+  EXPECT_FALSE(h["loops_back"].get<bool>());
+  EXPECT_TRUE(h["skipped_because"].is_null());
+  EXPECT_EQ(h["router"], 1);
+  EXPECT_EQ(h["outcome"], "refused");
+  EXPECT_EQ(h["target"], "198.51.100.2:3000");
+  EXPECT_FALSE(h["fix"].empty());
+}
+
+TEST(report_json, a_skipped_hairpin_test_says_why) {
+  auto r = sample();
+  r.hairpin = judge_hairpin(r.ev, r.result);
+  const auto doc = json::parse(render_json(r));
+  const auto& h = doc["hairpin"];
+  EXPECT_FALSE(h["tested"].get<bool>());
+  EXPECT_TRUE(h["loops_back"].is_null());
+  EXPECT_EQ(h["skipped_because"], "the port is not reachable from the internet");
+  EXPECT_TRUE(h["outcome"].is_null());
+}
+
+TEST(report_text, prints_the_hairpin_line_and_its_fix) {
+  const auto text = render_text(hairpin_sample(hairpin_outcome::refused), false);
+  EXPECT_NE(text.find("Hairpin  Does not loop back: the room router 192.168.1.1 has no NAT loopback"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  1. Inside your LAN, connect to 192.168.1.23:3000"), std::string::npos) << text;
+  const auto loops = render_text(hairpin_sample(hairpin_outcome::looped_back), false);
+  EXPECT_NE(loops.find("Hairpin  From inside your LAN, the public address loops back"), std::string::npos) << loops;
 }
 
 TEST(report_json, the_control_probe_and_the_relays_rtt_are_in_the_probe) {

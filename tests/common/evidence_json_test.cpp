@@ -63,6 +63,10 @@ TEST(EvidenceJson, EnumNamesAreTheSchemaNames) {
   EXPECT_EQ(to_string(host_answer::none), "none");
   EXPECT_EQ(to_string(probe_mode::automatic), "automatic");
   EXPECT_EQ(to_string(probe_mode::service), "service");
+  EXPECT_EQ(to_string(held_families::ipv6_only), "ipv6_only");
+  EXPECT_EQ(to_string(held_families::both), "both");
+  EXPECT_EQ(to_string(hairpin_outcome::looped_back), "looped_back");
+  EXPECT_EQ(to_string(hairpin_outcome::other_peer), "other_peer");
 }
 
 TEST(EvidenceJson, ConnectBackRoundTrips) {

@@ -95,6 +95,18 @@ void held_by(evidence& ev, bind_state state, std::string address) {
   ev.agent_listening = false;
 }
 
+/// A server that listens on one family only, `held` ("[::]:3000" with
+/// IPV6_V6ONLY, say), whose reset answered the relay's SYN at this host.
+evidence one_family_server_resets(held_families held, std::string address) {
+  auto ev = double_nat();
+  held_by(ev, bind_state::held, std::move(address));
+  ev.local.held_in = held;
+  outcome(ev, connect_outcome::refused);
+  add_sweep(ev, reset(4));
+  captured(ev, host_answer::rst);
+  return ev;
+}
+
 // ---------------------------------------------------------------------------
 // Table: scenario name, evidence, expected cause and blocking hop address.
 
@@ -526,6 +538,64 @@ const std::vector<engine_case> cases = {
        return ev;
      },
      cause::nat_no_forward, "192.168.0.1"},
+    {"ipv6_only_server_probed_over_ipv4_is_wrong_family",
+     [] { return one_family_server_resets(held_families::ipv6_only, "[::]:3000"); },
+     cause::wrong_family, "192.168.1.23"},
+    {"ipv6_only_server_in_service_mode_is_wrong_family",
+     [] {
+       auto ev = one_family_server_resets(held_families::ipv6_only, "[2001:db8::23]:3000");
+       ev.mode = probe_mode::service;
+       return ev;
+     },
+     cause::wrong_family, "192.168.1.23"},
+    {"ipv6_only_server_without_capture_is_wrong_family",
+     [] {
+       auto ev = one_family_server_resets(held_families::ipv6_only, "[::]:3000");
+       no_capture(ev);
+       return ev;
+     },
+     cause::wrong_family, "192.168.1.23"},
+    {"ipv4_only_server_probed_over_ipv6_is_wrong_family",
+     [] {
+       auto ev = one_family_server_resets(held_families::ipv4_only, "0.0.0.0:3000");
+       ev.connect_back.dialed_address = "2001:db8::2";
+       return ev;
+     },
+     cause::wrong_family, "192.168.1.23"},
+    {"ipv4_only_server_probed_over_ipv4_resets_through_the_firewall",
+     [] { return one_family_server_resets(held_families::ipv4_only, "0.0.0.0:3000"); },
+     cause::host_firewall, "192.168.1.23"},
+    {"dual_stack_server_resets_through_the_firewall",
+     [] { return one_family_server_resets(held_families::both, "[::]:3000"); },
+     cause::host_firewall, "192.168.1.23"},
+    {"families_unknown_server_resets_through_the_firewall",
+     [] { return one_family_server_resets(held_families::unknown, "[::]:3000"); },
+     cause::host_firewall, "192.168.1.23"},
+    {"ipv6_only_server_but_the_reset_came_from_another_device",
+     [] {
+       auto ev = one_family_server_resets(held_families::ipv6_only, "[::]:3000");
+       ev.capture.syn_seen = false;
+       ev.capture.answer = host_answer::none;
+       return ev;
+     },
+     cause::nat_wrong_target, "192.168.1.1"},
+    {"ipv6_only_holder_under_listen_is_a_bind_conflict",
+     [] {
+       auto ev = one_family_server_resets(held_families::ipv6_only, "[::]:3000");
+       ev.mode = probe_mode::listen;
+       return ev;
+     },
+     cause::bind_conflict, "192.168.1.23"},
+    {"ipv6_only_server_behind_a_router_without_forward_is_the_router",
+     [] {
+       auto ev = one_family_server_resets(held_families::ipv6_only, "[::]:3000");
+       ev.sweep->hops.resize(2);
+       add_sweep(ev, reset(3));
+       ev.capture = {};
+       ev.capture.available = true;
+       return ev;
+     },
+     cause::nat_no_forward, "192.168.1.1"},
     {"timeout_without_sweep_is_filtered",
      [] {
        auto ev = double_nat();
@@ -1255,6 +1325,40 @@ TEST(verdict_engine, bind_conflict_names_the_holder) {
   captured(ev, host_answer::syn_ack);
   const auto v = diagnose(ev, fixes());
   EXPECT_NE(v.summary.find("socat (pid 4242)"), std::string::npos) << v.summary;
+}
+
+TEST(verdict_engine, wrong_family_names_the_program_its_addresses_and_both_binds) {
+  const auto v = diagnose(one_family_server_resets(held_families::ipv6_only, "[::]:3000"), fixes());
+  EXPECT_NE(v.summary.find("socat (pid 4242) listens on port 3000 on IPv6 only ([::]:3000)"), std::string::npos)
+      << v.summary;
+  EXPECT_NE(v.summary.find("came over IPv4"), std::string::npos) << v.summary;
+  ASSERT_FALSE(v.fix.empty());
+  EXPECT_NE(v.fix.front().find("Make socat (pid 4242) listen on IPv4 as well"), std::string::npos) << v.fix.front();
+  EXPECT_NE(v.fix.front().find("`0.0.0.0:3000`"), std::string::npos) << v.fix.front();
+  EXPECT_NE(v.fix.front().find("IPV6_V6ONLY off"), std::string::npos) << v.fix.front();
+  EXPECT_NE(v.hops.back().evidence.end(),
+            std::find(v.hops.back().evidence.begin(), v.hops.back().evidence.end(),
+                      "port 3000 is held on IPv6 only: IPv4 is free on it"));
+}
+
+TEST(verdict_engine, wrong_family_without_a_visible_owner_says_your_server) {
+  auto ev = one_family_server_resets(held_families::ipv6_only, "[::]:3000");
+  ev.local.owners.clear();
+  ev.local.owners_hidden = true;
+  const auto v = diagnose(ev, fixes());
+  EXPECT_EQ(v.why, cause::wrong_family) << v.summary;
+  ASSERT_FALSE(v.fix.empty());
+  EXPECT_EQ(v.fix.front().find("Make your server listen on IPv4 as well"), 0U) << v.fix.front();
+}
+
+TEST(verdict_engine, wrong_family_fix_uses_the_host_os_setting) {
+  auto ev = one_family_server_resets(held_families::ipv6_only, "[::]:3000");
+  const auto on_linux = diagnose(ev, fixes());
+  ev.os = host_os::windows_host;
+  const auto on_windows = diagnose(ev, fixes());
+  EXPECT_TRUE(has_line(on_linux.fix, "`sysctl net.ipv6.bindv6only` shows 1"));
+  EXPECT_FALSE(has_line(on_windows.fix, "sysctl"));
+  EXPECT_TRUE(has_line(on_windows.fix, "Windows makes every IPv6 socket IPv6-only"));
 }
 
 TEST(verdict_engine, a_skipped_banner_is_said_never_invented) {

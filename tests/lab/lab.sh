@@ -7,7 +7,7 @@
 #   lab_init                        per-run prefix, log dir, teardown traps
 #   lab_up TOPOLOGY [--delay MS] [--wire-loss PCT]
 #                                   double | single | cgnat | ispgw
-#   lab_forward ROUTER PORT TARGET[:TPORT]
+#   lab_forward ROUTER PORT TARGET[:TPORT] [--loopback]
 #   lab_router_input ROUTER accept|drop|reject
 #   lab_router_filter ROUTER PORT drop|reject
 #   lab_host_firewall MODE PORT [NODE]
@@ -22,6 +22,7 @@
 #                                   NODE maps PORT on ROUTER through UPnP
 #   lab_upnp_table ROUTER           ROUTER's UPnP mappings, as its LAN sees them
 #   lab_hold_port NODE PORT [ADDR]  a socat listener that holds the port
+#   lab_hold_port_v6only NODE PORT  a socat listener on [::]:PORT, IPv6 only
 #   lab_serve_banner NODE PORT TEXT a socat listener that sends TEXT\r\n
 #   lab_spawn NODE NAME CMD...      a background process inside NODE
 #   lab_exec NODE CMD...            a command inside NODE
@@ -497,11 +498,13 @@ lab_up() {
 
 # ---------------------------------------------------------------- configuration
 
-# lab_forward ROUTER PORT TARGET[:TPORT]: DNAT tcp PORT arriving on the
-# router's WAN to TARGET:TPORT (TPORT defaults to PORT) and let it through.
+# lab_forward ROUTER PORT TARGET[:TPORT] [--loopback]: DNAT tcp PORT arriving
+# on the router's WAN to TARGET:TPORT (TPORT defaults to PORT) and let it
+# through. --loopback also gives the forward NAT loopback (lab_nat_loopback).
 lab_forward() {
-  local router=$1 port=$2 target=$3 addr tport
+  local router=$1 port=$2 target=$3 loopback=${4:-} addr tport
   lab_require_router "$router"
+  [[ -z $loopback || $loopback == --loopback ]] || lab_die "lab_forward: unknown option '$loopback'"
   addr=${target%%:*}
   tport=${target#*:}
   [[ $tport != "$target" ]] || tport=$port
@@ -511,6 +514,23 @@ lab_forward() {
   lab_exec "$router" nft add rule ip lab forward iifname wan ip daddr "$addr" tcp dport "$tport" \
     ct status dnat accept || lab_die "lab_forward: forward rule rejected"
   lab_log "$router forwards tcp $port -> $addr:$tport"
+  [[ -z $loopback ]] || lab_nat_loopback "$router" "$port" "$addr" "$tport"
+}
+
+# lab_nat_loopback ROUTER PORT ADDR TPORT: NAT loopback (hairpin NAT) for
+# one forward: tcp PORT from the router's LAN to its own WAN address is
+# DNATed to ADDR:TPORT as from the WAN, and masqueraded to the router's LAN
+# address, so the replies come back through the router to be translated.
+lab_nat_loopback() {
+  local router=$1 port=$2 addr=$3 tport=$4 wan
+  wan=$(ip -n "$(lab_ns "$router")" -4 -o addr show dev wan 2>/dev/null | awk '{ print $4; exit }')
+  wan=${wan%/*}
+  [[ -n $wan ]] || lab_die "lab_nat_loopback: $router has no WAN address"
+  lab_exec "$router" nft add rule ip lab prerouting iifname lan ip daddr "$wan" tcp dport "$port" \
+    dnat to "$addr:$tport" || lab_die "lab_nat_loopback: DNAT rule rejected"
+  lab_exec "$router" nft add rule ip lab postrouting iifname lan oifname lan ip daddr "$addr" tcp dport "$tport" \
+    ct status dnat masquerade || lab_die "lab_nat_loopback: masquerade rule rejected"
+  lab_log "$router loops tcp $port to $wan from its LAN back to $addr:$tport (NAT loopback)"
 }
 
 # lab_router_input ROUTER accept|drop|reject: what the router does with new
@@ -832,6 +852,16 @@ lab_hold_port() {
   lab_spawn "$node" "hold-$node-$port" socat "TCP-LISTEN:$port,fork,reuseaddr$bind" OPEN:/dev/null
   lab_wait_listening "$node" "$port"
   lab_log "$node: socat holds tcp ${addr:-0.0.0.0}:$port"
+}
+
+# lab_hold_port_v6only NODE PORT: a process (socat) that listens on [::]:PORT
+# with IPV6_V6ONLY, so that IPv4 finds nobody on PORT, and answers nothing.
+lab_hold_port_v6only() {
+  local node=$1 port=$2
+  lab_require_commands socat ss
+  lab_spawn "$node" "hold6-$node-$port" socat "TCP6-LISTEN:$port,fork,reuseaddr,ipv6only=1" OPEN:/dev/null
+  lab_wait_listening "$node" "$port"
+  lab_log "$node: socat holds tcp [::]:$port, IPv6 only"
 }
 
 # lab_serve_banner NODE PORT TEXT: every connection gets TEXT\r\n, then EOF.

@@ -286,3 +286,28 @@ scenario_fix_double_nat_no_upnp() {
   lab_upnp --no-upnp hub lenient
   lab_upnp --no-upnp room lenient
 }
+
+# ---------------------------------------------------------------- one IP family, and NAT loopback
+
+scenario_wrong_family() {
+  SCENARIO_TITLE="The laptop's server listens on [::]:3000 IPv6-only; the relay probes over IPv4 (--service)"
+  lab_up double
+  forward_both
+  lab_hold_port_v6only laptop "$LAB_PORT"
+  SCENARIO_CLIENT_ARGS=(--service)
+}
+
+# The hub holds the public address: whether it loops it back from its LAN
+# decides the hairpin finding.
+scenario_hairpin_loopback() {
+  SCENARIO_TITLE="Both routers forward 3000 to the laptop; the ISP hub has NAT loopback"
+  lab_up double
+  lab_forward hub "$LAB_PORT" "$LAB_ROOM_WAN" --loopback
+  lab_forward room "$LAB_PORT" "$LAB_LAPTOP"
+}
+
+scenario_hairpin_no_loopback() {
+  SCENARIO_TITLE="Both routers forward 3000 to the laptop; the ISP hub has no NAT loopback"
+  lab_up double
+  forward_both
+}

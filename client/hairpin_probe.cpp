@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+#include "client/hairpin_probe.hpp"
+
+#include <utility>
+
+#include "common/address.hpp"
+
+namespace reachback::client {
+namespace {
+
+using asio::ip::tcp;
+using namespace asio::experimental::awaitable_operators;
+using clock = std::chrono::steady_clock;
+
+/// How far the connection got: filled in as it goes, so the deadline
+/// leaves what was reached.
+struct attempt {
+  std::error_code connect_error;
+  bool connected = false;
+  std::string received;
+};
+
+/// Connects, then reads `want` bytes (the proof) or until the peer closes.
+asio::awaitable<void> connect_and_read(tcp::socket& socket, tcp::endpoint target, std::size_t want, attempt& a) {
+  auto [connect_error] = co_await socket.async_connect(target, use_nothrow);
+  a.connect_error = connect_error;
+  if (connect_error) co_return;
+  a.connected = true;
+  if (want == 0) co_return;
+  std::string buffer(want, '\0');
+  auto [read_error, n] = co_await asio::async_read(socket, asio::buffer(buffer), use_nothrow);
+  a.received = buffer.substr(0, n);
+}
+
+asio::awaitable<void> wait_for(std::chrono::milliseconds delay) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, delay);
+  co_await timer.async_wait(use_nothrow);
+}
+
+hairpin_outcome outcome_of(const attempt& a, bool timed_out, const std::string& expected_proof) {
+  if (!a.connected) return timed_out ? hairpin_outcome::timeout : failed_connect_outcome(a.connect_error);
+  if (expected_proof.empty()) return hairpin_outcome::connected;
+  return a.received == expected_proof ? hairpin_outcome::looped_back : hairpin_outcome::other_peer;
+}
+
+double ms_since(clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(clock::now() - start).count();
+}
+
+}  // namespace
+
+hairpin_outcome failed_connect_outcome(const std::error_code& ec) {
+  if (ec == asio::error::connection_refused) return hairpin_outcome::refused;
+  if (ec == asio::error::host_unreachable || ec == asio::error::network_unreachable)
+    return hairpin_outcome::unreachable;
+  if (ec == asio::error::timed_out) return hairpin_outcome::timeout;
+  return hairpin_outcome::failed;
+}
+
+asio::awaitable<hairpin_evidence> probe_hairpin(hairpin_target target, std::chrono::milliseconds deadline) {
+  hairpin_evidence evidence;
+  evidence.target = format_endpoint(target.address, target.port);
+  std::error_code ec;
+  const auto address = asio::ip::make_address(target.address, ec);
+  if (ec) {
+    evidence.error = "not an IP address: " + target.address;
+    co_return evidence;
+  }
+  tcp::socket socket(co_await asio::this_coro::executor);
+  attempt a;
+  const auto start = clock::now();
+  const auto first = co_await (connect_and_read(socket, {address, target.port}, target.expected_proof.size(), a) ||
+                               wait_for(deadline));
+  evidence.elapsed_ms = ms_since(start);
+  evidence.outcome = outcome_of(a, first.index() == 1, target.expected_proof);
+  if (evidence.outcome == hairpin_outcome::unreachable || evidence.outcome == hairpin_outcome::failed)
+    evidence.error = a.connect_error.message();
+  co_return evidence;
+}
+
+hairpin_evidence run_hairpin_probe(asio::io_context& ctx, hairpin_target target, std::chrono::milliseconds deadline) {
+  hairpin_evidence result;
+  ctx.restart();
+  asio::co_spawn(ctx, probe_hairpin(std::move(target), deadline), [&](std::exception_ptr e, hairpin_evidence h) {
+    ctx.stop();
+    if (e) std::rethrow_exception(e);
+    result = std::move(h);
+  });
+  ctx.run();
+  return result;
+}
+
+}  // namespace reachback::client
