@@ -21,9 +21,12 @@ cd "$repo"
 # and the report names both and what tells them apart. upnp-wrong-target
 # shows a router's own UPnP table naming the wrong target exactly, and
 # fix-double-nat runs --fix, which maps the port on both routers and probes
-# again.
+# again. wrong-family is a server on IPv6 only, probed over IPv4, and
+# hairpin-no-loopback a reachable port whose public address does not loop
+# back from inside the LAN.
 readonly DEFAULT_SCENARIOS=(reachable fw-drop room-no-forward wrong-target bind-conflict
-  loopback-only cgnat hub-stale-forward upnp-wrong-target fix-double-nat)
+  loopback-only wrong-family cgnat hub-stale-forward upnp-wrong-target fix-double-nat
+  hairpin-no-loopback)
 build=1
 build_dir=build
 jobs=$(nproc)
