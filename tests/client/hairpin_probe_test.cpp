@@ -7,7 +7,6 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <optional>
 #include <ostream>
 
 #include "client/agent_listener.hpp"
@@ -91,15 +90,9 @@ TEST(probe_hairpin, a_closed_port_refuses) {
 
 TEST(probe_hairpin, an_address_it_cannot_parse_is_a_local_failure) {
   asio::io_context ctx{1};
-  std::optional<hairpin_evidence> result;
-  asio::co_spawn(ctx, probe_hairpin({"not an address", 3000, ""}, 1s), [&](std::exception_ptr e, hairpin_evidence h) {
-    if (e) std::rethrow_exception(e);
-    result = std::move(h);
-  });
-  ctx.run_for(5s);
-  ASSERT_TRUE(result);
-  EXPECT_EQ(result->outcome, hairpin_outcome::failed);
-  EXPECT_EQ(result->error, "not an IP address: not an address");
+  const auto result = run_hairpin_probe(ctx, {"not an address", 3000, ""}, 1s);
+  EXPECT_EQ(result.outcome, hairpin_outcome::failed);
+  EXPECT_EQ(result.error, "not an IP address: not an address");
 }
 
 struct failure_case {
