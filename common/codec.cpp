@@ -74,7 +74,8 @@ json to_payload(const probe_request& m) {
 
 void from_payload(const json& j, probe_request& m) {
   m.protocol = required<std::string>(j, "protocol");
-  if (m.protocol != "tcp") reject(j, "protocol must be \"tcp\"");
+  if (m.protocol != protocol_tcp && m.protocol != protocol_udp)
+    reject(j, "protocol must be \"tcp\" or \"udp\"");
   m.port = required<std::uint16_t>(j, "port");
   if (m.port == 0) reject(j, "port must be 1..65535");
   m.nonce = nonce_field(j);

@@ -135,6 +135,9 @@ struct connect_back_result {
   std::string banner;            ///< up to 256 bytes a foreign peer sent
   bool silent = false;           ///< foreign peer sent nothing
   std::optional<icmp_info> icmp; ///< for `unreachable`
+  /// TTL of the ICMP error on arrival at the relay, which places the hop
+  /// that sent it. Only UDP probes report it.
+  std::optional<int> reply_ttl;
   /// The client settled without waiting for a foreign peer's banner, which
   /// could only have named it (client/settle_connect_back.hpp). Never on
   /// the wire.
@@ -142,13 +145,14 @@ struct connect_back_result {
   bool operator==(const connect_back_result&) const = default;
 };
 
-/// What came back for one TTL of the relay's sweep.
-enum class sweep_reply { time_exceeded, rst, syn_ack, unreachable, silence };
+/// What came back for one TTL of the relay's sweep. udp_reply is a UDP
+/// sweep's datagram back from the target: like syn_ack, the target answered.
+enum class sweep_reply { time_exceeded, rst, syn_ack, unreachable, silence, udp_reply };
 
 struct sweep_hop {
   int ttl = 0;
   sweep_reply reply = sweep_reply::silence;
-  std::string from;             ///< ICMP source, or the target for RST/SYN-ACK
+  std::string from;             ///< ICMP source, or the target for RST/SYN-ACK/UDP reply
   std::optional<icmp_info> icmp;
   /// TTL of the ICMP error on arrival at the relay. A NAT rewrites the
   /// source of errors from routers behind it to its public address; this

@@ -130,6 +130,7 @@ std::string_view to_string(sweep_reply r) noexcept {
     case sweep_reply::syn_ack: return "syn_ack";
     case sweep_reply::unreachable: return "unreachable";
     case sweep_reply::silence: return "silence";
+    case sweep_reply::udp_reply: return "udp_reply";
   }
   return {};
 }
@@ -294,6 +295,7 @@ void to_json(json& j, const connect_back_result& v) {
        {"banner", escape_bytes(v.banner)},
        {"silent", v.silent}};
   put_optional(j, "icmp", v.icmp);
+  put_optional(j, "reply_ttl", v.reply_ttl);
   // Only the client's report says it; it is never read from a relay's frame.
   if (v.banner_skipped) j["banner_skipped"] = true;
 }
@@ -309,6 +311,7 @@ void from_json(const json& j, connect_back_result& v) {
   v.banner = unescape_bytes(j.at("banner"));
   v.silent = required<bool>(j, "silent");
   v.icmp = optional<icmp_info>(j, "icmp");
+  v.reply_ttl = optional<int>(j, "reply_ttl");
 }
 
 void to_json(json& j, const sweep_hop& v) {

@@ -11,6 +11,10 @@ std::string greeting_line(std::string_view nonce) {
   return std::string(greeting_prefix) + std::string(nonce) + "\r\n\r\n";
 }
 
+std::string udp_probe_line(std::string_view nonce) {
+  return std::string(udp_probe_prefix) + std::string(nonce) + "\n";
+}
+
 std::string_view to_string(wire_error e) noexcept {
   switch (e) {
     case wire_error::unsupported_version: return "unsupported_version";

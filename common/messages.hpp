@@ -27,6 +27,14 @@ inline constexpr std::string_view proof_prefix = "REACHBACK-PROOF ";
 /// on, followed by the nonce: the agent that reads them knows, without
 /// another round trip, that the relay reached it.
 inline constexpr std::string_view greeting_prefix = "REACHBACK-PROBE ";
+/// Bytes the relay sends in a UDP probe datagram, followed by the nonce and
+/// '\n'. The agent answers it with the proof line; an echo server sends it
+/// back, which proves nothing.
+inline constexpr std::string_view udp_probe_prefix = "REACHBACK-UDP-PROBE ";
+
+/// The values of probe_request::protocol.
+inline constexpr std::string_view protocol_tcp = "tcp";
+inline constexpr std::string_view protocol_udp = "udp";
 
 /// What the agent writes to prove `nonce`: proof_prefix, nonce, '\n'.
 [[nodiscard]] std::string proof_line(std::string_view nonce);
@@ -35,6 +43,8 @@ inline constexpr std::string_view greeting_prefix = "REACHBACK-PROBE ";
 /// at once (nmap's GenericLines probe does the same), so a foreign server
 /// that is not the agent leaves a banner.
 [[nodiscard]] std::string greeting_line(std::string_view nonce);
+/// The payload of the relay's UDP probe: udp_probe_prefix, nonce, '\n'.
+[[nodiscard]] std::string udp_probe_line(std::string_view nonce);
 
 /// Client -> relay, first frame.
 struct hello {
@@ -57,7 +67,9 @@ struct welcome {
 /// Client -> relay. Deliberately has no address: the relay dials only the
 /// control connection's source.
 struct probe_request {
-  std::string protocol = "tcp";
+  /// protocol_tcp or protocol_udp. UDP has no handshake and no control
+  /// probe: it ignores greet, early_result and control.
+  std::string protocol = std::string(protocol_tcp);
   std::uint16_t port = 0;
   std::string nonce;  ///< 32 hex digits
   bool sweep = true;  ///< also run the TTL sweep

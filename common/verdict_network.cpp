@@ -184,6 +184,7 @@ std::optional<finding> answered_by_router(const network_context& c) {
     case sweep_reply::rst:
       return nat_no_forward(c.ev, c.home, index, "it answered the relay's SYN itself with a reset");
     case sweep_reply::syn_ack:
+    case sweep_reply::udp_reply:  // the target answering, as a SYN-ACK is
       return nat_no_forward(c.ev, c.home, index,
                             "it accepted the connection itself (a service on the router holds the port)");
     case sweep_reply::unreachable: return router_rejected(c, index, a.icmp ? a.icmp->code : -1);

@@ -15,6 +15,7 @@ std::string sweep_line(const sweep_hop& h) {
     case sweep_reply::time_exceeded: text += "ICMP time exceeded from " + h.from; break;
     case sweep_reply::rst: text += "RST from " + h.from; break;
     case sweep_reply::syn_ack: text += "SYN-ACK from " + h.from; break;
+    case sweep_reply::udp_reply: text += "UDP reply from " + h.from; break;
     case sweep_reply::unreachable:
       text += "ICMP unreachable (" + icmp_type_code(h.icmp ? h.icmp->type : 3, h.icmp ? h.icmp->code : 0) +
               ") from " + h.from;
@@ -37,10 +38,11 @@ std::string placed_sweep_line(const sweep_hop& h, int depth, const layout& home,
   return line;
 }
 
-/// A TCP answer, or an ICMP rejection. An "unreachable" without ICMP is the
-/// relay failing to send (no route, no sockets left), not an answer.
+/// A TCP or UDP answer, or an ICMP rejection. An "unreachable" without ICMP
+/// is the relay failing to send (no route, no sockets left), not an answer.
 bool is_answer(const sweep_hop& h) {
   return h.reply == sweep_reply::rst || h.reply == sweep_reply::syn_ack ||
+         h.reply == sweep_reply::udp_reply ||
          (h.reply == sweep_reply::unreachable && h.icmp);
 }
 

@@ -63,6 +63,17 @@ probe_result full_result() {
   return r;
 }
 
+probe_result udp_unreachable_result() {
+  probe_result r;
+  r.nonce = nonce;
+  r.connect_back = {.outcome = connect_outcome::unreachable, .dialed_address = "203.0.113.7",
+                    .port = 19132, .source_port = 40001, .connect_ms = 81, .total_ms = 81,
+                    .attempts = 1, .banner = "", .silent = false,
+                    .icmp = icmp_info{3, 3, "203.0.113.7"}, .reply_ttl = 52};
+  r.sweep = ttl_sweep{{{1, sweep_reply::udp_reply, "203.0.113.7", std::nullopt, std::nullopt, 80, 1}}, 1};
+  return r;
+}
+
 probe_result control_result(connect_outcome outcome) {
   probe_result r;
   r.nonce = nonce;
@@ -117,6 +128,8 @@ const std::vector<sample>& samples() {
       {"probe_request_greet_early", probe_request{"tcp", 3000, std::string(nonce), true, true, true}},
       {"probe_request_no_control",
        probe_request{"tcp", 3000, std::string(nonce), true, false, false, false}},
+      {"probe_request_udp", probe_request{"udp", 19132, std::string(nonce), true}},
+      {"probe_result_udp_unreachable", udp_unreachable_result()},
       {"probe_result_minimal", probe_result{std::string(nonce), {}, std::nullopt, std::nullopt, std::nullopt}},
       {"probe_result_full", full_result()},
       {"probe_result_control_refused", control_result(connect_outcome::refused)},
@@ -255,8 +268,8 @@ INSTANTIATE_TEST_SUITE_P(
         bad_case{"port_float", probe_json("80.5"), errc::malformed_payload},
         bad_case{"port_string", probe_json("\"80\""), errc::malformed_payload},
         bad_case{"port_bool", probe_json("true"), errc::malformed_payload},
-        bad_case{"protocol_udp",
-                 probe_json("80", "\"" + std::string(nonce) + "\"", "\"udp\""),
+        bad_case{"protocol_sctp",
+                 probe_json("80", "\"" + std::string(nonce) + "\"", "\"sctp\""),
                  errc::malformed_payload},
         bad_case{"nonce_short", probe_json("80", "\"0123\""), errc::malformed_payload},
         bad_case{"nonce_33_digits",
@@ -388,6 +401,31 @@ INSTANTIATE_TEST_SUITE_P(
         bad_result_field{"rtt_negative", R"("rtt_ms":-1)"},
         bad_result_field{"rtt_boolean", R"("rtt_ms":true)"}),
     [](const auto& p) { return p.param.name; });
+
+TEST(Codec, ATcpResultIsWhatItWasBeforeUdp) {
+  // A client from before UDP reads these bytes: no field may be added.
+  probe_result r;
+  r.nonce = nonce;
+  r.connect_back = {.outcome = connect_outcome::unreachable, .dialed_address = "203.0.113.7",
+                    .port = 3000, .source_port = 40000, .connect_ms = 80, .total_ms = 80,
+                    .attempts = 1, .banner = "", .silent = false,
+                    .icmp = icmp_info{3, 13, "198.51.100.1"}};
+  r.sweep = ttl_sweep{{{1, sweep_reply::rst, "203.0.113.7", std::nullopt, std::nullopt, 80, 1}}, 1};
+  EXPECT_EQ(encode(r).substr(header_size),
+            R"({"connect_back":{"attempts":1,"banner":"","connect_ms":80.0,)"
+            R"("dialed_address":"203.0.113.7","icmp":{"code":13,"from":"198.51.100.1","type":3},)"
+            R"("outcome":"unreachable","port":3000,"silent":false,"source_port":40000,)"
+            R"("total_ms":80.0},"nonce":")" + std::string(nonce) +
+                R"(","sweep":{"hops":[{"attempts":1,"from":"203.0.113.7","reply":"rst",)"
+                R"("rtt_ms":80.0,"ttl":1}],"public_distance":1}})");
+}
+
+TEST(Codec, AUdpRequestKeepsItsProtocol) {
+  const auto r = decode(probe_json("19132", "\"" + std::string(nonce) + "\"", "\"udp\""));
+  const auto* d = as_decoded(r);
+  ASSERT_NE(d, nullptr) << error_of(r).message();
+  EXPECT_EQ(std::get<probe_request>(d->msg).protocol, "udp");
+}
 
 TEST(Codec, UnknownFieldsAreIgnored) {
   const auto bytes = frame(3,

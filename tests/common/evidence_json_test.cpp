@@ -56,6 +56,7 @@ TEST(EvidenceJson, EnumNamesAreTheSchemaNames) {
   EXPECT_EQ(to_string(connect_outcome::verified), "verified");
   EXPECT_EQ(to_string(sweep_reply::time_exceeded), "time_exceeded");
   EXPECT_EQ(to_string(sweep_reply::silence), "silence");
+  EXPECT_EQ(to_string(sweep_reply::udp_reply), "udp_reply");
   EXPECT_EQ(to_string(address_class::private_net), "private");
   EXPECT_EQ(to_string(address_class::carrier_nat), "carrier_nat");
   EXPECT_EQ(to_string(address_class::public_net), "public");
@@ -89,6 +90,23 @@ TEST(EvidenceJson, ConnectBackFieldNames) {
   EXPECT_EQ(j.at("silent"), false);
   EXPECT_EQ(j.at("icmp"), (json{{"type", 3}, {"code", 13}, {"from", "198.51.100.1"}}));
   EXPECT_FALSE(json(connect_back_result{}).contains("icmp"));
+}
+
+TEST(EvidenceJson, ReplyTtlIsWrittenOnlyWhenKnownAndRoundTrips) {
+  auto r = foreign_result();
+  EXPECT_FALSE(json(r).contains("reply_ttl")) << "a TCP result never had it";
+  r.outcome = connect_outcome::unreachable;
+  r.reply_ttl = 61;
+  EXPECT_EQ(json(r).at("reply_ttl"), 61);
+  EXPECT_EQ(round_trip(r), r);
+}
+
+TEST(EvidenceJson, AUdpReplyHopRoundTrips) {
+  ttl_sweep s;
+  s.hops.push_back({1, sweep_reply::udp_reply, "203.0.113.7", std::nullopt, std::nullopt, 4.5, 1});
+  s.public_distance = 1;
+  EXPECT_EQ(json(s).at("hops").at(0).at("reply"), "udp_reply");
+  EXPECT_EQ(round_trip(s), s);
 }
 
 control_probe_result unreachable_control() {
