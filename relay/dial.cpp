@@ -9,30 +9,13 @@
 #include "common/asio_compat.hpp"
 #include "relay/icmp_errors.hpp"
 #include "relay/io_timeouts.hpp"
+#include "relay/probe_socket.hpp"
 
 namespace reachback::relay {
 
 using namespace asio::experimental::awaitable_operators;
 
 namespace {
-
-std::error_code prepare(asio::ip::tcp::socket& socket, const dial_route& route, std::optional<int> ttl) {
-  const auto& target = route.target;
-  asio::error_code ec;
-  socket.open(target.protocol(), ec);
-  if (!ec && !route.source.is_unspecified()) socket.bind({route.source, 0}, ec);
-  if (!ec) {
-    socket.native_non_blocking(true, ec);
-  }
-  const bool ipv6 = target.address().is_v6();
-  if (!ec) {
-    ec = enable_icmp_errors(socket.native_handle(), ipv6);
-  }
-  if (!ec && ttl) {
-    ec = set_hop_limit(socket.native_handle(), ipv6, *ttl);
-  }
-  return ec;
-}
 
 // connect() on the native socket rather than async_connect: the source port
 // is only readable between sending the SYN and a failure, which releases it.
@@ -92,7 +75,7 @@ asio::awaitable<dial_result> dial(dial_route route, std::optional<int> ttl,
                      .socket = asio::ip::tcp::socket(co_await asio::this_coro::executor)};
   auto& attempt = result.attempt;
   auto& socket = result.socket;
-  attempt.error = prepare(socket, route, ttl);
+  attempt.error = open_probe_socket(socket, route.target, route.source, ttl);
   if (attempt.error) {
     co_return result;
   }

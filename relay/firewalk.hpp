@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// The TTL sweep (a firewalk): TCP connects to the client's public address
-// and port with TTL 1..max_ttl, all TTLs of a round in parallel so each
-// router on the path is asked once per round, read through the kernel's
-// ICMP error queue. No raw sockets, so the relay needs no privileges.
+// The TTL sweep (a firewalk): probes to the client's public address and
+// port with TTL 1..max_ttl (TCP connects, or UDP datagrams), all TTLs of a
+// round in parallel so each router on the path is asked once per round,
+// read through the kernel's ICMP error queue. No raw sockets, so the relay
+// needs no privileges.
+
+#include <functional>
 
 #include "common/asio_compat.hpp"
 
@@ -13,11 +16,19 @@
 
 namespace reachback::relay {
 
-/// Sweeps toward `target`: one parallel round over every TTL, then up to
+/// One probe of the sweep with a given TTL, waiting `clock`'s hop wait.
+using ttl_probe = std::function<asio::awaitable<sweep_hop>(dial_route route, int ttl,
+                                                           probe_clock& clock)>;
+
+/// A TCP connect with `ttl`: a SYN-ACK is answered and dropped at once.
+[[nodiscard]] asio::awaitable<sweep_hop> tcp_ttl_probe(dial_route route, int ttl,
+                                                       probe_clock& clock);
+
+/// Sweeps toward `target` with `probe` (tcp_ttl_probe, or udp_ttl_probe): one parallel round over every TTL, then up to
 /// `limits.retries` rounds for TTLs that stayed silent below the first TCP
 /// or unreachable answer, each after `limits.retry_pause`. Each probe waits
 /// `clock`'s hop wait. Never throws for network failures.
 [[nodiscard]] asio::awaitable<ttl_sweep> run_firewalk(dial_route route, sweep_limits limits,
-                                                      probe_clock& clock);
+                                                      probe_clock& clock, ttl_probe probe);
 
 }  // namespace reachback::relay

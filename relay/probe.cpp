@@ -16,9 +16,10 @@ using namespace asio::experimental::awaitable_operators;
 namespace {
 
 asio::awaitable<std::optional<ttl_sweep>> sweep_if(bool asked, dial_route route,
-                                                   sweep_limits limits, probe_clock& clock) {
+                                                   sweep_limits limits, probe_clock& clock,
+                                                   ttl_probe probe) {
   if (!asked) co_return std::nullopt;
-  auto sweep = co_await run_firewalk(route, limits, clock);
+  auto sweep = co_await run_firewalk(route, limits, clock, std::move(probe));
   co_return std::optional<ttl_sweep>(std::move(sweep));
 }
 
@@ -70,7 +71,7 @@ asio::awaitable<probe_run> run_probe(asio::ip::tcp::endpoint control_peer,
 
   auto [dialed, swept, controlled] = co_await (
       dial_back(target, std::move(greeting), settings.connect_back, clock) &&
-      sweep_if(sweep, target, settings.sweep, clock) &&
+      sweep_if(sweep, target, settings.sweep, clock, tcp_ttl_probe) &&
       control_if(request.control, control, clock));
   probe_run run;
   run.result.nonce = request.nonce;

@@ -28,7 +28,8 @@ icmp_info to_icmp_info(const queued_error& e) {
   return icmp_info{.type = e.type, .code = e.code, .from = e.offender};
 }
 
-sweep_hop classify_sweep_probe(const probe_attempt& attempt, int ttl, std::string_view dialed) {
+sweep_hop classify_sweep_probe(const probe_attempt& attempt, int ttl, std::string_view dialed,
+                               sweep_reply answered_as) {
   sweep_hop hop;
   hop.ttl = ttl;
   hop.rtt_ms = attempt.elapsed_ms;
@@ -41,7 +42,7 @@ sweep_hop classify_sweep_probe(const probe_attempt& attempt, int ttl, std::strin
     hop.icmp = to_icmp_info(*icmp);
     hop.reply_ttl = icmp->arrival_ttl;
   } else if (attempt.connected) {
-    hop.reply = sweep_reply::syn_ack;
+    hop.reply = answered_as;
     hop.from = std::string(dialed);
   } else if (is_refused(attempt.error)) {
     hop.reply = sweep_reply::rst;

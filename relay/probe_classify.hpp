@@ -13,9 +13,12 @@
 
 namespace reachback::relay {
 
-/// The raw result of one connect attempt, before any interpretation.
+/// The raw result of one connect attempt (or one UDP datagram sent),
+/// before any interpretation.
 struct probe_attempt {
-  bool connected = false;  ///< the handshake completed (SYN-ACK)
+  /// The handshake completed (SYN-ACK); for UDP, a datagram came back
+  /// from the target.
+  bool connected = false;
   bool timed_out = false;  ///< nothing came back within the attempt's timeout
   std::error_code error;   ///< connect error (SO_ERROR) or a local failure
   std::optional<queued_error> queued;  ///< error-queue entry read afterwards
@@ -29,11 +32,13 @@ struct probe_attempt {
 [[nodiscard]] icmp_info to_icmp_info(const queued_error& e);
 
 /// One TTL of the sweep: an ICMP error wins (time exceeded, else
-/// unreachable, with its offender and arrival TTL), then a completed
-/// handshake (syn_ack) or a reset (rst), both from `dialed`; a timeout is
-/// silence, and a local failure without ICMP is unreachable without icmp.
+/// unreachable, with its offender and arrival TTL), then an answer from
+/// `dialed` (`answered_as`: syn_ack for TCP, udp_reply for UDP) or a reset
+/// (rst); a timeout is silence, and a local failure without ICMP is
+/// unreachable without icmp.
 [[nodiscard]] sweep_hop classify_sweep_probe(const probe_attempt& attempt, int ttl,
-                                             std::string_view dialed);
+                                             std::string_view dialed,
+                                             sweep_reply answered_as = sweep_reply::syn_ack);
 
 /// How a connect-back that did not connect failed.
 struct connect_failure {

@@ -41,7 +41,7 @@ std::chrono::milliseconds worst_case_duration(const sweep_limits& limits) noexce
 
 bool is_terminal(sweep_reply reply) noexcept {
   return reply == sweep_reply::rst || reply == sweep_reply::syn_ack ||
-         reply == sweep_reply::unreachable;
+         reply == sweep_reply::udp_reply || reply == sweep_reply::unreachable;
 }
 
 std::optional<int> first_terminal_ttl(const std::vector<sweep_hop>& hops) noexcept {

@@ -46,7 +46,8 @@ struct sweep_limits {
 /// The longest a sweep under `limits` can take, pauses included.
 [[nodiscard]] std::chrono::milliseconds worst_case_duration(const sweep_limits& limits) noexcept;
 
-/// rst, syn_ack and unreachable: a probe with a larger TTL cannot get further.
+/// rst, syn_ack, udp_reply and unreachable: a probe with a larger TTL
+/// cannot get further.
 [[nodiscard]] bool is_terminal(sweep_reply reply) noexcept;
 
 /// The smallest TTL with a terminal reply.
@@ -60,7 +61,7 @@ struct sweep_limits {
 void merge_retry(sweep_hop& known, const sweep_hop& retry);
 
 /// The smallest TTL whose answer came from `dialed` itself: its time
-/// exceeded or unreachable, or a TCP reset or handshake.
+/// exceeded or unreachable, a TCP reset or handshake, or a UDP reply.
 [[nodiscard]] std::optional<int> public_distance(const std::vector<sweep_hop>& hops,
                                                  std::string_view dialed) noexcept;
 

@@ -55,6 +55,13 @@ TEST(ClassifySweepProbe, AHandshakeIsASynAckFromTheTarget) {
   EXPECT_EQ(hop.attempts, 1);
 }
 
+TEST(ClassifySweepProbe, AUdpAnswerIsAUdpReplyFromTheTarget) {
+  const auto hop = classify_sweep_probe(connected_after(4), 2, dialed, sweep_reply::udp_reply);
+  EXPECT_EQ(hop.reply, sweep_reply::udp_reply);
+  EXPECT_EQ(hop.from, dialed);
+  EXPECT_EQ(hop.rtt_ms, 4);
+}
+
 TEST(ClassifySweepProbe, ARefusalWithoutIcmpIsAReset) {
   const auto hop = classify_sweep_probe(failed_with(errno_code(ECONNREFUSED)), 2, dialed);
   EXPECT_EQ(hop.reply, sweep_reply::rst);

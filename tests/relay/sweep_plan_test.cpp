@@ -27,6 +27,16 @@ std::vector<int> ttls_of(const std::vector<sweep_hop>& hops) {
   return ttls;
 }
 
+TEST(SweepPlan, AUdpReplyEndsTheSweepAtTheTarget) {
+  EXPECT_TRUE(is_terminal(sweep_reply::udp_reply));
+  const auto sweep = finish_sweep({hop(1, sweep_reply::time_exceeded, "192.0.2.1"),
+                                   hop(2, sweep_reply::udp_reply, std::string(home)),
+                                   hop(3, sweep_reply::silence)},
+                                  home);
+  EXPECT_EQ(ttls_of(sweep.hops), (std::vector<int>{1, 2}));
+  EXPECT_EQ(sweep.public_distance, 2);
+}
+
 TEST(SweepPlan, BoundsTheConfig) {
   config::sweep_settings wild;
   wild.max_ttl = 200;
