@@ -8,6 +8,7 @@
 #include "common/asio_compat.hpp"
 #include "relay/firewalk.hpp"
 #include "relay/listen_address.hpp"
+#include "relay/udp_probe.hpp"
 
 namespace reachback::relay {
 
@@ -28,6 +29,48 @@ asio::awaitable<std::optional<control_probe_result>> control_if(bool asked, dial
   if (!asked) co_return std::nullopt;
   auto control = co_await run_control_probe(route, clock);
   co_return std::optional<control_probe_result>(std::move(control));
+}
+
+// The connect-back, the sweep and the control probe, run together.
+asio::awaitable<probe_run> run_tcp_probe(asio::ip::tcp::endpoint control_peer,
+                                         dial_route target, protocol::probe_request request,
+                                         bool sweep, const probe_settings& settings,
+                                         probe_clock& clock) {
+  auto greeting = request.greet ? protocol::greeting_line(request.nonce) : std::string();
+  // The same address as every probe: only the port is the relay's choice.
+  const std::uint16_t control_port =
+      request.control ? settings.pick_control_port(request.port) : std::uint16_t{0};
+  const dial_route control{dial_target(control_peer, control_port), target.source};
+
+  auto [dialed, swept, controlled] = co_await (
+      dial_back(target, std::move(greeting), settings.connect_back, clock) &&
+      sweep_if(sweep, target, settings.sweep, clock, tcp_ttl_probe) &&
+      control_if(request.control, control, clock));
+  probe_run run;
+  run.result.connect_back = std::move(dialed.result);
+  run.result.sweep = std::move(swept);
+  run.result.control = std::move(controlled);
+  run.open = std::move(dialed.open);
+  co_return run;
+}
+
+// The datagrams and the UDP sweep, run together. Nothing is left open:
+// the one probe_result holds the answer, so greet and early_result do not
+// apply, and there is no control probe for UDP.
+asio::awaitable<probe_run> run_udp_probe(dial_route target, std::string nonce, bool sweep,
+                                         const probe_settings& settings, probe_clock& clock) {
+  // Not a capturing coroutine: the lambda only hands the nonce, by value,
+  // to the coroutine, whose frame keeps its own copy.
+  ttl_probe probe_with_nonce = [nonce](dial_route route, int ttl, probe_clock& hop_clock) {
+    return udp_ttl_probe(std::move(route), ttl, hop_clock, nonce);
+  };
+  auto [answered, swept] = co_await (
+      udp_probe_back(target, nonce, clock) &&
+      sweep_if(sweep, target, settings.sweep, clock, std::move(probe_with_nonce)));
+  probe_run run;
+  run.result.connect_back = std::move(answered);
+  run.result.sweep = std::move(swept);
+  co_return run;
 }
 
 }  // namespace
@@ -62,26 +105,17 @@ asio::awaitable<probe_run> run_probe(asio::ip::tcp::endpoint control_peer,
                                      rtt_reader read_rtt) {
   probe_clock clock(settings.deadlines, std::move(read_rtt));
   const dial_route target{dial_target(control_peer, request.port), control_local};
-  auto greeting = request.greet ? protocol::greeting_line(request.nonce) : std::string();
   const bool sweep = request.sweep && settings.sweep_enabled;
-  // The same address as every probe: only the port is the relay's choice.
-  const std::uint16_t control_port =
-      request.control ? settings.pick_control_port(request.port) : std::uint16_t{0};
-  const dial_route control{dial_target(control_peer, control_port), control_local};
-
-  auto [dialed, swept, controlled] = co_await (
-      dial_back(target, std::move(greeting), settings.connect_back, clock) &&
-      sweep_if(sweep, target, settings.sweep, clock, tcp_ttl_probe) &&
-      control_if(request.control, control, clock));
   probe_run run;
+  if (request.protocol == protocol::protocol_udp) {
+    run = co_await run_udp_probe(target, request.nonce, sweep, settings, clock);
+  } else {
+    run = co_await run_tcp_probe(control_peer, target, request, sweep, settings, clock);
+  }
   run.result.nonce = request.nonce;
-  run.result.connect_back = std::move(dialed.result);
-  run.result.sweep = std::move(swept);
-  run.result.control = std::move(controlled);
   if (const auto rtt = clock.rtt()) {
     run.result.rtt_ms = std::chrono::duration<double, std::milli>(*rtt).count();
   }
-  run.open = std::move(dialed.open);
   co_return run;
 }
 

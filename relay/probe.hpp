@@ -3,12 +3,15 @@
 // One probe request carried out: the connect-back and, when asked for and
 // enabled, the TTL sweep and the control probe, run together, up to the
 // point where the result can be reported; the connect-back's answer, when
-// it connected, is read after (read_answer in connect_back.hpp).
+// it connected, is read after (read_answer in connect_back.hpp). A UDP
+// request gets the UDP probe (udp_probe.hpp) and the UDP sweep instead,
+// with no control probe, and its answer is in the result.
 //
-// SECURITY INVARIANT: the relay dials only the control connection's remote
-// address. probe_request carries no address and run_probe takes none but
-// the control peer's, so no client can point the relay at a third party.
-// The control probe dials that same address, on a port the relay picks.
+// SECURITY INVARIANT: the relay dials, and sends datagrams to, only the
+// control connection's remote address. probe_request carries no address
+// and run_probe takes none but the control peer's, so no client can point
+// the relay at a third party. The control probe dials that same address,
+// on a port the relay picks.
 
 #include <chrono>
 
@@ -50,8 +53,8 @@ struct probe_run {
 /// Probes `request.port` at the address of `control_peer`, from
 /// `control_local`, the relay's own address on that control connection,
 /// with waits set from the control connection's RTT as `read_rtt` reports
-/// it. The connect-back, the sweep and the control probe run concurrently;
-/// each failure is a value.
+/// it. The connect-back (or the UDP probe), the sweep and the control probe
+/// run concurrently; each failure is a value.
 [[nodiscard]] asio::awaitable<probe_run> run_probe(
     asio::ip::tcp::endpoint control_peer, asio::ip::address control_local,
     protocol::probe_request request, probe_settings settings, rtt_reader read_rtt);

@@ -79,8 +79,8 @@ std::optional<protocol::error> check_hello(const protocol::hello& hello,
 }
 
 std::optional<protocol::error> check_probe_request(const protocol::probe_request& request) {
-  if (request.protocol != "tcp") {
-    return bad_request("only protocol \"tcp\" is probed, not \"" +
+  if (request.protocol != protocol::protocol_tcp && request.protocol != protocol::protocol_udp) {
+    return bad_request("only protocols \"tcp\" and \"udp\" are probed, not \"" +
                        request.protocol.substr(0, 16) + "\"");
   }
   if (request.port == 0) {

@@ -33,7 +33,7 @@ inline constexpr std::string_view capability_syn_ttl = "syn_ttl";
 [[nodiscard]] std::optional<protocol::error> check_hello(const protocol::hello& hello,
                                                          const std::vector<std::string>& tokens);
 
-/// nullopt for a well-formed request: protocol "tcp", port 1..65535 and a
+/// nullopt for a well-formed request: protocol "tcp" or "udp", port 1..65535 and a
 /// nonce of 1..64 hex digits (it is echoed into the proof line). Otherwise a
 /// bad_request error saying what is wrong.
 [[nodiscard]] std::optional<protocol::error> check_probe_request(

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "loopback_harness.hpp"
 
+#include <array>
 #include <stdexcept>
 
 #include "common/codec.hpp"
@@ -181,6 +182,16 @@ std::string early_probe_frame(std::uint16_t port) {
                                                   .control = false});
 }
 
+std::string udp_probe_frame(std::uint16_t port, bool sweep) {
+  return protocol::encode(protocol::probe_request{.protocol = "udp",
+                                                  .port = port,
+                                                  .nonce = test_nonce,
+                                                  .sweep = sweep,
+                                                  .greet = true,
+                                                  .early_result = true,
+                                                  .control = true});
+}
+
 struct target_listener::state {
   explicit state(asio::io_context& ctx) : acceptor(ctx) {}
   tcp::acceptor acceptor;
@@ -245,6 +256,76 @@ void target_listener::stop() {
     socket->close(ignored);
   }
 }
+
+struct udp_target::state {
+  state(asio::io_context& ctx, responder respond)
+      : target(ctx), other_port(ctx), answer(std::move(respond)) {}
+  asio::ip::udp::socket target;
+  asio::ip::udp::socket other_port;
+  responder answer;
+  std::vector<std::string> heard;
+  std::vector<asio::ip::udp::endpoint> senders;
+};
+
+namespace {
+
+void bind_loopback(asio::ip::udp::socket& socket) {
+  const asio::ip::udp::endpoint any_loopback_port(asio::ip::make_address("127.0.0.1"), 0);
+  socket.open(any_loopback_port.protocol());
+  socket.bind(any_loopback_port);
+}
+
+asio::awaitable<void> serve_datagrams(std::shared_ptr<udp_target::state> s) {
+  std::array<char, 2048> payload{};
+  for (;;) {
+    asio::ip::udp::endpoint sender;
+    const auto [ec, n] =
+        co_await s->target.async_receive_from(asio::buffer(payload), sender, use_nothrow);
+    if (ec) co_return;  // closed
+    s->heard.emplace_back(payload.data(), n);
+    s->senders.push_back(sender);
+    const auto replies = s->answer(static_cast<int>(s->heard.size()), s->heard.back());
+    asio::error_code ignored;
+    if (replies.from_other_port) {
+      s->other_port.send_to(asio::buffer(*replies.from_other_port), sender, 0, ignored);
+    }
+    if (replies.from_target) {
+      s->target.send_to(asio::buffer(*replies.from_target), sender, 0, ignored);
+    }
+  }
+}
+
+}  // namespace
+
+udp_target::udp_target(asio::io_context& ctx, responder answer)
+    : state_(std::make_shared<state>(ctx, std::move(answer))) {
+  bind_loopback(state_->target);
+  bind_loopback(state_->other_port);
+  asio::co_spawn(ctx, serve_datagrams(state_), asio::detached);
+}
+
+udp_target::~udp_target() {
+  asio::error_code ignored;
+  state_->target.close(ignored);
+  state_->other_port.close(ignored);
+}
+
+std::uint16_t udp_target::port() const { return state_->target.local_endpoint().port(); }
+
+const std::vector<std::string>& udp_target::heard() const noexcept { return state_->heard; }
+
+const std::vector<asio::ip::udp::endpoint>& udp_target::senders() const noexcept {
+  return state_->senders;
+}
+
+closed_udp_port::closed_udp_port(asio::io_context& ctx) : holder_(ctx) {
+  bind_loopback(holder_);
+  // Connected to itself: the kernel hands it only datagrams from its own
+  // port, and answers every other sender with ICMP port unreachable.
+  holder_.connect(holder_.local_endpoint());
+}
+
+std::uint16_t closed_udp_port::number() const { return holder_.local_endpoint().port(); }
 
 closed_port::closed_port(asio::io_context& ctx) : holder_(ctx) {
   const tcp::endpoint any_loopback_port(asio::ip::make_address("127.0.0.1"), 0);

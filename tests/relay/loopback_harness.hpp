@@ -90,6 +90,9 @@ asio::awaitable<void> talk(tcp::endpoint relay, std::vector<std::string> frames,
 [[nodiscard]] std::string probe_frame(std::uint16_t port, bool sweep);
 /// A probe_request asking for the early result and the agent's greeting.
 [[nodiscard]] std::string early_probe_frame(std::uint16_t port);
+/// A UDP probe_request that also sets greet, early_result and control,
+/// which UDP ignores.
+[[nodiscard]] std::string udp_probe_frame(std::uint16_t port, bool sweep);
 
 /// The message as T, or nullptr.
 template <typename T>
@@ -132,6 +135,45 @@ class closed_port {
 
  private:
   tcp::acceptor holder_;
+};
+
+/// What a udp_target sends back for one datagram it received.
+struct udp_replies {
+  std::optional<std::string> from_target;      ///< from the probed port itself
+  std::optional<std::string> from_other_port;  ///< from another port of the same address
+};
+
+/// A loopback UDP socket for the relay's UDP probe. For the n-th datagram
+/// it receives (from 1) it sends back what `answer` says, to the sender.
+class udp_target {
+ public:
+  using responder = std::function<udp_replies(int n, const std::string& payload)>;
+  udp_target(asio::io_context& ctx, responder answer);
+  ~udp_target();
+  udp_target(const udp_target&) = delete;
+  udp_target& operator=(const udp_target&) = delete;
+
+  [[nodiscard]] std::uint16_t port() const;
+  /// Every datagram received so far, and who sent each.
+  [[nodiscard]] const std::vector<std::string>& heard() const noexcept;
+  [[nodiscard]] const std::vector<asio::ip::udp::endpoint>& senders() const noexcept;
+
+  struct state;
+
+ private:
+  std::shared_ptr<state> state_;
+};
+
+/// A loopback UDP port where the kernel answers ICMP port unreachable for as
+/// long as this lives: the socket holding it is connected to another peer,
+/// so it takes no datagram from the relay, and no other test gets the port.
+class closed_udp_port {
+ public:
+  explicit closed_udp_port(asio::io_context& ctx);
+  [[nodiscard]] std::uint16_t number() const;
+
+ private:
+  asio::ip::udp::socket holder_;
 };
 
 }  // namespace reachback::relay::test

@@ -57,11 +57,19 @@ TEST(CheckProbeRequest, AcceptsAWellFormedRequest) {
             std::nullopt);
 }
 
+TEST(CheckProbeRequest, AcceptsUdp) {
+  EXPECT_EQ(check_probe_request({.protocol = "udp",
+                                 .port = 19132,
+                                 .nonce = "0123456789abcdef0123456789abcdef",
+                                 .sweep = true}),
+            std::nullopt);
+}
+
 TEST(CheckProbeRequest, RejectsWhatTheProofCannotCarry) {
   const protocol::probe_request good{
       .protocol = "tcp", .port = 3000, .nonce = "00ff", .sweep = true};
-  auto udp = good;
-  udp.protocol = "udp";
+  auto sctp = good;
+  sctp.protocol = "sctp";
   auto no_port = good;
   no_port.port = 0;
   auto newline = good;
@@ -70,7 +78,7 @@ TEST(CheckProbeRequest, RejectsWhatTheProofCannotCarry) {
   empty.nonce = "";
   auto longer = good;
   longer.nonce = std::string(65, 'a');
-  for (const auto& bad : {udp, no_port, newline, empty, longer}) {
+  for (const auto& bad : {sctp, no_port, newline, empty, longer}) {
     const auto e = check_probe_request(bad);
     ASSERT_TRUE(e);
     EXPECT_EQ(e->code, wire_error::bad_request);
