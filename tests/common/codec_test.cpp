@@ -409,7 +409,7 @@ TEST(Codec, ATcpResultIsWhatItWasBeforeUdp) {
   r.connect_back = {.outcome = connect_outcome::unreachable, .dialed_address = "203.0.113.7",
                     .port = 3000, .source_port = 40000, .connect_ms = 80, .total_ms = 80,
                     .attempts = 1, .banner = "", .silent = false,
-                    .icmp = icmp_info{3, 13, "198.51.100.1"}};
+                    .icmp = icmp_info{3, 13, "198.51.100.1"}, .reply_ttl = std::nullopt};
   r.sweep = ttl_sweep{{{1, sweep_reply::rst, "203.0.113.7", std::nullopt, std::nullopt, 80, 1}}, 1};
   EXPECT_EQ(encode(r).substr(header_size),
             R"({"connect_back":{"attempts":1,"banner":"","connect_ms":80.0,)"

@@ -53,7 +53,7 @@ evidence double_nat() {
   path.source_address = "192.168.1.23";
   path.host_addresses = {"192.168.1.23"};
   ev.path = path;
-  ev.connect_back = {connect_outcome::timeout, public_ip, 3000, 40000, 3000, 3000, 1, "", false, {}};
+  ev.connect_back = {connect_outcome::timeout, public_ip, 3000, 40000, 3000, 3000, 1, "", false, {}, std::nullopt};
   ev.sweep = ttl_sweep{{expired(1, "203.0.113.1", 64), expired(2, public_ip, 63), expired(3, public_ip, 62)}, 2};
   ev.capture.available = true;
   return ev;
