@@ -58,7 +58,7 @@ struct welcome {
   std::string observed_address;  ///< the client's address as the relay sees it
   std::uint16_t observed_port = 0;
   std::string relay_version;
-  std::vector<std::string> capabilities;  ///< "connect_back", "ttl_sweep", "syn_ttl"
+  std::vector<std::string> capabilities;  ///< "connect_back", "udp_probe", "ttl_sweep", "syn_ttl"
   /// Routers between client and relay, from the TTL of the client's SYN.
   std::optional<int> client_hops;
   bool operator==(const welcome&) const = default;

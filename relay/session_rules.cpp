@@ -101,6 +101,7 @@ protocol::welcome make_welcome(const asio::ip::tcp::endpoint& peer,
   welcome.observed_port = peer.port();
   welcome.relay_version = std::string(project_version);
   welcome.capabilities.emplace_back(capability_connect_back);
+  welcome.capabilities.emplace_back(capability_udp_probe);
   if (capabilities.ttl_sweep) {
     welcome.capabilities.emplace_back(capability_ttl_sweep);
   }

@@ -19,6 +19,9 @@ namespace reachback::relay {
 
 /// What the relay offers; every welcome lists the ones enabled.
 inline constexpr std::string_view capability_connect_back = "connect_back";
+/// probe_request protocol "udp" (PROTOCOL.md, UDP probe): a client asks an
+/// older relay for none, which would answer bad_request.
+inline constexpr std::string_view capability_udp_probe = "udp_probe";
 inline constexpr std::string_view capability_ttl_sweep = "ttl_sweep";
 inline constexpr std::string_view capability_syn_ttl = "syn_ttl";
 

@@ -46,7 +46,7 @@ TEST(RelaySession, WelcomesTheClientAsItSeesIt) {
   EXPECT_NE(welcome->observed_port, 0);
   EXPECT_EQ(welcome->relay_version, project_version);
   EXPECT_EQ(welcome->capabilities,
-            (std::vector<std::string>{"connect_back", "ttl_sweep", "syn_ttl"}));
+            (std::vector<std::string>{"connect_back", "udp_probe", "ttl_sweep", "syn_ttl"}));
   EXPECT_EQ(welcome->client_hops, 0) << "loopback: the SYN kept its initial TTL";
 }
 

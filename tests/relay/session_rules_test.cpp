@@ -91,7 +91,7 @@ TEST(MakeWelcome, ReportsTheClientAsSeen) {
   EXPECT_EQ(w.observed_address, "192.0.2.7");
   EXPECT_EQ(w.observed_port, 51234);
   EXPECT_EQ(w.relay_version, project_version);
-  EXPECT_EQ(w.capabilities, (std::vector<std::string>{"connect_back", "ttl_sweep", "syn_ttl"}));
+  EXPECT_EQ(w.capabilities, (std::vector<std::string>{"connect_back", "udp_probe", "ttl_sweep", "syn_ttl"}));
   EXPECT_EQ(w.client_hops, 7);
 }
 
@@ -99,7 +99,7 @@ TEST(MakeWelcome, ListsOnlyWhatIsAvailable) {
   const asio::ip::tcp::endpoint peer(asio::ip::make_address("2001:db8::7"), 40000);
   const auto w = make_welcome(peer, std::nullopt, {.ttl_sweep = false, .syn_ttl = false});
   EXPECT_EQ(w.observed_address, "2001:db8::7");
-  EXPECT_EQ(w.capabilities, (std::vector<std::string>{"connect_back"}));
+  EXPECT_EQ(w.capabilities, (std::vector<std::string>{"connect_back", "udp_probe"}));
   EXPECT_EQ(w.client_hops, std::nullopt);
 }
 
