@@ -108,7 +108,7 @@ std::string render_json(const report& r) {
   const auto& v = r.result;
   const json doc = {
       {"schema", "reachback.report/1"},
-      {"protocol", "tcp"},
+      {"protocol", to_string(r.ev.protocol)},
       {"port", r.ev.port},
       {"relay", r.ev.relay},
       {"public_address", r.ev.public_address},

@@ -6,7 +6,7 @@ namespace reachback::client {
 bool answer_worth_waiting_for(const handshake_news& news) {
   if (!news.capture.available) return true;
   if (news.holder_in_the_way) return false;
-  return news.capture.syn_seen && news.capture.arrived_port == news.port;
+  return news.capture.probe_seen && news.capture.arrived_port == news.port;
 }
 
 connect_back_result settle_connect_back(const connect_back_news& news) {

@@ -109,6 +109,9 @@ struct local_port_evidence {
   bool operator==(const local_port_evidence&) const = default;
 };
 
+/// The transport probed (CLI: TCP by default, --udp).
+enum class transport { tcp, udp };
+
 /// How the client treats the port (CLI: default, --listen, --service).
 enum class probe_mode { automatic, listen, service };
 
@@ -192,16 +195,20 @@ struct path_evidence {
   bool operator==(const path_evidence&) const = default;
 };
 
-/// What this host answered to the relay's SYNs, seen with a packet capture.
-enum class host_answer { syn_ack, rst, none };
+/// What this host answered to the relay's probes, seen with a packet
+/// capture: for TCP a SYN-ACK or a reset; for UDP a datagram back from the
+/// port (udp_reply) or ICMP port unreachable.
+enum class host_answer { syn_ack, rst, none, udp_reply, port_unreachable };
 
 struct capture_evidence {
   bool available = false;
   std::string unavailable_reason;        ///< why, and how to enable it
-  bool syn_seen = false;                 ///< a relay SYN reached this host
+  /// A relay probe reached this host: a SYN, or for UDP a datagram
+  /// (JSON keeps the first name, "syn_seen").
+  bool probe_seen = false;
   std::optional<std::uint16_t> arrived_port;  ///< destination port it arrived on
   host_answer answer = host_answer::none;
-  int syn_count = 0;
+  int probe_count = 0;                   ///< relay probes seen (JSON "syn_count")
   bool operator==(const capture_evidence&) const = default;
 };
 
@@ -336,6 +343,7 @@ struct hairpin_evidence {
 /// Everything the verdict engine reasons from.
 struct evidence {
   std::uint16_t port = 0;
+  transport protocol = transport::tcp;
   host_os os = host_os::linux_host;
   probe_mode mode = probe_mode::automatic;
   local_port_evidence local;

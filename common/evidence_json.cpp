@@ -151,6 +151,16 @@ std::string_view to_string(host_answer a) noexcept {
     case host_answer::syn_ack: return "syn_ack";
     case host_answer::rst: return "rst";
     case host_answer::none: return "none";
+    case host_answer::udp_reply: return "udp_reply";
+    case host_answer::port_unreachable: return "port_unreachable";
+  }
+  return {};
+}
+
+std::string_view to_string(transport t) noexcept {
+  switch (t) {
+    case transport::tcp: return "tcp";
+    case transport::udp: return "udp";
   }
   return {};
 }
@@ -377,10 +387,10 @@ void to_json(json& j, const path_evidence& v) {
 void to_json(json& j, const capture_evidence& v) {
   j = {{"available", v.available},
        {"unavailable_reason", v.unavailable_reason},
-       {"syn_seen", v.syn_seen},
+       {"syn_seen", v.probe_seen},
        {"arrived_port", nullptr},
        {"answer", to_string(v.answer)},
-       {"syn_count", v.syn_count}};
+       {"syn_count", v.probe_count}};
   if (v.arrived_port) j["arrived_port"] = *v.arrived_port;
 }
 

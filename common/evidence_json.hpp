@@ -19,6 +19,7 @@ namespace reachback {
 [[nodiscard]] std::string_view to_string(sweep_reply r) noexcept;
 [[nodiscard]] std::string_view to_string(address_class c) noexcept;
 [[nodiscard]] std::string_view to_string(host_answer a) noexcept;
+[[nodiscard]] std::string_view to_string(transport t) noexcept;
 [[nodiscard]] std::string_view to_string(probe_mode m) noexcept;
 /// "linux", "windows", "macos".
 [[nodiscard]] std::string_view to_string(host_os os) noexcept;

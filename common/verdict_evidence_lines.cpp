@@ -121,11 +121,11 @@ void add_capture_evidence(const capture_evidence& cap, hop& host) {
     host.evidence.push_back("packet capture unavailable: " + cap.unavailable_reason);
     return;
   }
-  if (!cap.syn_seen) {
+  if (!cap.probe_seen) {
     host.evidence.push_back("capture: no relay SYN reached this host");
     return;
   }
-  std::string line = "capture: " + std::to_string(cap.syn_count) + " relay SYN(s) arrived";
+  std::string line = "capture: " + std::to_string(cap.probe_count) + " relay SYN(s) arrived";
   if (cap.arrived_port) line += " on port " + std::to_string(*cap.arrived_port);
   line += cap.answer == host_answer::none ? "; this host sent nothing back"
                                           : "; this host answered " + std::string(to_string(cap.answer));

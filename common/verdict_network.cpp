@@ -130,7 +130,7 @@ std::string tell_apart_sentence(const std::vector<std::string>& parts) {
 }
 
 /// The capture watched and saw no relay SYN reach this host.
-bool capture_saw_no_syn(const evidence& ev) { return ev.capture.available && !ev.capture.syn_seen; }
+bool capture_saw_no_syn(const evidence& ev) { return ev.capture.available && !ev.capture.probe_seen; }
 
 /// Something on this host accepts the port on a reachable address:
 /// probe-client, or the program holding the port, which is the user's
@@ -143,7 +143,7 @@ bool listener_open(const evidence& ev) {
 /// The capture proves the relay's SYN reached this host on another port.
 std::optional<finding> wrong_port(const network_context& c) {
   const auto& cap = c.ev.capture;
-  if (!cap.available || !cap.syn_seen || !cap.arrived_port || *cap.arrived_port == c.ev.port) return std::nullopt;
+  if (!cap.available || !cap.probe_seen || !cap.arrived_port || *cap.arrived_port == c.ev.port) return std::nullopt;
   const auto nat = c.home.innermost_nat();
   const auto how = "the relay's SYN for port " + port_text(c.ev.port) + " arrived here on port " +
                    std::to_string(*cap.arrived_port);
@@ -496,7 +496,7 @@ finding first_silent_hop(const network_context& c) {
 
 finding on_silence(const network_context& c) {
   const auto& cap = c.ev.capture;
-  if (cap.available && cap.syn_seen) return silent_after_arrival(c);
+  if (cap.available && cap.probe_seen) return silent_after_arrival(c);
   if (read_firewall(c.ev) == firewall_view::log_shows_drop) return firewall_log_drop(c.ev, c.home, c.fixes);
   if (!c.home.public_ttl || !c.ev.sweep) return silent_somewhere(c);
   return first_silent_hop(c);

@@ -72,7 +72,7 @@ int reached_depth(const evidence& ev, const layout& home, const sweep_reading& s
   int reached = -1;
   if (sweep.deepest_forward) reached = *sweep.deepest_forward + 1;
   if (sweep.answer_depth) reached = std::max(reached, *sweep.answer_depth);
-  if (ev.capture.syn_seen || ev.connect_back.outcome == connect_outcome::verified ||
+  if (ev.capture.probe_seen || ev.connect_back.outcome == connect_outcome::verified ||
       read_firewall(ev) == firewall_view::log_shows_drop)
     reached = home.host_depth();
   return reached;

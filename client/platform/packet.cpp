@@ -72,7 +72,7 @@ std::optional<tcp_packet> parse_tcp_packet(std::span<const std::uint8_t> packet)
 void tally_packet(capture_tally& tally, const tcp_packet& packet, packet_direction direction,
                   const ip_literal& relay) {
   if (syn_from_relay(packet, direction, relay)) {
-    ++tally.syn_count;
+    ++tally.probe_count;
     if (tally.syns.size() < capture_tally::max_records) {
       tally.syns.push_back({packet.sport, packet.dport});
     }
@@ -87,8 +87,8 @@ void tally_packet(capture_tally& tally, const tcp_packet& packet, packet_directi
 capture_evidence summarize_capture(const capture_tally& tally, std::uint16_t expected_port) {
   capture_evidence evidence;
   evidence.available = true;
-  evidence.syn_count = tally.syn_count;
-  evidence.syn_seen = tally.syn_count > 0;
+  evidence.probe_count = tally.probe_count;
+  evidence.probe_seen = tally.probe_count > 0;
   if (!tally.syns.empty()) {
     const bool on_expected = std::any_of(tally.syns.begin(), tally.syns.end(),
                                          [&](const auto& s) { return s.local_port == expected_port; });

@@ -56,7 +56,7 @@ struct capture_tally {
   };
   std::vector<syn> syns;        ///< in arrival order
   std::vector<answer> answers;  ///< in sending order
-  int syn_count = 0;            ///< every SYN, also past max_records
+  int probe_count = 0;            ///< every SYN, also past max_records
 };
 
 /// Counts a SYN (no ACK) from `relay` coming in, or a SYN-ACK or RST to

@@ -37,8 +37,8 @@ TEST(packet_capture, syn_answered_with_syn_ack) {
   const auto evidence = capture.finish(server.port);
   EXPECT_LT(std::chrono::steady_clock::now() - start, 200ms);  // woken, not polled
   ASSERT_TRUE(evidence.available) << evidence.unavailable_reason;
-  EXPECT_TRUE(evidence.syn_seen);
-  EXPECT_EQ(evidence.syn_count, 1);
+  EXPECT_TRUE(evidence.probe_seen);
+  EXPECT_EQ(evidence.probe_count, 1);
   EXPECT_EQ(evidence.arrived_port, server.port);
   EXPECT_EQ(evidence.answer, host_answer::syn_ack);
 }
@@ -49,7 +49,7 @@ TEST(packet_capture, peek_sees_what_arrived_so_far_and_the_capture_goes_on) {
   const auto other = test::listen_on("127.0.0.1");
   packet_capture capture;
   capture.start(relay);
-  EXPECT_FALSE(capture.peek(server.port).syn_seen);
+  EXPECT_FALSE(capture.peek(server.port).probe_seen);
   std::error_code ec;
   const auto first = test::connect_to("127.0.0.1", other.port, ec, relay);
   ASSERT_FALSE(ec) << ec.message();
@@ -57,12 +57,12 @@ TEST(packet_capture, peek_sees_what_arrived_so_far_and_the_capture_goes_on) {
   // see it without waiting for the reader thread.
   const auto so_far = capture.peek(server.port);
   ASSERT_TRUE(so_far.available) << so_far.unavailable_reason;
-  EXPECT_TRUE(so_far.syn_seen);
+  EXPECT_TRUE(so_far.probe_seen);
   EXPECT_EQ(so_far.arrived_port, other.port);
   const auto second = test::connect_to("127.0.0.1", server.port, ec, relay);
   ASSERT_FALSE(ec) << ec.message();
   const auto evidence = capture.finish(server.port);
-  EXPECT_EQ(evidence.syn_count, 2);
+  EXPECT_EQ(evidence.probe_count, 2);
   EXPECT_EQ(evidence.arrived_port, server.port);
 }
 
@@ -76,7 +76,7 @@ TEST(packet_capture, closed_port_answers_rst) {
   ASSERT_EQ(ec, std::errc::connection_refused);
   const auto evidence = capture.finish(port);
   ASSERT_TRUE(evidence.available) << evidence.unavailable_reason;
-  EXPECT_TRUE(evidence.syn_seen);
+  EXPECT_TRUE(evidence.probe_seen);
   EXPECT_EQ(evidence.arrived_port, port);
   EXPECT_EQ(evidence.answer, host_answer::rst);
 }
@@ -90,7 +90,7 @@ TEST(packet_capture, ipv6_syn_answered_with_syn_ack) {
   ASSERT_FALSE(ec) << ec.message();
   const auto evidence = capture.finish(server.port);
   ASSERT_TRUE(evidence.available) << evidence.unavailable_reason;
-  EXPECT_TRUE(evidence.syn_seen);
+  EXPECT_TRUE(evidence.probe_seen);
   EXPECT_EQ(evidence.arrived_port, server.port);
   EXPECT_EQ(evidence.answer, host_answer::syn_ack);
 }
@@ -100,8 +100,8 @@ TEST(packet_capture, silent_when_nothing_arrives) {
   capture.start(private_loopback());
   const auto evidence = capture.finish(3000);
   ASSERT_TRUE(evidence.available) << evidence.unavailable_reason;
-  EXPECT_FALSE(evidence.syn_seen);
-  EXPECT_EQ(evidence.syn_count, 0);
+  EXPECT_FALSE(evidence.probe_seen);
+  EXPECT_EQ(evidence.probe_count, 0);
   EXPECT_FALSE(evidence.arrived_port);
   EXPECT_EQ(evidence.answer, host_answer::none);
 }

@@ -14,7 +14,7 @@ TEST(packet_capture_windows, is_unavailable_and_says_what_stands_in) {
   const auto seen = capture.peek(3000);
   EXPECT_FALSE(seen.available);
   EXPECT_NE(seen.unavailable_reason.find("Windows Defender Firewall"), std::string::npos);
-  EXPECT_FALSE(seen.syn_seen);
+  EXPECT_FALSE(seen.probe_seen);
   EXPECT_EQ(capture.finish(3000), seen);
 }
 

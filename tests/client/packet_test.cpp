@@ -78,8 +78,8 @@ TEST(capture_tally, syn_answered_with_syn_ack) {
   tally_packet(tally, segment(host4, relay4, 3000, 40000, tcp_syn | tcp_ack), packet_direction::outbound, relay4);
   const auto evidence = summarize_capture(tally, 3000);
   EXPECT_TRUE(evidence.available);
-  EXPECT_TRUE(evidence.syn_seen);
-  EXPECT_EQ(evidence.syn_count, 1);
+  EXPECT_TRUE(evidence.probe_seen);
+  EXPECT_EQ(evidence.probe_count, 1);
   EXPECT_EQ(evidence.arrived_port, 3000);
   EXPECT_EQ(evidence.answer, host_answer::syn_ack);
 }
@@ -90,8 +90,8 @@ TEST(capture_tally, firewall_drop_shows_the_syn_without_answer) {
     tally_packet(tally, segment(relay4, host4, 40000, 3000, tcp_syn), packet_direction::inbound, relay4);
   }
   const auto evidence = summarize_capture(tally, 3000);
-  EXPECT_TRUE(evidence.syn_seen);
-  EXPECT_EQ(evidence.syn_count, 3);
+  EXPECT_TRUE(evidence.probe_seen);
+  EXPECT_EQ(evidence.probe_count, 3);
   EXPECT_EQ(evidence.answer, host_answer::none);
 }
 
@@ -130,8 +130,8 @@ TEST(capture_tally, control_connection_is_ignored) {
   tally_packet(tally, segment(host4, relay4, 3000, 4750, tcp_syn | tcp_ack), packet_direction::outbound, relay4);
   tally_packet(tally, segment(host4, host4, 1234, 3000, tcp_syn), packet_direction::inbound, relay4);
   const auto evidence = summarize_capture(tally, 3000);
-  EXPECT_FALSE(evidence.syn_seen);
-  EXPECT_EQ(evidence.syn_count, 0);
+  EXPECT_FALSE(evidence.probe_seen);
+  EXPECT_EQ(evidence.probe_count, 0);
   EXPECT_FALSE(evidence.arrived_port);
   EXPECT_EQ(evidence.answer, host_answer::none);
 }
@@ -143,7 +143,7 @@ TEST(capture_tally, stays_bounded) {
     tally_packet(tally, syn, packet_direction::inbound, relay4);
   }
   EXPECT_EQ(tally.syns.size(), capture_tally::max_records);
-  EXPECT_EQ(static_cast<std::size_t>(tally.syn_count), capture_tally::max_records + 10);
+  EXPECT_EQ(static_cast<std::size_t>(tally.probe_count), capture_tally::max_records + 10);
 }
 
 }  // namespace

@@ -100,10 +100,10 @@ capture_evidence no_syn_arrived() {
 
 capture_evidence syn_arrived_on(std::uint16_t port) {
   auto c = no_syn_arrived();
-  c.syn_seen = true;
+  c.probe_seen = true;
   c.arrived_port = port;
   c.answer = host_answer::syn_ack;
-  c.syn_count = 1;
+  c.probe_count = 1;
   return c;
 }
 

@@ -339,10 +339,10 @@ TEST(EvidenceJson, CaptureFieldNames) {
   capture_evidence c;
   EXPECT_TRUE(json(c).at("arrived_port").is_null());
   c.available = true;
-  c.syn_seen = true;
+  c.probe_seen = true;
   c.arrived_port = 3000;
   c.answer = host_answer::rst;
-  c.syn_count = 3;
+  c.probe_count = 3;
   const json j = c;
   EXPECT_EQ(j,
             (json{{"available", true},

@@ -75,8 +75,8 @@ evidence isp_gateway_behind_hub() {
 void outcome(evidence& ev, connect_outcome o) { ev.connect_back.outcome = o; }
 void add_sweep(evidence& ev, sweep_hop h) { ev.sweep->hops.push_back(std::move(h)); }
 void captured(evidence& ev, host_answer answer, std::uint16_t port = 3000) {
-  ev.capture.syn_seen = true;
-  ev.capture.syn_count = 1;
+  ev.capture.probe_seen = true;
+  ev.capture.probe_count = 1;
   ev.capture.arrived_port = port;
   ev.capture.answer = answer;
 }
@@ -574,7 +574,7 @@ const std::vector<engine_case> cases = {
     {"ipv6_only_server_but_the_reset_came_from_another_device",
      [] {
        auto ev = one_family_server_resets(held_families::ipv6_only, "[::]:3000");
-       ev.capture.syn_seen = false;
+       ev.capture.probe_seen = false;
        ev.capture.answer = host_answer::none;
        return ev;
      },
