@@ -40,6 +40,9 @@ std::string cause_refusal(cause why, std::uint16_t port) {
     case cause::cgnat:
       return "your ISP's carrier-grade NAT is in front of your routers: only your ISP can forward a port there "
              "(see the fix above)";
+    case cause::router_firewall:
+      return "a router's IPv6 firewall drops port " + p + ": --fix does not open IPv6 pinholes yet; open one in the "
+             "router's settings (see the fix above)";
     case cause::nat_no_forward:
     case cause::nat_wrong_target:
     case cause::filtered:

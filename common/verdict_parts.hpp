@@ -261,6 +261,11 @@ enum class firewall_view { unknown, log_shows_drop, blocks, allows };
 /// "this host's firewall", "your ISP upstream".
 [[nodiscard]] std::string suspect_name(const evidence& ev, const layout& home, std::size_t index);
 
+/// The IPv6 router at `index` stops the port with its inbound filter;
+/// `how` says what it did to the relay's probe (verdict_router_firewall.cpp).
+[[nodiscard]] finding router_firewall_blocks(const evidence& ev, const layout& home, std::size_t index,
+                                             const std::string& how);
+
 /// `f`, or the carrier NAT in front of its block, which explains it better
 /// unless a probe is known to have got past it (to depth `reached`).
 [[nodiscard]] finding prefer_cgnat(const evidence& ev, const layout& home, int reached, finding f);
