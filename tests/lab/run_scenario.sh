@@ -43,8 +43,11 @@ repo=$(cd "$here/../.." && pwd)
 source "$here/lab.sh"
 # shellcheck source=SCRIPTDIR/scenarios.sh
 source "$here/scenarios.sh"
+# shellcheck source=SCRIPTDIR/scenarios6.sh
+source "$here/scenarios6.sh"
 
 readonly RELAY_LISTEN="$LAB_RELAY_ADDR:4750"
+readonly RELAY_LISTEN_V6="[$LAB_RELAY_V6]:4750"
 
 usage() {
   sed -n '3,38s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
@@ -144,8 +147,8 @@ hold_lab() {
 }
 
 start_relay() {
-  lab_spawn relay relay "$relay_bin" --listen "$RELAY_LISTEN"
-  lab_wait_log "$LAB_DIR/relay.log" "probe-relay: listening on" "$LAB_LAST_PID" "probe-relay"
+  lab_spawn relay relay "$relay_bin" --listen "$RELAY_LISTEN" --listen "$RELAY_LISTEN_V6"
+  lab_wait_log "$LAB_DIR/relay.log" "probe-relay: listening on $RELAY_LISTEN_V6" "$LAB_LAST_PID" "probe-relay"
 }
 
 # Runs probe-client on the laptop; sets client_rc. The human report (and
