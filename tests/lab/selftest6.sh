@@ -24,8 +24,8 @@
 #   relay-SCENARIO: probe-relay (listening on the relay's IPv4 and IPv6
 #   address) and probe-client --relay <relay's IPv6 address> in SCENARIO,
 #   and what the relay's evidence says: connect_back (outcome@dialed
-#   address) and sweep (REPLY@FROM/REPLY_TTL per TTL until the first
-#   terminal reply).
+#   address, then any ICMPv6 error as icmpTYPE/CODE@SOURCE) and sweep
+#   (REPLY@FROM/REPLY_TTL per TTL until the first terminal reply).
 #
 #   selftest6.sh [--relay-bin PATH] [--client-bin PATH] CHECK...
 #   CHECK: an IPv6 scenario, relay-SCENARIO, or all
@@ -94,7 +94,7 @@ expect_relay() {
       E_CONNECT_BACK="timeout@$LAPTOP"
       E_RELAY_SWEEP="time_exceeded@$INET/64 time_exceeded@$HUB/63 time_exceeded@$ROOM/62 silence@/-" ;;
     v6-room-firewall-reject)
-      E_CONNECT_BACK="unreachable@$LAPTOP"
+      E_CONNECT_BACK="unreachable@$LAPTOP icmp1/1@$ROOM"
       E_RELAY_SWEEP="time_exceeded@$INET/64 time_exceeded@$HUB/63 time_exceeded@$ROOM/62 unreachable@$ROOM/62" ;;
     v6-hub-firewall)
       E_CONNECT_BACK="timeout@$LAPTOP"
@@ -265,15 +265,19 @@ check_scenario() {
 }
 
 # The relay's evidence, from probe-client's JSON report: connect_back as
-# outcome@dialed_address, the sweep up to its first terminal reply.
+# outcome@dialed_address, the sweep up to its first terminal reply (without
+# one, up to the first of the silent TTLs at its end).
 relay_connect_back() {
-  jq -r '.probe.connect_back | "\(.outcome)@\(.dialed_address)"' "$1"
+  jq -r '.probe.connect_back | "\(.outcome)@\(.dialed_address)"
+         + (if .icmp then " icmp\(.icmp.type)/\(.icmp.code)@\(.icmp.from)" else "" end)' "$1"
 }
 
 relay_sweep() {
   jq -r '[.probe.sweep.hops[] | "\(.reply)@\(.from)/\(.reply_ttl // "-")"]
-         | (map(test("^(time_exceeded|silence)@") | not) | index(true)) as $end
-         | (if $end == null then . else .[: $end + 1] end) | join(" ")' "$1"
+         | (map(test("^(time_exceeded|silence)@") | not) | index(true)) as $terminal
+         | (map(test("^silence@") | not) | rindex(true)) as $answered
+         | .[: (if $terminal != null then $terminal + 1 else ($answered // -1) + 2 end)]
+         | join(" ")' "$1"
 }
 
 # probe-relay on both of the relay's addresses, probe-client on the laptop
