@@ -193,6 +193,7 @@ lab_reap_stale() {
       ip netns del "$ns" 2>/dev/null || true
     fi
   done < <(ip netns list 2>/dev/null)
+  lab6_reap_stale
   lab_reap_stale_upnp
 }
 
@@ -257,6 +258,7 @@ lab_down() {
   for node in "${LAB_NODES[@]}"; do
     ip netns del "$(lab_ns "$node")" 2>/dev/null
   done
+  lab6_down
   if [[ $LAB_KEEP_LOGS == 1 && -d $LAB_DIR ]]; then
     echo "lab: logs kept in $LAB_DIR" >&2
   elif [[ -n $LAB_DIR ]]; then

@@ -15,6 +15,12 @@
 #                                   a socat listener on [::]:PORT for both
 #                                   families that sends TEXT\r\n
 #
+# In the laptop and the desk, the name relay.test (RFC 6761) resolves to
+# both of the relay's addresses, as a relay's DNS name with A and AAAA
+# records does: their /etc/hosts, through ip netns exec's per-namespace
+# files, /etc/netns/<namespace>/hosts. lab_down removes them (lab6_down),
+# and lab_reap_stale those of dead runs (lab6_reap_stale).
+#
 # IPv6 is routed end to end: no NAT anywhere, so the relay dials the
 # laptop's own address and every router answers from its own address. One
 # /64 per link from the documentation prefix 2001:db8::/32; the ISP
@@ -22,9 +28,10 @@
 # gives its LAN 2001:db8:1000::/64 and routes 2001:db8:1000:1::/64 to the
 # room router. The home routers (hub, room, home) filter inbound IPv6 as
 # home routers do (RFC 6092): replies and ICMPv6 errors of outbound flows
-# pass, echo requests pass, anything else new from the WAN is dropped. The
-# cgnat and ispgw topologies get no IPv6 addresses (link-local only): a
-# home whose ISP gives it no IPv6.
+# pass, echo requests pass, anything else new from the WAN is dropped. In
+# the cgnat and ispgw topologies only the relay and the internet router's
+# relay side have IPv6 addresses; the home has link-local ones: a home
+# whose ISP gives it no IPv6.
 #
 # Addresses are usable at once: duplicate address detection is off
 # (accept_dad=0, nodad), and no node sends or accepts router advertisements
@@ -44,6 +51,9 @@ readonly LAB_ROOM_PREFIX_V6=2001:db8:1000:1::/64
 readonly LAB_HOME_LAN_V6=2001:db8:1000:1::1
 readonly LAB_LAPTOP_V6=2001:db8:1000:1::23
 readonly LAB_DESK_V6=2001:db8:1000:1::24
+readonly LAB_RELAY_NAME=relay.test
+# Where ip netns exec finds a namespace's own /etc files.
+LAB6_NETNS_ETC=${LAB6_NETNS_ETC:-/etc/netns}
 
 # IPv6 on, before the node's interfaces exist, so each inherits "default".
 # Only routers forward (lab6_router); hosts get no forwarding either.
@@ -100,14 +110,18 @@ lab6_require_router() {
     lab_die "'$1' is not a home router with an IPv6 filter"
 }
 
-# relay - inet - HOME_NODE, whose WAN holds LAB_PUBLIC_V6 and which holds
-# the delegated /48.
-lab6_up_internet() {
-  local home=$1
+# relay - inet: the relay has IPv6 in every topology, whatever the home has.
+lab6_up_relay_side() {
   lab6_addr relay eth0 "$LAB_RELAY_V6"
   lab6_addr inet rl0 "$LAB_INET_RELAY_SIDE_V6"
   lab6_route relay default via "$LAB_INET_RELAY_SIDE_V6"
   lab6_router inet
+}
+
+# inet - HOME_NODE, whose WAN holds LAB_PUBLIC_V6 and which holds the
+# delegated /48.
+lab6_up_internet() {
+  local home=$1
   lab6_addr inet up0 "$LAB_INET_HOME_SIDE_V6"
   lab6_addr "$home" wan "$LAB_PUBLIC_V6"
   lab6_route inet "$LAB_HOME_PREFIX_V6" via "$LAB_PUBLIC_V6"
@@ -143,9 +157,42 @@ lab6_up_lan() {
   done
 }
 
+# lab6_relay_name NODE: relay.test resolves to both relay addresses in NODE.
+lab6_relay_name() {
+  local dir
+  dir="$LAB6_NETNS_ETC/$(lab_ns "$1")"
+  mkdir -p "$dir" || lab_die "cannot create $dir"
+  printf '%s\n' "127.0.0.1 localhost" "::1 localhost" "$LAB_RELAY_ADDR $LAB_RELAY_NAME" \
+    "$LAB_RELAY_V6 $LAB_RELAY_NAME" >"$dir/hosts"
+}
+
+lab6_down() {
+  local node
+  for node in "${LAB_NODES[@]}"; do
+    rm -rf -- "${LAB6_NETNS_ETC:?}/$(lab_ns "$node")"
+  done
+}
+
+# The /etc/netns directories of lab runs whose script no longer exists.
+lab6_reap_stale() {
+  local dir pid
+  for dir in "$LAB6_NETNS_ETC"/rbl*-*; do
+    [[ -d $dir && ${dir##*/} =~ ^rbl([0-9]+)- ]] || continue
+    pid=${BASH_REMATCH[1]}
+    if [[ $pid != "$$" ]] && ! kill -0 "$pid" 2>/dev/null; then
+      rm -rf -- "$dir"
+    fi
+  done
+}
+
 # lab6_up TOPOLOGY: IPv6 addresses, routes and filters on the topology
-# lab_up has just built.
+# lab_up has just built; relay.test for the LAN's hosts in every topology
+# (in a home without IPv6, the AAAA record is there and no global address
+# to use it from, as in real life).
 lab6_up() {
+  lab6_relay_name laptop
+  lab6_relay_name desk
+  lab6_up_relay_side
   case $1 in
     double)
       lab6_up_internet hub
@@ -156,7 +203,7 @@ lab6_up() {
       lab6_up_lan home
       ;;
     *)
-      lab_log "$1: no IPv6 addresses (link-local only)"
+      lab_log "IPv6: relay $LAB_RELAY_V6; the $1 home has none (link-local only)"
       return 0
       ;;
   esac

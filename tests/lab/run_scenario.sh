@@ -155,7 +155,7 @@ start_relay() {
 # any progress display) goes straight to the terminal; the JSON report is
 # kept for the checks and printed.
 run_client() {
-  local args=(--relay "$LAB_RELAY_ADDR" --port "$LAB_PORT")
+  local args=(--relay "${SCENARIO_RELAY:-$LAB_RELAY_ADDR}" --port "$LAB_PORT")
   ((human == 1)) || args+=(--json)
   args+=("${SCENARIO_CLIENT_ARGS[@]}" "${extra[@]}")
   local cmd=(timeout --kill-after=5 "$client_timeout"

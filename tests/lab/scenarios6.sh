@@ -9,8 +9,13 @@
 # (2001:db8:1000:1::23) through the hub's and the room router's stateful
 # inbound filters, which drop new inbound connections unless a pinhole
 # (lab6_pinhole) lets them in. "-6" scenarios probe IPv6 alone; dual-*
-# scenarios leave the client to test both families.
+# scenarios leave the client to test both families. Each also sets
+#   SCENARIO_RELAY        what probe-client gets as --relay: relay.test,
+#                         which resolves to both relay addresses (lab6.sh);
+#                         run_scenario.sh uses 203.0.113.10 when it is unset
 # shellcheck disable=SC2034 # the SCENARIO_* globals are read by the caller
+
+SCENARIO_RELAY=""
 
 # Both home routers let the port in to the laptop.
 pinhole_both() {
@@ -21,6 +26,7 @@ pinhole_both() {
 scenario_v6_reachable() {
   SCENARIO_TITLE="IPv6: both routers' firewalls let 3000 in to the laptop"
   lab_up double
+  SCENARIO_RELAY=$LAB_RELAY_NAME
   pinhole_both
   SCENARIO_CLIENT_ARGS=(-6)
 }
@@ -28,6 +34,7 @@ scenario_v6_reachable() {
 scenario_v6_room_firewall() {
   SCENARIO_TITLE="IPv6: the hub lets 3000 in, the room router's firewall drops it"
   lab_up double
+  SCENARIO_RELAY=$LAB_RELAY_NAME
   lab6_pinhole hub "$LAB_PORT"
   SCENARIO_CLIENT_ARGS=(-6)
 }
@@ -35,6 +42,7 @@ scenario_v6_room_firewall() {
 scenario_v6_room_firewall_reject() {
   SCENARIO_TITLE="IPv6: the hub lets 3000 in, the room router's firewall rejects it (admin-prohibited)"
   lab_up double
+  SCENARIO_RELAY=$LAB_RELAY_NAME
   lab6_pinhole hub "$LAB_PORT"
   lab6_router_reject room
   SCENARIO_CLIENT_ARGS=(-6)
@@ -43,6 +51,7 @@ scenario_v6_room_firewall_reject() {
 scenario_v6_hub_firewall() {
   SCENARIO_TITLE="IPv6: the room router lets 3000 in, the ISP hub's firewall drops it"
   lab_up double
+  SCENARIO_RELAY=$LAB_RELAY_NAME
   lab6_pinhole room "$LAB_PORT"
   SCENARIO_CLIENT_ARGS=(-6)
 }
@@ -50,6 +59,7 @@ scenario_v6_hub_firewall() {
 scenario_v6_fw_drop() {
   SCENARIO_TITLE="IPv6: both routers let 3000 in, the laptop's firewall drops it"
   lab_up double
+  SCENARIO_RELAY=$LAB_RELAY_NAME
   pinhole_both
   lab6_host_firewall drop "$LAB_PORT"
   SCENARIO_CLIENT_ARGS=(-6)
@@ -60,6 +70,7 @@ scenario_v6_fw_drop() {
 scenario_dual_wrong_family() {
   SCENARIO_TITLE="Both families open to 3000; the laptop's server listens on [::]:3000 IPv6-only (--service)"
   lab_up double
+  SCENARIO_RELAY=$LAB_RELAY_NAME
   forward_both
   pinhole_both
   lab_hold_port_v6only laptop "$LAB_PORT"
@@ -69,6 +80,7 @@ scenario_dual_wrong_family() {
 scenario_dual_room_no_forward() {
   SCENARIO_TITLE="IPv4: the room router does not forward 3000; IPv6: both routers let it in"
   lab_up double
+  SCENARIO_RELAY=$LAB_RELAY_NAME
   lab_forward hub "$LAB_PORT" "$LAB_ROOM_WAN"
   pinhole_both
 }

@@ -7,6 +7,7 @@
 #
 #   quiet     no router advertisement configured anything, and no lab
 #             address or route reached the machine's own namespace
+#   name      the addresses relay.test resolves to on the laptop, sorted
 #   path      the laptop's traceroute -6 toward the relay
 #   inbound   the relay's ICMP traceroute -6 toward the laptop (the home
 #             routers let echo requests in): the routers' own addresses
@@ -27,8 +28,12 @@
 #   address, then any ICMPv6 error as icmpTYPE/CODE@SOURCE) and sweep
 #   (REPLY@FROM/REPLY_TTL per TTL until the first terminal reply).
 #
+#   no-home-v6-TOPOLOGY (cgnat or ispgw): the relay has IPv6 and the home
+#   has none: no global address on the laptop, relay.test still resolves
+#   to both families.
+#
 #   selftest6.sh [--relay-bin PATH] [--client-bin PATH] CHECK...
-#   CHECK: an IPv6 scenario, relay-SCENARIO, or all
+#   CHECK: an IPv6 scenario, relay-SCENARIO, no-home-v6-TOPOLOGY, or all
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -118,7 +123,11 @@ observe_quiet() {
   echo "${found:-no-ra}"
 }
 
-# TRACEROUTE-ARGS...: the hop addresses traceroute -6 prints ("*": silence).
+observe_relay_name() {
+  lab_exec laptop getent ahosts "$LAB_RELAY_NAME" | awk '{ print $1 }' | sort -u | paste -sd ' '
+}
+
+# NODE TRACEROUTE-ARGS...: the hop addresses traceroute -6 prints ("*": silence).
 traceroute6_hops() {
   local node=$1
   shift
@@ -254,6 +263,7 @@ check_scenario() {
   start_agent
   echo "$name: $SCENARIO_TITLE"
   compare quiet "$(observe_quiet)" no-ra
+  compare name "$(observe_relay_name)" "$LAB_RELAY_V6 $LAB_RELAY_ADDR"
   compare path "$(traceroute6_hops laptop "$LAB_RELAY_V6")" "$PATH6"
   compare inbound "$(traceroute6_hops relay -I "$LAPTOP")" "$INBOUND6"
   compare seen-as "$(observe_seen_as)" "$LAPTOP"
@@ -306,10 +316,30 @@ check_relay() {
   compare sweep "$(relay_sweep "$report")" "$E_RELAY_SWEEP"
 }
 
+# The laptop's global IPv6 addresses, or none.
+observe_laptop_v6() {
+  local found
+  found=$(lab_exec laptop ip -6 -o addr show scope global | awk '{ print $4 }' | paste -sd ' ')
+  echo "${found:-none}"
+}
+
+observe_ping() {
+  if lab_exec "$1" ping -6 -n -c 1 -W 2 "$2" >/dev/null 2>&1; then echo answered; else echo silence; fi
+}
+
+check_no_home_v6() {
+  lab_up "$1"
+  echo "no-home-v6-$1: the relay has IPv6, the home has none"
+  compare laptop "$(observe_laptop_v6)" none
+  compare name "$(observe_relay_name)" "$LAB_RELAY_V6 $LAB_RELAY_ADDR"
+  compare relay "$(observe_ping relay "$INET")" answered
+}
+
 run_one() {
   lab_require_commands socat traceroute tcpdump ss awk jq
   lab_init
   case $1 in
+    no-home-v6-cgnat | no-home-v6-ispgw) check_no_home_v6 "${1#no-home-v6-}" ;;
     relay-*)
       scenario_exists "${1#relay-}" || lab_die "unknown scenario '${1#relay-}'"
       check_relay "${1#relay-}"
@@ -331,14 +361,14 @@ main() {
       --client-bin) client_bin=${2:?}; shift 2 ;;
       all)
         mapfile -t checks < <(ipv6_scenarios; printf 'relay-%s\n' v6-reachable v6-room-firewall \
-          v6-room-firewall-reject v6-hub-firewall)
+          v6-room-firewall-reject v6-hub-firewall; printf '%s\n' no-home-v6-cgnat no-home-v6-ispgw)
         shift
         ;;
       *) checks+=("$1"); shift ;;
     esac
   done
   ((${#checks[@]} > 0)) ||
-    lab_die "usage: selftest6.sh [--relay-bin PATH] [--client-bin PATH] CHECK... (an IPv6 scenario, relay-SCENARIO, all)"
+    lab_die "usage: selftest6.sh [--relay-bin PATH] [--client-bin PATH] CHECK... (an IPv6 scenario, relay-SCENARIO, no-home-v6-TOPOLOGY, all)"
   if ((${#checks[@]} == 1)); then
     run_one "${checks[0]}"
     return
