@@ -28,12 +28,17 @@
 #   address, then any ICMPv6 error as icmpTYPE/CODE@SOURCE) and sweep
 #   (REPLY@FROM/REPLY_TTL per TTL until the first terminal reply).
 #
+#   primitives: with both tcp 3000 pinholes open, each mode of
+#   lab6_host_firewall as the relay's connect sees it; a udp pinhole on
+#   both routers lets the relay's datagram to [laptop]:3001 in and the
+#   laptop's answer out, which the filters drop before it exists.
+#
 #   no-home-v6-TOPOLOGY (cgnat or ispgw): the relay has IPv6 and the home
 #   has none: no global address on the laptop, relay.test still resolves
 #   to both families.
 #
 #   selftest6.sh [--relay-bin PATH] [--client-bin PATH] CHECK...
-#   CHECK: an IPv6 scenario, relay-SCENARIO, no-home-v6-TOPOLOGY, or all
+#   CHECK: an IPv6 scenario, relay-SCENARIO, primitives, no-home-v6-TOPOLOGY, or all
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -249,9 +254,9 @@ failures=0
 compare() {
   local what=$1 got=$2 want=$3
   if [[ $got == "$want" ]]; then
-    printf '  %-9s %s\n' "$what" "$got"
+    printf '  %-10s %s\n' "$what" "$got"
   else
-    printf '  %-9s %s   <-- MISMATCH, expected: %s\n' "$what" "$got" "$want"
+    printf '  %-10s %s   <-- MISMATCH, expected: %s\n' "$what" "$got" "$want"
     failures=$((failures + 1))
   fi
 }
@@ -316,6 +321,36 @@ check_relay() {
   compare sweep "$(relay_sweep "$report")" "$E_RELAY_SWEEP"
 }
 
+# The first line an IPv6 datagram from the relay to [laptop]:PORT gets
+# back, or none.
+observe_udp() {
+  local out
+  out=$(echo ping | lab_exec relay timeout 6 socat -T 2 - "UDP6:[$LAPTOP]:$1" 2>/dev/null | head -n 1 || true)
+  echo "${out:-none}"
+}
+
+check_primitives() {
+  local mode udp_port=3001
+  local -A want=([drop]=timeout [reset]=refused [icmp-admin]=prohibited [icmp-port]=refused)
+  lab_up double
+  pinhole_both
+  lab6_serve_banner laptop "$LAB_PORT" agent
+  echo "primitives: lab6_host_firewall and a udp pinhole"
+  compare none "$(observe_connect "TCP6:[$LAPTOP]")" banner:agent
+  for mode in drop reset icmp-admin icmp-port; do
+    lab6_host_firewall "$mode" "$LAB_PORT"
+    compare "$mode" "$(observe_connect "TCP6:[$LAPTOP]")" "${want[$mode]}"
+    lab_exec laptop nft delete table ip6 hostfw6
+  done
+  lab_spawn laptop udp-echo socat "UDP6-RECVFROM:$udp_port,fork" SYSTEM:'echo pong'
+  lab_wait_for "socat on udp $udp_port" lab_exec laptop ss -Hlun "sport = :$udp_port"
+  compare udp-shut "$(observe_udp "$udp_port")" none
+  lab6_pinhole hub "$udp_port" udp
+  compare udp-hub "$(observe_udp "$udp_port")" none
+  lab6_pinhole room "$udp_port" udp
+  compare udp-open "$(observe_udp "$udp_port")" pong
+}
+
 # The laptop's global IPv6 addresses, or none.
 observe_laptop_v6() {
   local found
@@ -340,6 +375,7 @@ run_one() {
   lab_init
   case $1 in
     no-home-v6-cgnat | no-home-v6-ispgw) check_no_home_v6 "${1#no-home-v6-}" ;;
+    primitives) check_primitives ;;
     relay-*)
       scenario_exists "${1#relay-}" || lab_die "unknown scenario '${1#relay-}'"
       check_relay "${1#relay-}"
@@ -361,14 +397,14 @@ main() {
       --client-bin) client_bin=${2:?}; shift 2 ;;
       all)
         mapfile -t checks < <(ipv6_scenarios; printf 'relay-%s\n' v6-reachable v6-room-firewall \
-          v6-room-firewall-reject v6-hub-firewall; printf '%s\n' no-home-v6-cgnat no-home-v6-ispgw)
+          v6-room-firewall-reject v6-hub-firewall; printf '%s\n' primitives no-home-v6-cgnat no-home-v6-ispgw)
         shift
         ;;
       *) checks+=("$1"); shift ;;
     esac
   done
   ((${#checks[@]} > 0)) ||
-    lab_die "usage: selftest6.sh [--relay-bin PATH] [--client-bin PATH] CHECK... (an IPv6 scenario, relay-SCENARIO, no-home-v6-TOPOLOGY, all)"
+    lab_die "usage: selftest6.sh [--relay-bin PATH] [--client-bin PATH] CHECK... (an IPv6 scenario, relay-SCENARIO, primitives, no-home-v6-TOPOLOGY, all)"
   if ((${#checks[@]} == 1)); then
     run_one "${checks[0]}"
     return
