@@ -24,7 +24,7 @@
 # IPv6 is routed end to end: no NAT anywhere, so the relay dials the
 # laptop's own address and every router answers from its own address. One
 # /64 per link from the documentation prefix 2001:db8::/32; the ISP
-# delegates 2001:db8:1000::/48 to the hub (or the single home router), which
+# delegates 2001:db8:1000::/56 to the hub (or the single home router), which
 # gives its LAN 2001:db8:1000::/64 and routes 2001:db8:1000:1::/64 to the
 # room router. The home routers (hub, room, home) filter inbound IPv6 as
 # home routers do (RFC 6092): replies and ICMPv6 errors of outbound flows
@@ -44,7 +44,7 @@ readonly LAB_INET_HOME_SIDE_V6=2001:db8:100::1
 # The hub's (single: the home router's) WAN address.
 readonly LAB_PUBLIC_V6=2001:db8:100::2
 # shellcheck disable=SC2034
-readonly LAB_HOME_PREFIX_V6=2001:db8:1000::/48
+readonly LAB_HOME_PREFIX_V6=2001:db8:1000::/56
 readonly LAB_HUB_LAN_V6=2001:db8:1000::1
 readonly LAB_ROOM_WAN_V6=2001:db8:1000::2
 readonly LAB_ROOM_PREFIX_V6=2001:db8:1000:1::/64
@@ -119,7 +119,7 @@ lab6_up_relay_side() {
 }
 
 # inet - HOME_NODE, whose WAN holds LAB_PUBLIC_V6 and which holds the
-# delegated /48.
+# delegated /56.
 lab6_up_internet() {
   local home=$1
   lab6_addr inet up0 "$LAB_INET_HOME_SIDE_V6"
