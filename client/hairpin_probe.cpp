@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "client/hairpin_probe.hpp"
 
+#include <tuple>
 #include <utility>
+#include <variant>
 
 #include "common/address.hpp"
 
@@ -9,6 +11,7 @@ namespace reachback::client {
 namespace {
 
 using asio::ip::tcp;
+using asio::ip::udp;
 using namespace asio::experimental::awaitable_operators;
 using clock = std::chrono::steady_clock;
 
@@ -32,6 +35,31 @@ asio::awaitable<void> connect_and_read(tcp::socket& socket, tcp::endpoint target
   a.received = buffer.substr(0, n);
 }
 
+// Largest datagram read back: more than the proof line, so a longer one
+// is told apart from it.
+constexpr std::size_t datagram_room = 512;
+
+/// Sends the datagram from a fresh ephemeral port and reads one datagram
+/// back. The socket is connected, so only the target's answers are read,
+/// and the ICMP port unreachable it may send ends the read with an error.
+asio::awaitable<void> send_and_receive(udp::socket& socket, udp::endpoint target, const std::string& datagram,
+                                       attempt& a) {
+  std::error_code ec;
+  socket.open(target.protocol(), ec);
+  if (!ec) socket.connect(target, ec);
+  if (!ec) std::tie(ec, std::ignore) = co_await socket.async_send(asio::buffer(datagram), use_nothrow);
+  if (ec) {
+    a.connect_error = ec;
+    co_return;
+  }
+  std::string buffer(datagram_room, '\0');
+  auto [read_error, n] = co_await socket.async_receive(asio::buffer(buffer), use_nothrow);
+  a.connect_error = read_error;
+  if (read_error) co_return;
+  a.connected = true;
+  a.received = buffer.substr(0, n);
+}
+
 asio::awaitable<void> wait_for(std::chrono::milliseconds delay) {
   asio::steady_timer timer(co_await asio::this_coro::executor, delay);
   co_await timer.async_wait(use_nothrow);
@@ -50,7 +78,7 @@ double ms_since(clock::time_point start) {
 }  // namespace
 
 hairpin_outcome failed_connect_outcome(const std::error_code& ec) {
-  if (ec == asio::error::connection_refused) return hairpin_outcome::refused;
+  if (ec == asio::error::connection_refused || ec == asio::error::connection_reset) return hairpin_outcome::refused;
   if (ec == asio::error::host_unreachable || ec == asio::error::network_unreachable)
     return hairpin_outcome::unreachable;
   if (ec == asio::error::timed_out) return hairpin_outcome::timeout;
@@ -66,11 +94,18 @@ asio::awaitable<hairpin_evidence> probe_hairpin(hairpin_target target, std::chro
     evidence.error = "not an IP address: " + target.address;
     co_return evidence;
   }
-  tcp::socket socket(co_await asio::this_coro::executor);
   attempt a;
   const auto start = clock::now();
-  const auto first = co_await (connect_and_read(socket, {address, target.port}, target.expected_proof.size(), a) ||
-                               wait_for(deadline));
+  const auto executor = co_await asio::this_coro::executor;
+  tcp::socket stream(executor);
+  udp::socket datagrams(executor);
+  std::variant<std::monostate, std::monostate> first;
+  if (target.protocol == transport::udp) {
+    first = co_await (send_and_receive(datagrams, {address, target.port}, target.datagram, a) || wait_for(deadline));
+  } else {
+    first = co_await (connect_and_read(stream, {address, target.port}, target.expected_proof.size(), a) ||
+                      wait_for(deadline));
+  }
   evidence.elapsed_ms = ms_since(start);
   evidence.outcome = outcome_of(a, first.index() == 1, target.expected_proof);
   if (evidence.outcome == hairpin_outcome::unreachable || evidence.outcome == hairpin_outcome::failed)

@@ -2,8 +2,9 @@
 #pragma once
 // The hairpin test's connection: from this host to its own public address
 // and port, once, with a short deadline, to see whether the NAT holding the
-// address loops it back in (NAT loopback). Portable Asio; the finding is the
-// engine's (common/verdict_hairpin.hpp).
+// address loops it back in (NAT loopback). For UDP one datagram, from an
+// ephemeral port (never the probed one), and the wait for one back.
+// Portable Asio; the finding is the engine's (common/verdict_hairpin.hpp).
 
 #include <chrono>
 #include <cstdint>
@@ -24,15 +25,22 @@ struct hairpin_target {
   /// connection came back to this host. "" when the user's server holds
   /// the port, and nothing can prove who accepted.
   std::string expected_proof;
+  transport protocol = transport::tcp;
+  /// UDP: the datagram sent (protocol::udp_probe_line for the run's nonce,
+  /// which our agent answers with the proof).
+  std::string datagram;
 };
 
-/// The outcome of a connection attempt that failed with `ec`: a reset, an
-/// unreachable host or network, a timeout, or a failure on this host.
+/// The outcome of a connection attempt that failed with `ec`: a reset (for
+/// UDP an ICMP port unreachable, which Linux reports as a refusal and
+/// Windows as a reset), an unreachable host or network, a timeout, or a
+/// failure on this host.
 [[nodiscard]] hairpin_outcome failed_connect_outcome(const std::error_code& ec);
 
 /// Connects to the target and, with an expected proof, reads it; all within
 /// `deadline`. A peer that accepts but does not send the proof is another
-/// device (the router's own web interface, say), never this host.
+/// device (the router's own web interface, say), never this host. For UDP:
+/// sends the datagram and reads one back; "accepts" is any datagram back.
 [[nodiscard]] asio::awaitable<hairpin_evidence> probe_hairpin(hairpin_target target,
                                                               std::chrono::milliseconds deadline);
 

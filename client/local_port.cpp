@@ -69,14 +69,15 @@ held_families classify_families(bind_result v4, bind_result v6,
   return held_families::unknown;
 }
 
-local_port_evidence check_local_port(std::uint16_t port, const config::squatter_table& squatters) {
-  const auto v4 = platform::try_bind_wildcard(4, port);
-  const auto v6 = platform::try_bind_wildcard(6, port);
+local_port_evidence check_local_port(std::uint16_t port, const config::squatter_table& squatters,
+                                     transport protocol) {
+  const auto v4 = platform::try_bind_wildcard(4, port, protocol);
+  const auto v6 = platform::try_bind_wildcard(6, port, protocol);
   // A wildcard bind conflicts with every listener on the port, so when both
   // succeed there is no one to look up. That skips reading /proc/net/tcp,
   // which walks the kernel's whole socket hash: milliseconds on a large host.
   const bool both_free = v4 == bind_result::ok && v6 == bind_result::ok;
-  auto found = both_free ? platform::listeners{} : platform::find_listeners(port);
+  auto found = both_free ? platform::listeners{} : platform::find_listeners(port, protocol);
 
   local_port_evidence evidence;
   evidence.port = port;
@@ -85,8 +86,8 @@ local_port_evidence check_local_port(std::uint16_t port, const config::squatter_
   evidence.owners = std::move(found.owners);
   evidence.owners_hidden = found.owners_hidden;
   evidence.missing = std::move(found.missing);
-  evidence.squatter = config::match_squatter(squatters, evidence.owners, port);
-  auto reservations = platform::find_port_reservations(port, evidence.state == bind_state::forbidden);
+  evidence.squatter = config::match_squatter(squatters, evidence.owners, port, protocol);
+  auto reservations = platform::find_port_reservations(port, evidence.state == bind_state::forbidden, protocol);
   evidence.portproxy = std::move(reservations.portproxy);
   evidence.excluded = reservations.excluded;
   evidence.missing.insert(evidence.missing.end(), reservations.missing.begin(), reservations.missing.end());

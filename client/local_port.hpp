@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 // The local port check: bind tests on IPv4 and IPv6 plus the owners of any
-// listening socket. Nothing goes on the wire.
+// listening (TCP) or bound (UDP) socket. Nothing goes on the wire.
 
 #include <cstdint>
 #include <string>
@@ -35,8 +35,11 @@ using platform::bind_result;
                                               const std::vector<std::string>& listening_addresses);
 
 /// free / held / loopback_only / forbidden, with every owner the OS shows,
-/// and the known squatter among them if any.
+/// and the known squatter among them if any, for the TCP or the UDP port.
+/// A UDP port is held by any unconnected bound socket; one bound to loopback
+/// alone is loopback_only, as for TCP.
 [[nodiscard]] local_port_evidence check_local_port(std::uint16_t port,
-                                                   const config::squatter_table& squatters);
+                                                   const config::squatter_table& squatters,
+                                                   transport protocol = transport::tcp);
 
 }  // namespace reachback::client

@@ -19,6 +19,7 @@ namespace {
 struct flags {
   std::string relay;
   int port = 0;
+  bool udp = false;
   bool json = false;
   bool listen = false;
   bool service = false;
@@ -71,12 +72,16 @@ void setup(CLI::App& app, flags& f) {
       "            5 a mapping failed (the ones made in this run are undone).\n"
       "  --unfix:  0 done (removed, gone, or no longer ours and left alone), 5 a removal failed.\n"
       "Example:    probe-client --relay vps.example.net --port 3000\n"
+      "            probe-client --relay vps.example.net --port 51820 --udp\n"
       "            probe-client --relay vps.example.net --port 3000 --fix");
   app.set_version_flag("--version", "probe-client " + std::string(project_version));
-  app.add_option("--port", f.port, "TCP port your server should serve, 1-65535")
+  app.add_option("--port", f.port, "Port your server should serve (TCP, or UDP with --udp), 1-65535")
       ->required()
       ->type_name("N")
       ->check(within(1, 65535, "1-65535"));
+  app.add_flag("--udp", f.udp,
+               "Probe the UDP port: the relay sends a datagram and waits for an answer (needs a relay with "
+               "udp_probe)");
   app.add_option("--relay", f.relay, "Relay to ask (port 4750 if left out)")->type_name("HOST[:PORT]")->group("Relay");
   app.add_option("--timeout", f.timeout_seconds, "How long to wait for the relay, 0.1-600 (default 10)")
       ->type_name("SECONDS")
@@ -145,6 +150,7 @@ client_options merge(const flags& f, config::client_config c) {
   client_options o;
   o.action = f.fix ? client_action::fix : f.unfix ? client_action::unfix : client_action::diagnose;
   o.port = static_cast<std::uint16_t>(f.port);
+  o.protocol = f.udp ? transport::udp : transport::tcp;
   o.json = f.json;
   o.assume_yes = f.yes;
   if (!f.lease.empty()) o.lease_seconds = static_cast<std::uint32_t>(std::stoul(f.lease));

@@ -25,6 +25,8 @@ struct client_options {
   client_action action = client_action::diagnose;
   host_port relay;  ///< where the relay listens; unset for --unfix
   std::uint16_t port = 0;
+  /// --udp: probe a UDP port instead of a TCP one.
+  transport protocol = transport::tcp;
   bool json = false;
   probe_mode mode = probe_mode::automatic;
   std::chrono::milliseconds timeout{10'000};

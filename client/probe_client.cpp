@@ -26,6 +26,7 @@
 #include "report.hpp"
 #include "router_query.hpp"
 #include "settle_connect_back.hpp"
+#include "udp_agent.hpp"
 
 namespace reachback::client {
 namespace {
@@ -49,15 +50,39 @@ bool wants_agent(probe_mode mode, const local_port_evidence& local) {
   return mode != probe_mode::service && local.state == bind_state::free;
 }
 
+/// probe-client's own listener on a free port: the TCP one accepts and
+/// proves, the UDP one answers the probe datagram. Only the probed
+/// transport's is opened.
+struct own_agent {
+  explicit own_agent(const asio::any_io_executor& executor) : tcp(executor), udp(executor) {}
+  agent_listener tcp;
+  udp_agent udp;
+
+  [[nodiscard]] std::error_code open(transport protocol, std::uint16_t port) {
+    return protocol == transport::udp ? udp.open(port) : tcp.open(port);
+  }
+  void start(transport protocol, const std::string& nonce) {
+    if (protocol == transport::udp) {
+      udp.start(nonce);
+    } else {
+      tcp.start(nonce);
+    }
+  }
+  void close() {
+    tcp.close();
+    udp.close();
+  }
+};
+
 /// Opens the agent; if the port was taken in between, the check is redone.
-void open_agent(agent_listener& agent, const std::string& nonce, evidence& ev) {
+void open_agent(own_agent& agent, const std::string& nonce, evidence& ev) {
   if (!wants_agent(ev.mode, ev.local)) return;
-  if (const auto ec = agent.open(ev.port)) {
-    ev.local = check_local_port(ev.port, config::builtin_squatters());
+  if (const auto ec = agent.open(ev.protocol, ev.port)) {
+    ev.local = check_local_port(ev.port, config::builtin_squatters(), ev.protocol);
     if (ev.local.state == bind_state::free) ev.local.state = bind_state::held;
     return;
   }
-  agent.start(nonce);
+  agent.start(ev.protocol, nonce);
   ev.agent_listening = true;
 }
 
@@ -116,12 +141,12 @@ std::shared_future<path_evidence> trace_path_async(const std::string& relay_addr
 }
 
 session_hooks make_hooks(const client_options& o, evidence& ev, side_evidence& side, progress_line& progress,
-                         agent_listener& agent) {
+                         own_agent& agent) {
   session_hooks hooks{
       .on_connected =
           [&o, &ev, &side](const std::string& relay_address) {
             ev.relay_address = relay_address;
-            side.capture.start(relay_address);
+            side.capture.start(relay_address, ev.protocol);
             if (routers_worth_asking(o, relay_address))
               side.routers =
                   std::make_unique<router_query>(ev.port, ev.protocol, relay_address, platform::first_hop_toward(relay_address));
@@ -130,8 +155,10 @@ session_hooks make_hooks(const client_options& o, evidence& ev, side_evidence& s
           },
       .on_welcome =
           [&ev, &progress](const protocol::welcome& w) {
-            progress.stage("relay sees you as " + w.observed_address + "; it is connecting back to port " +
-                           std::to_string(ev.port) + " and walking the path");
+            const auto* probing = ev.protocol == transport::udp ? "; it is sending a datagram to UDP port "
+                                                                 : "; it is connecting back to port ";
+            progress.stage("relay sees you as " + w.observed_address + probing + std::to_string(ev.port) +
+                           " and walking the path");
           },
       .agent_greeted = {},
       .answer_worth_waiting =
@@ -139,7 +166,9 @@ session_hooks make_hooks(const client_options& o, evidence& ev, side_evidence& s
             return answer_worth_waiting_for({ev.port, holder_in_the_way(ev), side.capture.peek(ev.port)});
           },
   };
-  if (ev.agent_listening) hooks.agent_greeted = [&agent] { return agent.greeted(); };
+  // The greeting travels on a TCP connect-back; a UDP probe has none.
+  if (ev.agent_listening && ev.protocol == transport::tcp)
+    hooks.agent_greeted = [&agent] { return agent.tcp.greeted(); };
   return hooks;
 }
 
@@ -147,10 +176,13 @@ std::variant<relay_exchange, relay_failure> run_session(const client_options& o,
                                                         asio::io_context& ctx, session_hooks hooks) {
   std::variant<relay_exchange, relay_failure> outcome = relay_failure{"relay session did not finish"};
   protocol::probe_request request;
+  const bool udp = o.protocol == transport::udp;
+  request.protocol = std::string(udp ? protocol::protocol_udp : protocol::protocol_tcp);
   request.port = o.port;
   request.nonce = nonce;
+  // UDP has no handshake to greet or to report early: one final result.
   request.greet = static_cast<bool>(hooks.agent_greeted);
-  request.early_result = true;
+  request.early_result = !udp;
   asio::co_spawn(ctx, run_relay_session(o, request, std::move(hooks)),
                  [&](std::exception_ptr e, std::variant<relay_exchange, relay_failure> result) {
                    // The agent's accept loop keeps ctx running; the agent stays
@@ -188,8 +220,10 @@ constexpr std::chrono::milliseconds hairpin_deadline{500};
 std::optional<hairpin_evidence> test_hairpin(asio::io_context& ctx, const std::string& nonce, const evidence& ev,
                                              const verdict& v, progress_line& progress) {
   if (hairpin_skip_reason(ev, v)) return std::nullopt;
-  progress.stage("connecting to " + format_endpoint(ev.public_address, ev.port) + " from inside the LAN");
-  const hairpin_target target{ev.public_address, ev.port, ev.agent_listening ? protocol::proof_line(nonce) : ""};
+  progress.stage(std::string(ev.protocol == transport::udp ? "sending a datagram to " : "connecting to ") +
+                 format_endpoint(ev.public_address, ev.port) + " from inside the LAN");
+  const hairpin_target target{ev.public_address, ev.port, ev.agent_listening ? protocol::proof_line(nonce) : "",
+                              ev.protocol, protocol::udp_probe_line(nonce)};
   auto tested = run_hairpin_probe(ctx, target, hairpin_deadline);
   progress.clear();
   return tested;
@@ -198,11 +232,12 @@ std::optional<hairpin_evidence> test_hairpin(asio::io_context& ctx, const std::s
 /// Who holds the port on this host, before anything goes on the wire.
 void check_this_host(const client_options& o, progress_line& progress, evidence& ev) {
   ev.port = o.port;
+  ev.protocol = o.protocol;
   ev.os = platform::this_host_os();
   ev.mode = o.mode;
   ev.relay = format_endpoint(o.relay.host, o.relay.port);
   progress.stage("checking port " + std::to_string(o.port) + " on this host");
-  ev.local = check_local_port(o.port, config::builtin_squatters());
+  ev.local = check_local_port(o.port, config::builtin_squatters(), o.protocol);
   ev.local.proxy_target_accepts = proxy_target_accepts(ev.local, ev.mode, proxy_check_timeout);
 }
 
@@ -233,7 +268,7 @@ std::variant<report, diagnosis_failure> diagnose_once(const client_options& o, c
   timings.local_ms = ms_since(start);
 
   asio::io_context ctx{1};
-  agent_listener agent(ctx.get_executor());
+  own_agent agent(ctx.get_executor());
   const auto nonce = make_nonce();
   open_agent(agent, nonce, ev);
 

@@ -215,21 +215,39 @@ asio::awaitable<relay_exchange> exchange(const client_options& o, protocol::prob
   auto c = co_await connect(o);
   relay_exchange out;
   if (hooks.on_connected) hooks.on_connected(unmap_v4(c.relay.address().to_string()));
-  // The probe needs nothing from the welcome, so it travels in the same
-  // segment as the hello: one round trip less to the verdict.
-  std::vector<protocol::message> opening = {protocol::hello{std::string(project_version), o.token}, request};
+  // A TCP probe needs nothing from the welcome, so it travels in the same
+  // segment as the hello: one round trip less to the verdict. A UDP probe
+  // waits for the welcome: a relay without udp_probe would probe TCP instead.
+  const bool udp = request.protocol == protocol::protocol_udp;
+  std::vector<protocol::message> opening = {protocol::hello{std::string(project_version), o.token}};
+  if (!udp) opening.emplace_back(request);
   co_await send(c, std::move(opening));
   out.welcome = co_await expect<protocol::welcome>(c, "after hello");
+  if (udp) {
+    if (const auto missing = missing_capability(request, out.welcome)) c.fail(*missing);
+    std::vector<protocol::message> probe = {request};
+    co_await send(c, std::move(probe));
+  }
   if (hooks.on_welcome) hooks.on_welcome(out.welcome);
   out.result = co_await expect<protocol::probe_result>(c, "while probing");
   if (out.result.nonce != request.nonce) c.fail("answered a different probe (nonce mismatch)");
-  if (out.result.connect_back.outcome != connect_outcome::connected) co_return out;
+  // UDP has no handshake: its probe_result is final, and nothing follows it.
+  if (out.result.connect_back.outcome != connect_outcome::connected || udp) co_return out;
   out.answer_awaited = !hooks.answer_worth_waiting || hooks.answer_worth_waiting();
   if (out.answer_awaited) co_await await_answer(c, hooks, out);
   co_return out;
 }
 
 }  // namespace
+
+std::optional<std::string> missing_capability(const protocol::probe_request& request,
+                                              const protocol::welcome& welcome) {
+  if (request.protocol != protocol::protocol_udp) return std::nullopt;
+  const auto& offered = welcome.capabilities;
+  if (std::find(offered.begin(), offered.end(), capability_udp_probe) != offered.end()) return std::nullopt;
+  return "cannot probe UDP ports (its welcome lacks \"" + std::string(capability_udp_probe) + "\"; relay version " +
+         welcome.relay_version + "): upgrade probe-relay there, or use a relay that has it";
+}
 
 asio::awaitable<std::variant<relay_exchange, relay_failure>> run_relay_session(const client_options& options,
                                                                               protocol::probe_request request,

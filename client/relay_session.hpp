@@ -10,6 +10,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 
 #include "common/asio_compat.hpp"
@@ -47,7 +48,18 @@ struct session_hooks {
   std::function<bool()> answer_worth_waiting;
 };
 
+/// The welcome's capability a UDP probe needs.
+inline constexpr std::string_view capability_udp_probe = "udp_probe";
+
+/// Pure: why the relay that sent `welcome` cannot carry out `request` (a UDP
+/// probe without "udp_probe"), as the rest of a line after "relay HOST:PORT: ";
+/// nullopt when it can.
+[[nodiscard]] std::optional<std::string> missing_capability(const protocol::probe_request& request,
+                                                            const protocol::welcome& welcome);
+
 /// Runs one probe of `request.port` through the relay, within options.timeout.
+/// A UDP request waits for the welcome and fails without "udp_probe"; its
+/// probe_result is final (no probe_answer, no greeting).
 [[nodiscard]] asio::awaitable<std::variant<relay_exchange, relay_failure>> run_relay_session(
     const client_options& options, protocol::probe_request request, session_hooks hooks);
 

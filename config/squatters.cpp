@@ -60,6 +60,10 @@ bool port_matches(const squatter& entry, std::uint16_t port) {
          std::find(entry.ports.begin(), entry.ports.end(), port) != entry.ports.end();
 }
 
+std::string tcp_or_udp(std::string_view value) {
+  return value == "tcp" || value == "udp" ? std::string() : std::string("must be \"tcp\" or \"udp\"");
+}
+
 std::string substitute_port(std::string text, std::uint16_t port) {
   constexpr std::string_view placeholder = "{port}";
   const auto number = std::to_string(port);
@@ -78,6 +82,9 @@ squatter read_squatter(table_reader& reader) {
   reader.read("units", entry.units);
   reader.read("pid", entry.pid, pid_range);
   reader.read("ports", entry.ports);
+  std::string protocol = "tcp";
+  reader.read("protocol", protocol, tcp_or_udp);
+  entry.protocol = protocol == "udp" ? transport::udp : transport::tcp;
   reader.read("description", entry.description);
   reader.read("fix", entry.fix);
   // An entry with nothing to match on could never fire: dead data, not a squatter.
@@ -112,9 +119,9 @@ const squatter_table& builtin_squatters() {
 
 std::optional<squatter_match> match_squatter(const squatter_table& table,
                                              const std::vector<port_owner>& owners,
-                                             std::uint16_t port) {
+                                             std::uint16_t port, transport protocol) {
   const auto found = std::find_if(table.begin(), table.end(), [&](const squatter& entry) {
-    return port_matches(entry, port) && held_by(entry, owners);
+    return entry.protocol == protocol && port_matches(entry, port) && held_by(entry, owners);
   });
   if (found == table.end()) return std::nullopt;
   squatter_match match{found->id, substitute_port(found->description, port), {}};

@@ -18,6 +18,7 @@ struct squatter {
   std::vector<std::string> process_names;  ///< matched against port_owner::name, case-insensitive
   std::vector<std::string> units;          ///< or against port_owner::unit, or its services when unit is unknown
   std::vector<std::uint16_t> ports;        ///< empty: any port
+  transport protocol = transport::tcp;     ///< the transport whose port it holds
   std::optional<int> pid;                  ///< e.g. 4 for http.sys (System)
   std::string description;
   std::vector<std::string> fix;            ///< "{port}" is replaced by the port
@@ -31,9 +32,10 @@ using squatter_table = std::vector<squatter>;
 /// The table shipped in config/squatters.toml, parsed once.
 [[nodiscard]] const squatter_table& builtin_squatters();
 
-/// The first squatter that matches one of the owners on `port`.
+/// The first squatter of `protocol` that matches one of the owners on `port`.
 [[nodiscard]] std::optional<squatter_match> match_squatter(const squatter_table& table,
                                                           const std::vector<port_owner>& owners,
-                                                          std::uint16_t port);
+                                                          std::uint16_t port,
+                                                          transport protocol = transport::tcp);
 
 }  // namespace reachback::config

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "common/evidence.hpp"
+
 namespace reachback::client::platform {
 
 /// What one bind test on the wildcard address of a family gave.
@@ -15,11 +17,13 @@ enum class bind_result {
   unavailable,  ///< the family is missing (IPv6 disabled) or another error
 };
 
-/// Binds 0.0.0.0 (ip_version 4) or :: with IPV6_V6ONLY (6) on `port`. The
-/// bind is exclusive where the OS lets a plain bind share a held port:
-/// Windows' SO_REUSEADDR would take a port someone else holds and say
-/// "free", so it uses SO_EXCLUSIVEADDRUSE; Linux uses SO_REUSEADDR, so
-/// TIME_WAIT leftovers do not count.
-[[nodiscard]] bind_result try_bind_wildcard(int ip_version, std::uint16_t port);
+/// Binds a TCP or UDP socket to 0.0.0.0 (ip_version 4) or :: with
+/// IPV6_V6ONLY (6) on `port`. The bind is exclusive where the OS lets a plain
+/// bind share a held port: Windows' SO_REUSEADDR would take a port someone
+/// else holds and say "free", so it uses SO_EXCLUSIVEADDRUSE; Linux uses
+/// SO_REUSEADDR for TCP, so TIME_WAIT leftovers do not count, and nothing
+/// for UDP, where SO_REUSEADDR would share the port with a holder that set it.
+[[nodiscard]] bind_result try_bind_wildcard(int ip_version, std::uint16_t port,
+                                            transport protocol = transport::tcp);
 
 }  // namespace reachback::client::platform

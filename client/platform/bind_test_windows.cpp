@@ -37,10 +37,11 @@ int bind_wildcard(SOCKET socket, int family, std::uint16_t port) {
 
 }  // namespace
 
-bind_result try_bind_wildcard(int ip_version, std::uint16_t port) {
+bind_result try_bind_wildcard(int ip_version, std::uint16_t port, transport protocol) {
   if (!winsock_started()) return bind_result::unavailable;
   const int family = ip_version == 4 ? AF_INET : AF_INET6;
-  const unique_socket socket(::socket(family, SOCK_STREAM, IPPROTO_TCP));
+  const bool tcp = protocol == transport::tcp;
+  const unique_socket socket(::socket(family, tcp ? SOCK_STREAM : SOCK_DGRAM, tcp ? IPPROTO_TCP : IPPROTO_UDP));
   if (!socket) return bind_result::unavailable;
   // SO_REUSEADDR on Windows would let this bind take a port another program
   // holds and call it free; the exclusive bind fails on any holder.

@@ -8,10 +8,13 @@ namespace reachback::client::platform {
 
 namespace {
 
+constexpr std::uint32_t ip_proto_icmp = 1;
 constexpr std::uint32_t ip_proto_tcp = 6;
+constexpr std::uint32_t ip_proto_udp = 17;
+constexpr std::uint32_t ip_proto_icmpv6 = 58;
 
 // Jump targets by name, resolved to relative offsets once the layout is known.
-enum class target { next, dst_block, accept, drop };
+enum class target { next, address_block, dst_block, accept, drop };
 
 struct instruction {
   std::uint16_t code = 0;
@@ -26,9 +29,10 @@ struct layout {
   std::uint32_t protocol_offset;  // IPv4 protocol / IPv6 next header
   std::uint32_t src_offset;
   std::uint32_t dst_offset;
+  std::uint32_t icmp;             // ICMP's protocol number in this family
 };
-constexpr layout v4_layout{ETH_P_IP, 9, 12, 16};
-constexpr layout v6_layout{ETH_P_IPV6, 6, 8, 24};
+constexpr layout v4_layout{ETH_P_IP, 9, 12, 16, ip_proto_icmp};
+constexpr layout v6_layout{ETH_P_IPV6, 6, 8, 24, ip_proto_icmpv6};
 
 instruction load(std::uint16_t size, std::uint32_t offset) {
   return {static_cast<std::uint16_t>(BPF_LD | size | BPF_ABS), offset, target::next, target::next};
@@ -61,13 +65,20 @@ std::uint8_t offset_to(std::size_t from, std::size_t to) {
   return static_cast<std::uint8_t>(to - from - 1);
 }
 
-std::vector<sock_filter> assemble(const std::vector<instruction>& program, std::size_t dst_block) {
+// Where the named blocks start, once the program is laid out.
+struct blocks {
+  std::size_t address_block = 0;
+  std::size_t dst_block = 0;
+};
+
+std::vector<sock_filter> assemble(const std::vector<instruction>& program, blocks at_block) {
   // accept and drop are the two return instructions after the program.
   const std::size_t accept = program.size();
   const std::size_t drop = accept + 1;
   const auto resolve = [&](std::size_t at, target t) -> std::uint8_t {
     switch (t) {
-      case target::dst_block: return offset_to(at, dst_block);
+      case target::address_block: return offset_to(at, at_block.address_block);
+      case target::dst_block: return offset_to(at, at_block.dst_block);
       case target::accept: return offset_to(at, accept);
       case target::drop: return offset_to(at, drop);
       case target::next: break;
@@ -86,7 +97,7 @@ std::vector<sock_filter> assemble(const std::vector<instruction>& program, std::
 
 }  // namespace
 
-std::vector<sock_filter> relay_tcp_filter(const ip_literal& relay) {
+std::vector<sock_filter> relay_filter(const ip_literal& relay, transport protocol) {
   const auto& at = relay.family == AF_INET ? v4_layout : v6_layout;
   std::vector<instruction> program;
   // The cooked socket has no link header to read the EtherType from; the
@@ -94,16 +105,23 @@ std::vector<sock_filter> relay_tcp_filter(const ip_literal& relay) {
   program.push_back(load(BPF_H, static_cast<std::uint32_t>(SKF_AD_OFF + SKF_AD_PROTOCOL)));
   program.push_back(jump(BPF_JEQ, at.ethertype, target::next, target::drop));
   program.push_back(load(BPF_B, at.protocol_offset));
-  program.push_back(jump(BPF_JEQ, ip_proto_tcp, target::next, target::drop));
+  if (protocol == transport::udp) {
+    program.push_back(jump(BPF_JEQ, ip_proto_udp, target::address_block, target::next));
+    program.push_back(jump(BPF_JEQ, at.icmp, target::next, target::drop));
+  } else {
+    program.push_back(jump(BPF_JEQ, ip_proto_tcp, target::next, target::drop));
+  }
+  blocks at_block;
+  at_block.address_block = program.size();
   if (relay.family == AF_INET) {
-    // Later fragments carry no TCP header to read ports or flags from.
+    // Later fragments carry no TCP or UDP header to read ports or flags from.
     program.push_back(load(BPF_H, 6));
     program.push_back(jump(BPF_JSET, 0x1fff, target::drop, target::next));
   }
   match_address(program, relay, at.src_offset, target::dst_block);
-  const std::size_t dst_block = program.size();
+  at_block.dst_block = program.size();
   match_address(program, relay, at.dst_offset, target::drop);
-  return assemble(program, dst_block);
+  return assemble(program, at_block);
 }
 
 }  // namespace reachback::client::platform

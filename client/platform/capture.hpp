@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// Watches the relay's SYNs arrive at this host and what this host answered,
-// even when the host firewall drops them (needs CAP_NET_RAW).
+// Watches the relay's SYNs (or UDP probes) arrive at this host and what this
+// host answered, even when the host firewall drops them (needs CAP_NET_RAW).
 
 #include <cstdint>
 #include <memory>
@@ -18,10 +18,12 @@ class packet_capture {
   packet_capture(const packet_capture&) = delete;
   packet_capture& operator=(const packet_capture&) = delete;
 
-  /// Starts watching TCP between `relay_address` and this host, on any
-  /// local port (a forward to the wrong port must show up). If the
-  /// capability is missing, evidence() says so and how to get it.
-  void start(const std::string& relay_address);
+  /// Starts watching `protocol` between `relay_address` and this host, on
+  /// any local port (a forward to the wrong port must show up): for UDP the
+  /// relay's datagrams, this host's datagrams back and its ICMP port
+  /// unreachables. If the capability is missing, evidence() says so and how
+  /// to get it.
+  void start(const std::string& relay_address, transport protocol = transport::tcp);
   /// What was seen so far, including every packet the kernel queued before
   /// the call; the capture goes on. Safe from any thread.
   [[nodiscard]] capture_evidence peek(std::uint16_t expected_port);

@@ -52,7 +52,7 @@ capture_evidence unavailable(const std::string& reason) {
 // Opens the socket with protocol 0, which receives nothing, attaches the
 // filter, and only then binds to every protocol on every interface: no
 // unfiltered packet can slip in between.
-unique_fd open_capture_socket(const ip_literal& relay, std::string& reason) {
+unique_fd open_capture_socket(const ip_literal& relay, transport protocol, std::string& reason) {
   unique_fd fd(::socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd) {
     const auto ec = last_error();
@@ -61,7 +61,7 @@ unique_fd open_capture_socket(const ip_literal& relay, std::string& reason) {
                  : unavailable_because("packet capture unavailable", ec);
     return fd;
   }
-  auto program = relay_tcp_filter(relay);
+  auto program = relay_filter(relay, protocol);
   const sock_fprog filter{static_cast<unsigned short>(program.size()), program.data()};
   if (::setsockopt(fd.get(), SOL_SOCKET, SO_ATTACH_FILTER, &filter, sizeof filter) != 0) {
     reason = unavailable_because("packet capture filter rejected", last_error());
@@ -78,14 +78,17 @@ unique_fd open_capture_socket(const ip_literal& relay, std::string& reason) {
   return fd;
 }
 
-// What the reader thread and peek() share.
+// What the reader thread and peek() share. relay and protocol are set
+// before the reader starts and never change.
 struct shared_tally {
+  ip_literal relay;
+  transport protocol = transport::tcp;
   std::mutex mutex;
   capture_tally tally;
 };
 
 // Reads what is queued without blocking; false once the queue is empty.
-bool read_batch(int fd, const ip_literal& relay, shared_tally& shared) {
+bool read_batch(int fd, shared_tally& shared) {
   const std::lock_guard lock(shared.mutex);
   auto& tally = shared.tally;
   for (int i = 0; i < max_batch; ++i) {
@@ -99,39 +102,37 @@ bool read_batch(int fd, const ip_literal& relay, shared_tally& shared) {
     if (from.sll_pkttype != PACKET_OUTGOING && from.sll_pkttype != PACKET_HOST) continue;
     const auto direction = from.sll_pkttype == PACKET_OUTGOING ? packet_direction::outbound
                                                                 : packet_direction::inbound;
-    const auto packet =
-        parse_tcp_packet(std::span<const std::uint8_t>(buffer).first(static_cast<std::size_t>(n)));
-    if (packet) tally_packet(tally, *packet, direction, relay);
+    tally_captured(tally, std::span<const std::uint8_t>(buffer).first(static_cast<std::size_t>(n)), direction,
+                   shared.relay, shared.protocol);
   }
   return true;
 }
 
 // Reads what the kernel has queued so far, bounded against a flood.
-void drain(int fd, const ip_literal& relay, shared_tally& tally) {
+void drain(int fd, shared_tally& tally) {
   bool more = true;
   for (int batch = 0; more && batch < max_drain_batches; ++batch) {
-    more = read_batch(fd, relay, tally);
+    more = read_batch(fd, tally);
   }
 }
 
 // Runs on the reader thread until `stop` is signalled, then drains what the
 // kernel queued before the stop: the answer to the last SYN is usually
 // already in the socket when finish() is called, and must not be missed.
-void read_loop(int fd, int stop, ip_literal relay, shared_tally& tally) {
+void read_loop(int fd, int stop, shared_tally& tally) {
   const auto give_up = std::chrono::steady_clock::now() + max_capture_time;
   while (std::chrono::steady_clock::now() < give_up) {
     std::array<pollfd, 2> watched{pollfd{fd, POLLIN, 0}, pollfd{stop, POLLIN, 0}};
     if (::poll(watched.data(), watched.size(), poll_interval_ms) < 0 && errno != EINTR) break;
     if (watched[1].revents != 0) break;
-    if (watched[0].revents != 0) read_batch(fd, relay, tally);
+    if (watched[0].revents != 0) read_batch(fd, tally);
   }
-  drain(fd, relay, tally);
+  drain(fd, tally);
 }
 
 }  // namespace
 
 struct packet_capture::state {
-  ip_literal relay;
   unique_fd socket;
   unique_fd stop;
   std::thread reader;
@@ -153,7 +154,7 @@ packet_capture::packet_capture() : state_(std::make_unique<state>()) {}
 
 packet_capture::~packet_capture() = default;
 
-void packet_capture::start(const std::string& relay_address) {
+void packet_capture::start(const std::string& relay_address, transport protocol) {
   state_ = std::make_unique<state>();  // a restart forgets the previous run
   auto& s = *state_;
   const auto relay = parse_ip(relay_address);
@@ -161,8 +162,9 @@ void packet_capture::start(const std::string& relay_address) {
     s.unavailable_reason = "packet capture needs a numeric relay address, got \"" + relay_address + "\"";
     return;
   }
-  s.relay = *relay;
-  s.socket = open_capture_socket(s.relay, s.unavailable_reason);
+  s.seen.relay = *relay;
+  s.seen.protocol = protocol;
+  s.socket = open_capture_socket(*relay, protocol, s.unavailable_reason);
   if (!s.socket) return;
   s.stop = unique_fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!s.stop) {
@@ -170,7 +172,7 @@ void packet_capture::start(const std::string& relay_address) {
     return;
   }
   try {
-    s.reader = std::thread(read_loop, s.socket.get(), s.stop.get(), s.relay, std::ref(s.seen));
+    s.reader = std::thread(read_loop, s.socket.get(), s.stop.get(), std::ref(s.seen));
   } catch (const std::system_error& e) {
     s.unavailable_reason = unavailable_because("packet capture thread", e.code());
     return;
@@ -185,7 +187,7 @@ capture_evidence packet_capture::peek(std::uint16_t expected_port) {
   // Drains the queue here rather than trusting the reader thread to be
   // done with it: the caller asks because something later than those
   // packets (the relay's report of its handshake) just arrived.
-  drain(s.socket.get(), s.relay, s.seen);
+  drain(s.socket.get(), s.seen);
   const std::lock_guard lock(s.seen.mutex);
   return summarize_capture(s.seen.tally, expected_port);
 }

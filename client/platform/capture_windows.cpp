@@ -29,7 +29,7 @@ packet_capture::packet_capture() : state_(std::make_unique<state>()) {}
 
 packet_capture::~packet_capture() = default;
 
-void packet_capture::start(const std::string& /*relay_address*/) {}
+void packet_capture::start(const std::string& /*relay_address*/, transport /*protocol*/) {}
 
 capture_evidence packet_capture::peek(std::uint16_t /*expected_port*/) { return unavailable(); }
 

@@ -11,7 +11,7 @@ namespace reachback::client::platform {
 
 namespace {
 
-using row_list = std::vector<const tcp_listener_row*>;
+using row_list = std::vector<const listener_row*>;
 
 void append_unique(std::vector<std::string>& list, const std::string& value) {
   if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(value);
@@ -36,7 +36,7 @@ void describe_image(port_owner& owner, const std::vector<process_facts>& process
 }
 
 bool named_by_module(const service_facts& service, const row_list& held) {
-  return std::any_of(held.begin(), held.end(), [&](const tcp_listener_row* row) {
+  return std::any_of(held.begin(), held.end(), [&](const listener_row* row) {
     // Windows service names are case-insensitive.
     return iequals(row->owner_module, service.name);
   });
@@ -112,7 +112,7 @@ std::string image_name_of(std::string_view path) {
   return std::string(separator == std::string_view::npos ? path : path.substr(separator + 1));
 }
 
-listeners collect_listeners(const std::vector<tcp_listener_row>& rows,
+listeners collect_listeners(const std::vector<listener_row>& rows,
                             const std::vector<process_facts>& processes,
                             const std::vector<service_facts>& services,
                             const std::vector<http_request_queue>& http_queues,

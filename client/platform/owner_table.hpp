@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// Who holds a TCP port, from raw facts as Windows gives them: the listener
-// rows of the TCP table, what could be read about each process, the running
+// Who holds a TCP or UDP port, from raw facts as Windows gives them: the
+// listener rows of the TCP or UDP table, what could be read about each process, the running
 // services and http.sys's request queues. Pure, so tests feed it the rows of
 // a real Windows host (owner PIDs, svchost services, pid 4) that Wine cannot
 // produce.
@@ -16,8 +16,9 @@
 
 namespace reachback::client::platform {
 
-/// One listening socket from the TCP table (GetExtendedTcpTable).
-struct tcp_listener_row {
+/// One listening socket from the TCP table (GetExtendedTcpTable), or one
+/// bound socket from the UDP table (GetExtendedUdpTable).
+struct listener_row {
   std::string local_address;  ///< as text: "0.0.0.0", "::", "127.0.0.1"
   std::uint16_t port = 0;     ///< host byte order
   int pid = 0;                ///< owning process; 0 when the OS does not say (Wine)
@@ -25,7 +26,7 @@ struct tcp_listener_row {
   /// socket a service opened ("iphlpsvc"), "System" for the kernel, the
   /// image name otherwise, or "" when it could not be read.
   std::string owner_module;
-  bool operator==(const tcp_listener_row&) const = default;
+  bool operator==(const listener_row&) const = default;
 };
 
 /// What could be read about one process.
@@ -70,7 +71,7 @@ inline constexpr std::string_view unknown_process_name = "an unidentified proces
 ///     first, the rest in the given order.
 ///   - unit: the service an owner module names, else the only service in
 ///     the pid, else "".
-[[nodiscard]] listeners collect_listeners(const std::vector<tcp_listener_row>& rows,
+[[nodiscard]] listeners collect_listeners(const std::vector<listener_row>& rows,
                                           const std::vector<process_facts>& processes,
                                           const std::vector<service_facts>& services,
                                           const std::vector<http_request_queue>& http_queues,

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// Who listens on a TCP port: pid, name, command line, unit or container, and
-// the addresses. Linux reads /proc/net/tcp{,6} and /proc/PID/fd; no ss/netstat.
+// Who listens on a TCP port, or holds a UDP port: pid, name, command line,
+// unit or container, and the addresses. Linux reads /proc/net/{tcp,udp}{,6}
+// and /proc/PID/fd; no ss/netstat.
 
 #include <cstdint>
 #include <vector>
@@ -10,7 +11,7 @@
 
 namespace reachback::client::platform {
 
-/// Everything listening on one TCP port.
+/// Everything listening on one port.
 struct listeners {
   std::vector<port_owner> owners;         ///< one per process
   std::vector<std::string> addresses;     ///< every listening address, owners or not
@@ -18,8 +19,9 @@ struct listeners {
   std::vector<missing_evidence> missing;  ///< what the OS would not tell, and why
 };
 
-/// The LISTEN sockets on `port`, IPv4 and IPv6, and the processes holding
-/// them (a socket shared after fork() lists every process that has it).
-[[nodiscard]] listeners find_listeners(std::uint16_t port);
+/// The LISTEN sockets on TCP `port` (for UDP: the unconnected bound
+/// sockets), IPv4 and IPv6, and the processes holding them (a socket shared
+/// after fork() lists every process that has it).
+[[nodiscard]] listeners find_listeners(std::uint16_t port, transport protocol = transport::tcp);
 
 }  // namespace reachback::client::platform

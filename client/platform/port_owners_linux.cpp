@@ -2,6 +2,7 @@
 #include "client/platform/port_owners.hpp"
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
 #include <limits>
 #include <map>
@@ -28,15 +29,27 @@ void append_unique(std::vector<std::string>& list, const std::string& value) {
   if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(value);
 }
 
-std::vector<listening_socket> listening_sockets(std::uint16_t port) {
+// The kernel's socket tables for a transport, and the state its servers are in.
+struct socket_tables {
+  std::array<const char*, 2> files;
+  std::uint8_t serving_state;
+};
+
+socket_tables tables_for(transport protocol) {
+  if (protocol == transport::udp) return {{"/proc/net/udp", "/proc/net/udp6"}, udp_state_unconnected};
+  return {{"/proc/net/tcp", "/proc/net/tcp6"}, tcp_state_listen};
+}
+
+std::vector<listening_socket> listening_sockets(std::uint16_t port, transport protocol) {
   std::vector<listening_socket> sockets;
-  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
-    // tcp6 is missing when IPv6 is disabled; that is simply no IPv6 listeners.
+  const auto tables = tables_for(protocol);
+  for (const char* table : tables.files) {
+    // tcp6 and udp6 are missing when IPv6 is disabled; that is simply no IPv6 listeners.
     const auto content = read_small_file(table);
     if (!content) continue;
     for (const auto line : split_lines(*content)) {
-      const auto entry = parse_proc_net_tcp_line(line);
-      if (entry && entry->state == tcp_state_listen && entry->local_port == port) {
+      const auto entry = parse_proc_net_socket_line(line);
+      if (entry && entry->state == tables.serving_state && entry->local_port == port) {
         sockets.push_back({entry->inode, to_endpoint(entry->local, port)});
       }
     }
@@ -107,9 +120,9 @@ port_owner describe_process(int pid, const std::set<std::uint64_t>& inodes,
 
 }  // namespace
 
-listeners find_listeners(std::uint16_t port) {
+listeners find_listeners(std::uint16_t port, transport protocol) {
   listeners found;
-  const auto sockets = listening_sockets(port);
+  const auto sockets = listening_sockets(port, protocol);
   if (sockets.empty()) return found;
 
   std::set<std::uint64_t> wanted;

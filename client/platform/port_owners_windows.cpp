@@ -48,20 +48,27 @@ std::string address_text(int family, std::span<const std::uint8_t> raw) {
   return ip ? to_string(*ip) : std::string();
 }
 
+// One family's TCP listeners, or its bound UDP sockets, with the module
+// that opened each: for UDP too, so a service such as Dnscache is named.
+DWORD read_owner_table(transport protocol, void* buffer, DWORD& size, ULONG family) {
+  if (protocol == transport::udp) return GetExtendedUdpTable(buffer, &size, FALSE, family, UDP_TABLE_OWNER_MODULE, 0);
+  return GetExtendedTcpTable(buffer, &size, FALSE, family, TCP_TABLE_OWNER_MODULE_LISTENER, 0);
+}
+
 // The listener table of one family; empty, and said so, when Windows refuses it.
-table_buffer listener_table(ULONG family, std::vector<missing_evidence>& missing) {
+table_buffer listener_table(transport protocol, ULONG family, std::vector<missing_evidence>& missing) {
   table_buffer buffer;
   DWORD size = 0;
   DWORD status = ERROR_INSUFFICIENT_BUFFER;
   for (int round = 0; round < max_buffer_rounds && status == ERROR_INSUFFICIENT_BUFFER; ++round) {
-    status = GetExtendedTcpTable(buffer.empty() ? nullptr : buffer.data(), &size, FALSE, family,
-                                 TCP_TABLE_OWNER_MODULE_LISTENER, 0);
+    status = read_owner_table(protocol, buffer.empty() ? nullptr : buffer.data(), size, family);
     if (status == NO_ERROR) return buffer;
     if (status == ERROR_INSUFFICIENT_BUFFER) fit(buffer, size);
   }
-  missing.push_back({std::string("listening sockets (IPv") + (family == AF_INET ? "4" : "6") + ")",
-                     "GetExtendedTcpTable failed: " + error_text(status) +
-                         "; `netstat -ano | findstr LISTENING` shows them"});
+  const bool udp = protocol == transport::udp;
+  missing.push_back({std::string(udp ? "UDP sockets (IPv" : "listening sockets (IPv") + (family == AF_INET ? "4" : "6") + ")",
+                     std::string(udp ? "GetExtendedUdpTable" : "GetExtendedTcpTable") + " failed: " + error_text(status) +
+                         (udp ? "; `netstat -ano -p udp` shows them" : "; `netstat -ano | findstr LISTENING` shows them")});
   return {};
 }
 
@@ -133,11 +140,21 @@ std::string local_address(const MIB_TCP6ROW_OWNER_MODULE& row) {
   return address_text(AF_INET6, row.ucLocalAddr);
 }
 
+std::string local_address(const MIB_UDPROW_OWNER_MODULE& row) {
+  std::array<std::uint8_t, 4> raw{};
+  std::memcpy(raw.data(), &row.dwLocalAddr, raw.size());
+  return address_text(AF_INET, raw);
+}
+
+std::string local_address(const MIB_UDP6ROW_OWNER_MODULE& row) {
+  return address_text(AF_INET6, row.ucLocalAddr);
+}
+
 // The rows of one family's listener table that are on `port`.
 template <typename Table, typename Row>
-void append_rows(ULONG family, const char* owner_module_lookup, std::uint16_t port,
-                 std::vector<tcp_listener_row>& rows, std::vector<missing_evidence>& missing) {
-  auto buffer = listener_table(family, missing);
+void append_rows(transport protocol, ULONG family, const char* owner_module_lookup, std::uint16_t port,
+                 std::vector<listener_row>& rows, std::vector<missing_evidence>& missing) {
+  auto buffer = listener_table(protocol, family, missing);
   const auto function = find_owner_module_function<Row>(owner_module_lookup);
   for (auto& row : table_rows<Table, Row>(buffer)) {
     if (table_port(row.dwLocalPort) != port) continue;
@@ -198,13 +215,20 @@ std::vector<http_request_queue> http_queues(std::vector<missing_evidence>& missi
 
 }  // namespace
 
-listeners find_listeners(std::uint16_t port) {
-  std::vector<tcp_listener_row> rows;
+listeners find_listeners(std::uint16_t port, transport protocol) {
+  std::vector<listener_row> rows;
   std::vector<missing_evidence> missing;
-  append_rows<MIB_TCPTABLE_OWNER_MODULE, MIB_TCPROW_OWNER_MODULE>(
-      AF_INET, "GetOwnerModuleFromTcpEntry", port, rows, missing);
-  append_rows<MIB_TCP6TABLE_OWNER_MODULE, MIB_TCP6ROW_OWNER_MODULE>(
-      AF_INET6, "GetOwnerModuleFromTcp6Entry", port, rows, missing);
+  if (protocol == transport::udp) {
+    append_rows<MIB_UDPTABLE_OWNER_MODULE, MIB_UDPROW_OWNER_MODULE>(
+        protocol, AF_INET, "GetOwnerModuleFromUdpEntry", port, rows, missing);
+    append_rows<MIB_UDP6TABLE_OWNER_MODULE, MIB_UDP6ROW_OWNER_MODULE>(
+        protocol, AF_INET6, "GetOwnerModuleFromUdp6Entry", port, rows, missing);
+  } else {
+    append_rows<MIB_TCPTABLE_OWNER_MODULE, MIB_TCPROW_OWNER_MODULE>(
+        protocol, AF_INET, "GetOwnerModuleFromTcpEntry", port, rows, missing);
+    append_rows<MIB_TCP6TABLE_OWNER_MODULE, MIB_TCP6ROW_OWNER_MODULE>(
+        protocol, AF_INET6, "GetOwnerModuleFromTcp6Entry", port, rows, missing);
+  }
 
   std::set<int> pids;
   bool system_holds = false;
@@ -219,7 +243,9 @@ listeners find_listeners(std::uint16_t port) {
     for (const int pid : pids) processes.push_back(describe_process(pid, names));
     services = running_services(missing);
   }
-  const auto queues = system_holds ? http_queues(missing) : std::vector<http_request_queue>{};
+  // http.sys serves TCP alone; pid 4's UDP sockets are NetBIOS's and the like.
+  const bool ask_http = system_holds && protocol == transport::tcp;
+  const auto queues = ask_http ? http_queues(missing) : std::vector<http_request_queue>{};
   auto found = collect_listeners(rows, processes, services, queues, port);
   found.missing = std::move(missing);
   return found;

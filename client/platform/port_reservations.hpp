@@ -19,11 +19,13 @@ struct port_reservations {
   std::vector<missing_evidence> missing;        ///< what could not be read, and why
 };
 
-/// Reads them for `port` (TCP). The excluded ranges are looked up only when
+/// Reads them for `port`. portproxy relays TCP only, so a UDP port has no
+/// rules; its excluded ranges are UDP's own (netsh ... protocol=udp). The excluded ranges are looked up only when
 /// `bind_refused` (the bind test got WSAEACCES): that takes two runs of
 /// netsh, and a range matters only when it refused the bind. Linux has
 /// neither and returns nothing. Never throws: a registry key or program
 /// that fails becomes a `missing` entry.
-[[nodiscard]] port_reservations find_port_reservations(std::uint16_t port, bool bind_refused);
+[[nodiscard]] port_reservations find_port_reservations(std::uint16_t port, bool bind_refused,
+                                                        transport protocol = transport::tcp);
 
 }  // namespace reachback::client::platform

@@ -200,11 +200,11 @@ void read_rule_table(std::string_view kind, std::uint16_t port, port_reservation
   }
 }
 
-void read_excluded_ranges(int ip_version, std::uint16_t port, port_reservations& out) {
+void read_excluded_ranges(int ip_version, std::uint16_t port, transport protocol, port_reservations& out) {
   const std::string family = ip_version == 4 ? "ipv4" : "ipv6";
-  const std::vector<std::string> argv = {"netsh", "interface",         family,
-                                         "show",  "excludedportrange", "protocol=tcp"};
-  const std::string command = "`netsh interface " + family + " show excludedportrange protocol=tcp`";
+  const std::string which = protocol == transport::udp ? "protocol=udp" : "protocol=tcp";
+  const std::vector<std::string> argv = {"netsh", "interface", family, "show", "excludedportrange", which};
+  const std::string command = "`netsh interface " + family + " show excludedportrange " + which + "`";
   const std::string what = "excluded port ranges (IPv" + std::to_string(ip_version) + ")";
   const auto result = run_program(argv, netsh_deadline);
   if (const auto why = run_failure(result, netsh_deadline); !why.empty()) {
@@ -224,12 +224,13 @@ void read_excluded_ranges(int ip_version, std::uint16_t port, port_reservations&
 
 }  // namespace
 
-port_reservations find_port_reservations(std::uint16_t port, bool bind_refused) {
+port_reservations find_port_reservations(std::uint16_t port, bool bind_refused, transport protocol) {
   port_reservations out;
-  for (const auto kind : portproxy_kinds) read_rule_table(kind, port, out);
+  if (protocol == transport::tcp)
+    for (const auto kind : portproxy_kinds) read_rule_table(kind, port, out);
   if (!bind_refused) return out;
-  read_excluded_ranges(4, port, out);
-  read_excluded_ranges(6, port, out);
+  read_excluded_ranges(4, port, protocol, out);
+  read_excluded_ranges(6, port, protocol, out);
   return out;
 }
 

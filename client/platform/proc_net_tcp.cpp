@@ -38,7 +38,7 @@ std::optional<ip_literal> parse_hex_address(std::string_view hex) {
 
 }  // namespace
 
-std::optional<proc_tcp_entry> parse_proc_net_tcp_line(std::string_view line) {
+std::optional<proc_socket_entry> parse_proc_net_socket_line(std::string_view line) {
   const auto fields = split_fields(line);
   if (fields.size() <= col_inode) return std::nullopt;
   const auto local = fields[col_local];
@@ -51,7 +51,7 @@ std::optional<proc_tcp_entry> parse_proc_net_tcp_line(std::string_view line) {
   const auto inode = parse_unsigned<std::uint64_t>(fields[col_inode], 10);
   // The header line fails here: "local_address" is not hex.
   if (!address || !port || !state || !uid || !inode) return std::nullopt;
-  return proc_tcp_entry{*address, *port, *state, *uid, *inode};
+  return proc_socket_entry{*address, *port, *state, *uid, *inode};
 }
 
 }  // namespace reachback::client::platform

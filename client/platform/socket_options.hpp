@@ -21,4 +21,9 @@ namespace reachback::client::platform {
 /// bind take a port another program holds.
 [[nodiscard]] std::error_code set_server_bind_options(asio::ip::tcp::acceptor& acceptor) noexcept;
 
+/// The same for a UDP server socket, opened and not yet bound: nothing on
+/// Linux, where SO_REUSEADDR would share the port with any other socket that
+/// set it (mDNS responders do); Windows SO_EXCLUSIVEADDRUSE, as for TCP.
+[[nodiscard]] std::error_code set_datagram_bind_options(asio::ip::udp::socket& socket) noexcept;
+
 }  // namespace reachback::client::platform

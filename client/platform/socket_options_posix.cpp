@@ -15,4 +15,6 @@ std::error_code set_server_bind_options(asio::ip::tcp::acceptor& acceptor) noexc
   return ec;
 }
 
+std::error_code set_datagram_bind_options(asio::ip::udp::socket&) noexcept { return {}; }
+
 }  // namespace reachback::client::platform

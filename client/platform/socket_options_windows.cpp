@@ -35,4 +35,10 @@ std::error_code set_server_bind_options(asio::ip::tcp::acceptor& acceptor) noexc
   return ec;
 }
 
+std::error_code set_datagram_bind_options(asio::ip::udp::socket& socket) noexcept {
+  std::error_code ec;
+  socket.set_option(exclusive_address_use{}, ec);
+  return ec;
+}
+
 }  // namespace reachback::client::platform

@@ -31,6 +31,19 @@ TEST_F(bind_test_windows, a_port_a_listener_holds_is_in_use) {
   EXPECT_EQ(try_bind_wildcard(4, server.port()), bind_result::in_use);
 }
 
+TEST_F(bind_test_windows, a_bound_udp_socket_holds_the_udp_port) {
+  const held_port bound("0.0.0.0", 0, false, transport::udp);
+  ASSERT_NE(bound.port(), 0);
+  EXPECT_EQ(try_bind_wildcard(4, bound.port(), transport::udp), bind_result::in_use);
+}
+
+TEST_F(bind_test_windows, a_free_udp_port_binds) {
+  held_port probe("0.0.0.0", 0, false, transport::udp);
+  ASSERT_NE(probe.port(), 0);
+  probe.close();
+  EXPECT_EQ(try_bind_wildcard(4, probe.port(), transport::udp), bind_result::ok);
+}
+
 TEST_F(bind_test_windows, a_loopback_listener_blocks_the_wildcard_bind) {
   const held_port server("127.0.0.1", 0);
   ASSERT_NE(server.port(), 0);

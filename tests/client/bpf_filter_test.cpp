@@ -14,8 +14,11 @@
 namespace reachback::client::platform {
 namespace {
 
+using test::icmp_error;
 using test::ipv4_tcp;
+using test::ipv4_udp;
 using test::ipv6_tcp;
+using test::ipv6_udp;
 
 // Just enough of a classic BPF interpreter for the instructions the filter
 // uses, with the kernel's semantics: big-endian loads, a load past the end
@@ -67,7 +70,7 @@ const ip_literal host6 = *parse_ip("2001:db8:1::20");
 const ip_literal other6 = *parse_ip("2001:db8::8");
 
 TEST(bpf_filter, ipv4_keeps_tcp_from_and_to_the_relay) {
-  const auto filter = relay_tcp_filter(relay4);
+  const auto filter = relay_filter(relay4, transport::tcp);
   EXPECT_EQ(run(filter, ipv4_tcp(relay4, host4, 40000, 3000, tcp_syn), ETH_P_IP), capture_snap_length);
   EXPECT_EQ(run(filter, ipv4_tcp(host4, relay4, 3000, 40000, tcp_rst), ETH_P_IP), capture_snap_length);
   EXPECT_EQ(run(filter, ipv4_tcp(host4, relay4, 3000, 40000, tcp_syn, 12), ETH_P_IP),
@@ -75,7 +78,7 @@ TEST(bpf_filter, ipv4_keeps_tcp_from_and_to_the_relay) {
 }
 
 TEST(bpf_filter, ipv4_drops_everything_else) {
-  const auto filter = relay_tcp_filter(relay4);
+  const auto filter = relay_filter(relay4, transport::tcp);
   EXPECT_EQ(run(filter, ipv4_tcp(other4, host4, 40000, 3000, tcp_syn), ETH_P_IP), 0u);
   auto udp = ipv4_tcp(relay4, host4, 40000, 3000, 0);
   udp[9] = 17;
@@ -90,14 +93,14 @@ TEST(bpf_filter, ipv4_drops_everything_else) {
 }
 
 TEST(bpf_filter, ipv6_keeps_tcp_from_and_to_the_relay) {
-  const auto filter = relay_tcp_filter(relay6);
+  const auto filter = relay_filter(relay6, transport::tcp);
   EXPECT_EQ(run(filter, ipv6_tcp(relay6, host6, 40000, 3000, tcp_syn), ETH_P_IPV6), capture_snap_length);
   EXPECT_EQ(run(filter, ipv6_tcp(host6, relay6, 3000, 40000, tcp_syn | tcp_ack), ETH_P_IPV6),
             capture_snap_length);
 }
 
 TEST(bpf_filter, ipv6_drops_everything_else) {
-  const auto filter = relay_tcp_filter(relay6);
+  const auto filter = relay_filter(relay6, transport::tcp);
   // Differs from the relay in the last word only, and in the first only.
   EXPECT_EQ(run(filter, ipv6_tcp(other6, host6, 40000, 3000, tcp_syn), ETH_P_IPV6), 0u);
   EXPECT_EQ(run(filter, ipv6_tcp(*parse_ip("2001:db9::9"), host6, 1, 2, tcp_syn), ETH_P_IPV6), 0u);
@@ -107,15 +110,44 @@ TEST(bpf_filter, ipv6_drops_everything_else) {
   EXPECT_EQ(run(filter, ipv6_tcp(relay6, host6, 40000, 3000, tcp_syn), ETH_P_IP), 0u);
 }
 
+TEST(bpf_filter, udp_keeps_datagrams_and_icmp_from_and_to_the_relay) {
+  const auto v4 = relay_filter(relay4, transport::udp);
+  EXPECT_EQ(run(v4, ipv4_udp(relay4, host4, 40000, 51820), ETH_P_IP), capture_snap_length);
+  EXPECT_EQ(run(v4, ipv4_udp(host4, relay4, 51820, 40000, 12), ETH_P_IP), capture_snap_length);
+  EXPECT_EQ(run(v4, icmp_error(host4, relay4, 3, 3, ipv4_udp(relay4, host4, 40000, 51820)), ETH_P_IP),
+            capture_snap_length);
+  const auto v6 = relay_filter(relay6, transport::udp);
+  EXPECT_EQ(run(v6, ipv6_udp(relay6, host6, 40000, 51820), ETH_P_IPV6), capture_snap_length);
+  EXPECT_EQ(run(v6, icmp_error(host6, relay6, 1, 4, ipv6_udp(relay6, host6, 40000, 51820)), ETH_P_IPV6),
+            capture_snap_length);
+}
+
+TEST(bpf_filter, udp_drops_tcp_other_hosts_and_fragments) {
+  const auto v4 = relay_filter(relay4, transport::udp);
+  EXPECT_EQ(run(v4, ipv4_tcp(relay4, host4, 40000, 3000, tcp_syn), ETH_P_IP), 0u);
+  EXPECT_EQ(run(v4, ipv4_udp(other4, host4, 40000, 51820), ETH_P_IP), 0u);
+  EXPECT_EQ(run(v4, icmp_error(host4, other4, 3, 3, ipv4_udp(other4, host4, 1, 2)), ETH_P_IP), 0u);
+  auto fragment = ipv4_udp(relay4, host4, 40000, 51820);
+  fragment[7] = 0x20;
+  EXPECT_EQ(run(v4, fragment, ETH_P_IP), 0u);
+  // ICMPv4's number inside IPv6 is not ICMPv6.
+  auto v4_icmp_in_v6 = icmp_error(host6, relay6, 1, 4, ipv6_udp(relay6, host6, 1, 2));
+  v4_icmp_in_v6[6] = 1;
+  EXPECT_EQ(run(relay_filter(relay6, transport::udp), v4_icmp_in_v6, ETH_P_IPV6), 0u);
+  EXPECT_EQ(run(relay_filter(relay6, transport::udp), ipv6_tcp(relay6, host6, 1, 2, tcp_syn), ETH_P_IPV6), 0u);
+}
+
 TEST(bpf_filter, jumps_stay_inside_the_program) {
-  for (const auto& relay : {relay4, relay6}) {
-    const auto filter = relay_tcp_filter(relay);
-    for (std::size_t pc = 0; pc < filter.size(); ++pc) {
-      if (BPF_CLASS(filter[pc].code) != BPF_JMP) continue;
-      EXPECT_LT(pc + 1 + filter[pc].jt, filter.size());
-      EXPECT_LT(pc + 1 + filter[pc].jf, filter.size());
+  for (const auto protocol : {transport::tcp, transport::udp}) {
+    for (const auto& relay : {relay4, relay6}) {
+      const auto filter = relay_filter(relay, protocol);
+      for (std::size_t pc = 0; pc < filter.size(); ++pc) {
+        if (BPF_CLASS(filter[pc].code) != BPF_JMP) continue;
+        EXPECT_LT(pc + 1 + filter[pc].jt, filter.size());
+        EXPECT_LT(pc + 1 + filter[pc].jf, filter.size());
+      }
+      EXPECT_EQ(BPF_CLASS(filter.back().code), BPF_RET);
     }
-    EXPECT_EQ(BPF_CLASS(filter.back().code), BPF_RET);
   }
 }
 

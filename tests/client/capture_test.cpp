@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "client/platform/capture.hpp"
 
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <gtest/gtest.h>
 
@@ -126,6 +130,73 @@ TEST(packet_capture, unavailable_unless_started_or_for_a_name) {
   const auto evidence = by_name.finish(3000);
   EXPECT_FALSE(evidence.available);
   EXPECT_FALSE(evidence.unavailable_reason.empty());
+}
+
+
+// --- UDP: the relay's datagram, this host's datagram back, or its ICMP refusal ---
+
+/// A UDP socket bound to the "relay" address, connected to 127.0.0.1:`port`,
+/// that reads with a one-second timeout.
+unique_fd relay_datagram_socket(const std::string& relay, std::uint16_t port) {
+  auto bound = test::bind_udp(relay);
+  const timeval second{1, 0};
+  EXPECT_EQ(::setsockopt(bound.fd.get(), SOL_SOCKET, SO_RCVTIMEO, &second, sizeof second), 0);
+  const auto peer = make_socket_address(*parse_ip("127.0.0.1"), port);
+  EXPECT_EQ(::connect(bound.fd.get(), peer.get(), peer.length), 0);
+  return std::move(bound.fd);
+}
+
+TEST(packet_capture, udp_probe_answered_with_a_datagram) {
+  const auto relay = private_loopback();
+  const auto server = test::bind_udp("127.0.0.1");
+  packet_capture capture;
+  capture.start(relay, transport::udp);
+  const auto probe = relay_datagram_socket(relay, server.port);
+  ASSERT_EQ(::send(probe.get(), "probe", 5, 0), 5);
+  // The server answers to the datagram's source.
+  char buffer[64];
+  sockaddr_storage from{};
+  socklen_t from_length = sizeof from;
+  ASSERT_EQ(::recvfrom(server.fd.get(), buffer, sizeof buffer, 0, reinterpret_cast<sockaddr*>(&from), &from_length), 5);
+  ASSERT_EQ(::sendto(server.fd.get(), "pong", 4, 0, reinterpret_cast<sockaddr*>(&from), from_length), 4);
+  ASSERT_EQ(::recv(probe.get(), buffer, sizeof buffer, 0), 4);  // it reached the relay
+  const auto evidence = capture.finish(server.port);
+  ASSERT_TRUE(evidence.available) << evidence.unavailable_reason;
+  EXPECT_TRUE(evidence.probe_seen);
+  EXPECT_EQ(evidence.probe_count, 1);
+  EXPECT_EQ(evidence.arrived_port, server.port);
+  EXPECT_EQ(evidence.answer, host_answer::udp_reply);
+}
+
+TEST(packet_capture, udp_probe_to_a_closed_port_answers_port_unreachable) {
+  const auto relay = private_loopback();
+  const auto port = test::free_udp_port();
+  packet_capture capture;
+  capture.start(relay, transport::udp);
+  const auto probe = relay_datagram_socket(relay, port);
+  ASSERT_EQ(::send(probe.get(), "probe", 5, 0), 5);
+  char buffer[64];
+  // The ICMP error reached the relay's socket: the kernel reports it here.
+  ASSERT_EQ(::recv(probe.get(), buffer, sizeof buffer, 0), -1);
+  EXPECT_EQ(errno, ECONNREFUSED);
+  const auto evidence = capture.finish(port);
+  ASSERT_TRUE(evidence.available) << evidence.unavailable_reason;
+  EXPECT_TRUE(evidence.probe_seen);
+  EXPECT_EQ(evidence.arrived_port, port);
+  EXPECT_EQ(evidence.answer, host_answer::port_unreachable);
+}
+
+TEST(packet_capture, udp_capture_ignores_tcp) {
+  const auto relay = private_loopback();
+  const auto server = test::listen_on("127.0.0.1");
+  packet_capture capture;
+  capture.start(relay, transport::udp);
+  std::error_code ec;
+  const auto client = test::connect_to("127.0.0.1", server.port, ec, relay);
+  ASSERT_FALSE(ec) << ec.message();
+  const auto evidence = capture.finish(server.port);
+  ASSERT_TRUE(evidence.available) << evidence.unavailable_reason;
+  EXPECT_FALSE(evidence.probe_seen);
 }
 
 }  // namespace

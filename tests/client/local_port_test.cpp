@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "client/local_port.hpp"
 
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -184,6 +185,66 @@ TEST(check_local_port, unprivileged_sees_hidden_owner_and_forbidden_port) {
   const std::string expected = std::to_string(static_cast<int>(bind_state::held)) + " 0 1 " +
                                std::to_string(static_cast<int>(bind_state::forbidden));
   EXPECT_EQ(*text, expected);
+}
+
+
+// --- UDP: any bound socket holds the port ---
+
+TEST(check_local_port, udp_free_port) {
+  const auto port = test::free_udp_port();
+  const auto evidence = check_local_port(port, {}, transport::udp);
+  EXPECT_EQ(evidence.state, bind_state::free);
+  EXPECT_TRUE(evidence.owners.empty());
+}
+
+TEST(check_local_port, udp_socket_holds_the_port_and_is_named) {
+  const auto bound = test::bind_udp("0.0.0.0");
+  const auto evidence = check_local_port(bound.port, {}, transport::udp);
+  EXPECT_EQ(evidence.state, bind_state::held);
+  EXPECT_EQ(evidence.held_in, held_families::ipv4_only);
+  ASSERT_EQ(evidence.owners.size(), 1u);
+  EXPECT_EQ(evidence.owners[0].pid, ::getpid());
+  EXPECT_EQ(evidence.owners[0].addresses, std::vector<std::string>{"0.0.0.0:" + std::to_string(bound.port)});
+  // The TCP port of the same number is another port.
+  EXPECT_EQ(check_local_port(bound.port, {}, transport::tcp).owners.size(), 0u);
+}
+
+TEST(check_local_port, udp_dual_stack_socket_holds_both_families) {
+  const auto bound = test::bind_udp("::", 0, /*dual_stack=*/true);
+  const auto evidence = check_local_port(bound.port, {}, transport::udp);
+  EXPECT_EQ(evidence.state, bind_state::held);
+  EXPECT_EQ(evidence.held_in, held_families::both);
+}
+
+TEST(check_local_port, udp_loopback_socket_is_loopback_only) {
+  const auto v4 = test::bind_udp("127.0.0.1");
+  EXPECT_EQ(check_local_port(v4.port, {}, transport::udp).state, bind_state::loopback_only);
+  const auto v6 = test::bind_udp("::1");
+  EXPECT_EQ(check_local_port(v6.port, {}, transport::udp).state, bind_state::loopback_only);
+}
+
+TEST(check_local_port, udp_holder_with_reuseaddr_still_holds) {
+  // avahi-daemon sets SO_REUSEADDR on 5353; a bind test that set it too
+  // would share the port and call it free.
+  const auto bound = test::bind_udp("0.0.0.0");
+  EXPECT_FALSE(platform::set_int_option(bound.fd.get(), SOL_SOCKET, SO_REUSEADDR, 1));
+  EXPECT_EQ(check_local_port(bound.port, {}, transport::udp).state, bind_state::held);
+}
+
+TEST(check_local_port, udp_squatter_matches_only_as_udp) {
+  const auto bound = test::bind_udp("0.0.0.0");
+  const auto name = platform::read_small_file("/proc/self/comm").value_or("");
+  config::squatter squatter;
+  squatter.id = "udp-squatter";
+  squatter.process_names = {name.substr(0, name.find('\n'))};
+  squatter.protocol = transport::udp;
+  squatter.description = "the test binary itself";
+  squatter.fix = {"stop holding {port}"};
+  const auto evidence = check_local_port(bound.port, {squatter}, transport::udp);
+  ASSERT_TRUE(evidence.squatter);
+  EXPECT_EQ(evidence.squatter->id, "udp-squatter");
+  squatter.protocol = transport::tcp;
+  EXPECT_FALSE(check_local_port(bound.port, {squatter}, transport::udp).squatter);
 }
 
 }  // namespace

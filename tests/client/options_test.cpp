@@ -44,7 +44,23 @@ TEST(options, relay_default_port_and_defaults) {
   EXPECT_EQ(r.parsed.options->port, 3000);
   EXPECT_EQ(r.parsed.options->mode, probe_mode::automatic);
   EXPECT_EQ(r.parsed.options->timeout, 10s);
+  EXPECT_EQ(r.parsed.options->protocol, transport::tcp);
   EXPECT_FALSE(r.parsed.options->json);
+}
+
+TEST(options, udp_probes_the_udp_port_in_any_mode) {
+  const auto file = config_file("relay = \"r\"\n");
+  for (const auto* mode : {"--listen", "--service"}) {
+    const auto r = parse({"--port", "5353", "--config", file, "--udp", mode});
+    ASSERT_TRUE(r.parsed.options) << r.err;
+    EXPECT_EQ(r.parsed.options->protocol, transport::udp) << mode;
+  }
+}
+
+TEST(options, help_documents_udp) {
+  const auto r = parse({"--help"});
+  EXPECT_NE(r.out.find("--udp"), std::string::npos);
+  EXPECT_NE(r.out.find("udp_probe"), std::string::npos);
 }
 
 TEST(options, modes) {

@@ -142,7 +142,7 @@ TEST(owner_table, a_process_with_no_name_is_never_blank) {
 }
 
 TEST(owner_table, one_owner_per_pid_sorted_with_its_own_addresses) {
-  const std::vector<tcp_listener_row> rows{
+  const std::vector<listener_row> rows{
       {"0.0.0.0", 3000, 900, ""}, {"127.0.0.1", 3000, 300, ""}, {"::", 3000, 900, ""},
       {"0.0.0.0", 3001, 300, ""}, {"0.0.0.0", 3000, 900, ""},   {"0.0.0.0", 8080, 0, ""},
   };

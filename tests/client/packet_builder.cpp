@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "packet_builder.hpp"
 
+#include <algorithm>
 #include <array>
 #include <span>
 
@@ -8,7 +9,11 @@ namespace reachback::client::test {
 
 namespace {
 
+constexpr std::uint8_t icmp_protocol = 1;
 constexpr std::uint8_t tcp_protocol = 6;
+constexpr std::uint8_t udp_protocol = 17;
+constexpr std::uint8_t icmpv6_protocol = 58;
+constexpr std::size_t udp_header = 8;
 constexpr std::size_t tcp_header = 20;
 // Largest packet built: a 60-byte IPv4 header and the TCP header. Building in
 // a fixed buffer keeps GCC's -Wnull-dereference from doubting the vector.
@@ -33,7 +38,77 @@ void put_tcp(std::span<std::uint8_t> out, std::size_t at, std::uint16_t sport,
   put16(out, at + 14, 64240);  // window
 }
 
+// A packet under construction in a fixed buffer (see packet_buffer).
+struct built {
+  std::array<std::uint8_t, 256> bytes{};
+  std::size_t size = 0;
+  [[nodiscard]] std::vector<std::uint8_t> take() const {
+    return {bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(size)};
+  }
+};
+
+// An IP header for `payload_size` bytes of `protocol`, options included.
+built ip_header(const platform::ip_literal& src, const platform::ip_literal& dst, std::uint8_t protocol,
+                std::size_t payload_size, std::size_t ip_options) {
+  built out;
+  if (src.view().size() == 16) {
+    out.bytes[0] = 0x60;
+    put16(out.bytes, 4, payload_size);
+    out.bytes[6] = protocol;
+    out.bytes[7] = 64;
+    put_address(out.bytes, 8, src);
+    put_address(out.bytes, 24, dst);
+    out.size = 40;
+    return out;
+  }
+  const std::size_t header = 20 + ip_options;
+  out.bytes[0] = static_cast<std::uint8_t>(0x40 | (header / 4));
+  put16(out.bytes, 2, header + payload_size);
+  put16(out.bytes, 6, 0x4000);
+  out.bytes[8] = 64;
+  out.bytes[9] = protocol;
+  put_address(out.bytes, 12, src);
+  put_address(out.bytes, 16, dst);
+  for (std::size_t i = 20; i < header; ++i) out.bytes[i] = 1;  // NOP options
+  out.size = header;
+  return out;
+}
+
+std::vector<std::uint8_t> udp(const platform::ip_literal& src, const platform::ip_literal& dst, std::uint16_t sport,
+                              std::uint16_t dport, std::size_t ip_options, std::size_t payload) {
+  auto out = ip_header(src, dst, udp_protocol, udp_header + payload, ip_options);
+  put16(out.bytes, out.size, sport);
+  put16(out.bytes, out.size + 2, dport);
+  put16(out.bytes, out.size + 4, udp_header + payload);
+  out.size += udp_header + payload;
+  return out.take();
+}
+
 }  // namespace
+
+std::vector<std::uint8_t> ipv4_udp(const platform::ip_literal& src, const platform::ip_literal& dst,
+                                   std::uint16_t sport, std::uint16_t dport, std::size_t ip_options,
+                                   std::size_t payload) {
+  return udp(src, dst, sport, dport, ip_options, payload);
+}
+
+std::vector<std::uint8_t> ipv6_udp(const platform::ip_literal& src, const platform::ip_literal& dst,
+                                   std::uint16_t sport, std::uint16_t dport) {
+  return udp(src, dst, sport, dport, 0, 0);
+}
+
+std::vector<std::uint8_t> icmp_error(const platform::ip_literal& src, const platform::ip_literal& dst,
+                                     std::uint8_t type, std::uint8_t code, const std::vector<std::uint8_t>& quoted) {
+  const bool v6 = src.view().size() == 16;
+  constexpr std::size_t icmp_header = 8;
+  auto out = ip_header(src, dst, v6 ? icmpv6_protocol : icmp_protocol, icmp_header + quoted.size(), 0);
+  out.bytes[out.size] = type;
+  out.bytes[out.size + 1] = code;
+  out.size += icmp_header;
+  std::copy(quoted.begin(), quoted.end(), out.bytes.begin() + static_cast<std::ptrdiff_t>(out.size));
+  out.size += quoted.size();
+  return out.take();
+}
 
 std::vector<std::uint8_t> ipv4_tcp(const platform::ip_literal& src, const platform::ip_literal& dst,
                                    std::uint16_t sport, std::uint16_t dport, std::uint8_t flags,

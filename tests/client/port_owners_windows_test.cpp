@@ -64,6 +64,16 @@ TEST_F(find_listeners_test, finds_a_v6_loopback_listener) {
   expect_owned_by_this_process(found, address);
 }
 
+TEST_F(find_listeners_test, finds_a_v4_loopback_udp_socket_in_the_udp_table_only) {
+  const held_port bound("127.0.0.1", 0, false, transport::udp);
+  ASSERT_NE(bound.port(), 0);
+  const auto address = "127.0.0.1:" + std::to_string(bound.port());
+  const auto found = find_listeners(bound.port(), transport::udp);
+  EXPECT_EQ(found.addresses, std::vector<std::string>{address});
+  expect_owned_by_this_process(found, address);
+  EXPECT_TRUE(find_listeners(bound.port(), transport::tcp).addresses.empty());
+}
+
 TEST_F(find_listeners_test, a_closed_port_has_no_listener) {
   held_port listener("127.0.0.1");
   ASSERT_NE(listener.port(), 0);

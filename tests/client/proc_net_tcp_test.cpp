@@ -36,6 +36,11 @@ const sample samples[] = {
      "::", 41003, tcp_state_listen, 0, 8498},
     {"v6_loopback", "   1: 00000000000000000000000001000000:A02C 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 8499 1 000000006a51928c 100 0 0 10 0",
      "::1", 41004, tcp_state_listen, 0, 8499},
+    // /proc/net/udp and udp6 share the columns; an unconnected socket is in state 07.
+    {"udp_v4_any", " 1840: 00000000:D236 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 4096079 2 000000000493439a 0       ",
+     "0.0.0.0", 53814, udp_state_unconnected, 0, 4096079},
+    {"udp_v6_loopback", " 5237: 00000000000000000000000001000000:DF7B 00000000000000000000000000000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 4096080 2 00000000cc6e819a 0",
+     "::1", 57211, udp_state_unconnected, 0, 4096080},
     {"v6_mapped_loopback", "   2: 0000000000000000FFFF00000100007F:A02D 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 8500 1 00000000d38f4329 100 0 0 10 0",
      "::ffff:127.0.0.1", 41005, tcp_state_listen, 0, 8500},
     {"v6_ula", "   0: 000000FD000000000000000002000000:A02E 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 8501 1 000000003c79c9ed 100 0 0 10 0",
@@ -49,7 +54,7 @@ class proc_net_tcp_line : public testing::TestWithParam<sample> {};
 
 TEST_P(proc_net_tcp_line, parses_address_port_state_uid_inode) {
   const auto& s = GetParam();
-  const auto entry = parse_proc_net_tcp_line(s.line);
+  const auto entry = parse_proc_net_socket_line(s.line);
   ASSERT_TRUE(entry);
   EXPECT_EQ(to_string(entry->local), s.address);
   EXPECT_EQ(entry->local_port, s.port);
@@ -62,21 +67,23 @@ INSTANTIATE_TEST_SUITE_P(samples, proc_net_tcp_line, testing::ValuesIn(samples),
                          [](const auto& test_info) { return test_info.param.name; });
 
 TEST(proc_net_tcp, skips_header_lines) {
-  EXPECT_FALSE(parse_proc_net_tcp_line(
+  EXPECT_FALSE(parse_proc_net_socket_line(
       "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode"));
-  EXPECT_FALSE(parse_proc_net_tcp_line(
+  EXPECT_FALSE(parse_proc_net_socket_line(
       "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode"));
+  EXPECT_FALSE(parse_proc_net_socket_line(
+      "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops"));
 }
 
 TEST(proc_net_tcp, rejects_malformed_lines) {
-  EXPECT_FALSE(parse_proc_net_tcp_line(""));
-  EXPECT_FALSE(parse_proc_net_tcp_line("   0: 0100007F:A02A"));
+  EXPECT_FALSE(parse_proc_net_socket_line(""));
+  EXPECT_FALSE(parse_proc_net_socket_line("   0: 0100007F:A02A"));
   // Address of the wrong width, port out of range, non-numeric inode.
-  EXPECT_FALSE(parse_proc_net_tcp_line(
+  EXPECT_FALSE(parse_proc_net_socket_line(
       "   0: 00007F:A02A 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 8497 1"));
-  EXPECT_FALSE(parse_proc_net_tcp_line(
+  EXPECT_FALSE(parse_proc_net_socket_line(
       "   0: 0100007F:1A02A 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 8497 1"));
-  EXPECT_FALSE(parse_proc_net_tcp_line(
+  EXPECT_FALSE(parse_proc_net_socket_line(
       "   0: 0100007F:A02A 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 x 1"));
 }
 

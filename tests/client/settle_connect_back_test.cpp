@@ -39,6 +39,21 @@ TEST(settle_connect_back, a_final_outcome_is_kept_as_reported) {
   }
 }
 
+TEST(settle_connect_back, a_udp_result_is_final_as_reported) {
+  // UDP has no handshake: the relay's one probe_result already says who
+  // answered (an echo server's copy of the probe), or which hop refused.
+  auto echoed = handshake(connect_outcome::foreign);
+  echoed.banner = "REACHBACK-UDP-PROBE 0123456789abcdef0123456789abcdef\\x0a";
+  auto refused = handshake(connect_outcome::unreachable);
+  refused.icmp = icmp_info{3, 3, "198.51.100.2"};
+  refused.reply_ttl = 60;
+  for (const auto& reported : {echoed, refused}) {
+    EXPECT_EQ(settle_connect_back({.reported = reported, .answer = std::nullopt, .agent_greeted = false,
+                                   .answer_awaited = true, .waited_ms = 0}),
+              reported);
+  }
+}
+
 TEST(settle_connect_back, the_greeting_alone_verifies) {
   const auto settled =
       settle_connect_back({.reported = handshake(), .answer = std::nullopt, .agent_greeted = true, .waited_ms = 0.5});

@@ -48,6 +48,28 @@ listening_socket listen_on(const std::string& address, std::uint16_t port, bool 
   return {std::move(fd), actual};
 }
 
+listening_socket bind_udp(const std::string& address, std::uint16_t port, bool dual_stack) {
+  const auto ip = platform::parse_ip(address);
+  EXPECT_TRUE(ip) << address;
+  if (!ip) return {};
+  unique_fd fd(::socket(ip->family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  EXPECT_TRUE(fd);
+  if (ip->family == AF_INET6) {
+    EXPECT_FALSE(platform::set_int_option(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, dual_stack ? 0 : 1));
+  }
+  const auto bound = platform::make_socket_address(*ip, port);
+  const bool ok = ::bind(fd.get(), bound.get(), bound.length) == 0;
+  EXPECT_TRUE(ok) << "bind UDP " << address << ":" << port << ": " << platform::last_error().message();
+  if (!ok) return {};
+  const auto actual = local_port_of(fd.get());
+  return {std::move(fd), actual};
+}
+
+std::uint16_t free_udp_port() {
+  const auto bound = bind_udp("::", 0, true);
+  return bound.port;
+}
+
 std::uint16_t free_port() {
   // A dual-stack wildcard bind to port 0 proves the port free on IPv4 and IPv6.
   const unique_fd fd(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));

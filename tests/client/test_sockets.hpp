@@ -23,6 +23,14 @@ struct listening_socket {
 [[nodiscard]] listening_socket listen_on(const std::string& address, std::uint16_t port = 0,
                                          bool dual_stack = false);
 
+/// A UDP socket bound to `address` and `port` (0: any free one), without
+/// SO_REUSEADDR, as a UDP server binds; IPv6 ones are IPv6-only unless
+/// `dual_stack`. Fails the calling test if that is not possible.
+[[nodiscard]] listening_socket bind_udp(const std::string& address, std::uint16_t port = 0, bool dual_stack = false);
+
+/// A UDP port that was free on every address a moment ago.
+[[nodiscard]] std::uint16_t free_udp_port();
+
 /// A TCP port that was free on every address a moment ago.
 [[nodiscard]] std::uint16_t free_port();
 

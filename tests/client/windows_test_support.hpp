@@ -16,6 +16,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "common/evidence.hpp"
+
 namespace reachback::client::platform::test {
 
 /// True under Wine, whose ntdll exports wine_get_version; false on Windows.
@@ -36,16 +38,20 @@ class winsock_test : public testing::Test {
   static void TearDownTestSuite() { ::WSACleanup(); }
 };
 
-/// A TCP socket bound to a free port of `address` (an IPv4 or IPv6 literal;
-/// IPv6 sockets are IPv6-only), listening unless told not to. `option` (a
+/// A TCP socket (or with transport::udp a UDP one, never listening) bound to
+/// a free port of `address` (an IPv4 or IPv6 literal; IPv6 sockets are
+/// IPv6-only), listening unless told not to. `option` (a
 /// SOL_SOCKET option such as SO_REUSEADDR or SO_EXCLUSIVEADDRUSE) is set to 1
 /// before the bind when it is not 0. port() is 0 if any step failed.
 class held_port {
  public:
   /// Binds (and listens) at once; needs Winsock started.
-  explicit held_port(const char* address, int option = 0, bool listening = true) {
+  explicit held_port(const char* address, int option = 0, bool listening = true,
+                     transport protocol = transport::tcp) {
     const bool v6 = std::string_view(address).find(':') != std::string_view::npos;
-    socket_ = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    const bool udp = protocol == transport::udp;
+    listening = listening && !udp;
+    socket_ = ::socket(v6 ? AF_INET6 : AF_INET, udp ? SOCK_DGRAM : SOCK_STREAM, udp ? IPPROTO_UDP : IPPROTO_TCP);
     if (socket_ == INVALID_SOCKET) return;
     const DWORD one = 1;
     if (option != 0) {

@@ -26,8 +26,9 @@ port_owner owner(std::string name, int pid = 1234, std::string unit = {}) {
 }
 
 std::optional<std::string> matched_id(const squatter_table& table,
-                                      const std::vector<port_owner>& owners, std::uint16_t port) {
-  const auto match = match_squatter(table, owners, port);
+                                      const std::vector<port_owner>& owners, std::uint16_t port,
+                                      transport protocol = transport::tcp) {
+  const auto match = match_squatter(table, owners, port, protocol);
   return match ? std::optional(match->id) : std::nullopt;
 }
 
@@ -58,6 +59,13 @@ process_names = ["portsy"]
 ports = [5000, 7000]
 description = "only some ports"
 fix = ["turn it off"]
+
+[[squatter]]
+id = "udp-only"
+protocol = "udp"
+process_names = ["datagrammer", "Flask-Server"]
+description = "a UDP service"
+fix = ["stop it"]
 )",
                                             source);
   return table;
@@ -67,7 +75,8 @@ TEST(BuiltinSquatters, ShippedTableParsesAndValidates) {
   const auto& table = builtin_squatters();
   std::vector<std::string> ids;
   for (const auto& entry : table) ids.push_back(entry.id);
-  EXPECT_EQ(ids, (std::vector<std::string>{"iphlpsvc", "http.sys", "airplay", "docker-proxy"}));
+  EXPECT_EQ(ids, (std::vector<std::string>{"iphlpsvc", "http.sys", "airplay", "docker-proxy", "mdns", "llmnr",
+                                           "ssdp"}));
   for (const auto& entry : table) {
     EXPECT_FALSE(entry.description.empty()) << entry.id;
     EXPECT_FALSE(entry.fix.empty()) << entry.id;
@@ -161,6 +170,38 @@ TEST(MatchSquatter, SubstitutesEveryPortPlaceholder) {
                                     {"stop it", "or pick another port than 8000; 8000 is taken"}}));
 }
 
+TEST(MatchSquatter, EntriesDefaultToTcpAndMatchOnlyTheirProtocol) {
+  EXPECT_EQ(matched_id(test_table(), {owner("datagrammer")}, 9000, transport::udp), "udp-only");
+  EXPECT_EQ(matched_id(test_table(), {owner("datagrammer")}, 9000, transport::tcp), std::nullopt);
+  // Listed in a TCP entry first: a UDP port skips it for the UDP one.
+  EXPECT_EQ(matched_id(test_table(), {owner("Flask-Server")}, 9000, transport::udp), "udp-only");
+  EXPECT_EQ(matched_id(test_table(), {owner("Flask-Server")}, 9000, transport::tcp), "by-name");
+}
+
+TEST(BuiltinSquatters, UdpServicesAreNamedOnTheirUdpPortsOnly) {
+  struct expectation {
+    port_owner holder;
+    std::uint16_t port;
+    std::string id;
+  };
+  port_owner svchost = owner("svchost.exe", 1460);
+  svchost.services = {{"Dnscache", "DNS Client"}};
+  const std::vector<expectation> cases = {
+      {owner("avahi-daemon", 700, "avahi-daemon.service"), 5353, "mdns"},
+      {owner("mDNSResponder", 180), 5353, "mdns"},
+      {svchost, 5353, "mdns"},
+      {svchost, 5355, "llmnr"},
+      {owner("systemd-resolve", 640, "systemd-resolved.service"), 5355, "llmnr"},
+      {owner("svchost.exe", 2200, "SSDPSRV"), 1900, "ssdp"},
+      {owner("minissdpd", 900), 1900, "ssdp"},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(matched_id(builtin_squatters(), {c.holder}, c.port, transport::udp), c.id) << c.holder.name;
+    EXPECT_EQ(matched_id(builtin_squatters(), {c.holder}, c.port, transport::tcp), std::nullopt) << c.holder.name;
+    EXPECT_EQ(matched_id(builtin_squatters(), {c.holder}, 40000, transport::udp), std::nullopt) << c.holder.name;
+  }
+}
+
 TEST(MatchSquatter, NoMatch) {
   EXPECT_EQ(matched_id(test_table(), {owner("nginx", 77, "nginx.service")}, 80), std::nullopt);
   EXPECT_EQ(matched_id(test_table(), {}, 80), std::nullopt);
@@ -218,7 +259,9 @@ INSTANTIATE_TEST_SUITE_P(
                    "squatters.toml:4:7: 'squatter[0].fix' must list at least one step"},
         error_case{"unknown_key", with_entry("pid = 4\nproces_names = [\"a\"]\n"),
                    "squatters.toml:6:1: unknown key 'squatter[0].proces_names' (expected one "
-                   "of: description, fix, id, pid, ports, process_names, units)"},
+                   "of: description, fix, id, pid, ports, process_names, protocol, units)"},
+        error_case{"protocol_unknown", with_entry("pid = 4\nprotocol = \"sctp\"\n"),
+                   "squatters.toml:6:12: 'squatter[0].protocol' must be \"tcp\" or \"udp\", got \"sctp\""},
         error_case{"unknown_top_level", "[[squatters]]\nid = \"x\"\n",
                    "squatters.toml:1:3: unknown key 'squatters' (expected one of: squatter)"}),
     test::case_name);

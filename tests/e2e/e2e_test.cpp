@@ -34,6 +34,17 @@ std::uint16_t free_port() {
   return ntohs(a.sin_port);
 }
 
+std::uint16_t free_udp_port() {
+  const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t length = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &length);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
 std::size_t line_count(const std::string& text) {
   return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
 }
@@ -49,6 +60,14 @@ class fake_peer {
   }
   [[nodiscard]] std::uint16_t port() const { return port_; }
   [[nodiscard]] pid_t pid() const { return process_.pid(); }
+  /// Datagrams echoed so far (mode udp-echo).
+  [[nodiscard]] std::size_t echoed() {
+    process_.drain();
+    std::size_t n = 0;
+    for (auto at = process_.out().find("echoed"); at != std::string::npos; at = process_.out().find("echoed", at + 1))
+      ++n;
+    return n;
+  }
   /// Connections accepted so far.
   [[nodiscard]] std::size_t accepted() {
     process_.drain();
@@ -174,6 +193,60 @@ TEST_F(e2e, text_report_has_hops_verdict_and_no_colour_when_piped) {
   EXPECT_NE(r.out.find("REACHABLE"), std::string::npos);
   EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << "colour on a pipe";
   EXPECT_TRUE(r.err.empty()) << "progress drawn on a pipe: " << r.err;
+}
+
+// --- UDP (--udp) ---
+
+TEST_F(e2e, udp_free_port_is_verified_through_our_agent) {
+  const auto report = client_json({"--port", std::to_string(free_udp_port()), "--udp"}, 0);
+  EXPECT_EQ(report["protocol"], "udp");
+  EXPECT_TRUE(report["reachable"].get<bool>()) << report.dump(2);
+  EXPECT_EQ(report["probe"]["connect_back"]["outcome"], "verified");
+  EXPECT_TRUE(report["probe"]["agent_listening"].get<bool>());
+  EXPECT_EQ(report["local"]["bind"]["state"], "free");
+}
+
+TEST_F(e2e, udp_service_mode_reaches_the_users_program) {
+  fake_peer echo("0.0.0.0", free_udp_port(), "udp-echo");
+  const auto r = client({"--port", std::to_string(echo.port()), "--udp", "--service", "--json"});
+  const auto report = json::parse(r.out);
+  EXPECT_EQ(report["protocol"], "udp");
+  EXPECT_FALSE(report["probe"]["agent_listening"].get<bool>());
+  const auto& cb = report["probe"]["connect_back"];
+  EXPECT_EQ(cb["outcome"], "foreign") << report.dump(2);
+  // An echo server sends the probe line back: that proves a program
+  // answered, not that it is ours.
+  EXPECT_EQ(cb["banner"].get<std::string>().rfind("REACHBACK-UDP-PROBE ", 0), 0U) << cb.dump();
+  EXPECT_GE(echo.echoed(), 1U);
+  EXPECT_EQ(report["local"]["bind"]["owners"][0]["name"], "fake-peer");
+}
+
+TEST_F(e2e, udp_port_held_by_another_program_is_named) {
+  fake_peer holder("0.0.0.0", free_udp_port(), "udp-hold");
+  const auto r = client({"--port", std::to_string(holder.port()), "--udp", "--listen", "--json"});
+  const auto report = json::parse(r.out);
+  EXPECT_EQ(report["protocol"], "udp");
+  EXPECT_EQ(report["local"]["bind"]["state"], "held");
+  const auto& owners = report["local"]["bind"]["owners"];
+  ASSERT_EQ(owners.size(), 1U) << report.dump(2);
+  EXPECT_EQ(owners[0]["name"], "fake-peer");
+  EXPECT_EQ(owners[0]["pid"], holder.pid());
+  EXPECT_FALSE(report["probe"]["agent_listening"].get<bool>());
+  EXPECT_NE(r.exit_code, 0) << r.err;
+}
+
+TEST(client_relay_errors, relay_without_udp_probe_refuses_a_udp_probe_in_one_line) {
+  fake_peer relay("127.0.0.1", 0, "tcp-only-relay");
+  const auto r = run({PROBE_CLIENT, "--relay", "127.0.0.1:" + std::to_string(relay.port()), "--port",
+                      std::to_string(free_udp_port()), "--udp", "--timeout", "2"},
+                     20s);
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_EQ(line_count(r.err), 1U) << r.err;
+  EXPECT_NE(r.err.find("relay 127.0.0.1:" + std::to_string(relay.port()) +
+                       ": cannot probe UDP ports (its welcome lacks \"udp_probe\"; relay version 0.8.0)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
 }
 
 /// Runs probe-client on a pseudo-terminal (util-linux `script`), as a user

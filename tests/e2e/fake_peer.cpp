@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// fake-peer: a scripted TCP listener for the end-to-end tests. It plays the
-// roles a real user meets: a process holding a port, a server with a banner,
-// an HTTP server where a relay should be, a relay of another protocol
-// version, and a relay that drops mid-session.
+// fake-peer: a scripted TCP listener (or UDP socket) for the end-to-end
+// tests. It plays the roles a real user meets: a process holding a port, a
+// server with a banner, an HTTP server where a relay should be, a relay of
+// another protocol version, a relay from before UDP probes, a relay that
+// drops mid-session, and a UDP program holding a port or echoing datagrams.
 //
 //   fake-peer --bind ADDR --port N --mode MODE
 // Prints "listening <port>" on stdout once it accepts and "accepted" for each
@@ -31,7 +32,12 @@ enum class mode {
   wrong_version, ///< answer with a reachback frame of protocol version 2
   drop,          ///< read the first bytes, then close
   half_frame,    ///< read, answer with half a frame, then close
+  tcp_only_relay, ///< answer the hello with a welcome that lacks "udp_probe", then hold
+  udp_hold,      ///< bind a UDP socket and read nothing
+  udp_echo,      ///< bind a UDP socket and send each datagram back to its source
 };
+
+bool is_udp(mode what) { return what == mode::udp_hold || what == mode::udp_echo; }
 
 struct settings {
   std::string address = "0.0.0.0";
@@ -47,7 +53,8 @@ struct settings {
 bool parse_mode(std::string_view name, mode& out) {
   static constexpr std::pair<std::string_view, mode> names[] = {
       {"hold", mode::hold}, {"banner", mode::banner},           {"http", mode::http},
-      {"drop", mode::drop}, {"wrong-version", mode::wrong_version}, {"half-frame", mode::half_frame}};
+      {"drop", mode::drop}, {"wrong-version", mode::wrong_version}, {"half-frame", mode::half_frame},
+      {"tcp-only-relay", mode::tcp_only_relay}, {"udp-hold", mode::udp_hold}, {"udp-echo", mode::udp_echo}};
   for (const auto& [n, m] : names) {
     if (n == name) {
       out = m;
@@ -75,10 +82,11 @@ settings parse(int argc, char** argv) {
 
 int listen_on(const settings& s) {
   const bool v6 = s.address.find(':') != std::string::npos;
-  const int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+  const bool udp = is_udp(s.what);
+  const int fd = socket(v6 ? AF_INET6 : AF_INET, udp ? SOCK_DGRAM : SOCK_STREAM, 0);
   if (fd < 0) die("socket");
   const int one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (!udp) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_storage storage{};
   socklen_t length = 0;
   if (v6) {
@@ -95,7 +103,7 @@ int listen_on(const settings& s) {
     length = sizeof *a;
   }
   if (bind(fd, reinterpret_cast<sockaddr*>(&storage), length) != 0) die("bind " + s.address);
-  if (listen(fd, 64) != 0) die("listen");
+  if (!udp && listen(fd, 64) != 0) die("listen");
   length = sizeof storage;
   getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &length);
   const auto port = ntohs(v6 ? reinterpret_cast<sockaddr_in6*>(&storage)->sin6_port
@@ -111,6 +119,22 @@ void send_all(int fd, std::string_view bytes) {
     if (n <= 0) return;
     bytes.remove_prefix(static_cast<std::size_t>(n));
   }
+}
+
+/// A welcome from a relay that probes TCP alone (PROTOCOL.md, welcome).
+constexpr std::string_view tcp_only_welcome =
+    R"({"observed_address":"127.0.0.1","observed_port":1,"relay_version":"0.8.0",)"
+    R"("capabilities":["connect_back","ttl_sweep"]})";
+
+/// Writes one frame: "RB", version 1, `type`, the payload's length (32-bit
+/// big-endian) and the payload.
+void send_frame(int fd, unsigned char type, std::string_view payload) {
+  std::string frame = "RB";
+  frame += static_cast<char>(1);
+  frame += static_cast<char>(type);
+  for (int shift = 24; shift >= 0; shift -= 8) frame += static_cast<char>((payload.size() >> shift) & 0xff);
+  frame += payload;
+  send_all(fd, frame);
 }
 
 /// Waits up to two seconds for the peer's first bytes.
@@ -137,8 +161,25 @@ bool serve(int fd, mode what) {
     case mode::half_frame:
       if (await_bytes(fd)) send_all(fd, "RB\x01\x02\x00\x00\x01\x00{\"observed"sv);
       return false;
+    case mode::tcp_only_relay:
+      if (await_bytes(fd)) send_frame(fd, 2, tcp_only_welcome);
+      return true;
+    case mode::udp_hold:
+    case mode::udp_echo: return false;
   }
   return false;
+}
+
+/// Echoes one datagram to its source, and says so.
+void echo_datagram(int fd) {
+  char buffer[2048];
+  sockaddr_storage from{};
+  socklen_t length = sizeof from;
+  const auto n = recvfrom(fd, buffer, sizeof buffer, 0, reinterpret_cast<sockaddr*>(&from), &length);
+  if (n < 0) return;
+  sendto(fd, buffer, static_cast<std::size_t>(n), 0, reinterpret_cast<sockaddr*>(&from), length);
+  std::printf("echoed\n");
+  std::fflush(stdout);
 }
 
 }  // namespace
@@ -155,6 +196,11 @@ int main(int argc, char** argv) {
       if (read(STDIN_FILENO, &c, 1) <= 0) return 0;
     }
     if ((fds[0].revents & POLLIN) == 0) continue;
+    if (s.what == mode::udp_echo) {
+      echo_datagram(listener);
+      continue;
+    }
+    if (s.what == mode::udp_hold) continue;
     const int fd = accept(listener, nullptr, nullptr);
     if (fd < 0) continue;
     // Tests read this to prove who was (not) dialed.
