@@ -244,8 +244,8 @@ std::optional<std::string> missing_capability(const protocol::probe_request& req
                                               const protocol::welcome& welcome) {
   if (request.protocol != protocol::protocol_udp) return std::nullopt;
   const auto& offered = welcome.capabilities;
-  if (std::find(offered.begin(), offered.end(), capability_udp_probe) != offered.end()) return std::nullopt;
-  return "cannot probe UDP ports (its welcome lacks \"" + std::string(capability_udp_probe) + "\"; relay version " +
+  if (std::find(offered.begin(), offered.end(), protocol::capability_udp_probe) != offered.end()) return std::nullopt;
+  return "cannot probe UDP ports (its welcome lacks \"" + std::string(protocol::capability_udp_probe) + "\"; relay version " +
          welcome.relay_version + "): upgrade probe-relay there, or use a relay that has it";
 }
 

@@ -48,9 +48,6 @@ struct session_hooks {
   std::function<bool()> answer_worth_waiting;
 };
 
-/// The welcome's capability a UDP probe needs.
-inline constexpr std::string_view capability_udp_probe = "udp_probe";
-
 /// Pure: why the relay that sent `welcome` cannot carry out `request` (a UDP
 /// probe without "udp_probe"), as the rest of a line after "relay HOST:PORT: ";
 /// nullopt when it can.

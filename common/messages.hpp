@@ -32,6 +32,14 @@ inline constexpr std::string_view greeting_prefix = "REACHBACK-PROBE ";
 /// back, which proves nothing.
 inline constexpr std::string_view udp_probe_prefix = "REACHBACK-UDP-PROBE ";
 
+/// The welcome's capabilities: what a relay offers; every welcome lists the
+/// ones enabled. A client asks a relay without "udp_probe" for no UDP probe:
+/// an older relay would answer bad_request.
+inline constexpr std::string_view capability_connect_back = "connect_back";
+inline constexpr std::string_view capability_udp_probe = "udp_probe";
+inline constexpr std::string_view capability_ttl_sweep = "ttl_sweep";
+inline constexpr std::string_view capability_syn_ttl = "syn_ttl";
+
 /// The values of probe_request::protocol.
 inline constexpr std::string_view protocol_tcp = "tcp";
 inline constexpr std::string_view protocol_udp = "udp";

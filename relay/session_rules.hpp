@@ -17,13 +17,10 @@
 
 namespace reachback::relay {
 
-/// What the relay offers; every welcome lists the ones enabled.
-inline constexpr std::string_view capability_connect_back = "connect_back";
-/// probe_request protocol "udp" (PROTOCOL.md, UDP probe): a client asks an
-/// older relay for none, which would answer bad_request.
-inline constexpr std::string_view capability_udp_probe = "udp_probe";
-inline constexpr std::string_view capability_ttl_sweep = "ttl_sweep";
-inline constexpr std::string_view capability_syn_ttl = "syn_ttl";
+using protocol::capability_connect_back;
+using protocol::capability_syn_ttl;
+using protocol::capability_ttl_sweep;
+using protocol::capability_udp_probe;
 
 /// The error frame for a frame that failed to decode with `ec` (a
 /// protocol::errc). `received` is the buffered input, from which an
