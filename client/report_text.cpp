@@ -35,7 +35,8 @@ std::string pad(std::string text, std::size_t width) {
 std::string hop_name(const hop& h) { return h.address ? h.name + " " + *h.address : h.name; }
 
 std::string headline(const report& r, const palette& p) {
-  std::string line = p.bold("reachback") + ": TCP port " + std::to_string(r.ev.port) + " via relay " + r.ev.relay;
+  std::string line = p.bold("reachback") + ": " + std::string(words_for(r.ev.protocol).protocol) + " port " +
+                     std::to_string(r.ev.port) + " via relay " + r.ev.relay;
   if (!r.ev.public_address.empty()) line += ", public address " + r.ev.public_address;
   return line + "\n\n";
 }

@@ -3,6 +3,13 @@
 
 namespace reachback {
 
+const transport_words& words_for(transport t) noexcept {
+  static constexpr transport_words tcp{"TCP", "tcp", "SYN", "connection", "accepted", "a reset", "RST"};
+  static constexpr transport_words udp{"UDP", "udp", "datagram", "datagram", "answered", "ICMP port unreachable",
+                                       "ICMP port unreachable"};
+  return t == transport::udp ? udp : tcp;
+}
+
 std::string_view to_string(cause c) noexcept {
   switch (c) {
     case cause::reachable: return "reachable";

@@ -65,6 +65,21 @@ struct verdict {
   bool operator==(const verdict&) const = default;
 };
 
+/// The words every sentence of a report uses for the transport probed, kept
+/// in one place so that a UDP report never speaks of SYNs and resets.
+struct transport_words {
+  std::string_view protocol;        ///< "TCP", "UDP"
+  std::string_view protocol_lower;  ///< "tcp", "udp": the spelling commands take (ufw, nft, netsh)
+  std::string_view probe;           ///< what the relay sends: "SYN", "datagram"
+  std::string_view exchange;        ///< what a server takes: "connection", "datagram"
+  std::string_view accepted;        ///< what a server does with it: "accepted", "answered"
+  std::string_view refusal;         ///< how a closed port answers: "a reset", "ICMP port unreachable"
+  std::string_view refusal_tag;     ///< the same, in brackets after "refused": "RST", "ICMP port unreachable"
+};
+
+/// The words for `t`.
+[[nodiscard]] const transport_words& words_for(transport t) noexcept;
+
 /// Schema names, e.g. "nat_no_forward".
 [[nodiscard]] std::string_view to_string(cause c) noexcept;
 [[nodiscard]] std::string_view to_string(hop_role r) noexcept;

@@ -52,7 +52,7 @@ std::vector<std::size_t> candidates(const finding& f, const layout& home) {
 }  // namespace
 
 verdict diagnose(const evidence& ev, const fix_book& fixes) {
-  const fix_writer fx(fixes, ev.os, ev.port);
+  const fix_writer fx(fixes, ev.os, ev.port, ev.protocol);
   layout home = build_layout(ev);
   add_local_evidence(ev, home.hops.back());  // what this host knows comes first
   const auto sweep = read_sweep(ev, home);

@@ -116,38 +116,52 @@ void add_connect_back_evidence(const evidence& ev, hop& h) {
   h.evidence.push_back(line);
 }
 
-void add_capture_evidence(const capture_evidence& cap, hop& host) {
+/// "; this host answered syn_ack", "; this host answered with a datagram".
+std::string capture_answer_text(host_answer a) {
+  switch (a) {
+    case host_answer::none: return "; this host sent nothing back";
+    case host_answer::udp_reply: return "; this host answered with a datagram";
+    case host_answer::port_unreachable: return "; this host answered ICMP port unreachable";
+    case host_answer::syn_ack:
+    case host_answer::rst: break;
+  }
+  return "; this host answered " + std::string(to_string(a));
+}
+
+void add_capture_evidence(const evidence& ev, hop& host) {
+  const auto& cap = ev.capture;
   if (!cap.available) {
     host.evidence.push_back("packet capture unavailable: " + cap.unavailable_reason);
     return;
   }
   if (!cap.probe_seen) {
-    host.evidence.push_back("capture: no relay SYN reached this host");
+    host.evidence.push_back("capture: no relay " + probe_word(ev) + " reached this host");
     return;
   }
-  std::string line = "capture: " + std::to_string(cap.probe_count) + " relay SYN(s) arrived";
+  std::string line = "capture: " + std::to_string(cap.probe_count) + " relay " + probe_word(ev) + "(s) arrived";
   if (cap.arrived_port) line += " on port " + std::to_string(*cap.arrived_port);
-  line += cap.answer == host_answer::none ? "; this host sent nothing back"
-                                          : "; this host answered " + std::string(to_string(cap.answer));
-  host.evidence.push_back(line);
+  host.evidence.push_back(line + capture_answer_text(cap.answer));
 }
 
+/// `port` is "TCP 3000", "UDP 19132".
 std::string firewall_decision_line(const host_firewall_evidence& fw, const std::string& port) {
   switch (fw.decision) {
     case firewall_decision::allowed:
-      return "firewall: inbound TCP " + port + " from the internet is allowed" + by_rule_text(fw);
+      return "firewall: inbound " + port + " from the internet is allowed" + by_rule_text(fw);
     case firewall_decision::blocked:
-      return "firewall: inbound TCP " + port + " from the internet is blocked: " + block_reason_text(fw);
+      return "firewall: inbound " + port + " from the internet is blocked: " + block_reason_text(fw);
     case firewall_decision::firewall_off: return "firewall: off for the " + profiles_text(fw) + " profile";
     case firewall_decision::unknown: break;
   }
-  return "firewall: whether inbound TCP " + port + " is allowed could not be told";
+  return "firewall: whether inbound " + port + " is allowed could not be told";
 }
 
-std::string firewall_log_line(const host_firewall_evidence& fw, const std::string& port) {
+std::string firewall_log_line(const evidence& ev, const host_firewall_evidence& fw) {
   const auto log = "firewall log" + (fw.log_path.empty() ? std::string() : " " + fw.log_path);
-  if (fw.log_shows_drop)
-    return log + (*fw.log_shows_drop ? ": a DROP of the relay's SYN to port " : ": no DROP of the relay's SYN to port ") + port;
+  if (fw.log_shows_drop) {
+    return log + (*fw.log_shows_drop ? ": a DROP" : ": no DROP") + " of the relay's " + probe_word(ev) + " to port " +
+           port_text(ev.port);
+  }
   if (!fw.log_unavailable_reason.empty()) return "firewall log not read: " + fw.log_unavailable_reason;
   return fw.logging_dropped ? "firewall log not read" : "firewall log not read: dropped packets are not logged";
 }
@@ -156,16 +170,15 @@ std::string firewall_log_line(const host_firewall_evidence& fw, const std::strin
 void add_firewall_evidence(const evidence& ev, hop& host) {
   if (!ev.firewall) return;
   const auto& fw = *ev.firewall;
-  const auto p = port_text(ev.port);
   if (!fw.available) {
     host.evidence.push_back(firewall_name(ev.os) + " not read: " + fw.unavailable_reason);
   } else {
     host.evidence.push_back("firewall: active profile " + profiles_text(fw) +
                             (fw.network_name.empty() ? std::string() : " on the network " + quoted(fw.network_name)));
-    host.evidence.push_back(firewall_decision_line(fw, p));
+    host.evidence.push_back(firewall_decision_line(fw, protocol_word(ev) + " " + port_text(ev.port)));
     if (!fw.detail.empty()) host.evidence.push_back("firewall: " + fw.detail);
   }
-  host.evidence.push_back(firewall_log_line(fw, p));
+  host.evidence.push_back(firewall_log_line(ev, fw));
 }
 
 void add_public_distance_evidence(const layout& home, hop& internet) {
@@ -184,7 +197,7 @@ void add_local_evidence(const evidence& ev, hop& host) {
 
 void add_probe_evidence(const evidence& ev, const sweep_reading& sweep, layout& home) {
   auto& host = home.hops.back();
-  add_capture_evidence(ev.capture, host);
+  add_capture_evidence(ev, host);
   add_firewall_evidence(ev, host);
   add_connect_back_evidence(ev, sweep.answer_depth ? home.hops[home.at_depth(*sweep.answer_depth)] : host);
   add_public_distance_evidence(home, home.hops.front());

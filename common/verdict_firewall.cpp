@@ -128,7 +128,7 @@ finding host_firewall(const evidence& ev, const layout& home, const fix_writer& 
 finding firewall_log_drop(const evidence& ev, const layout& home, const fix_writer& fx) {
   const auto& fw = *ev.firewall;
   std::string how = "its log" + (fw.log_path.empty() ? std::string() : " (" + fw.log_path + ")") +
-                    " shows a DROP of the relay's SYN";
+                    " shows a DROP of the relay's " + probe_word(ev);
   if (fw.available && fw.decision == firewall_decision::blocked) how += ", and " + block_reason_text(fw);
   return host_firewall(ev, home, fx, how);
 }
@@ -140,7 +140,7 @@ finding firewall_blocks(const evidence& ev, const layout& home, const fix_writer
             firewall_name(ev.os) + " on this host blocks port " + p + ": " + block_reason_text(*ev.firewall) + "; " +
                 what + ".",
             firewall_fix(ev, fx)};
-  // The firewall drops without answering, so a reset or an ICMP error came
+  // The firewall drops without answering, so a refusal or an ICMP error came
   // from elsewhere: the router in front may be wrong as well.
   if (const auto nat = home.innermost_nat(); answered && nat) {
     f.summary += " It drops such packets without answering, so the answer may also come from another device the " +

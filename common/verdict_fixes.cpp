@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "verdict_engine.hpp"
@@ -42,7 +43,11 @@ std::vector<std::string> fix_writer::steps(std::string_view id, fills values) co
   const auto found = book_.fixes.find(id);
   // A book from config/fixes.toml has every id; a hand-made one may not.
   if (found == book_.fixes.end()) return {"(the fix book has no fix \"" + std::string(id) + "\")"};
+  const auto& w = words_for(protocol_);
   values.push_back({"port", std::to_string(port_)});
+  values.push_back({"protocol", std::string(w.protocol)});
+  values.push_back({"protocol_lower", std::string(w.protocol_lower)});
+  values.push_back({"probe", std::string(w.probe)});
   std::vector<std::string> out;
   for (const auto& step : found->second.on(os_)) out.push_back(fill_in(step, values));
   return out;
@@ -52,33 +57,40 @@ std::vector<std::string> fix_writer::steps(std::string_view id, fills values) co
 
 const std::vector<fix_spec>& fix_catalogue() {
   static const std::vector<fix_spec> catalogue = [] {
-    const std::vector<std::string> rule = {"port", "kind", "listen_address", "listen_port", "connect_address",
-                                           "connect_port"};
-    const std::vector<std::string> range = {"port", "first", "last", "count", "ip_version"};
+    // fix_writer::steps() fills these in for every fix: the port and the
+    // transport's words.
+    const std::vector<std::string> always = {"port", "protocol", "protocol_lower", "probe"};
+    const auto spec = [&](std::string id, const std::vector<std::string>& own) {
+      auto names = always;
+      names.insert(names.end(), own.begin(), own.end());
+      return fix_spec{std::move(id), std::move(names)};
+    };
+    const std::vector<std::string> rule = {"kind", "listen_address", "listen_port", "connect_address", "connect_port"};
+    const std::vector<std::string> range = {"first", "last", "count", "ip_version"};
     return std::vector<fix_spec>{
-        {"firewall_allow", {"port"}},
-        {"get_capture", {"port"}},
-        {"sweep_and_capture", {"port"}},
-        {"forbidden_port", {"port"}},
-        {"excluded_range", range},
-        {"excluded_range_administered", range},
-        {"stop_service", {"port", "unit", "program"}},
-        {"stop_one_of_services", {"port", "program", "pid", "services"}},
-        {"stop_process", {"port", "program", "pid", "command"}},
-        {"find_holder", {"port"}},
-        {"see_hidden_owners", {"port"}},
-        {"portproxy_delete", rule},
-        {"portproxy_comes_back", {"port"}},
-        {"portproxy_other_ways", {}},
-        {"portproxy_target", rule},
-        {"firewall_profile_mismatch", {"port", "rule", "network", "profile"}},
-        {"firewall_other_program", {"port", "rule"}},
-        {"firewall_block_rule", {"port", "rule"}},
-        {"firewall_local_subnet", {"port", "rule"}},
-        {"firewall_block_all_inbound", {"port", "profile"}},
-        {"other_firewall", {"port"}},
-        {"wrong_family_ipv6_only", {"port", "program"}},
-        {"wrong_family_ipv4_only", {"port", "program"}},
+        spec("firewall_allow", {}),
+        spec("get_capture", {}),
+        spec("sweep_and_capture", {}),
+        spec("forbidden_port", {}),
+        spec("excluded_range", range),
+        spec("excluded_range_administered", range),
+        spec("stop_service", {"unit", "program"}),
+        spec("stop_one_of_services", {"program", "pid", "services"}),
+        spec("stop_process", {"program", "pid", "command"}),
+        spec("find_holder", {}),
+        spec("see_hidden_owners", {}),
+        spec("portproxy_delete", rule),
+        spec("portproxy_comes_back", {}),
+        spec("portproxy_other_ways", {}),
+        spec("portproxy_target", rule),
+        spec("firewall_profile_mismatch", {"rule", "network", "profile"}),
+        spec("firewall_other_program", {"rule"}),
+        spec("firewall_block_rule", {"rule"}),
+        spec("firewall_local_subnet", {"rule"}),
+        spec("firewall_block_all_inbound", {"profile"}),
+        spec("other_firewall", {}),
+        spec("wrong_family_ipv6_only", {"program"}),
+        spec("wrong_family_ipv4_only", {"program"}),
     };
   }();
   return catalogue;

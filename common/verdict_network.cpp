@@ -4,6 +4,7 @@
 // outcome, the sweep, the capture and the host firewall's own evidence.
 #include "verdict_parts.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,7 +48,8 @@ finding cgnat_blocks(const evidence& ev, const layout& home, std::size_t index) 
 finding nat_no_forward(const evidence& ev, const layout& home, std::size_t index, const std::string& how) {
   if (home.classes[index] == address_class::carrier_nat) return cgnat_blocks(ev, home, index);
   const auto router = hop_label(home.hops[index]);
-  std::vector<std::string> fix = {router + ": add a port forward TCP WAN " + port_text(ev.port) + " → " +
+  std::vector<std::string> fix = {router + ": add a port forward " + protocol_word(ev) + " WAN " + port_text(ev.port) +
+                                  " → " +
                                   forward_target(ev, home, index) + "."};
   if (const auto inner = home.innermost_nat(); inner && *inner > 1) {
     fix.emplace_back("Or switch the " + hop_label(home.hops[*inner]) + " to access-point (bridge) mode, so that the " +
@@ -61,7 +63,8 @@ finding nat_wrong_target(const evidence& ev, const layout& home, std::size_t ind
   const auto router = hop_label(home.hops[index]);
   return {cause::nat_wrong_target, index,
           "The " + router + " forwards port " + port_text(ev.port) + " to the wrong place: " + how + ".",
-          {router + ": change the port forward for TCP WAN " + port_text(ev.port) + " so its target is " +
+          {router + ": change the port forward for " + protocol_word(ev) + " WAN " + port_text(ev.port) +
+           " so its target is " +
            forward_target(ev, home, index) + "."}};
 }
 
@@ -81,6 +84,7 @@ struct network_context {
 bool no_such_host(int icmp_code) { return icmp_code == 0 || icmp_code == 1; }
 
 constexpr const char* forward_to_nobody = "its forward points at an address nobody answers (ICMP host unreachable)";
+constexpr const char* answered_port_unreachable = "it answered ICMP port unreachable itself";
 
 
 // ---------------------------------------------------------------------------
@@ -111,11 +115,11 @@ bool upstream_possible(const evidence& ev, const layout& home, const sweep_readi
   return reached_depth(ev, home, sweep) < 0;
 }
 
-/// What would show whether the relay's SYN reaches this host.
+/// What would show whether the relay's probe reaches this host.
 std::string host_tell_apart(const evidence& ev) {
-  if (ev.os == host_os::windows_host)
-    return "the firewall's log of dropped packets (run as administrator) shows whether the SYN reaches this host";
-  return "a packet capture (run probe-client as root) shows whether the SYN reaches this host";
+  const auto reaches = " shows whether the " + probe_word(ev) + " reaches this host";
+  if (ev.os == host_os::windows_host) return "the firewall's log of dropped packets (run as administrator)" + reaches;
+  return "a packet capture (run probe-client as root)" + reaches;
 }
 
 /// What would tell an ISP block from the home's own devices.
@@ -129,7 +133,7 @@ std::string tell_apart_sentence(const std::vector<std::string>& parts) {
   return "What tells them apart: " + joined(parts, "; ") + ".";
 }
 
-/// The capture watched and saw no relay SYN reach this host.
+/// The capture watched and saw no relay probe reach this host.
 bool capture_saw_no_syn(const evidence& ev) { return ev.capture.available && !ev.capture.probe_seen; }
 
 /// Something on this host accepts the port on a reachable address:
@@ -140,26 +144,29 @@ bool listener_open(const evidence& ev) {
   return ev.agent_listening || server_listening;
 }
 
-/// The capture proves the relay's SYN reached this host on another port.
+/// The capture proves the relay's probe reached this host on another port.
 std::optional<finding> wrong_port(const network_context& c) {
   const auto& cap = c.ev.capture;
   if (!cap.available || !cap.probe_seen || !cap.arrived_port || *cap.arrived_port == c.ev.port) return std::nullopt;
   const auto nat = c.home.innermost_nat();
-  const auto how = "the relay's SYN for port " + port_text(c.ev.port) + " arrived here on port " +
+  const auto how = "the relay's " + probe_word(c.ev) + " for port " + port_text(c.ev.port) + " arrived here on port " +
                    std::to_string(*cap.arrived_port);
   if (!nat) return finding{cause::inconclusive, std::nullopt, "Port " + port_text(c.ev.port) + " is translated: " + how + ".", {}};
   return nat_wrong_target(c.ev, c.home, *nat, how);
 }
 
-/// The router at `index` answered the relay's SYN with ICMP unreachable `code`.
-finding router_rejected(const network_context& c, std::size_t index, int code) {
+/// The router at `index` answered the relay's probe with ICMP unreachable `icmp`.
+finding router_rejected(const network_context& c, std::size_t index, const std::optional<icmp_info>& icmp) {
+  const int code = icmp ? icmp->code : -1;
+  if (icmp && is_port_unreachable(*icmp)) return nat_no_forward(c.ev, c.home, index, answered_port_unreachable);
   if (no_such_host(code)) {
     auto f = nat_wrong_target(c.ev, c.home, index, forward_to_nobody);
-    // Host unreachable comes from the router that tried to deliver the SYN,
+    // Host unreachable comes from the router that tried to deliver the probe,
     // which may be the one in front forwarding to an address gone stale.
     if (index > 1) {
       const auto in_front = hop_label(c.home.hops[index - 1]);
-      f.summary += " Host unreachable comes from the router that tried to deliver the SYN, so it could also be the " +
+      f.summary += " Host unreachable comes from the router that tried to deliver the " + probe_word(c.ev) +
+                   ", so it could also be the " +
                    in_front + " forwarding port " + port_text(c.ev.port) +
                    " to a stale address. What tells them apart: the ICMP's arrival TTL, and the " + in_front +
                    "'s port-forward page.";
@@ -167,12 +174,11 @@ finding router_rejected(const network_context& c, std::size_t index, int code) {
     }
     return f;
   }
-  if (code == 3) return nat_no_forward(c.ev, c.home, index, "it answered ICMP port unreachable itself");
   const auto router = hop_label(c.home.hops[index]);
   const auto p = port_text(c.ev.port);
   return {cause::filtered, index,
           "The " + router + " rejects port " + p + " with ICMP code " + std::to_string(code) + " (its firewall).",
-          {router + ": allow forwarded TCP " + p + " in its firewall and add the port forward."}};
+          {router + ": allow forwarded " + protocol_word(c.ev) + " " + p + " in its firewall and add the port forward."}};
 }
 
 /// An answer from in front of this host: that router handles the port itself.
@@ -182,12 +188,17 @@ std::optional<finding> answered_by_router(const network_context& c) {
   const auto& a = *c.sweep.answer;
   switch (a.reply) {
     case sweep_reply::rst:
-      return nat_no_forward(c.ev, c.home, index, "it answered the relay's SYN itself with a reset");
-    case sweep_reply::syn_ack:
-    case sweep_reply::udp_reply:  // the target answering, as a SYN-ACK is
       return nat_no_forward(c.ev, c.home, index,
-                            "it accepted the connection itself (a service on the router holds the port)");
-    case sweep_reply::unreachable: return router_rejected(c, index, a.icmp ? a.icmp->code : -1);
+                            "it answered the relay's " + probe_word(c.ev) + " itself with " +
+                                std::string(words(c.ev).refusal));
+    case sweep_reply::syn_ack:
+    case sweep_reply::udp_reply: {  // the target answering, as a SYN-ACK is
+      const auto& w = words(c.ev);
+      return nat_no_forward(c.ev, c.home, index,
+                            "it " + std::string(w.accepted) + " the " + std::string(w.exchange) +
+                                " itself (a service on the router holds the port)");
+    }
+    case sweep_reply::unreachable: return router_rejected(c, index, a.icmp);
     case sweep_reply::time_exceeded:
     case sweep_reply::silence: break;
   }
@@ -197,7 +208,8 @@ std::optional<finding> answered_by_router(const network_context& c) {
 /// Nothing reached this host: blame the innermost NAT's target.
 finding missed_this_host(const network_context& c, const std::string& how) {
   if (const auto nat = c.home.innermost_nat()) return nat_wrong_target(c.ev, c.home, *nat, how);
-  return {cause::inconclusive, std::nullopt, "The connection reached a device other than this host: " + how + ".", {}};
+  return {cause::inconclusive, std::nullopt,
+          "The " + std::string(words(c.ev).exchange) + " reached a device other than this host: " + how + ".", {}};
 }
 
 /// Something at this host's depth blocks the port, and the host firewall
@@ -218,7 +230,8 @@ finding not_this_firewall(const network_context& c, const std::string& what) {
             "Something at this host's depth blocks port " + p + " (" + what + "), and " + not_it + ": either the " +
                 router + " forwards port " + p + " to another device, or a third-party firewall on this host "
                 "blocks it; the router's port-forward page tells them apart.",
-            {router + ": make sure the port forward for TCP WAN " + p + " targets " + host_target(c.ev, c.home) + "."}};
+            {router + ": make sure the port forward for " + protocol_word(c.ev) + " WAN " + p + " targets " +
+             host_target(c.ev, c.home) + "."}};
   append(f.fix, with_lead_in("If it does: ", c.fixes.steps("other_firewall")));
   f.also.push_back(*nat);
   return f;
@@ -239,7 +252,7 @@ std::optional<finding> firewall_at_host_depth(const network_context& c, const st
       f.also.push_back(*nat);
       // firewall_blocks() already hedges an answer; a silent drop needs it said here.
       if (!answered) {
-        f.summary += " Nothing shows the SYN reached this host, so it could also be the " +
+        f.summary += " Nothing shows the " + probe_word(c.ev) + " reached this host, so it could also be the " +
                      hop_label(c.home.hops[*nat]) + " forwarding port " + port_text(c.ev.port) +
                      " to another device. What tells them apart: whether the port stays closed after this fix; if "
                      "it does, check that forward.";
@@ -255,7 +268,8 @@ std::optional<finding> firewall_at_host_depth(const network_context& c, const st
 /// A reset or an ICMP error (`what`) at this host's depth, where a listener was open.
 finding answered_at_host_depth(const network_context& c, const std::string& what) {
   if (capture_saw_no_syn(c.ev))
-    return missed_this_host(c, what + " came from another device: the capture saw no relay SYN reach this host");
+    return missed_this_host(c, what + " came from another device: the capture saw no relay " + probe_word(c.ev) +
+                                   " reach this host");
   const auto although_listening =
       what + " although " + (c.ev.agent_listening ? "probe-client" : "your server") + " was listening";
   if (auto f = firewall_at_host_depth(c, what, although_listening, true)) return *f;
@@ -282,16 +296,22 @@ finding on_foreign(const network_context& c) {
   const auto heard = peer_heard(c.ev.connect_back);
   if (c.ev.agent_listening) return missed_this_host(c, "the relay reached " + heard + " instead of probe-client");
   if (capture_saw_no_syn(c.ev))
-    return missed_this_host(c, "the relay reached " + heard + ", but no relay SYN reached this host");
+    return missed_this_host(c, "the relay reached " + heard + ", but no relay " + probe_word(c.ev) + " reached this host");
   const auto p = port_text(c.ev.port);
+  const bool udp = c.ev.protocol == transport::udp;
   if (!c.ev.capture.available) {
     return {cause::reachable, std::nullopt,
-            "Port " + p + " is reachable: the relay connected to a server at this host's depth (without a capture it "
-            "could not confirm the server is this host).",
+            "Port " + p + " is reachable: " +
+                (udp ? "a program at this host's depth answered the relay's datagram (without a capture it could not "
+                       "confirm the program is on this host)."
+                     : "the relay connected to a server at this host's depth (without a capture it could not confirm "
+                       "the server is this host)."),
             {}};
   }
   return {cause::reachable, std::nullopt,
-          "Port " + p + " is reachable from the internet: the relay connected to your server.", {}};
+          "Port " + p + " is reachable from the internet: " +
+              (udp ? "your program answered the relay's datagram." : "the relay connected to your server."),
+          {}};
 }
 
 /// A reset at this host's depth, where a listener was open: this host's own
@@ -300,19 +320,88 @@ finding refused_at_host_depth(const network_context& c) {
   if (!capture_saw_no_syn(c.ev)) {
     if (auto f = wrong_family(c.ev, c.home.host_index(), c.fixes)) return *f;
   }
-  return answered_at_host_depth(c, "the relay's SYN was refused (RST)");
+  return answered_at_host_depth(c, "the relay's " + probe_word(c.ev) + " was refused (" +
+                                       std::string(words(c.ev).refusal_tag) + ")");
+}
+
+/// A refusal that no router in front is known to have sent.
+finding refused_here(const network_context& c) {
+  if (listener_open(c.ev)) return refused_at_host_depth(c);
+  if (capture_saw_no_syn(c.ev))
+    return missed_this_host(c, "the relay's " + probe_word(c.ev) +
+                                   " was refused by another device: the capture saw none reach this host");
+  // Nothing listens here on a reachable address, so a refusal is what this
+  // host should answer; the local check names the reason.
+  return {cause::no_listener, c.home.host_index(),
+          "Nothing on this host accepts port " + port_text(c.ev.port) + " from outside, so it answered the relay with " +
+              std::string(words(c.ev).refusal) + ".",
+          {}};
 }
 
 finding on_refused(const network_context& c) {
   if (auto f = answered_by_router(c)) return *f;
-  if (listener_open(c.ev)) return refused_at_host_depth(c);
-  if (capture_saw_no_syn(c.ev))
-    return missed_this_host(c, "the relay's SYN was refused by another device: the capture saw none reach this host");
-  // Nothing listens here on a reachable address, so a reset is what this host
-  // should answer; the local check names the reason.
-  return {cause::no_listener, c.home.host_index(),
-          "Nothing on this host accepts port " + port_text(c.ev.port) + " from outside, so it answered the relay with a reset.",
-          {}};
+  return refused_here(c);
+}
+
+/// UDP's refusal: the connect-back got ICMP port unreachable.
+bool udp_refused(const evidence& ev) {
+  const auto& icmp = ev.connect_back.icmp;
+  return ev.protocol == transport::udp && icmp && is_port_unreachable(*icmp);
+}
+
+/// The depth behind the public address of the hop that sent the
+/// connect-back's ICMP error, from the TTL it arrived with. The sweep's ICMP
+/// errors from behind the public address lose one TTL per hop on their way
+/// back, so they give the arrival TTL of each depth; used only when they all
+/// agree (one initial TTL) and the connect-back's fits a depth of the home.
+/// Devices that start their TTLs elsewhere (64, 128, 255) land far outside it.
+std::optional<int> icmp_depth(const network_context& c) {
+  const auto& arrived = c.ev.connect_back.reply_ttl;
+  if (!arrived || !c.home.public_ttl || !c.ev.sweep) return std::nullopt;
+  std::optional<int> at_depth_zero;
+  for (const auto& h : c.ev.sweep->hops) {
+    const int depth = h.ttl - *c.home.public_ttl;
+    if (depth < 0 || !h.reply_ttl) continue;
+    const int base = *h.reply_ttl + depth;
+    if (at_depth_zero && *at_depth_zero != base) return std::nullopt;
+    at_depth_zero = base;
+  }
+  if (!at_depth_zero) return std::nullopt;
+  const int depth = *at_depth_zero - *arrived;
+  if (depth < 0 || depth > c.home.host_depth()) return std::nullopt;
+  return depth;
+}
+
+/// Nothing placed the ICMP port unreachable and no capture saw the datagram
+/// arrive: each router the sweep does not show forwarding the port may have
+/// answered it itself, as a router without a forward does.
+void add_unplaced_routers(const network_context& c, finding& f) {
+  if (c.ev.capture.probe_seen || !f.blocking) return;
+  std::vector<suspect> others;
+  std::vector<std::string> steps;
+  for (int depth = c.sweep.deepest_forward.value_or(-1) + 1; depth < c.home.host_depth(); ++depth) {
+    const auto index = c.home.at_depth(depth);
+    if (index == *f.blocking || std::find(f.also.begin(), f.also.end(), index) != f.also.end()) continue;
+    others.push_back({index, suspect_name(c.ev, c.home, index) + " answering it itself (no forward)"});
+    steps.push_back(nat_no_forward(c.ev, c.home, index, answered_port_unreachable).fix.front());
+  }
+  add_suspects(f, others, "Neither the sweep nor the ICMP's arrival TTL places the ICMP port unreachable",
+               tell_apart_sentence({"each router's port-forward page shows whether it forwards port " +
+                                    port_text(c.ev.port)}));
+  for (const auto& step : steps) f.fix.push_back("If that is not it: " + step);
+}
+
+finding on_port_unreachable(const network_context& c) {
+  if (auto f = answered_by_router(c)) return *f;
+  const auto depth = icmp_depth(c);
+  if (depth && *depth < c.home.host_depth()) {
+    return nat_no_forward(c.ev, c.home, c.home.at_depth(*depth),
+                          std::string(answered_port_unreachable) + " (the ICMP's arrival TTL, " +
+                              std::to_string(*c.ev.connect_back.reply_ttl) + ", places it there)");
+  }
+  auto f = refused_here(c);
+  if (!depth && !c.sweep.answer_depth) add_unplaced_routers(c, f);
+  return f;
 }
 
 finding on_unreachable(const network_context& c) {
@@ -324,17 +413,19 @@ finding on_unreachable(const network_context& c) {
             {"Try again, or try another relay."}};
   }
   if (no_such_host(icmp->code)) return missed_this_host(c, forward_to_nobody);
-  return answered_at_host_depth(c, "the relay's SYN was rejected with ICMP " + icmp_type_code(icmp->type, icmp->code));
+  return answered_at_host_depth(c, "the relay's " + probe_word(c.ev) + " was rejected with ICMP " +
+                                       icmp_type_code(icmp->type, icmp->code));
 }
 
 // ---------------------------------------------------------------------------
-// Silence: the relay's SYN got no answer at all.
+// Silence: the relay's probe got no answer at all.
 
-/// The relay's SYN reached this host's depth and was dropped silently, and
+/// The relay's probe reached this host's depth and was dropped silently, and
 /// there was no capture to see where.
 finding silent_at_host_depth(const network_context& c, std::size_t index) {
-  if (auto f = firewall_at_host_depth(c, "the relay's SYN got no answer at this host's depth",
-                                      "the relay's SYN was dropped silently", false))
+  const auto probe = "the relay's " + probe_word(c.ev);
+  if (auto f = firewall_at_host_depth(c, probe + " got no answer at this host's depth", probe + " was dropped silently",
+                                      false))
     return *f;
   const auto in_front = index - 1;
   const bool nat_in_front = in_front > 0;
@@ -344,7 +435,8 @@ finding silent_at_host_depth(const network_context& c, std::size_t index) {
   if (nat_in_front) tell.push_back("the router's port-forward page shows where it sends port " + port_text(c.ev.port));
   else tell.push_back(upstream_tell_apart(c.ev.port));
   finding f{cause::filtered, index,
-            "The relay's SYN reached this host's depth and was dropped silently: this host's firewall, or " + other +
+            "The relay's " + probe_word(c.ev) +
+                " reached this host's depth and was dropped silently: this host's firewall, or " + other +
                 ". " + tell_apart_sentence(tell),
             firewall_fix(c.ev, c.fixes)};
   if (nat_in_front || upstream_possible(c.ev, c.home, c.sweep)) f.also.push_back(in_front);
@@ -376,27 +468,80 @@ std::vector<std::string> host_also(const network_context& c) {
   return steps;
 }
 
-/// The capture saw the relay's SYN arrive, and nothing got back to the relay.
+/// The user's program holds the port over UDP, and probe-client does not
+/// listen: many UDP programs (WireGuard, game servers) ignore a payload they
+/// do not understand, so silence at this host proves no block.
+bool program_may_ignore(const evidence& ev) {
+  return ev.protocol == transport::udp && !ev.agent_listening && listener_open(ev);
+}
+
+constexpr const char* ignores_payloads =
+    "many UDP programs, WireGuard and game servers among them, answer only their own protocol and ignore a payload "
+    "they do not understand";
+
+/// What tells a program that ignores the relay's datagram from a block.
+constexpr const char* stop_program_step =
+    "Stop your program and run probe-client again without --service: its own listener then answers the relay's "
+    "datagram, so an answer proves the path and silence is a block.";
+
+/// The capture saw the relay's datagram arrive and this host send nothing,
+/// while the user's program held the port: its firewall, or the program.
+finding ignored_or_dropped(const network_context& c) {
+  const auto p = port_text(c.ev.port);
+  finding f{cause::inconclusive, c.home.host_index(),
+            "The relay's datagram reached this host (seen by the capture) and nothing answered it: this host's "
+            "firewall dropped it, or your program ignored it (" + std::string(ignores_payloads) + "). " +
+                tell_apart_sentence({"stopping your program and running probe-client without --service, so that its "
+                                     "own listener answers the relay",
+                                     "or this host's firewall rules for UDP " + p}),
+            {stop_program_step}};
+  append(f.fix, with_lead_in("If it is this host's firewall: ", firewall_fix(c.ev, c.fixes)));
+  return f;
+}
+
+/// Without a capture, silence at this host's depth may also be the user's
+/// program ignoring the relay's datagram: said wherever this host is a
+/// candidate and the firewall's own word does not settle it.
+void add_ignoring_program(const network_context& c, finding& f) {
+  const auto host = c.home.host_index();
+  const bool host_named = f.blocking == host || std::find(f.also.begin(), f.also.end(), host) != f.also.end();
+  const auto view = read_firewall(c.ev);
+  if (!host_named || view == firewall_view::log_shows_drop || view == firewall_view::blocks) return;
+  // Another firewall on this host is then no surer than the program.
+  if (f.why == cause::host_firewall) f.why = cause::inconclusive;
+  f.summary += " Your program may also have ignored the relay's datagram: " + std::string(ignores_payloads) +
+               ", and without a packet capture UDP gives no further evidence.";
+  f.fix.emplace_back(stop_program_step);
+}
+
+/// The capture saw the relay's probe arrive, and nothing got back to the relay.
 finding silent_after_arrival(const network_context& c) {
-  if (c.ev.capture.answer == host_answer::syn_ack) {
+  const auto answer = c.ev.capture.answer;
+  // This host refused it, and the ICMP error was lost on the way back.
+  if (answer == host_answer::port_unreachable) return refused_here(c);
+  if (answer == host_answer::syn_ack || answer == host_answer::udp_reply) {
     return {cause::filtered, c.home.host_index(),
-            "The relay's SYN reached this host and it answered, but the answer never got back: the return path "
+            "The relay's " + probe_word(c.ev) +
+                " reached this host and it answered, but the answer never got back: the return path "
             "does not go through the router that forwarded it (asymmetric routing).",
             {"Make this host's default gateway the router that forwards port " + port_text(c.ev.port) + "."}};
   }
-  return host_firewall(c.ev, c.home, c.fixes, "the relay's SYN arrived (seen by the capture) and this host dropped it");
+  if (program_may_ignore(c.ev)) return ignored_or_dropped(c);
+  return host_firewall(c.ev, c.home, c.fixes,
+                       "the relay's " + probe_word(c.ev) + " arrived (seen by the capture) and this host dropped it");
 }
 
-/// Without the sweep's TTLs nothing tells which hop dropped the SYN.
+/// Without the sweep's TTLs nothing tells which hop dropped the probe.
 finding silent_somewhere(const network_context& c) {
   if (read_firewall(c.ev) == firewall_view::blocks) {
-    auto f = firewall_blocks(c.ev, c.home, c.fixes, "the relay's SYN got no answer", false);
-    // Without the sweep a router further out may drop the SYN first.
+    auto f = firewall_blocks(c.ev, c.home, c.fixes, "the relay's " + probe_word(c.ev) + " got no answer", false);
+    // Without the sweep a router further out may drop the probe first.
     std::vector<suspect> others;
     for (auto i = c.home.host_index(); i-- > 1;) others.push_back({i, suspect_name(c.ev, c.home, i)});
     others.push_back({0, suspect_name(c.ev, c.home, 0)});
-    add_suspects(f, others, "Without the TTL sweep nothing shows the SYN reached this host",
-                 "What tells them apart: a relay with the TTL sweep, which shows where the SYN stops.");
+    add_suspects(f, others, "Without the TTL sweep nothing shows the " + probe_word(c.ev) + " reached this host",
+                 "What tells them apart: a relay with the TTL sweep, which shows where the " + probe_word(c.ev) +
+                     " stops.");
     return f;
   }
   return {cause::filtered, std::nullopt,
@@ -408,7 +553,7 @@ finding silent_somewhere(const network_context& c) {
 /// The drop may be anywhere from `first_silent` in: routers that forward do
 /// not always answer expired probes. Also the router that last forwarded
 /// (its forward may point at a stale address, or its own firewall drop what
-/// it forwards), and the ISP when nothing shows the SYN got past it.
+/// it forwards), and the ISP when nothing shows the probe got past it.
 std::vector<suspect> silent_suspects(const network_context& c, int first_silent, int last_candidate) {
   std::vector<suspect> others;
   for (int depth = first_silent + 1; depth <= last_candidate; ++depth) {
@@ -433,7 +578,7 @@ std::string why_silence_is_open(const network_context& c, int first_silent, int 
                       " forwarded the probes inward (its TTL answered), but that does not show where to");
   }
   if (upstream_possible(c.ev, c.home, c.sweep))
-    reasons.emplace_back("nothing shows the SYN got past your ISP's network to your public address");
+    reasons.push_back("nothing shows the " + probe_word(c.ev) + " got past your ISP's network to your public address");
   auto text = joined(reasons, "; ");
   if (!text.empty()) text.front() = static_cast<char>(text.front() - 'a' + 'A');
   return text;
@@ -455,12 +600,14 @@ void add_suspect_fixes(const network_context& c, int first_silent, finding& f) {
   if (first_silent > 0) {
     const auto forwarder = c.home.at_depth(first_silent - 1);
     f.fix.push_back("If the forwards further in are there: " + hop_label(c.home.hops[forwarder]) +
-                    ": make sure its forward for TCP WAN " + p + " targets " + forward_target(c.ev, c.home, forwarder) +
-                    " as it is now (a DHCP renewal may have changed it), and that its firewall allows forwarded TCP " + p +
+                    ": make sure its forward for " + protocol_word(c.ev) + " WAN " + p + " targets " +
+                    forward_target(c.ev, c.home, forwarder) +
+                    " as it is now (a DHCP renewal may have changed it), and that its firewall allows forwarded " +
+                    protocol_word(c.ev) + " " + p +
                     ".");
   }
   if (upstream_possible(c.ev, c.home, c.sweep)) {
-    f.fix.push_back("If every forward is right: ask your ISP whether it blocks inbound TCP " + p +
+    f.fix.push_back("If every forward is right: ask your ISP whether it blocks inbound " + protocol_word(c.ev) + " " + p +
                     ", or serve on a high port instead.");
   }
 }
@@ -472,16 +619,18 @@ finding first_silent_hop(const network_context& c) {
   if (first_silent > last_candidate) {
     const auto nat = c.home.host_index() - 1;
     auto f = missed_this_host(c, "the " + hop_label(c.home.hops[nat]) +
-                                     " forwarded the relay's SYN but it never reached this host");
+                                     " forwarded the relay's " + probe_word(c.ev) + " but it never reached this host");
     if (f.why == cause::nat_wrong_target)
-      f.summary += " Its own firewall dropping the forwarded SYN looks the same: its port-forward page and firewall "
+      f.summary += " Its own firewall dropping the forwarded " + probe_word(c.ev) +
+                   " looks the same: its port-forward page and firewall "
                    "rules tell them apart.";
     return f;
   }
   const auto index = c.home.at_depth(first_silent);
   if (c.home.is_host(index)) return silent_at_host_depth(c, index);
   finding f = nat_no_forward(c.ev, c.home, index,
-                             "it dropped the relay's SYN silently (no forward, and its WAN drops unsolicited packets)");
+                             "it dropped the relay's " + probe_word(c.ev) +
+                                 " silently (no forward, and its WAN drops unsolicited packets)");
   if (f.why == cause::cgnat) return f;
   const auto others = silent_suspects(c, first_silent, last_candidate);
   if (others.empty()) return f;
@@ -494,12 +643,19 @@ finding first_silent_hop(const network_context& c) {
   return f;
 }
 
-finding on_silence(const network_context& c) {
+/// Where the silence stops, from the capture, the firewall's log or the sweep.
+finding silence_finding(const network_context& c) {
   const auto& cap = c.ev.capture;
   if (cap.available && cap.probe_seen) return silent_after_arrival(c);
   if (read_firewall(c.ev) == firewall_view::log_shows_drop) return firewall_log_drop(c.ev, c.home, c.fixes);
   if (!c.home.public_ttl || !c.ev.sweep) return silent_somewhere(c);
   return first_silent_hop(c);
+}
+
+finding on_silence(const network_context& c) {
+  auto f = silence_finding(c);
+  if (program_may_ignore(c.ev) && !c.ev.capture.available) add_ignoring_program(c, f);
+  return f;
 }
 
 }  // namespace
@@ -512,16 +668,21 @@ std::string suspect_name(const evidence& ev, const layout& home, std::size_t ind
 
 finding network_finding(const evidence& ev, const layout& home, const sweep_reading& sweep, const fix_writer& fx) {
   const network_context c{ev, home, sweep, fx};
-  if (ev.connect_back.outcome == connect_outcome::verified)
+  if (ev.connect_back.outcome == connect_outcome::verified) {
     return {cause::reachable, std::nullopt,
-            "Port " + port_text(ev.port) + " is reachable from the internet: the relay reached probe-client here.", {}};
+            "Port " + port_text(ev.port) + " is reachable from the internet: " +
+                (ev.protocol == transport::udp
+                     ? "the relay's datagram reached probe-client here, and it answered with the proof."
+                     : "the relay reached probe-client here."),
+            {}};
+  }
   if (auto f = wrong_port(c)) return *f;
   switch (ev.connect_back.outcome) {
     // connected: the client could not learn who answered; something did.
     case connect_outcome::foreign:
     case connect_outcome::connected: return on_foreign(c);
     case connect_outcome::refused: return on_refused(c);
-    case connect_outcome::unreachable: return on_unreachable(c);
+    case connect_outcome::unreachable: return udp_refused(ev) ? on_port_unreachable(c) : on_unreachable(c);
     case connect_outcome::timeout: return on_silence(c);
     case connect_outcome::verified:
     case connect_outcome::not_run: break;

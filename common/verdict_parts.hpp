@@ -75,7 +75,7 @@ struct layout {
 struct sweep_reading {
   /// Deepest hop that forwarded a probe inward (ICMP time exceeded).
   std::optional<int> deepest_forward;
-  /// First TCP or ICMP-unreachable answer behind the public address.
+  /// First answer (TCP, UDP or ICMP unreachable) behind the public address.
   std::optional<sweep_hop> answer;
   std::optional<int> answer_depth;
 };
@@ -98,10 +98,12 @@ struct fill {
 };
 using fills = std::vector<fill>;
 
-/// Picks the host OS's steps of a fix and fills in the port and the values given.
+/// Picks the host OS's steps of a fix and fills in the port, the transport's
+/// words ({protocol}, {protocol_lower}, {probe}) and the values given.
 class fix_writer {
  public:
-  fix_writer(const fix_book& book, host_os os, std::uint16_t port) : book_(book), os_(os), port_(port) {}
+  fix_writer(const fix_book& book, host_os os, std::uint16_t port, transport protocol)
+      : book_(book), os_(os), port_(port), protocol_(protocol) {}
 
   /// The steps of fix `id` (an id of fix_catalogue()) with `values` filled in.
   [[nodiscard]] std::vector<std::string> steps(std::string_view id, fills values = {}) const;
@@ -110,6 +112,7 @@ class fix_writer {
   const fix_book& book_;
   host_os os_;
   std::uint16_t port_;
+  transport protocol_;
 };
 
 /// Appends the steps `more` to `to`.
@@ -139,6 +142,19 @@ struct finding {
 
 /// "3000"
 [[nodiscard]] inline std::string port_text(std::uint16_t port) { return std::to_string(port); }
+
+/// The words for the transport `ev` probed: "SYN" or "datagram", "TCP" or "UDP".
+[[nodiscard]] inline const transport_words& words(const evidence& ev) { return words_for(ev.protocol); }
+/// "SYN", "datagram", as a std::string to build sentences with.
+[[nodiscard]] inline std::string probe_word(const evidence& ev) { return std::string(words(ev).probe); }
+/// "TCP", "UDP", as a std::string to build sentences with.
+[[nodiscard]] inline std::string protocol_word(const evidence& ev) { return std::string(words(ev).protocol); }
+
+/// ICMP port unreachable, in either family (ICMP type 3 code 3, ICMPv6 type 1
+/// code 4): how a host refuses a datagram to a port nothing takes.
+[[nodiscard]] inline bool is_port_unreachable(const icmp_info& icmp) {
+  return (icmp.type == 3 && icmp.code == 3) || (icmp.type == 1 && icmp.code == 4);
+}
 
 /// `text` in double quotes, as a rule or network name is shown.
 [[nodiscard]] inline std::string quoted(const std::string& text) { return "\"" + text + "\""; }
@@ -243,7 +259,7 @@ enum class firewall_view { unknown, log_shows_drop, blocks, allows };
 /// This host's firewall blocks the port, as `how` shows.
 [[nodiscard]] finding host_firewall(const evidence& ev, const layout& home, const fix_writer& fx,
                                     const std::string& how);
-/// The firewall's log shows the relay's SYN dropped here: as good as a capture.
+/// The firewall's log shows the relay's probe dropped here: as good as a capture.
 [[nodiscard]] finding firewall_log_drop(const evidence& ev, const layout& home, const fix_writer& fx);
 /// The firewall's rules block the port; `what` is what the relay met at this
 /// host's depth, and `answered` whether that was an answer.

@@ -131,22 +131,22 @@ std::string external_line(const evidence& ev, const layout& home, std::size_t in
   return line;
 }
 
-std::string forward_line(const router_evidence& r, const router_view& view, std::uint16_t port) {
-  const auto p = std::to_string(port);
+std::string forward_line(const evidence& ev, const router_evidence& r, const router_view& view) {
+  const auto p = protocol_word(ev) + " " + port_text(ev.port);
   const auto table = "its " + mapping_source(r) + " table";
   switch (view.forward) {
     case listed_forward::not_asked: return {};
     case listed_forward::not_listed:
-      return table + " lists no mapping for TCP " + p +
+      return table + " lists no mapping for " + p +
              " (weak evidence: forwards made in a router's web page are often not listed)";
     case listed_forward::right:
-      return table + " maps TCP " + p + " to " + view.listed_target + ", which is " + view.expected_by + " (right)";
-    case listed_forward::target_unverified: return table + " maps TCP " + p + " to " + view.listed_target;
+      return table + " maps " + p + " to " + view.listed_target + ", which is " + view.expected_by + " (right)";
+    case listed_forward::target_unverified: return table + " maps " + p + " to " + view.listed_target;
     case listed_forward::wrong_target:
-      return table + " maps TCP " + p + " to " + view.listed_target + ", but " +
+      return table + " maps " + p + " to " + view.listed_target + ", but " +
              (view.expected_target ? view.expected_by + " is " + *view.expected_target
                                    : std::string("that is this host, which it cannot reach past the NAT in front"));
-    case listed_forward::disabled: return table + " lists TCP " + p + " → " + view.listed_target + " as disabled";
+    case listed_forward::disabled: return table + " lists " + p + " → " + view.listed_target + " as disabled";
   }
   return {};
 }
@@ -156,13 +156,13 @@ void add_lines(const evidence& ev, const layout& home, std::size_t index, const 
   h.evidence.push_back(answered_line(r));
   if (r.external_address) h.evidence.push_back(external_line(ev, home, index, *r.external_address));
   if (r.wan_connected && !*r.wan_connected) h.evidence.emplace_back("says its WAN connection is down (UPnP)");
-  if (auto line = forward_line(r, view, ev.port); !line.empty()) h.evidence.push_back(std::move(line));
+  if (auto line = forward_line(ev, r, view); !line.empty()) h.evidence.push_back(std::move(line));
   for (const auto& m : r.missing) h.evidence.push_back(m.what + " not read: " + m.why);
 }
 
-std::string outcome_words(connect_outcome o) {
+std::string outcome_words(const evidence& ev, connect_outcome o) {
   switch (o) {
-    case connect_outcome::refused: return "was refused (RST)";
+    case connect_outcome::refused: return "was refused (" + std::string(words(ev).refusal_tag) + ")";
     case connect_outcome::unreachable: return "got ICMP unreachable";
     case connect_outcome::connected:
     case connect_outcome::verified:
@@ -174,16 +174,16 @@ std::string outcome_words(connect_outcome o) {
 }
 
 /// ICMP unreachable without the ICMP error itself: the relay could not
-/// send the SYN (a local failure on its side, such as no free descriptor),
+/// send the probe (a local failure on its side, such as no free descriptor),
 /// which says nothing about the network.
 bool relay_side_failure(const control_probe_result& c) {
   return c.outcome == connect_outcome::unreachable && !c.icmp;
 }
 
 std::string control_line(const evidence& ev, const control_probe_result& c) {
-  const auto to = "control probe: the relay's SYN to port " + std::to_string(c.port) + " of " + ev.public_address;
+  const auto to = "control probe: the relay's " + probe_word(ev) + " to port " + std::to_string(c.port) + " of " + ev.public_address;
   if (relay_side_failure(c)) return to + " could not be sent (a failure on the relay's side: no evidence either way)";
-  auto line = to + " " + outcome_words(c.outcome);
+  auto line = to + " " + outcome_words(ev, c.outcome);
   if (c.outcome != connect_outcome::timeout && c.outcome != connect_outcome::not_run)
     line += " after " + format_ms(c.connect_ms);
   return line;
@@ -242,16 +242,18 @@ finding wrong_mapping(const weighing& w, std::size_t index) {
       view.expected_target ? *view.expected_target : "the " + w.home.hops[index + 1].name + "'s WAN address:" + p;
   if (view.forward == listed_forward::disabled) {
     return {cause::nat_no_forward, index,
-            "The " + router + " has its mapping of TCP " + p + " to " + view.listed_target + " disabled (its " +
+            "The " + router + " has its mapping of " + protocol_word(w.ev) + " " + p + " to " + view.listed_target +
+                " disabled (its " +
                 mapping_source(r) + " table says so).",
-            {router + ": enable the port forward for TCP WAN " + p + " → " + target + "."}};
+            {router + ": enable the port forward for " + protocol_word(w.ev) + " WAN " + p + " → " + target + "."}};
   }
   return {cause::nat_wrong_target, index,
           "The " + router + " forwards port " + p + " to " + view.listed_target + ", but " +
               (view.expected_target ? view.expected_by + " is " + *view.expected_target
                                     : std::string("that is this host, which it cannot reach past the NAT in front")) +
               " (its own " + mapping_source(r) + " table says so).",
-          {router + ": change the port forward for TCP WAN " + p + " so its target is " + target + "."}};
+          {router + ": change the port forward for " + protocol_word(w.ev) + " WAN " + p + " so its target is " + target +
+           "."}};
 }
 
 /// How likely candidate `i` is, lower first, from the routers' own word and
@@ -305,12 +307,12 @@ std::string answers_sentence(const weighing& w, const std::vector<std::size_t>& 
   if (w.reached < 0 && w.ev.control_probe && std::find(order.begin(), order.end(), 0) != order.end()) {
     const auto& c = *w.ev.control_probe;
     if (control_answered(w.ev))
-      parts.push_back("the relay's control probe to port " + std::to_string(c.port) + " " + outcome_words(c.outcome) +
-                      ", so unsolicited SYNs to other ports get through to your routers and port " + p +
+      parts.push_back("the relay's control probe to port " + std::to_string(c.port) + " " + outcome_words(w.ev, c.outcome) +
+                      ", so unsolicited " + probe_word(w.ev) + "s to other ports get through to your routers and port " + p +
                       " alone is dropped on the way");
     else if (c.outcome == connect_outcome::timeout)
       parts.push_back("the relay's control probe to port " + std::to_string(c.port) +
-                      " got no answer either, so something drops every unsolicited SYN");
+                      " got no answer either, so something drops every unsolicited " + probe_word(w.ev));
   }
   if (parts.empty()) return {};
   auto text = joined(parts, "; ");
@@ -345,7 +347,7 @@ std::string target_of(const weighing& w, std::size_t i) {
 std::vector<std::string> fix_for(const weighing& w, std::size_t i) {
   const auto p = std::to_string(w.ev.port);
   if (i == 0)
-    return {"Ask your ISP whether it blocks inbound TCP " + p +
+    return {"Ask your ISP whether it blocks inbound " + protocol_word(w.ev) + " " + p +
             " (many block 25, 80, 443 and 8080), or serve on a high port instead."};
   if (w.home.is_host(i)) {
     auto steps = firewall_fix(w.ev, w.fixes);
@@ -354,14 +356,15 @@ std::vector<std::string> fix_for(const weighing& w, std::size_t i) {
   }
   const auto router = hop_label(w.home.hops[i]);
   const auto& view = w.routers[i];
-  const auto allow = "allow forwarded TCP " + p + " in its firewall.";
-  if (view.forward == listed_forward::right) return {router + ": its forward of TCP " + p + " is in place; " + allow};
+  const auto protocol = protocol_word(w.ev);
+  const auto allow = "allow forwarded " + protocol + " " + p + " in its firewall.";
+  if (view.forward == listed_forward::right) return {router + ": its forward of " + protocol + " " + p + " is in place; " + allow};
   if (w.forward_listed(i) || w.forwarded_probes(i)) {
     const auto listed = w.forward_listed(i) ? view.listed_target : "its forward's target";
     return {router + ": check that " + listed + " is still " + target_of(w, i) + " (a DHCP renewal may have changed it), and " +
             allow};
   }
-  return {router + ": add a port forward TCP WAN " + p + " → " + target_of(w, i) + "."};
+  return {router + ": add a port forward " + protocol + " WAN " + p + " → " + target_of(w, i) + "."};
 }
 
 /// The finding the reordered candidates make: the routers' answers, the
@@ -392,8 +395,9 @@ void add_inner_steps(const weighing& w, finding& f) {
   auto at = f.fix.begin() + (f.fix.empty() ? 0 : 1);
   for (auto i = *f.blocking + 1; i < w.home.host_index(); ++i) {
     if (w.routers[i].forward != listed_forward::not_listed) continue;
-    at = std::next(f.fix.insert(at, "Then " + hop_label(w.home.hops[i]) + ": its UPnP table lists no mapping for TCP " + p +
-                    " either; add a port forward TCP WAN " + p + " → " + target_of(w, i) +
+    at = std::next(f.fix.insert(at, "Then " + hop_label(w.home.hops[i]) + ": its UPnP table lists no mapping for " +
+                                        protocol_word(w.ev) + " " + p +
+                    " either; add a port forward " + protocol_word(w.ev) + " WAN " + p + " → " + target_of(w, i) +
                     ", unless one made in its web page is already there."));
   }
 }

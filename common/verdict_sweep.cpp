@@ -9,8 +9,8 @@
 namespace reachback::verdict_parts {
 namespace {
 
-std::string sweep_line(const sweep_hop& h) {
-  std::string text = "relay SYN with TTL " + std::to_string(h.ttl) + ": ";
+std::string sweep_line(const evidence& ev, const sweep_hop& h) {
+  std::string text = "relay " + probe_word(ev) + " with TTL " + std::to_string(h.ttl) + ": ";
   switch (h.reply) {
     case sweep_reply::time_exceeded: text += "ICMP time exceeded from " + h.from; break;
     case sweep_reply::rst: text += "RST from " + h.from; break;
@@ -29,11 +29,11 @@ std::string sweep_line(const sweep_hop& h) {
 
 /// The sweep line for `h`, with what its `depth` behind the public address
 /// says about it.
-std::string placed_sweep_line(const sweep_hop& h, int depth, const layout& home, const std::string& public_address) {
-  auto line = sweep_line(h);
+std::string placed_sweep_line(const evidence& ev, const sweep_hop& h, int depth, const layout& home) {
+  auto line = sweep_line(ev, h);
   if (depth > home.host_depth() && h.reply == sweep_reply::time_exceeded)
     line += " (one more router than the path from this host shows)";
-  else if (depth > 0 && h.from == public_address)
+  else if (depth > 0 && h.from == ev.public_address)
     line += " (the NAT in front rewrote the source; the TTL places it here)";
   return line;
 }
@@ -56,7 +56,7 @@ sweep_reading read_sweep(const evidence& ev, layout& home) {
     if (h.reply == sweep_reply::silence && depth < 0) continue;     // internet noise, not evidence
     if (reading.answer && h.ttl > reading.answer->ttl) break;       // beyond the answer adds nothing
     const std::size_t index = depth < 0 ? 0 : home.at_depth(depth);
-    home.hops[index].evidence.push_back(placed_sweep_line(h, depth, home, ev.public_address));
+    home.hops[index].evidence.push_back(placed_sweep_line(ev, h, depth, home));
     if (depth < 0) continue;
     if (h.reply == sweep_reply::time_exceeded)
       reading.deepest_forward = std::max(reading.deepest_forward.value_or(-1), std::min(depth, home.host_depth()));

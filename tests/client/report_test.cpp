@@ -305,6 +305,47 @@ TEST(report_text, plain_without_colour_and_numbered_fix) {
   EXPECT_NE(text.find("  1. room router 192.168.1.1: add a port forward"), std::string::npos);
 }
 
+TEST(report_text, the_headline_names_the_transport) {
+  auto r = sample();
+  EXPECT_EQ(render_text(r, false).rfind("reachback: TCP port 3000 via relay 203.0.113.10:4750, public address "
+                                        "198.51.100.2\n",
+                                        0),
+            0U);
+  r.ev.protocol = transport::udp;
+  r.ev.port = 19132;
+  const auto text = render_text(r, false);
+  EXPECT_EQ(text.rfind("reachback: UDP port 19132 via relay 203.0.113.10:4750", 0), 0U) << text;
+  EXPECT_EQ(json::parse(render_json(r))["protocol"], "udp");
+}
+
+TEST(report_text, a_udp_report_from_the_engine_speaks_udp_throughout) {
+  report r;
+  auto& ev = r.ev;
+  ev.protocol = transport::udp;
+  ev.port = 19132;
+  ev.relay = "203.0.113.10:4750";
+  ev.public_address = "198.51.100.2";
+  ev.local.port = 19132;
+  ev.agent_listening = true;
+  ev.connect_back = {connect_outcome::verified, "198.51.100.2", 19132, 40000, 12, 12, 1, "", false, {}, std::nullopt};
+  ev.sweep = ttl_sweep{{{1, sweep_reply::time_exceeded, "203.0.113.1", icmp_info{11, 0, ""}, 64, 5.0, 1},
+                        {2, sweep_reply::udp_reply, "198.51.100.2", {}, {}, 6.0, 1}},
+                       2};
+  ev.capture = {true, "", true, 19132, host_answer::udp_reply, 1};
+  r.result = diagnose(ev, config::builtin_fixes());
+  r.hairpin = judge_hairpin(ev, r.result);
+  const auto text = render_text(r, false);
+  EXPECT_NE(text.find("REACHABLE  Port 19132 is reachable from the internet: the relay's datagram reached "
+                      "probe-client here"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("relay datagram with TTL 2: UDP reply from 198.51.100.2"), std::string::npos) << text;
+  EXPECT_NE(text.find("capture: 1 relay datagram(s) arrived on port 19132; this host answered with a datagram"),
+            std::string::npos)
+      << text;
+  for (const auto* tcp_word : {"SYN", "TCP", "RST", "reset"}) EXPECT_EQ(text.find(tcp_word), std::string::npos) << tcp_word;
+}
+
 TEST(report_text, colour_on_request) {
   EXPECT_NE(render_text(sample(), true).find("\x1b["), std::string::npos);
 }

@@ -1862,5 +1862,388 @@ TEST(verdict_engine_routers, a_reachable_port_stays_reachable_whatever_the_table
   EXPECT_EQ(diagnose(ev, fixes()).why, cause::reachable);
 }
 
+// ---------------------------------------------------------------------------
+// UDP (probe-client --udp): the relay's datagram, its answers mapped onto the
+// same causes. A datagram that expires answers as a SYN does; a closed port
+// answers ICMP port unreachable instead of a reset.
+
+sweep_hop answered_udp(int ttl) { return {ttl, sweep_reply::udp_reply, public_ip, {}, {}, 5.0, 1}; }
+sweep_hop port_unreachable_v6(int ttl) {
+  return {ttl, sweep_reply::unreachable, public_ip, icmp_info{1, 4, public_ip}, 61, 5.0, 1};
+}
+
+/// The lab's double NAT probed over UDP: the connect-back timed out, and
+/// the sweep's datagrams expired at both routers as the SYNs did.
+evidence udp_double_nat() {
+  auto ev = double_nat();
+  ev.protocol = transport::udp;
+  ev.connect_back.silent = false;  // never true for UDP
+  return ev;
+}
+
+/// The connect-back got ICMP port unreachable (type 3 code 3), which
+/// arrived at the relay with `reply_ttl`.
+void port_unreachable(evidence& ev, std::optional<int> reply_ttl = 61, icmp_info icmp = {3, 3, public_ip}) {
+  outcome(ev, connect_outcome::unreachable);
+  ev.connect_back.icmp = std::move(icmp);
+  ev.connect_back.reply_ttl = reply_ttl;
+}
+
+/// --service --udp: the user's program holds the port; probe-client does not listen.
+void udp_program(evidence& ev) {
+  held_by(ev, bind_state::held, "0.0.0.0:3000");
+  ev.local.owners.front().cmdline = "socat UDP-RECVFROM:3000,fork -";
+  ev.mode = probe_mode::service;
+}
+
+/// --service --udp with nothing on the port.
+void udp_service_nothing_listening(evidence& ev) {
+  ev.mode = probe_mode::service;
+  ev.agent_listening = false;
+}
+
+/// The sweep's datagrams expired at the hub only; nothing came back for
+/// the room router's TTL or this host's.
+void hub_forwarded_then_silence(evidence& ev) {
+  ev.sweep->hops = {expired(1, "203.0.113.1", 64), expired(2, public_ip, 63), silent(3), silent(4)};
+}
+
+const std::vector<engine_case> udp_cases = {
+    {"udp_verified_is_reachable",
+     [] {
+       auto ev = udp_double_nat();
+       outcome(ev, connect_outcome::verified);
+       add_sweep(ev, answered_udp(4));
+       captured(ev, host_answer::udp_reply);
+       return ev;
+     },
+     cause::reachable, std::nullopt},
+    {"udp_port_unreachable_from_this_host_with_nothing_listening",
+     [] {
+       auto ev = udp_double_nat();
+       udp_service_nothing_listening(ev);
+       port_unreachable(ev);
+       add_sweep(ev, rejected(4, 3));
+       captured(ev, host_answer::port_unreachable);
+       return ev;
+     },
+     cause::no_listener, "192.168.1.23"},
+    {"udp_icmpv6_port_unreachable_is_a_refusal_too",
+     [] {
+       auto ev = udp_double_nat();
+       udp_service_nothing_listening(ev);
+       port_unreachable(ev, 61, {1, 4, public_ip});
+       add_sweep(ev, port_unreachable_v6(4));
+       captured(ev, host_answer::port_unreachable);
+       return ev;
+     },
+     cause::no_listener, "192.168.1.23"},
+    {"udp_port_unreachable_while_probe_client_listened_is_a_reject_rule",
+     [] {
+       auto ev = udp_double_nat();
+       port_unreachable(ev);
+       add_sweep(ev, rejected(4, 3));
+       captured(ev, host_answer::port_unreachable);
+       return ev;
+     },
+     cause::host_firewall, "192.168.1.23"},
+    {"udp_port_unreachable_from_the_room_router_per_the_sweep",
+     [] {
+       auto ev = udp_double_nat();
+       ev.sweep->hops = {expired(1, "203.0.113.1", 64), expired(2, public_ip, 63), rejected(3, 3)};
+       port_unreachable(ev, 62);
+       return ev;
+     },
+     cause::nat_no_forward, "192.168.1.1"},
+    {"udp_port_unreachable_placed_by_its_arrival_ttl",
+     [] {
+       auto ev = udp_double_nat();
+       hub_forwarded_then_silence(ev);
+       port_unreachable(ev, 62);  // the hub's ICMP arrived with 63: one hop further in
+       no_capture(ev);
+       return ev;
+     },
+     cause::nat_no_forward, "192.168.1.1"},
+    {"udp_port_unreachable_with_mixed_arrival_ttls_is_not_placed",
+     [] {
+       auto ev = udp_double_nat();
+       // The room router starts its TTLs at 255: the sweep's TTLs no longer
+       // give one series, so 62 places nothing.
+       ev.sweep->hops = {expired(1, "203.0.113.1", 64), expired(2, public_ip, 63), expired(3, public_ip, 253),
+                         silent(4)};
+       port_unreachable(ev, 62);
+       no_capture(ev);
+       return ev;
+     },
+     cause::host_firewall, "192.168.1.23"},
+    {"udp_unplaced_port_unreachable_keeps_the_routers_in_front_candidates",
+     [] {
+       auto ev = udp_double_nat();
+       ev.sweep->hops = {expired(1, "203.0.113.1", 64), silent(2), silent(3), silent(4)};
+       port_unreachable(ev, std::nullopt);
+       no_capture(ev);
+       return ev;
+     },
+     cause::host_firewall, "192.168.1.23"},
+    {"udp_other_icmp_codes_keep_the_unreachable_logic",
+     [] {
+       auto ev = udp_double_nat();
+       port_unreachable(ev, 61, {3, 13, public_ip});
+       add_sweep(ev, rejected(4, 13));
+       captured(ev, host_answer::none);
+       return ev;
+     },
+     cause::host_firewall, "192.168.1.23"},
+    {"udp_an_echo_server_answered_instead_of_probe_client",
+     [] {
+       auto ev = udp_double_nat();
+       outcome(ev, connect_outcome::foreign);
+       ev.connect_back.banner = "REACHBACK-UDP-PROBE 0123456789abcdef\n";
+       add_sweep(ev, answered_udp(4));
+       return ev;
+     },
+     cause::nat_wrong_target, "192.168.1.1"},
+    {"udp_capture_saw_the_datagram_dropped_while_probe_client_listened",
+     [] {
+       auto ev = udp_double_nat();
+       add_sweep(ev, silent(4));
+       captured(ev, host_answer::none);
+       return ev;
+     },
+     cause::host_firewall, "192.168.1.23"},
+    {"udp_silence_without_capture",
+     [] {
+       auto ev = udp_double_nat();
+       add_sweep(ev, silent(4));
+       no_capture(ev);
+       return ev;
+     },
+     cause::filtered, "192.168.1.23"},
+    {"udp_service_the_program_answered",
+     [] {
+       auto ev = udp_double_nat();
+       udp_program(ev);
+       outcome(ev, connect_outcome::foreign);
+       ev.connect_back.banner = "\x01\x02";
+       add_sweep(ev, answered_udp(4));
+       captured(ev, host_answer::udp_reply);
+       return ev;
+     },
+     cause::reachable, std::nullopt},
+    {"udp_service_an_answer_without_capture",
+     [] {
+       auto ev = udp_double_nat();
+       udp_program(ev);
+       outcome(ev, connect_outcome::foreign);
+       ev.connect_back.banner = "pong";
+       add_sweep(ev, answered_udp(4));
+       no_capture(ev);
+       return ev;
+     },
+     cause::reachable, std::nullopt},
+    {"udp_service_silence_after_arrival_is_firewall_or_program",
+     [] {
+       auto ev = udp_double_nat();
+       udp_program(ev);
+       add_sweep(ev, silent(4));
+       captured(ev, host_answer::none);
+       return ev;
+     },
+     cause::inconclusive, "192.168.1.23"},
+    {"udp_service_silence_without_capture",
+     [] {
+       auto ev = udp_double_nat();
+       udp_program(ev);
+       add_sweep(ev, silent(4));
+       no_capture(ev);
+       return ev;
+     },
+     cause::filtered, "192.168.1.23"},
+    {"udp_service_the_programs_answer_never_got_back",
+     [] {
+       auto ev = udp_double_nat();
+       udp_program(ev);
+       add_sweep(ev, silent(4));
+       captured(ev, host_answer::udp_reply);
+       return ev;
+     },
+     cause::filtered, "192.168.1.23"},
+    {"udp_service_nothing_listening_and_the_icmp_was_lost",
+     [] {
+       auto ev = udp_double_nat();
+       udp_service_nothing_listening(ev);
+       add_sweep(ev, silent(4));
+       captured(ev, host_answer::port_unreachable);
+       return ev;
+     },
+     cause::no_listener, "192.168.1.23"},
+    {"udp_windows_service_silence_with_the_firewall_allowing",
+     [] {
+       auto ev = windows_silence(firewall(firewall_decision::allowed));
+       ev.protocol = transport::udp;
+       udp_program(ev);
+       ev.local.owners.front().name = "bedrock_server.exe";
+       return ev;
+     },
+     cause::filtered, "192.168.1.23"},
+};
+
+INSTANTIATE_TEST_SUITE_P(udp, engine_table, testing::ValuesIn(udp_cases),
+                         [](const testing::TestParamInfo<engine_case>& p) { return p.param.name; });
+
+/// Every word of a verdict: its summary, its fix and each hop's evidence.
+std::string every_word(const verdict& v) {
+  std::string text = v.summary + "\n" + all_of(v.fix);
+  for (const auto& h : v.hops) text += all_of(h.evidence);
+  return text;
+}
+
+class udp_words : public testing::TestWithParam<engine_case> {};
+
+TEST_P(udp_words, a_udp_report_never_speaks_of_syns_resets_or_tcp) {
+  const auto text = every_word(diagnose(GetParam().make(), fixes()));
+  for (const auto* tcp_word : {"SYN", "TCP", "tcp", "RST", "reset", "connection"})
+    EXPECT_EQ(text.find(tcp_word), std::string::npos) << tcp_word << " in:\n" << text;
+}
+
+INSTANTIATE_TEST_SUITE_P(udp, udp_words, testing::ValuesIn(udp_cases),
+                         [](const testing::TestParamInfo<engine_case>& p) { return p.param.name; });
+
+class tcp_words : public testing::TestWithParam<engine_case> {};
+
+TEST_P(tcp_words, a_tcp_report_never_speaks_of_datagrams_or_udp) {
+  const auto text = every_word(diagnose(GetParam().make(), fixes()));
+  for (const auto* udp_word : {"datagram", "UDP", "udp"})
+    EXPECT_EQ(text.find(udp_word), std::string::npos) << udp_word << " in:\n" << text;
+}
+
+INSTANTIATE_TEST_SUITE_P(causes, tcp_words, testing::ValuesIn(cases),
+                         [](const testing::TestParamInfo<engine_case>& p) { return p.param.name; });
+INSTANTIATE_TEST_SUITE_P(windows, tcp_words, testing::ValuesIn(windows_cases),
+                         [](const testing::TestParamInfo<engine_case>& p) { return p.param.name; });
+
+/// The verdict for the UDP case `name`.
+verdict udp_verdict(const std::string& name) {
+  const auto found = std::find_if(udp_cases.begin(), udp_cases.end(), [&](const engine_case& c) { return c.name == name; });
+  EXPECT_NE(found, udp_cases.end()) << name;
+  return found == udp_cases.end() ? verdict{} : diagnose(found->make(), fixes());
+}
+
+TEST(verdict_engine_udp, verified_says_the_datagram_came_back_with_the_proof) {
+  const auto v = udp_verdict("udp_verified_is_reachable");
+  EXPECT_EQ(v.summary, "Port 3000 is reachable from the internet: the relay's datagram reached probe-client here, and "
+                       "it answered with the proof.");
+  EXPECT_TRUE(has_line(v.hops.back().evidence, "capture: 1 relay datagram(s) arrived on port 3000; this host answered "
+                                               "with a datagram"))
+      << all_of(v.hops.back().evidence);
+  EXPECT_TRUE(has_line(v.hops.back().evidence, "relay datagram with TTL 4: UDP reply from 198.51.100.2"))
+      << all_of(v.hops.back().evidence);
+}
+
+TEST(verdict_engine_udp, nothing_listening_answers_icmp_port_unreachable) {
+  const auto v = udp_verdict("udp_port_unreachable_from_this_host_with_nothing_listening");
+  EXPECT_EQ(v.summary, "Nothing listens on port 3000 on this host.");
+  EXPECT_TRUE(has_line(v.hops.back().evidence, "this host answered ICMP port unreachable"))
+      << all_of(v.hops.back().evidence);
+  EXPECT_TRUE(has_line(v.hops.back().evidence, "connect-back to 198.51.100.2:3000: unreachable (ICMP type 3 code 3"))
+      << all_of(v.hops.back().evidence);
+  EXPECT_EQ(v.candidates.size(), 1U) << v.summary;  // the sweep placed it at this host
+}
+
+TEST(verdict_engine_udp, a_reject_rule_is_named_against_probe_clients_listener) {
+  const auto v = udp_verdict("udp_port_unreachable_while_probe_client_listened_is_a_reject_rule");
+  EXPECT_NE(v.summary.find("the relay's datagram was refused (ICMP port unreachable) although probe-client was "
+                           "listening"),
+            std::string::npos)
+      << v.summary;
+  ASSERT_FALSE(v.fix.empty());
+  EXPECT_EQ(v.fix.front(),
+            "Allow inbound UDP 3000 in this host's firewall: `sudo ufw allow 3000/udp`, or `sudo firewall-cmd "
+            "--add-port=3000/udp --permanent && sudo firewall-cmd --reload`, or an nftables rule `udp dport 3000 "
+            "accept` before the drop.");
+}
+
+TEST(verdict_engine_udp, a_router_that_answers_itself_gets_a_udp_forward) {
+  for (const auto* name : {"udp_port_unreachable_from_the_room_router_per_the_sweep",
+                           "udp_port_unreachable_placed_by_its_arrival_ttl"}) {
+    const auto v = udp_verdict(name);
+    EXPECT_NE(v.summary.find("it answered ICMP port unreachable itself"), std::string::npos) << name << ": " << v.summary;
+    ASSERT_FALSE(v.fix.empty()) << name;
+    EXPECT_EQ(v.fix.front(), "room router 192.168.1.1: add a port forward UDP WAN 3000 → 192.168.1.23:3000.") << name;
+  }
+  EXPECT_NE(udp_verdict("udp_port_unreachable_placed_by_its_arrival_ttl").summary.find("the ICMP's arrival TTL, 62, "
+                                                                                       "places it there"),
+            std::string::npos);
+}
+
+TEST(verdict_engine_udp, an_unplaced_refusal_names_the_routers_that_may_have_sent_it) {
+  const auto v = udp_verdict("udp_unplaced_port_unreachable_keeps_the_routers_in_front_candidates");
+  EXPECT_EQ(candidate_labels(v), (std::vector<std::string>{host, room, hub})) << v.summary;
+  EXPECT_NE(v.summary.find("the ISP hub 192.168.0.1 answering it itself (no forward)"), std::string::npos)
+      << v.summary;
+  EXPECT_NE(v.summary.find("Neither the sweep nor the ICMP's arrival TTL places the ICMP port unreachable"),
+            std::string::npos)
+      << v.summary;
+  EXPECT_TRUE(has_line(v.fix, "If that is not it: ISP hub 192.168.0.1: add a port forward UDP WAN 3000 → the room "
+                              "router's WAN address:3000"))
+      << all_of(v.fix);
+}
+
+TEST(verdict_engine_udp, mixed_arrival_ttls_leave_the_room_router_a_candidate_not_the_cause) {
+  const auto v = udp_verdict("udp_port_unreachable_with_mixed_arrival_ttls_is_not_placed");
+  EXPECT_EQ(v.summary.find("arrival TTL, 62"), std::string::npos) << v.summary;
+  EXPECT_NE(std::find(v.candidates.begin(), v.candidates.end(), 2U), v.candidates.end()) << v.summary;
+}
+
+TEST(verdict_engine_udp, the_users_program_answering_is_reachable_in_its_own_words) {
+  EXPECT_EQ(udp_verdict("udp_service_the_program_answered").summary,
+            "Port 3000 is reachable from the internet: your program answered the relay's datagram.");
+  EXPECT_EQ(udp_verdict("udp_service_an_answer_without_capture").summary,
+            "Port 3000 is reachable: a program at this host's depth answered the relay's datagram (without a capture "
+            "it could not confirm the program is on this host).");
+}
+
+TEST(verdict_engine_udp, silence_after_arrival_names_the_firewall_and_the_program_and_what_tells_them_apart) {
+  const auto v = udp_verdict("udp_service_silence_after_arrival_is_firewall_or_program");
+  EXPECT_NE(v.summary.find("this host's firewall dropped it, or your program ignored it"), std::string::npos)
+      << v.summary;
+  EXPECT_NE(v.summary.find("What tells them apart: stopping your program and running probe-client without --service"),
+            std::string::npos)
+      << v.summary;
+  ASSERT_GE(v.fix.size(), 2U);
+  EXPECT_NE(v.fix[0].find("without --service"), std::string::npos) << v.fix[0];
+  EXPECT_EQ(v.fix[1].rfind("If it is this host's firewall: Allow inbound UDP 3000", 0), 0U) << v.fix[1];
+}
+
+TEST(verdict_engine_udp, silence_without_capture_says_udp_gives_no_more_and_how_to_get_it) {
+  const auto v = udp_verdict("udp_service_silence_without_capture");
+  EXPECT_NE(v.summary.find("Your program may also have ignored the relay's datagram"), std::string::npos) << v.summary;
+  EXPECT_NE(v.summary.find("without a packet capture UDP gives no further evidence"), std::string::npos) << v.summary;
+  EXPECT_EQ(candidate_labels(v), (std::vector<std::string>{host, room})) << v.summary;
+  EXPECT_TRUE(has_line(v.fix, "Run probe-client as root (or with CAP_NET_RAW) to see whether the relay's datagram "
+                              "reaches this host."))
+      << all_of(v.fix);
+  EXPECT_TRUE(has_line(v.fix, "Stop your program and run probe-client again without --service")) << all_of(v.fix);
+}
+
+TEST(verdict_engine_udp, without_the_program_silence_stays_a_block) {
+  // probe-client's own listener answers every proof, so its silence is a block.
+  const auto v = udp_verdict("udp_silence_without_capture");
+  EXPECT_EQ(v.summary.find("program"), std::string::npos) << v.summary;
+  EXPECT_NE(v.summary.find("The relay's datagram reached this host's depth and was dropped silently"), std::string::npos)
+      << v.summary;
+}
+
+TEST(verdict_engine_udp, windows_fixes_and_firewall_lines_say_udp) {
+  const auto v = udp_verdict("udp_windows_service_silence_with_the_firewall_allowing");
+  EXPECT_TRUE(has_line(v.hops.back().evidence, "firewall: inbound UDP 3000 from the internet is allowed"))
+      << all_of(v.hops.back().evidence);
+  EXPECT_NE(v.summary.find("Your program may also have ignored the relay's datagram"), std::string::npos) << v.summary;
+  auto blocked = windows_silence(firewall(firewall_decision::blocked, firewall_block_reason::no_allow_rule));
+  blocked.protocol = transport::udp;
+  const auto b = diagnose(blocked, fixes());
+  EXPECT_TRUE(has_line(b.fix, "-Direction Inbound -Protocol UDP -LocalPort 3000")) << all_of(b.fix);
+}
+
 }  // namespace
 }  // namespace reachback

@@ -21,6 +21,13 @@ evidence lab_evidence(std::optional<hairpin_outcome> outcome) {
   return ev;
 }
 
+/// The lab's evidence for a UDP probe: the hairpin sent a datagram.
+evidence over_udp(std::optional<hairpin_outcome> outcome) {
+  auto ev = lab_evidence(outcome);
+  ev.protocol = transport::udp;
+  return ev;
+}
+
 verdict double_nat(cause why) {
   verdict v;
   v.why = why;
@@ -84,6 +91,23 @@ const hairpin_case hairpin_cases[] = {
     {"without_a_nat_there_is_no_loopback_to_turn_on", [] { return lab_evidence(hairpin_outcome::refused); }, no_nat,
      true, false, std::nullopt, "Does not loop back: from this host, its own public address 198.51.100.2:3000 was refused.",
      2},
+    {"udp_the_listeners_proof_came_back", [] { return over_udp(hairpin_outcome::looped_back); },
+     [] { return double_nat(cause::reachable); }, true, true, 1,
+     "From inside your LAN, the public address loops back: UDP 198.51.100.2:3000 reached probe-client's listener "
+     "here.",
+     0},
+    {"udp_refused_by_the_hub", [] { return over_udp(hairpin_outcome::refused); },
+     [] { return double_nat(cause::reachable); }, true, false, 1,
+     "Does not loop back: the ISP hub 192.168.0.1 has no NAT loopback (from inside your LAN, UDP 198.51.100.2:3000 "
+     "was refused (ICMP port unreachable)).",
+     3},
+    {"udp_no_answer_within_the_deadline", [] { return over_udp(hairpin_outcome::timeout); },
+     [] { return double_nat(cause::reachable); }, true, false, 1, "UDP 198.51.100.2:3000 got no answer within 500 ms",
+     3},
+    {"udp_a_program_of_the_users_answered_but_nothing_proves_whose",
+     [] { return over_udp(hairpin_outcome::connected); }, [] { return double_nat(cause::reachable); }, true,
+     std::nullopt, 1, "From inside your LAN, UDP 198.51.100.2:3000 answered a datagram, but without probe-client's own",
+     0},
 };
 
 class hairpin_table : public testing::TestWithParam<hairpin_case> {};

@@ -73,7 +73,7 @@ TEST(BuiltinFixes, WindowsFixesCarryTheIssuesCommands) {
                            {"netsh interface portproxy delete {kind} listenport={listen_port} "
                             "listenaddress={listen_address}"}));
   EXPECT_TRUE(mentions_any(book.at("firewall_allow").windows_steps,
-                           {"New-NetFirewallRule -DisplayName \"reachback {port}\" -Direction Inbound -Protocol TCP "
+                           {"New-NetFirewallRule -DisplayName \"reachback {port}\" -Direction Inbound -Protocol {protocol} "
                             "-LocalPort {port} -Action Allow -Profile Any"}));
   EXPECT_TRUE(mentions_any(book.at("stop_service").windows_steps, {"Stop-Service -Name {unit}", "sc.exe stop {unit}"}));
   EXPECT_TRUE(mentions_any(book.at("stop_process").windows_steps, {"Stop-Process -Id {pid}"}));
