@@ -250,6 +250,8 @@ check_finished() {
 check_report() {
   local report=$LAB_DIR/client.out cause hop candidates expr
   check_finished
+  # jq 1.6 -e succeeds on empty input: an empty report needs its own check.
+  [[ -s $report ]] || fail "probe-client printed no report (exit status $client_rc)"
   jq -e 'type == "object"' "$report" >/dev/null 2>&1 || fail "the report is not a JSON object"
   cause=$(jq -r '.verdict.cause // "missing"' "$report")
   hop=$(jq -r 'if .verdict.blocking_hop == null then "null"
