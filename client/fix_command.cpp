@@ -10,6 +10,7 @@
 
 #include "client/exit_codes.hpp"
 #include "client/fix_state.hpp"
+#include "client/router/soap.hpp"
 #include "common/address.hpp"
 
 namespace reachback::client {
@@ -22,7 +23,7 @@ json mapping_json(const mapping_spec& m) {
          {"router_address", m.router_address},
          {"method", to_string(m.method)},
          {"external_port", m.external_port},
-         {"protocol", m.protocol},
+         {"protocol", router::upnp_protocol(m.protocol)},
          {"internal_client", m.internal_client.empty() ? json(nullptr) : json(m.internal_client)},
          {"internal_port", m.internal_port},
          {"lease_seconds", m.lease_seconds},
@@ -193,13 +194,13 @@ class fix_run {
     const auto target = format_endpoint(listed.entry->internal_client, listed.entry->internal_port);
     if (points_as_recorded(*listed.entry, m)) {
       c.status = "already_there";
-      say(m.router_name + " " + m.router_address + " already maps " + m.protocol + " " +
-          std::to_string(m.external_port) + " → " + target + ": left as it is");
+      say(m.router_name + " " + m.router_address + " already maps " +
+          router::protocol_port_text(m.protocol, m.external_port) + " → " + target + ": left as it is");
       return true;
     }
     c.status = "failed";
-    c.error = "the " + m.router_name + " already maps " + m.protocol + " " + std::to_string(m.external_port) + " to " +
-              target + ", another host; reachback never overwrites it";
+    c.error = "the " + m.router_name + " already maps " + router::protocol_port_text(m.protocol, m.external_port) +
+              " to " + target + ", another host; reachback never overwrites it";
     return false;
   }
 
@@ -324,8 +325,8 @@ std::string recorded_line(const recorded_mapping& r) {
   const auto& m = r.mapping;
   const auto target = m.internal_client.empty() ? "the " + m.via + "'s WAN address:" + std::to_string(m.internal_port)
                                                 : format_endpoint(m.internal_client, m.internal_port);
-  return (m.router_name.empty() ? "router" : m.router_name) + " " + m.router_address + ": " + m.protocol + " " +
-         std::to_string(m.external_port) + " → " + target + " (" + display_name(m.method) +
+  return (m.router_name.empty() ? "router" : m.router_name) + " " + m.router_address + ": " +
+         router::protocol_port_text(m.protocol, m.external_port) + " → " + target + " (" + display_name(m.method) +
          ", made " + r.created + ")";
 }
 

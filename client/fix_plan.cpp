@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "client/router/soap.hpp"
 #include "common/address.hpp"
 
 namespace reachback::client {
@@ -40,6 +41,9 @@ std::string cause_refusal(cause why, std::uint16_t port) {
     case cause::cgnat:
       return "your ISP's carrier-grade NAT is in front of your routers: only your ISP can forward a port there "
              "(see the fix above)";
+    case cause::router_firewall:
+      return "a router's IPv6 firewall drops port " + p + ": --fix does not open IPv6 pinholes yet; open one in the "
+             "router's settings (see the fix above)";
     case cause::nat_no_forward:
     case cause::nat_wrong_target:
     case cause::filtered:
@@ -95,34 +99,34 @@ struct hop_planner {
   bool listed_mapping_settles(const hop& h, const std::optional<std::string>& target, bool innermost,
                               const std::string& target_words) {
     const auto& m = h.router->mapping;
-    if (!m) return false;
-    const auto p = std::to_string(ev.port);
+    if (!m || !router::is_mapping_of(*m, ev.port, ev.protocol)) return false;
+    const auto p = router::protocol_port_text(ev.protocol, ev.port);
     const auto listed = format_endpoint(m->internal_client, m->internal_port);
     const auto never = "; reachback never overwrites it";
     if (!m->enabled) {
-      refuse("the " + h.name + " already has a disabled mapping of TCP " + p + " to " + listed +
+      refuse("the " + h.name + " already has a disabled mapping of " + p + " to " + listed +
              "; reachback never changes it: enable or remove it in its web page");
       return true;
     }
     if (target) {
       if (m->internal_client == *target && m->internal_port == ev.port) {
-        plan.notes.push_back(label(h) + " already maps TCP " + p + " → " + listed + " (right): left as it is");
+        plan.notes.push_back(label(h) + " already maps " + p + " → " + listed + " (right): left as it is");
         return true;
       }
       if (innermost && m->internal_client != *target)
-        refuse("the " + h.name + " already maps TCP " + p + " to " + listed + ", another host" + never);
+        refuse("the " + h.name + " already maps " + p + " to " + listed + ", another host" + never);
       else
-        refuse("the " + h.name + " already maps TCP " + p + " to " + listed + ", not " + target_words + " " +
+        refuse("the " + h.name + " already maps " + p + " to " + listed + ", not " + target_words + " " +
                format_endpoint(*target, ev.port) + never);
       return true;
     }
     if (is_this_host(m->internal_client)) {
-      refuse("the " + h.name + " maps TCP " + p + " to " + listed +
+      refuse("the " + h.name + " maps " + p + " to " + listed +
              ", this host, which it cannot reach past the NAT in front of it" + never);
       return true;
     }
     // Whose address it is cannot be checked: the verification run tells.
-    plan.notes.push_back(label(h) + " already maps TCP " + p + " → " + listed + " (reachback cannot check that it is " +
+    plan.notes.push_back(label(h) + " already maps " + p + " → " + listed + " (reachback cannot check that it is " +
                          target_words + "): left as it is");
     return true;
   }
@@ -177,6 +181,7 @@ struct hop_planner {
     step.router_name = h.name;
     step.router_address = *h.address;
     step.external_port = ev.port;
+    step.protocol = ev.protocol;
     step.internal_port = ev.port;
     step.lease_seconds = settings.lease_seconds;
     if (upnp && target) {
@@ -199,8 +204,9 @@ struct hop_planner {
                                 ? " (it reports " + inner->router->external_address->value + ", set in its configuration)"
                                 : std::string();
       refuse("the " + label(h) + " speaks UPnP only, and the " + inner->name + " does not report its WAN address" +
-             reported + ": reachback cannot name the target; forward TCP " + std::to_string(ev.port) + " to the " +
-             inner->name + "'s WAN address in the " + h.name + "'s web page");
+             reported + ": reachback cannot name the target; forward " +
+             router::protocol_port_text(ev.protocol, ev.port) + " to the " + inner->name + "'s WAN address in the " +
+             h.name + "'s web page");
       return;
     }
     // NAT-PMP and PCP lifetimes are seconds, and 0 deletes (RFC 6886 3.3, RFC 6887 15).
@@ -285,7 +291,7 @@ fix_plan plan_fix(const evidence& ev, const verdict& v, const fix_settings& sett
     return plan;
   }
   if (plan.steps.empty())
-    plan.refusals.push_back("every router already maps TCP " + std::to_string(ev.port) +
+    plan.refusals.push_back("every router already maps " + router::protocol_port_text(ev.protocol, ev.port) +
                             ": another mapping cannot fix this (see the fix above)");
   return plan;
 }
@@ -303,9 +309,9 @@ std::string describe(const mapping_spec& step) {
   else target = "the " + step.via + "'s WAN address:" + std::to_string(step.internal_port);
   auto how = display_name(step.method);
   if (step.method == map_method::natpmp && !step.via.empty()) how += ", asked from this host through the " + step.via;
-  return step.router_name + " " + step.router_address + ": map " + step.protocol + " " +
-         std::to_string(step.external_port) + " → " + target + " " + describe_lease(step.lease_seconds) + " (" + how +
-         ")";
+  return step.router_name + " " + step.router_address + ": map " +
+         router::protocol_port_text(step.protocol, step.external_port) + " → " + target + " " +
+         describe_lease(step.lease_seconds) + " (" + how + ")";
 }
 
 }  // namespace reachback::client

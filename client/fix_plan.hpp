@@ -37,7 +37,7 @@ struct mapping_spec {
   std::string control_url;   ///< UPnP: the WAN connection service's control URL
   std::string service_type;  ///< UPnP: its service type
   std::uint16_t external_port = 0;
-  std::string protocol = "TCP";
+  transport protocol = transport::tcp;  ///< the probed one's mapping is made
   /// Where the router forwards to. For NAT-PMP the router takes the address
   /// the request arrives from; this is the address expected there, "" when
   /// only the router in front knows it (the inner router's WAN address).
@@ -78,7 +78,8 @@ struct fix_plan {
 /// UPnP, NAT-PMP or usable PCP answer, a router that refuses mappings), when
 /// a router already maps the port somewhere else (reachback never
 /// overwrites), and for a NAT-PMP or PCP step with a permanent lease. Only
-/// routers attached to `v`'s NAT hops are used.
+/// routers attached to `v`'s NAT hops are used. The mappings are of
+/// `ev.protocol`; a router's mapping of the other protocol is no conflict.
 [[nodiscard]] fix_plan plan_fix(const evidence& ev, const verdict& v, const fix_settings& settings);
 
 /// "2 h", "10 min", "90 s", "permanently": how long a lease runs.

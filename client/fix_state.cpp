@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "client/router/soap.hpp"
+
 namespace reachback::client {
 namespace {
 
@@ -43,7 +45,7 @@ json mapping_json(const recorded_mapping& r) {
          {"router_address", m.router_address},
          {"method", to_string(m.method)},
          {"external_port", m.external_port},
-         {"protocol", m.protocol},
+         {"protocol", router::upnp_protocol(m.protocol)},
          {"internal_client", m.internal_client},
          {"internal_port", m.internal_port},
          {"lease_seconds", m.lease_seconds},
@@ -90,7 +92,15 @@ recorded_mapping mapping_from(const json& j, std::size_t index) {
     throw std::runtime_error("mapping " + std::to_string(index + 1) + ": unknown method \"" + method + "\"");
   m.method = *known;
   m.external_port = port_field(j, "external_port", index);
-  m.protocol = field<std::string>(j, "protocol", index);
+  // TCP was the only protocol mapped before UDP probes: a record without one is TCP's.
+  if (j.contains("protocol")) {
+    const auto protocol = field<std::string>(j, "protocol", index);
+    const auto known_protocol = router::transport_from_upnp(protocol);
+    if (!known_protocol)
+      throw std::runtime_error("mapping " + std::to_string(index + 1) + ": unknown protocol \"" + protocol +
+                               "\" (\"TCP\" or \"UDP\")");
+    m.protocol = *known_protocol;
+  }
   m.internal_client = field<std::string>(j, "internal_client", index);
   m.internal_port = port_field(j, "internal_port", index);
   const auto lease = field<std::int64_t>(j, "lease_seconds", index);

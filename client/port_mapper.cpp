@@ -11,6 +11,7 @@
 
 #include "client/router/natpmp.hpp"
 #include "client/router/pcp.hpp"
+#include "client/router/soap.hpp"
 #include "client/upnp_client.hpp"
 #include "common/asio_compat.hpp"
 
@@ -133,11 +134,12 @@ asio::awaitable<std::variant<datagram, mapper_failure>> exchange(datagram_exchan
 std::variant<router::natpmp_map_response, mapper_failure> natpmp_map(const mapping_spec& m,
                                                                      std::uint16_t suggested_external,
                                                                      std::uint32_t lifetime) {
-  const auto request = router::natpmp_map_request(router::natpmp_protocol::tcp, m.internal_port, suggested_external, lifetime);
+  const auto protocol = router::natpmp_protocol_of(m.protocol);
+  const auto request = router::natpmp_map_request(protocol, m.internal_port, suggested_external, lifetime);
   datagram_exchange x{"NAT-PMP", m.router_address, "", datagram(request.begin(), request.end()),
-                      [](std::span<const std::uint8_t> d) {
+                      [protocol](std::span<const std::uint8_t> d) {
                         const auto parsed = router::parse_natpmp_map_response(d);
-                        return parsed && parsed->protocol == router::natpmp_protocol::tcp;
+                        return parsed && parsed->protocol == protocol;
                       }};
   auto got = run_blocking(exchange(std::move(x)));
   if (auto* failed = std::get_if<mapper_failure>(&got)) return std::move(*failed);
@@ -179,20 +181,18 @@ std::variant<router::pcp_response, mapper_failure> pcp_map(const mapping_spec& m
   router::pcp_map_request_args args;
   args.client_address = m.internal_client;
   args.nonce = m.nonce;
-  args.protocol = router::pcp_protocol_tcp;
+  args.protocol = router::pcp_protocol_of(m.protocol);
   args.internal_port = m.internal_port;
   args.suggested_external_port = m.external_port;
   args.lifetime_seconds = lifetime;
   const auto request = router::pcp_map_request(args);
   if (!request) return mapper_failure{"PCP: not an IP address to map to: \"" + m.internal_client + "\""};
-  const auto nonce = m.nonce;
-  const auto internal_port = m.internal_port;
   datagram_exchange x{"PCP", m.router_address, m.internal_client, datagram(request->begin(), request->end()),
-                      [nonce, internal_port](std::span<const std::uint8_t> d) {
+                      [m](std::span<const std::uint8_t> d) {
                         // A NAT-PMP-only server answers a PCP request with its own version 0.
                         if (router::is_natpmp_answer(d)) return true;
                         const auto parsed = router::parse_pcp_response(d);
-                        return parsed && answers_pcp_map(*parsed, nonce, internal_port);
+                        return parsed && answers_pcp_map(*parsed, m);
                       }};
   auto got = run_blocking(exchange(std::move(x)));
   if (auto* failed = std::get_if<mapper_failure>(&got)) return std::move(*failed);
@@ -230,38 +230,35 @@ add_outcome pcp_add(const mapping_spec& m) {
 add_outcome add_mapping(const mapping_spec& m) {
   if (m.method == map_method::natpmp) return natpmp_add(m);
   if (m.method == map_method::pcp) return pcp_add(m);
-  return {upnp_action(m, "AddPortMapping",
-                     {{"NewRemoteHost", ""},
-                      {"NewExternalPort", std::to_string(m.external_port)},
-                      {"NewProtocol", m.protocol},
-                      {"NewInternalPort", std::to_string(m.internal_port)},
-                      {"NewInternalClient", m.internal_client},
-                      {"NewEnabled", "1"},
-                      {"NewPortMappingDescription", "reachback"},
-                      {"NewLeaseDuration", std::to_string(m.lease_seconds)}}),
-          {}};
+  port_mapping entry;
+  entry.protocol = router::upnp_protocol(m.protocol);
+  entry.external_port = m.external_port;
+  entry.internal_client = m.internal_client;
+  entry.internal_port = m.internal_port;
+  entry.description = "reachback";
+  entry.lease_seconds = m.lease_seconds;
+  return {upnp_action(m, "AddPortMapping", router::add_port_mapping_arguments(entry)), {}};
 }
 
 std::optional<mapper_failure> delete_mapping(const mapping_spec& m) {
   if (m.method == map_method::natpmp) return natpmp_delete(m);
   if (m.method == map_method::pcp) return pcp_delete(m);
-  return upnp_action(m, "DeletePortMapping",
-                     {{"NewRemoteHost", ""}, {"NewExternalPort", std::to_string(m.external_port)}, {"NewProtocol", m.protocol}});
+  return upnp_action(m, "DeletePortMapping", router::port_mapping_key(m.external_port, m.protocol));
 }
 
 listed_entry read_mapping(const mapping_spec& m) {
-  // Named first: g++ 12 cannot take a braced list of pairs as a coroutine's argument.
-  soap_arguments entry_of{
-      {"NewRemoteHost", ""}, {"NewExternalPort", std::to_string(m.external_port)}, {"NewProtocol", m.protocol}};
-  auto got = run_blocking(call(m, "GetSpecificPortMappingEntry", std::move(entry_of)));
+  auto got =
+      run_blocking(call(m, "GetSpecificPortMappingEntry", router::port_mapping_key(m.external_port, m.protocol)));
   if (auto* failed = std::get_if<mapper_failure>(&got)) return {std::nullopt, std::move(*failed)};
   const auto& reply = std::get<router::soap_reply>(got);
   if (reply.fault) {
     if (reply.error_code == 714) return {};
     return {std::nullopt, mapper_failure{fault_text("GetSpecificPortMappingEntry", reply), reply.error_code}};
   }
-  auto entry = router::mapping_from_reply(reply, m.external_port, m.protocol);
-  if (!entry) return {std::nullopt, mapper_failure{"GetSpecificPortMappingEntry: an answer without the entry's target"}};
+  auto entry = router::specific_mapping_from_reply(reply, m.external_port, m.protocol);
+  if (!entry)
+    return {std::nullopt, mapper_failure{"GetSpecificPortMappingEntry: an answer without the entry's target, or for "
+                                         "another port or protocol than asked"}};
   return {std::move(entry), std::nullopt};
 }
 
@@ -275,12 +272,12 @@ router::pcp_nonce random_pcp_nonce() {
   return nonce;
 }
 
-bool answers_pcp_map(const router::pcp_response& answer, const router::pcp_nonce& nonce, std::uint16_t internal_port) {
+bool answers_pcp_map(const router::pcp_response& answer, const mapping_spec& m) {
   if (answer.opcode != static_cast<std::uint8_t>(router::pcp_opcode::map)) return false;
   const bool success = answer.result_code == static_cast<std::uint8_t>(router::pcp_result::success);
   if (!answer.map) return !success;
-  return answer.map->nonce == nonce && answer.map->protocol == router::pcp_protocol_tcp &&
-         answer.map->internal_port == internal_port;
+  return answer.map->nonce == m.nonce && answer.map->protocol == router::pcp_protocol_of(m.protocol) &&
+         answer.map->internal_port == m.internal_port;
 }
 
 bool points_as_recorded(const port_mapping& entry, const mapping_spec& m) {

@@ -2,8 +2,8 @@
 #pragma once
 // Adds, reads and deletes one port mapping on one router: by UPnP IGD
 // (AddPortMapping, GetSpecificPortMappingEntry, DeletePortMapping), by
-// NAT-PMP (a TCP map request) or by PCP (a MAP request with the mapping's
-// nonce), each datagram resent once. The I/O around the pure codecs of
+// NAT-PMP (a map request of the mapping's protocol) or by PCP (a MAP request
+// with the mapping's protocol and nonce), each datagram resent once. The I/O around the pure codecs of
 // client/router/. Each call is bounded by its own deadline, blocks until
 // done and never throws: a failure is one line, with the UPnP fault code and
 // name or the NAT-PMP or PCP result.
@@ -50,12 +50,11 @@ struct add_outcome {
 /// A fresh random nonce for a PCP mapping.
 [[nodiscard]] router::pcp_nonce random_pcp_nonce();
 
-/// Whether `answer` answers a PCP MAP request for TCP `internal_port` made
-/// with `nonce`: a MAP answer that carries them back (an error answer does
+/// Whether `answer` answers a PCP MAP request for `m` (its protocol, internal
+/// port and nonce): a MAP answer that carries them back (an error answer does
 /// too), or an error answer too short or too old to carry them. Anything
 /// else is not the answer, and is ignored.
-[[nodiscard]] bool answers_pcp_map(const router::pcp_response& answer, const router::pcp_nonce& nonce,
-                                   std::uint16_t internal_port);
+[[nodiscard]] bool answers_pcp_map(const router::pcp_response& answer, const mapping_spec& m);
 
 /// What a UPnP router lists for `m`'s external port and protocol.
 struct listed_entry {
@@ -65,7 +64,8 @@ struct listed_entry {
   std::optional<mapper_failure> failure;
 };
 
-/// Reads `m`'s entry with GetSpecificPortMappingEntry (UPnP only).
+/// Reads `m`'s entry with GetSpecificPortMappingEntry (UPnP only). An entry
+/// of another protocol than `m`'s is a failure: the router ignored the question.
 [[nodiscard]] listed_entry read_mapping(const mapping_spec& m);
 
 /// The entry points where `m` maps: same internal client and port.

@@ -124,7 +124,7 @@ session_hooks make_hooks(const client_options& o, evidence& ev, side_evidence& s
             side.capture.start(relay_address);
             if (routers_worth_asking(o, relay_address))
               side.routers =
-                  std::make_unique<router_query>(ev.port, relay_address, platform::first_hop_toward(relay_address));
+                  std::make_unique<router_query>(ev.port, ev.protocol, relay_address, platform::first_hop_toward(relay_address));
             side.path = trace_path_async(relay_address, side.routers.get());
             side.firewall = evaluate_firewall_async(ev, relay_address);
           },

@@ -76,6 +76,7 @@ void add_answered(router_evidence& r, router_protocol p) {
 
 struct router_query::state {
   std::uint16_t port = 0;
+  transport protocol = transport::tcp;  ///< whose mapping of the port is asked for
   std::string relay_address;
   std::vector<platform::probe_reply> heard;  ///< the trace's answers so far
   bool trace_running = true;
@@ -145,23 +146,27 @@ struct router_query::state {
     if (const auto status = reply->value("NewConnectionStatus")) r.facts.wan_connected = *status == "Connected";
   }
 
+  /// "UPnP mapping of UDP 3000": the question, as a missing answer names it.
+  [[nodiscard]] std::string mapping_question() const {
+    return "UPnP mapping of " + router::protocol_port_text(protocol, port);
+  }
+
   asio::awaitable<void> ask_mapping(asked_router& r, const router::igd_service& service, router_protocol source) {
-    // Named first: g++ 12 cannot take a braced list of pairs of literals as a coroutine's argument.
-    soap_arguments entry{{"NewRemoteHost", ""}, {"NewExternalPort", std::to_string(port)}, {"NewProtocol", "TCP"}};
-    auto got = co_await soap_call(service, "GetSpecificPortMappingEntry", std::move(entry), cap);
+    auto got =
+        co_await soap_call(service, "GetSpecificPortMappingEntry", router::port_mapping_key(port, protocol), cap);
     if (const auto* failed = std::get_if<upnp_failure>(&got)) {
-      r.facts.missing.push_back({"UPnP mapping of TCP " + std::to_string(port), failed->reason});
+      r.facts.missing.push_back({mapping_question(), failed->reason});
       co_return;
     }
     const auto& reply = std::get<router::soap_reply>(got);
     if (!reply.fault) {
-      take_mapping(r, router::mapping_from_reply(reply, port, "TCP"), source);
+      take_mapping(r, router::specific_mapping_from_reply(reply, port, protocol), source);
       co_return;
     }
     // 714 NoSuchEntryInArray: no entry for any remote host; one for a
     // single remote host is found only by walking the table.
     if (reply.error_code != 714) {
-      r.facts.missing.push_back({"UPnP mapping of TCP " + std::to_string(port), fault_text("GetSpecificPortMappingEntry", reply)});
+      r.facts.missing.push_back({mapping_question(), fault_text("GetSpecificPortMappingEntry", reply)});
       co_return;
     }
     r.facts.mappings_read = true;
@@ -178,25 +183,19 @@ struct router_query::state {
     if (!listed) co_await walk_table(r, service, source);
   }
 
-  /// IGD:2 GetListOfPortMappings for this port alone; false when the router
-  /// gave no listing (e.g. 606 ActionNotAuthorized for NewManage).
+  /// IGD:2 GetListOfPortMappings for this port and protocol alone; false
+  /// when the router gave no listing (e.g. 606 ActionNotAuthorized for NewManage).
   asio::awaitable<bool> list_port(asked_router& r, const router::igd_service& service, router_protocol source) {
-    const auto p = std::to_string(port);
-    soap_arguments range{{"NewStartPort", p},   {"NewEndPort", p},
-                         {"NewProtocol", "TCP"}, {"NewManage", "1"},
-                         {"NewNumberOfPorts", std::to_string(max_table_entries)}};
-    auto got = co_await soap_call(service, "GetListOfPortMappings", std::move(range), cap);
+    auto got = co_await soap_call(service, "GetListOfPortMappings",
+                                  router::list_port_arguments(port, protocol, max_table_entries), cap);
     const auto* reply = std::get_if<router::soap_reply>(&got);
     if (!reply) co_return false;
     if (reply->fault) co_return reply->error_code == 730;  // PortMappingNotFound: none in the range
     const auto listing = reply->value("NewPortListing");
     if (!listing) co_return false;
-    for (const auto& m : router::parse_port_mapping_list(*listing)) {
-      if (m.external_port == port && m.protocol == "TCP") {
-        take_mapping(r, m, source);
-        break;
-      }
-    }
+    // A router may list the other protocol's entries too, whatever NewProtocol said.
+    if (auto m = router::find_mapping(router::parse_port_mapping_list(*listing), port, protocol))
+      take_mapping(r, m, source);
     co_return true;
   }
 
@@ -207,7 +206,7 @@ struct router_query::state {
       const auto* reply = std::get_if<router::soap_reply>(&got);
       if (!reply || reply->fault) co_return;  // 713 SpecifiedArrayIndexInvalid: the end of the table
       const auto m = router::mapping_from_reply(*reply, 0, "");
-      if (m && m->external_port == port && m->protocol == "TCP") {
+      if (m && router::is_mapping_of(*m, port, protocol)) {
         take_mapping(r, m, source);
         co_return;
       }
@@ -468,9 +467,11 @@ struct router_query::state {
   }
 };
 
-router_query::router_query(std::uint16_t port, std::string relay_address, platform::first_hop first)
+router_query::router_query(std::uint16_t port, transport protocol, std::string relay_address,
+                           platform::first_hop first)
     : state_(std::make_unique<state>()) {
   state_->port = port;
+  state_->protocol = protocol;
   state_->relay_address = std::move(relay_address);
   state_->source_address = first.source_address;
   state_->first = std::move(first);

@@ -41,10 +41,11 @@ inline constexpr std::chrono::milliseconds router_query_cap{4'000};
 /// One query, in a thread of its own: it asks the default gateway and each
 /// private hop of the path as soon as the trace toward the relay hears them
 /// (a LAN router answers within milliseconds, long before the relay does),
-/// and the rest that routers_to_ask() names when the trace ends.
+/// and the rest that routers_to_ask() names when the trace ends. A router's
+/// mapping is that of the probed `protocol` (TCP or UDP) for the port.
 class router_query {
  public:
-  router_query(std::uint16_t port, std::string relay_address, platform::first_hop first);
+  router_query(std::uint16_t port, transport protocol, std::string relay_address, platform::first_hop first);
   router_query(const router_query&) = delete;
   router_query& operator=(const router_query&) = delete;
   ~router_query();

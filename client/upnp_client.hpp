@@ -21,7 +21,7 @@ namespace reachback::client {
 
 using upnp_clock = std::chrono::steady_clock;
 /// A SOAP action's arguments, name and value, in the order sent.
-using soap_arguments = std::vector<std::pair<std::string, std::string>>;
+using soap_arguments = router::soap_arguments;
 
 /// Why an exchange gave no answer: "connect: connection refused", "no answer
 /// before the deadline", "HTTP 500 Internal Server Error".

@@ -67,6 +67,20 @@ bool starts_with_nocase(std::string_view s, std::string_view prefix) noexcept {
 
 }  // namespace
 
+bool same_ipv6_prefix(std::string_view a, std::string_view b, int bits) noexcept {
+  std::array<unsigned char, 16> x{};
+  std::array<unsigned char, 16> y{};
+  if (!to_bytes(AF_INET6, a.substr(0, a.find('%')), x.data()) ||
+      !to_bytes(AF_INET6, b.substr(0, b.find('%')), y.data()))
+    return false;
+  bits = std::clamp(bits, 0, 128);
+  const auto whole = static_cast<std::size_t>(bits / 8);
+  if (!std::equal(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(whole), y.begin())) return false;
+  if (bits % 8 == 0) return true;
+  const auto mask = static_cast<unsigned char>(0xff << (8 - bits % 8));
+  return (x[whole] & mask) == (y[whole] & mask);
+}
+
 address_class classify_address(std::string_view address) noexcept {
   // A zone ("fe80::1%eth0") does not change the class.
   address = address.substr(0, address.find('%'));

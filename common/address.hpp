@@ -30,6 +30,10 @@ struct host_port {
 /// "1.2.3.4:80" or "[::1]:80".
 [[nodiscard]] std::string format_endpoint(std::string_view address, std::uint16_t port);
 
+/// Whether two IPv6 addresses share their first `bits` bits; false when
+/// either is not IPv6 (a zone, "%eth0", is ignored).
+[[nodiscard]] bool same_ipv6_prefix(std::string_view a, std::string_view b, int bits) noexcept;
+
 /// "::ffff:1.2.3.4" -> "1.2.3.4"; anything else unchanged.
 [[nodiscard]] std::string unmap_v4(std::string_view address);
 

@@ -306,7 +306,8 @@ struct router_evidence {
   std::optional<bool> wan_connected;
   /// The router's mapping table (or its entry for the port) was read.
   bool mappings_read = false;
-  /// This port's TCP mapping, when the router lists one.
+  /// This port's mapping for the probed protocol (evidence::protocol), when
+  /// the router lists one; another protocol's mapping of the port is not it.
   std::optional<port_mapping> mapping;
   std::optional<router_protocol> mapping_source;
   /// Where its UPnP WAN connection service answers: the control URL and

@@ -14,6 +14,7 @@ std::string_view to_string(cause c) noexcept {
     case cause::host_firewall: return "host_firewall";
     case cause::nat_no_forward: return "nat_no_forward";
     case cause::nat_wrong_target: return "nat_wrong_target";
+    case cause::router_firewall: return "router_firewall";
     case cause::filtered: return "filtered";
     case cause::cgnat: return "cgnat";
     case cause::inconclusive: return "inconclusive";

@@ -24,6 +24,7 @@ enum class cause {
   host_firewall,
   nat_no_forward,
   nat_wrong_target,
+  router_firewall,
   filtered,
   cgnat,
   inconclusive,

@@ -45,6 +45,35 @@ bool behind_nat(const evidence& ev) {
          classify_address(ev.public_address) != address_class::loopback;
 }
 
+/// The relay saw this host's own global IPv6 address: nothing translates
+/// it, and the home's routers only route and filter.
+bool ipv6_without_nat(const evidence& ev) {
+  return ev.public_address.find(':') != std::string::npos && host_has_address(ev, ev.public_address) &&
+         classify_address(ev.public_address) == address_class::public_net;
+}
+
+/// An IPv6 home numbers its LANs from the prefix its ISP delegated, most
+/// often a /56, which this host's address shares; the ISP's routers answer
+/// from outside it. So that prefix is where the home ends.
+constexpr int delegated_prefix_bits = 56;
+
+/// The routers of an IPv6 home, innermost first: the path's hops inside
+/// this host's delegated prefix, and always the first (this host's own
+/// gateway). A silent hop counts when a home router answered beyond it.
+std::vector<path_hop> ipv6_home_routers(const evidence& ev) {
+  std::vector<path_hop> routers;
+  if (!ev.path) return routers;
+  std::size_t answered = 0;  // routers up to the last home router that answered
+  for (const auto& h : ev.path->hops) {
+    if (h.address && h.ttl > 1 && !same_ipv6_prefix(*h.address, ev.public_address, delegated_prefix_bits)) break;
+    routers.push_back(h);
+    if (h.address) answered = routers.size();
+  }
+  if (answered == 0 && !routers.empty()) answered = 1;  // the gateway, even when silent
+  routers.resize(answered);
+  return routers;
+}
+
 std::string nat_name(address_class cls, std::size_t home_position, std::size_t home_count) {
   if (cls == address_class::carrier_nat) return "carrier NAT";
   if (home_count == 1) return "router";
@@ -190,6 +219,30 @@ void name_silent_gateway(const evidence& ev, layout& home, const std::vector<pat
   h.evidence.push_back("its address is this host's default gateway, " + *ev.path->default_gateway);
 }
 
+std::string ipv6_router_evidence_line(const path_hop& router) {
+  if (router.address) return expired_at(router, "inside this host's delegated /56: a router of yours");
+  return "path from this host: TTL " + std::to_string(router.ttl) + " got no answer (silent router)";
+}
+
+/// One hop per router of an IPv6 home, named by its place, outermost first.
+void add_ipv6_router_hops(std::vector<path_hop> routers, layout& home) {
+  std::reverse(routers.begin(), routers.end());
+  for (std::size_t i = 0; i < routers.size(); ++i) {
+    const auto& r = routers[i];
+    home.hops.push_back({hop_role::router, nat_name(r.cls, i, routers.size()), r.address, hop_status::unknown,
+                         {ipv6_router_evidence_line(r)}, {}});
+    home.classes.push_back(r.cls);
+  }
+}
+
+/// The relay TTL of an IPv6 home's outermost router: the sweep reached this
+/// host itself (its public address) that many routers further on.
+std::optional<int> ipv6_outermost_router_ttl(const evidence& ev, int router_count) {
+  if (ev.sweep && ev.sweep->public_distance && *ev.sweep->public_distance > router_count)
+    return *ev.sweep->public_distance - router_count;
+  return public_ttl_from_client(ev, router_count);
+}
+
 /// One hop per NAT, named by its place among the home's own routers.
 void add_nat_hops(const std::vector<path_hop>& routers, layout& home) {
   const auto home_count = static_cast<std::size_t>(std::count_if(
@@ -218,7 +271,22 @@ std::string hop_label(const hop& h) {
   return h.address ? h.name + " " + *h.address : h.name;
 }
 
+/// An IPv6 home: the internet, the routers that filter, this host.
+layout build_ipv6_layout(const evidence& ev) {
+  layout home;
+  home.hops.push_back(internet_hop(ev));
+  home.hops.front().evidence.emplace_back("that is this host's own address: IPv6, nothing translates it");
+  home.classes.push_back(address_class::public_net);
+  const auto routers = ipv6_home_routers(ev);
+  add_ipv6_router_hops(routers, home);
+  home.hops.push_back({hop_role::host, "this host", ev.public_address, hop_status::unknown, {}, {}});
+  home.classes.push_back(address_class::public_net);
+  home.public_ttl = ipv6_outermost_router_ttl(ev, static_cast<int>(routers.size()));
+  return home;
+}
+
 layout build_layout(const evidence& ev) {
+  if (ipv6_without_nat(ev)) return build_ipv6_layout(ev);
   layout home;
   home.hops.push_back(internet_hop(ev));
   home.classes.push_back(classify_address(ev.public_address));

@@ -43,16 +43,19 @@ struct layout {
 
   /// This host's hop: the last.
   [[nodiscard]] std::size_t host_index() const { return hops.size() - 1; }
-  /// This host's depth behind the public address: the number of NATs.
+  /// This host's depth behind the public address: the number of NATs (or,
+  /// in an IPv6 home, of its routers).
   [[nodiscard]] int host_depth() const { return static_cast<int>(hops.size()) - 2; }
-  /// The hop at `depth` behind the public address (0 = outermost NAT).
+  /// The hop at `depth` behind the public address (0 = outermost NAT, or
+  /// an IPv6 home's outermost router).
   [[nodiscard]] std::size_t at_depth(int depth) const {
     return static_cast<std::size_t>(std::clamp(depth, 0, host_depth())) + 1;
   }
   [[nodiscard]] bool is_host(std::size_t index) const { return index == host_index(); }
-  /// The NAT right in front of this host, if there is one.
+  /// The NAT right in front of this host, if there is one (an IPv6 home's
+  /// routers translate nothing).
   [[nodiscard]] std::optional<std::size_t> innermost_nat() const {
-    if (hops.size() <= 2) return std::nullopt;
+    if (hops.size() <= 2 || hops[host_index() - 1].role != hop_role::nat) return std::nullopt;
     return host_index() - 1;
   }
 };
@@ -257,6 +260,11 @@ enum class firewall_view { unknown, log_shows_drop, blocks, allows };
 /// A candidate hop as a summary names it: "the room router 192.168.1.1",
 /// "this host's firewall", "your ISP upstream".
 [[nodiscard]] std::string suspect_name(const evidence& ev, const layout& home, std::size_t index);
+
+/// The IPv6 router at `index` stops the port with its inbound filter;
+/// `how` says what it did to the relay's probe (verdict_router_firewall.cpp).
+[[nodiscard]] finding router_firewall_blocks(const evidence& ev, const layout& home, std::size_t index,
+                                             const std::string& how);
 
 /// `f`, or the carrier NAT in front of its block, which explains it better
 /// unless a probe is known to have got past it (to depth `reached`).

@@ -9,6 +9,8 @@
 #include <span>
 #include <string>
 
+#include "common/evidence.hpp"
+
 namespace reachback::router {
 
 /// The gateway's NAT-PMP (and PCP) server port.
@@ -16,6 +18,11 @@ inline constexpr std::uint16_t natpmp_port = 5351;
 
 /// The protocol of a mapping request; the value is the request's opcode.
 enum class natpmp_protocol : std::uint8_t { udp = 1, tcp = 2 };
+
+/// The mapping request's protocol for the probed transport `t`.
+[[nodiscard]] constexpr natpmp_protocol natpmp_protocol_of(transport t) noexcept {
+  return t == transport::udp ? natpmp_protocol::udp : natpmp_protocol::tcp;
+}
 
 /// Result codes of RFC 6886 section 3.5.
 enum class natpmp_result : std::uint16_t {

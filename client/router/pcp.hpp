@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/evidence.hpp"
+
 namespace reachback::router {
 
 /// The PCP version spoken here.
@@ -24,6 +26,11 @@ inline constexpr std::size_t pcp_map_message_size = 60;  ///< header plus MAP's 
 /// IANA protocol numbers for pcp_map_request_args::protocol.
 inline constexpr std::uint8_t pcp_protocol_tcp = 6;
 inline constexpr std::uint8_t pcp_protocol_udp = 17;
+
+/// The MAP request's protocol number for the probed transport `t`.
+[[nodiscard]] constexpr std::uint8_t pcp_protocol_of(transport t) noexcept {
+  return t == transport::udp ? pcp_protocol_udp : pcp_protocol_tcp;
+}
 
 /// Opcodes, without the R (response) bit.
 enum class pcp_opcode : std::uint8_t { announce = 0, map = 1, peer = 2 };

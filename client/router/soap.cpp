@@ -59,8 +59,45 @@ std::vector<std::pair<std::string, std::string>> child_values(const xml_document
 
 }  // namespace
 
-std::string soap_request_body(std::string_view service_type, std::string_view action,
-                              const std::vector<std::pair<std::string, std::string>>& arguments) {
+std::string upnp_protocol(transport t) { return t == transport::udp ? "UDP" : "TCP"; }
+
+std::string protocol_port_text(transport protocol, std::uint16_t port) {
+  return upnp_protocol(protocol) + " " + std::to_string(port);
+}
+
+std::optional<transport> transport_from_upnp(std::string_view name) {
+  for (const auto t : {transport::tcp, transport::udp})
+    if (name == upnp_protocol(t)) return t;
+  return std::nullopt;
+}
+
+soap_arguments port_mapping_key(std::uint16_t external_port, transport protocol) {
+  return {{"NewRemoteHost", ""},
+          {"NewExternalPort", std::to_string(external_port)},
+          {"NewProtocol", upnp_protocol(protocol)}};
+}
+
+soap_arguments add_port_mapping_arguments(const port_mapping& m) {
+  return {{"NewRemoteHost", m.remote_host},
+          {"NewExternalPort", std::to_string(m.external_port)},
+          {"NewProtocol", m.protocol},
+          {"NewInternalPort", std::to_string(m.internal_port)},
+          {"NewInternalClient", m.internal_client},
+          {"NewEnabled", m.enabled ? "1" : "0"},
+          {"NewPortMappingDescription", m.description},
+          {"NewLeaseDuration", std::to_string(m.lease_seconds)}};
+}
+
+soap_arguments list_port_arguments(std::uint16_t port, transport protocol, std::size_t max_entries) {
+  const auto p = std::to_string(port);
+  return {{"NewStartPort", p},
+          {"NewEndPort", p},
+          {"NewProtocol", upnp_protocol(protocol)},
+          {"NewManage", "1"},
+          {"NewNumberOfPorts", std::to_string(max_entries)}};
+}
+
+std::string soap_request_body(std::string_view service_type, std::string_view action, const soap_arguments& arguments) {
   const auto escaped_action = xml_escape(action);
   std::string body =
       "<?xml version=\"1.0\"?>\r\n"
@@ -175,6 +212,25 @@ std::vector<port_mapping> parse_port_mapping_list(std::string_view port_listing_
     if (auto mapping = mapping_from_reply(entry, 0, "")) mappings.push_back(std::move(*mapping));
   }
   return mappings;
+}
+
+bool is_mapping_of(const port_mapping& m, std::uint16_t external_port, transport protocol) {
+  return m.external_port == external_port && m.protocol == upnp_protocol(protocol);
+}
+
+std::optional<port_mapping> specific_mapping_from_reply(const soap_reply& reply, std::uint16_t external_port,
+                                                        transport protocol) {
+  auto m = mapping_from_reply(reply, external_port, upnp_protocol(protocol));
+  if (m && !is_mapping_of(*m, external_port, protocol)) return std::nullopt;
+  return m;
+}
+
+std::optional<port_mapping> find_mapping(const std::vector<port_mapping>& mappings, std::uint16_t external_port,
+                                         transport protocol) {
+  const auto it = std::find_if(mappings.begin(), mappings.end(),
+                               [&](const port_mapping& m) { return is_mapping_of(m, external_port, protocol); });
+  if (it == mappings.end()) return std::nullopt;
+  return *it;
 }
 
 std::string upnp_error_name(int code) {

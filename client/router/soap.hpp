@@ -21,12 +21,35 @@ inline constexpr std::string_view soap_content_type = "text/xml; charset=\"utf-8
 /// The most entries parse_port_mapping_list returns.
 inline constexpr std::size_t max_listed_mappings = 4096;
 
+/// A SOAP action's arguments, name and value, in the order sent.
+using soap_arguments = std::vector<std::pair<std::string, std::string>>;
+
+/// "TCP" or "UDP": how NewProtocol and port_mapping::protocol name `t`.
+[[nodiscard]] std::string upnp_protocol(transport t);
+
+/// "UDP 3000": `protocol`'s `port`, as messages name it.
+[[nodiscard]] std::string protocol_port_text(transport protocol, std::uint16_t port);
+
+/// The transport "TCP" or "UDP" names (upper case, as upnp_protocol writes
+/// it); nullopt for any other text.
+[[nodiscard]] std::optional<transport> transport_from_upnp(std::string_view name);
+
+/// The key of `protocol`'s mapping of `external_port` for any remote host:
+/// the arguments of GetSpecificPortMappingEntry and DeletePortMapping.
+[[nodiscard]] soap_arguments port_mapping_key(std::uint16_t external_port, transport protocol);
+
+/// AddPortMapping's arguments for `m`, with every field of it.
+[[nodiscard]] soap_arguments add_port_mapping_arguments(const port_mapping& m);
+
+/// IGD:2 GetListOfPortMappings' arguments for `protocol`'s `port` alone, at
+/// most `max_entries` of them, every host's (NewManage 1).
+[[nodiscard]] soap_arguments list_port_arguments(std::uint16_t port, transport protocol, std::size_t max_entries);
+
 /// The envelope for `action` of `service_type` with `arguments` (name,
 /// value) in order. Values, the service type and the action are
 /// XML-escaped; argument names are the action's own and written as given.
-[[nodiscard]] std::string soap_request_body(
-    std::string_view service_type, std::string_view action,
-    const std::vector<std::pair<std::string, std::string>>& arguments);
+[[nodiscard]] std::string soap_request_body(std::string_view service_type, std::string_view action,
+                                            const soap_arguments& arguments);
 
 /// The SOAPAction header value: "\"urn:...:WANIPConnection:2#Action\"", quotes included.
 [[nodiscard]] std::string soap_action_header(std::string_view service_type, std::string_view action);
@@ -69,6 +92,21 @@ struct soap_reply {
 /// Entries without an external port, protocol, internal client or port are
 /// skipped; at most max_listed_mappings. Empty when nothing parses.
 [[nodiscard]] std::vector<port_mapping> parse_port_mapping_list(std::string_view port_listing_xml);
+
+/// Whether `m` maps `protocol`'s `external_port`: a TCP mapping of the
+/// port is not its UDP one, nor the other way round. A router may answer
+/// GetSpecificPortMappingEntry with an entry of another protocol than asked.
+[[nodiscard]] bool is_mapping_of(const port_mapping& m, std::uint16_t external_port, transport protocol);
+
+/// What a GetSpecificPortMappingEntry reply for `protocol`'s `external_port`
+/// says (mapping_from_reply); nullopt also for an entry of another port or
+/// protocol, which a router that ignores NewProtocol answers with.
+[[nodiscard]] std::optional<port_mapping> specific_mapping_from_reply(const soap_reply& reply,
+                                                                      std::uint16_t external_port, transport protocol);
+
+/// The first of `mappings` that is_mapping_of `protocol`'s `external_port`.
+[[nodiscard]] std::optional<port_mapping> find_mapping(const std::vector<port_mapping>& mappings,
+                                                       std::uint16_t external_port, transport protocol);
 
 /// The UPnP name of a SOAP error code ("NoSuchEntryInArray" for 714), or
 /// "error <code>" for one not known here.

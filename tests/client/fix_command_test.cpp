@@ -162,6 +162,38 @@ TEST_F(fix_command, maps_innermost_first_records_and_verifies) {
   EXPECT_NE(text.find("After the fix:  reachable."), std::string::npos) << text;
 }
 
+/// `r` probed over UDP.
+report probed_udp(report r) {
+  r.ev.protocol = transport::udp;
+  return r;
+}
+
+TEST_F(fix_command, udp_probe_maps_and_records_udp) {
+  options.assume_yes = true;
+  diagnoses = {probed_udp(double_nat(false)), probed_udp(double_nat(true))};
+  EXPECT_EQ(fix(), exit_reachable) << err.str();
+  ASSERT_EQ(added.size(), 2u);
+  for (const auto& m : added) EXPECT_EQ(m.protocol, transport::udp) << m.router_address;
+  const auto s = state();
+  ASSERT_EQ(s.mappings.size(), 2u);
+  for (const auto& r : s.mappings) EXPECT_EQ(r.mapping.protocol, transport::udp) << r.mapping.router_address;
+  const auto text = out.str();
+  EXPECT_NE(text.find("1. room router 192.168.1.1: map UDP 3000 → 192.168.1.23:3000 for 2 h (UPnP)"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("done: ISP hub 192.168.0.1: map UDP 3000 → 192.168.0.2:3000 for 2 h (UPnP)"), std::string::npos)
+      << text;
+}
+
+TEST_F(fix_command, udp_json_names_the_protocol_of_each_change) {
+  options.assume_yes = true;
+  options.json = true;
+  diagnoses = {probed_udp(double_nat(false)), probed_udp(double_nat(true))};
+  EXPECT_EQ(fix(), exit_reachable) << err.str();
+  const auto doc = nlohmann::json::parse(out.str());
+  EXPECT_EQ(doc["plan"]["steps"][0]["protocol"], "UDP");
+  EXPECT_EQ(doc["changes"][1]["protocol"], "UDP");
+}
+
 TEST_F(fix_command, still_unreachable_after_the_fix_exits_one) {
   options.assume_yes = true;
   diagnoses = {double_nat(false), double_nat(false)};
@@ -351,6 +383,28 @@ TEST_F(fix_command, unfix_removes_exactly_the_ports_mappings) {
   EXPECT_NE(out.str().find("room router 192.168.1.1: TCP 3000 → 192.168.1.23:3000 (UPnP, made 2026-12-01T05:30:00Z): removed"),
             std::string::npos)
       << out.str();
+}
+
+TEST_F(fix_command, unfix_removes_each_protocols_mapping_with_its_own_protocol) {
+  auto recorded = recorded_state();
+  auto udp = recorded.mappings[0];
+  udp.mapping.protocol = transport::udp;
+  udp.created = "2026-12-01T06:00:00Z";
+  recorded.mappings.push_back(udp);
+  ASSERT_EQ(save_fix_state(*backend.state_path, recorded), std::nullopt);
+  listed["192.168.1.1"] = {entry("192.168.1.23"), std::nullopt};
+  EXPECT_EQ(unfix(), exit_reachable) << err.str();
+  ASSERT_EQ(removed.size(), 3u);
+  EXPECT_EQ(removed[0].protocol, transport::udp) << "the last made, removed first";
+  EXPECT_EQ(removed[0].router_address, "192.168.1.1");
+  EXPECT_EQ(removed[1].protocol, transport::tcp);
+  EXPECT_EQ(removed[2].protocol, transport::tcp);
+  EXPECT_NE(out.str().find("room router 192.168.1.1: UDP 3000 → 192.168.1.23:3000 (UPnP, made 2026-12-01T06:00:00Z): "
+                           "removed"),
+            std::string::npos)
+      << out.str();
+  ASSERT_EQ(state().mappings.size(), 1u);
+  EXPECT_EQ(state().mappings[0].mapping.external_port, 3001);
 }
 
 TEST_F(fix_command, unfix_leaves_a_mapping_that_is_not_ours_any_more) {

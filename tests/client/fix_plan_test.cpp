@@ -90,6 +90,18 @@ const std::string room_pcp_step = "room router 192.168.1.1: map TCP 3000 → 192
 
 void with_cause(double_nat& n, cause c) { n.v.why = c; }
 
+/// The probe was UDP.
+void probed_udp(double_nat& n) { n.ev.protocol = transport::udp; }
+
+port_mapping udp_mapping_to(const std::string& client) {
+  auto m = mapping_to(client);
+  m.protocol = "UDP";
+  return m;
+}
+
+const std::string room_udp_step = "room router 192.168.1.1: map UDP 3000 → 192.168.1.23:3000 for 2 h (UPnP)";
+const std::string hub_udp_step = "ISP hub 192.168.0.1: map UDP 3000 → 192.168.0.2:3000 for 2 h (UPnP)";
+
 /// `r` with UPnP off, answering NAT-PMP and PCP as asked.
 void without_upnp(router_evidence& r, std::vector<router_protocol> answered) {
   r.answered = std::move(answered);
@@ -162,6 +174,55 @@ const std::vector<plan_case> cases = {
        without_upnp(n.hub(), {router_protocol::nat_pmp, router_protocol::pcp});
      },
      {}, {room_pcp_step, hub_natpmp_step}, "", ""},
+    // A UDP probe maps UDP; a router's mapping of the other protocol is no conflict.
+    {"udp_double_nat_two_udp_steps", probed_udp, {}, {room_udp_step, hub_udp_step}, "", ""},
+    {"udp_natpmp_hub_and_pcp_room_router",
+     [](double_nat& n) {
+       probed_udp(n);
+       without_upnp(n.room(), {router_protocol::pcp});
+       n.room().external_address->value = "11.22.33.44";
+       without_upnp(n.hub(), {router_protocol::nat_pmp});
+     },
+     {},
+     {"room router 192.168.1.1: map UDP 3000 → 192.168.1.23:3000 for 2 h (PCP)",
+      "ISP hub 192.168.0.1: map UDP 3000 → the room router's WAN address:3000 for 2 h (NAT-PMP, asked from this host "
+      "through the room router)"},
+     "", ""},
+    {"udp_probe_ignores_a_tcp_mapping_to_another_host",
+     [](double_nat& n) {
+       probed_udp(n);
+       n.room().mapping = mapping_to("192.168.1.24");
+     },
+     {}, {room_udp_step, hub_udp_step}, "", ""},
+    {"tcp_probe_ignores_a_udp_mapping_to_another_host",
+     [](double_nat& n) { n.room().mapping = udp_mapping_to("192.168.1.24"); }, {}, {room_step, hub_upnp_step}, "", ""},
+    {"udp_right_mapping_on_room_router_leaves_only_the_hub_step",
+     [](double_nat& n) {
+       probed_udp(n);
+       n.room().mapping = udp_mapping_to(host);
+     },
+     {}, {hub_udp_step}, "", "room router 192.168.1.1 already maps UDP 3000 → 192.168.1.23:3000 (right)"},
+    {"udp_conflict_on_the_room_router_names_udp",
+     [](double_nat& n) {
+       probed_udp(n);
+       n.room().mapping = udp_mapping_to("192.168.1.24");
+     },
+     {}, {}, "the room router already maps UDP 3000 to 192.168.1.24:3000, another host; reachback never overwrites it",
+     ""},
+    {"udp_every_router_maps_right_already",
+     [](double_nat& n) {
+       probed_udp(n);
+       with_cause(n, cause::filtered);
+       n.room().mapping = udp_mapping_to(host);
+       n.hub().mapping = udp_mapping_to(room_wan);
+     },
+     {}, {}, "every router already maps UDP 3000", ""},
+    {"udp_upnp_only_hub_names_udp_in_the_forward_to_add",
+     [](double_nat& n) {
+       probed_udp(n);
+       n.room().external_address->value = "11.22.33.44";
+     },
+     {}, {}, "forward UDP 3000 to the room router's WAN address in the ISP hub's web page", ""},
     // Refusals.
     {"pcp_only_hub_is_refused", [](double_nat& n) { without_upnp(n.hub(), {router_protocol::pcp}); }, {}, {},
      "the ISP hub 192.168.0.1 answers only PCP, which cannot map for this host from behind the room router", ""},
@@ -299,6 +360,15 @@ TEST(fix_plan, steps_carry_what_the_mapper_and_the_state_file_need) {
   EXPECT_EQ(room.internal_port, 3000);
   EXPECT_EQ(room.lease_seconds, default_lease_seconds);
   EXPECT_EQ(plan.steps[1].internal_client, room_wan);
+}
+
+TEST(fix_plan, steps_carry_the_probed_protocol) {
+  double_nat n;
+  EXPECT_EQ(plan_fix(n.ev, n.v, {}).steps.at(0).protocol, transport::tcp);
+  probed_udp(n);
+  const auto plan = plan_fix(n.ev, n.v, {});
+  ASSERT_EQ(plan.steps.size(), 2u);
+  for (const auto& step : plan.steps) EXPECT_EQ(step.protocol, transport::udp) << describe(step);
 }
 
 TEST(fix_plan, pcp_step_maps_this_host_asked_directly) {

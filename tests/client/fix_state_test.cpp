@@ -112,6 +112,61 @@ TEST(fix_state, file_written_before_pcp_loads_without_nonces) {
   EXPECT_EQ(std::get<fix_state>(parsed), two_mappings());
 }
 
+TEST(fix_state, udp_mappings_round_trip_with_their_protocol) {
+  auto upnp = upnp_record();
+  upnp.mapping.protocol = transport::udp;
+  auto natpmp = natpmp_record();
+  natpmp.mapping.protocol = transport::udp;
+  auto pcp = pcp_record();
+  pcp.mapping.protocol = transport::udp;
+  const fix_state state{{upnp, natpmp, pcp}};
+  const auto text = to_json_text(state);
+  EXPECT_EQ(text.find("\"protocol\": \"TCP\""), std::string::npos) << text;
+  EXPECT_NE(text.find("\"protocol\": \"UDP\""), std::string::npos) << text;
+  const auto parsed = parse_fix_state(text);
+  ASSERT_TRUE(std::holds_alternative<fix_state>(parsed)) << std::get<fix_state_error>(parsed).message;
+  EXPECT_EQ(std::get<fix_state>(parsed), state);
+}
+
+TEST(fix_state, mapping_without_a_protocol_is_tcp) {
+  // One record as a state file without "protocol" has it.
+  const auto text = R"({"schema": "reachback.fix-state/1", "mappings": [{"router_name": "room router",
+      "router_address": "192.168.1.1", "method": "upnp", "control_url": "http://192.168.1.1:5000/ctl/IPConn",
+      "service_type": "urn:schemas-upnp-org:service:WANIPConnection:1", "external_port": 3000,
+      "internal_client": "192.168.1.23", "internal_port": 3000, "lease_seconds": 7200,
+      "created": "2026-12-01T05:30:00Z"}]})";
+  const auto parsed = parse_fix_state(text);
+  ASSERT_TRUE(std::holds_alternative<fix_state>(parsed)) << std::get<fix_state_error>(parsed).message;
+  ASSERT_EQ(std::get<fix_state>(parsed).mappings.size(), 1u);
+  EXPECT_EQ(std::get<fix_state>(parsed).mappings[0], upnp_record());
+  EXPECT_EQ(std::get<fix_state>(parsed).mappings[0].mapping.protocol, transport::tcp);
+}
+
+TEST(fix_state, unknown_protocol_is_an_error) {
+  const auto with_protocol = [](const std::string& value) {
+    return R"({"schema": "reachback.fix-state/1", "mappings": [{"router_address": "192.168.1.1", "method": "natpmp",
+        "external_port": 3000, "protocol": )" + value + R"(, "internal_client": "", "internal_port": 3000,
+        "lease_seconds": 600, "created": "2026-12-01T05:30:01Z"}]})";
+  };
+  EXPECT_EQ(error_of(with_protocol("\"SCTP\"")), "mapping 1: unknown protocol \"SCTP\" (\"TCP\" or \"UDP\")");
+  EXPECT_EQ(error_of(with_protocol("\"udp\"")), "mapping 1: unknown protocol \"udp\" (\"TCP\" or \"UDP\")");
+  EXPECT_EQ(error_of(with_protocol("17")), "mapping 1: \"protocol\" has the wrong type");
+}
+
+TEST(fix_state, record_keeps_both_protocols_of_a_port) {
+  auto state = two_mappings();
+  auto udp = upnp_record();
+  udp.mapping.protocol = transport::udp;
+  record(state, udp);
+  ASSERT_EQ(state.mappings.size(), 3u) << "the UDP mapping of 3000 is another mapping than the TCP one";
+  auto udp_again = udp;
+  udp_again.created = "2026-12-02T00:00:00Z";
+  record(state, udp_again);
+  ASSERT_EQ(state.mappings.size(), 3u);
+  EXPECT_EQ(state.mappings.back(), udp_again);
+  EXPECT_EQ(state.mappings.front(), upnp_record());
+}
+
 TEST(fix_state, pcp_mapping_needs_its_nonce) {
   EXPECT_EQ(error_of(one_mapping(R"("method": "pcp")")), "mapping 1: no \"nonce\"");
   EXPECT_EQ(error_of(one_mapping(R"("method": "pcp", "nonce": "0123")")), "mapping 1: \"nonce\" is not 24 hex digits");

@@ -16,12 +16,24 @@ namespace {
 
 const router::pcp_nonce ours{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
 
-/// A successful answer to our MAP of TCP 3000.
-router::pcp_response map_answer() {
+/// Our PCP mapping of `protocol` 3000.
+mapping_spec our_mapping(transport protocol) {
+  mapping_spec m;
+  m.method = map_method::pcp;
+  m.protocol = protocol;
+  m.external_port = 3000;
+  m.internal_client = "192.168.1.23";
+  m.internal_port = 3000;
+  m.nonce = ours;
+  return m;
+}
+
+/// A successful answer to our MAP of `protocol` 3000.
+router::pcp_response map_answer(transport protocol) {
   router::pcp_response r;
   r.opcode = static_cast<std::uint8_t>(router::pcp_opcode::map);
   r.lifetime_seconds = 7200;
-  r.map = router::pcp_map_fields{ours, router::pcp_protocol_tcp, 3000, 3000, "11.22.33.44"};
+  r.map = router::pcp_map_fields{ours, router::pcp_protocol_of(protocol), 3000, 3000, "11.22.33.44"};
   return r;
 }
 
@@ -29,6 +41,7 @@ struct answer_case {
   std::string name;
   std::function<void(router::pcp_response&)> change;
   bool answers;
+  transport asked = transport::tcp;
   friend void PrintTo(const answer_case& c, std::ostream* os) { *os << c.name; }
 };
 
@@ -36,6 +49,9 @@ const std::vector<answer_case> answer_cases = {
     {"success_with_our_nonce", [](router::pcp_response&) {}, true},
     {"another_nonce_is_another_clients_mapping", [](router::pcp_response& r) { r.map->nonce[11] ^= 1; }, false},
     {"another_protocol", [](router::pcp_response& r) { r.map->protocol = router::pcp_protocol_udp; }, false},
+    {"udp_success_with_our_nonce", [](router::pcp_response&) {}, true, transport::udp},
+    {"tcp_answer_to_a_udp_map", [](router::pcp_response& r) { r.map->protocol = router::pcp_protocol_tcp; }, false,
+     transport::udp},
     {"another_internal_port", [](router::pcp_response& r) { r.map->internal_port = 3001; }, false},
     {"peer_answer", [](router::pcp_response& r) { r.opcode = static_cast<std::uint8_t>(router::pcp_opcode::peer); },
      false},
@@ -74,9 +90,9 @@ class pcp_answer_table : public testing::TestWithParam<answer_case> {};
 
 TEST_P(pcp_answer_table, matches) {
   const auto& c = GetParam();
-  auto answer = map_answer();
+  auto answer = map_answer(c.asked);
   c.change(answer);
-  EXPECT_EQ(answers_pcp_map(answer, ours, 3000), c.answers);
+  EXPECT_EQ(answers_pcp_map(answer, our_mapping(c.asked)), c.answers);
 }
 
 INSTANTIATE_TEST_SUITE_P(cases, pcp_answer_table, testing::ValuesIn(answer_cases),

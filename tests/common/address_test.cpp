@@ -133,5 +133,33 @@ TEST(UnmapV4, StripsOnlyAMappedPrefix) {
   EXPECT_EQ(unmap_v4("2001:db8::ffff:1.2.3.4"), "2001:db8::ffff:1.2.3.4");
 }
 
+struct prefix_case {
+  std::string name;
+  std::string a;
+  std::string b;
+  int bits;
+  bool same;
+};
+
+class SameIpv6Prefix : public testing::TestWithParam<prefix_case> {};
+
+TEST_P(SameIpv6Prefix, ComparesTheLeadingBits) {
+  const auto& c = GetParam();
+  EXPECT_EQ(same_ipv6_prefix(c.a, c.b, c.bits), c.same);
+  EXPECT_EQ(same_ipv6_prefix(c.b, c.a, c.bits), c.same);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, SameIpv6Prefix,
+    testing::Values(prefix_case{"same_56_other_64", "2001:db8:100:1::23", "2001:db8:100:2::1", 56, true},
+                    prefix_case{"other_56", "2001:db8:100:1::23", "2001:db8:101:1::1", 56, false},
+                    prefix_case{"bit_inside_a_byte_differs", "2001:db8:100::", "2001:db8:180::", 41, false},
+                    prefix_case{"bit_after_the_prefix_differs", "2001:db8:100::", "2001:db8:180::", 40, true},
+                    prefix_case{"zone_ignored", "fe80::1%eth0", "fe80::2", 64, true},
+                    prefix_case{"ipv4_never", "192.168.1.1", "192.168.1.2", 24, false},
+                    prefix_case{"not_an_address", "router", "2001:db8::1", 0, false},
+                    prefix_case{"whole_address", "2001:db8::1", "2001:db8::1", 128, true}),
+    [](const testing::TestParamInfo<prefix_case>& info) { return info.param.name; });
+
 }  // namespace
 }  // namespace reachback

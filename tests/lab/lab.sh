@@ -30,6 +30,7 @@
 #   lab_spawn NODE NAME CMD...      a background process inside NODE
 #   lab_exec NODE CMD...            a command inside NODE
 #   lab_down                        kills everything and deletes namespaces
+#   lab6_*                          IPv6: see lab6.sh
 #
 # Safety: the lab never touches the machine's own network namespace. Every
 # veth is created inside a lab namespace with its peer created directly in
@@ -70,6 +71,10 @@ readonly LAB_UPNP_EXT_IP=11.22.33.44
 readonly LAB_UPNP_HTTP_PORT=5000
 # shellcheck disable=SC2034 # miniupnpd's fixed NAT-PMP and PCP port, for selftest.sh
 readonly LAB_UPNP_PMP_PORT=5351
+
+# IPv6: its addresses, routes, filters and primitives (lab6_*).
+# shellcheck source=SCRIPTDIR/lab6.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lab6.sh"
 
 # Bounds of every wait in the lab, in tenths of a second.
 LAB_WAIT_TENTHS=${LAB_WAIT_TENTHS:-100}
@@ -191,6 +196,7 @@ lab_reap_stale() {
       ip netns del "$ns" 2>/dev/null || true
     fi
   done < <(ip netns list 2>/dev/null)
+  lab6_reap_stale
   lab_reap_stale_upnp
 }
 
@@ -255,6 +261,7 @@ lab_down() {
   for node in "${LAB_NODES[@]}"; do
     ip netns del "$(lab_ns "$node")" 2>/dev/null
   done
+  lab6_down
   if [[ $LAB_KEEP_LOGS == 1 && -d $LAB_DIR ]]; then
     echo "lab: logs kept in $LAB_DIR" >&2
   elif [[ -n $LAB_DIR ]]; then
@@ -277,9 +284,8 @@ lab_node() {
   ip -n "$ns" link set lo up
   # Only routers forward (lab_plain_router, lab_nat_router turn it on).
   lab_exec "$node" sysctl -qw net.ipv4.ip_forward=0 >/dev/null
-  # IPv4 only: no router solicitations, DAD or link-local noise in captures.
-  lab_exec "$node" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-    net.ipv6.conf.default.disable_ipv6=1 >/dev/null 2>&1 || true
+  # IPv6 on, quietly: no DAD, no router solicitations (lab6.sh).
+  lab6_node "$node"
 }
 
 lab_addr() {
@@ -495,6 +501,7 @@ lab_up() {
   esac
   LAB_TOPOLOGY=$topology
   "lab_up_$topology" "$delay" "$loss"
+  lab6_up "$topology"
   lab_check_isolation
   lab_log "up: $topology topology (prefix $LAB_PREFIX, delay ${delay} ms, nodes: ${LAB_NODES[*]})"
 }

@@ -43,8 +43,11 @@ repo=$(cd "$here/../.." && pwd)
 source "$here/lab.sh"
 # shellcheck source=SCRIPTDIR/scenarios.sh
 source "$here/scenarios.sh"
+# shellcheck source=SCRIPTDIR/scenarios6.sh
+source "$here/scenarios6.sh"
 
 readonly RELAY_LISTEN="$LAB_RELAY_ADDR:4750"
+readonly RELAY_LISTEN_V6="[$LAB_RELAY_V6]:4750"
 
 usage() {
   sed -n '3,38s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
@@ -147,15 +150,15 @@ hold_lab() {
 }
 
 start_relay() {
-  lab_spawn relay relay "$relay_bin" --listen "$RELAY_LISTEN"
-  lab_wait_log "$LAB_DIR/relay.log" "probe-relay: listening on" "$LAB_LAST_PID" "probe-relay"
+  lab_spawn relay relay "$relay_bin" --listen "$RELAY_LISTEN" --listen "$RELAY_LISTEN_V6"
+  lab_wait_log "$LAB_DIR/relay.log" "probe-relay: listening on $RELAY_LISTEN_V6" "$LAB_LAST_PID" "probe-relay"
 }
 
 # Runs probe-client on the laptop; sets client_rc. The human report (and
 # any progress display) goes straight to the terminal; the JSON report is
 # kept for the checks and printed.
 run_client() {
-  local args=(--relay "$LAB_RELAY_ADDR" --port "$LAB_PORT")
+  local args=(--relay "${SCENARIO_RELAY:-$LAB_RELAY_ADDR}" --port "$LAB_PORT")
   ((human == 1)) || args+=(--json)
   args+=("${SCENARIO_CLIENT_ARGS[@]}" "${extra[@]}")
   local cmd=(timeout --kill-after=5 "$client_timeout"

@@ -21,6 +21,14 @@ TEST(natpmp, tcp_map_request) {
             (std::array<std::uint8_t, 12>{0, 2, 0, 0, 0x0b, 0xb8, 0x0b, 0xb8, 0, 0, 0x1c, 0x20}));
 }
 
+TEST(natpmp, map_request_for_a_udp_probe_is_opcode_1) {
+  EXPECT_EQ(natpmp_protocol_of(transport::udp), natpmp_protocol::udp);
+  EXPECT_EQ(natpmp_protocol_of(transport::tcp), natpmp_protocol::tcp);
+  EXPECT_EQ(natpmp_map_request(natpmp_protocol_of(transport::udp), 3000, 3000, 7200),
+            (std::array<std::uint8_t, 12>{0, 1, 0, 0, 0x0b, 0xb8, 0x0b, 0xb8, 0, 0, 0x1c, 0x20}));
+  EXPECT_EQ(natpmp_map_request(natpmp_protocol_of(transport::tcp), 3000, 3000, 7200)[1], 2);
+}
+
 TEST(natpmp, udp_delete_request) {
   EXPECT_EQ(natpmp_map_request(natpmp_protocol::udp, 51413, 0, 0),
             (std::array<std::uint8_t, 12>{0, 1, 0, 0, 0xc8, 0xd5, 0, 0, 0, 0, 0, 0}));

@@ -51,6 +51,25 @@ TEST(pcp, map_request_for_tcp_3000_without_preference) {
                     v4_mapped(0, 0, 0, 0)}));
 }
 
+TEST(pcp, map_request_for_a_udp_probe_is_protocol_17) {
+  EXPECT_EQ(pcp_protocol_of(transport::udp), 17);
+  EXPECT_EQ(pcp_protocol_of(transport::tcp), 6);
+  pcp_map_request_args args;
+  args.client_address = "192.168.1.23";
+  args.nonce = nonce;
+  args.protocol = pcp_protocol_of(transport::udp);
+  args.internal_port = 3000;
+  args.suggested_external_port = 3000;
+  const auto request = pcp_map_request(args);
+  ASSERT_TRUE(request);
+  EXPECT_EQ(to_bytes(*request),
+            concat({{2, 1, 0, 0, 0, 0, 0x1c, 0x20},
+                    v4_mapped(192, 168, 1, 23),
+                    bytes(nonce.begin(), nonce.end()),
+                    {17, 0, 0, 0, 0x0b, 0xb8, 0x0b, 0xb8},
+                    v4_mapped(0, 0, 0, 0)}));
+}
+
 TEST(pcp, map_request_with_suggested_address_and_udp) {
   pcp_map_request_args args;
   args.client_address = "10.0.0.5";

@@ -3,8 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "client/router/igd_description.hpp"
 #include "client/router/xml_text.hpp"
@@ -313,6 +315,144 @@ TEST(soap, empty_or_broken_listings_give_no_mappings) {
   const auto end = listing.rfind('>');
   for (std::size_t size = 0; size <= end; ++size)
     EXPECT_TRUE(parse_port_mapping_list(std::string_view(listing).substr(0, size)).empty()) << "at " << size;
+}
+
+// ---------------------------------------------------------------------------
+// The probed protocol: what is asked for, and which entry is its answer.
+
+TEST(soap, protocol_names_both_ways) {
+  EXPECT_EQ(upnp_protocol(transport::tcp), "TCP");
+  EXPECT_EQ(upnp_protocol(transport::udp), "UDP");
+  EXPECT_EQ(transport_from_upnp("TCP"), transport::tcp);
+  EXPECT_EQ(transport_from_upnp("UDP"), transport::udp);
+  EXPECT_EQ(transport_from_upnp("udp"), std::nullopt) << "upper case only, as written";
+  EXPECT_EQ(transport_from_upnp("BOTH"), std::nullopt);
+  EXPECT_EQ(protocol_port_text(transport::udp, 3000), "UDP 3000");
+}
+
+TEST(soap, udp_delete_and_specific_entry_ask_for_udp) {
+  const auto key = port_mapping_key(3000, transport::udp);
+  EXPECT_EQ(key, (soap_arguments{{"NewRemoteHost", ""}, {"NewExternalPort", "3000"}, {"NewProtocol", "UDP"}}));
+  EXPECT_EQ(soap_request_body(wan_ip_connection_1, "DeletePortMapping", key),
+            "<?xml version=\"1.0\"?>\r\n"
+            "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\" "
+            "s:encodingStyle=\"http://schemas.xmlsoap.org/soap/encoding/\"><s:Body>"
+            "<u:DeletePortMapping xmlns:u=\"urn:schemas-upnp-org:service:WANIPConnection:1\">"
+            "<NewRemoteHost></NewRemoteHost><NewExternalPort>3000</NewExternalPort><NewProtocol>UDP</NewProtocol>"
+            "</u:DeletePortMapping></s:Body></s:Envelope>\r\n");
+  EXPECT_EQ(port_mapping_key(3000, transport::tcp).back().second, "TCP");
+}
+
+TEST(soap, udp_add_port_mapping) {
+  port_mapping m;
+  m.protocol = upnp_protocol(transport::udp);
+  m.external_port = 3000;
+  m.internal_client = "192.168.1.23";
+  m.internal_port = 3000;
+  m.description = "reachback";
+  m.lease_seconds = 7200;
+  const auto arguments = add_port_mapping_arguments(m);
+  EXPECT_EQ(arguments, (soap_arguments{{"NewRemoteHost", ""},
+                                       {"NewExternalPort", "3000"},
+                                       {"NewProtocol", "UDP"},
+                                       {"NewInternalPort", "3000"},
+                                       {"NewInternalClient", "192.168.1.23"},
+                                       {"NewEnabled", "1"},
+                                       {"NewPortMappingDescription", "reachback"},
+                                       {"NewLeaseDuration", "7200"}}));
+  EXPECT_NE(soap_request_body(wan_ip_connection_1, "AddPortMapping", arguments)
+                .find("<NewExternalPort>3000</NewExternalPort><NewProtocol>UDP</NewProtocol>"
+                      "<NewInternalPort>3000</NewInternalPort><NewInternalClient>192.168.1.23</NewInternalClient>"),
+            std::string::npos);
+}
+
+TEST(soap, udp_list_of_port_mappings_for_one_port) {
+  EXPECT_EQ(list_port_arguments(3000, transport::udp, 32),
+            (soap_arguments{{"NewStartPort", "3000"},
+                            {"NewEndPort", "3000"},
+                            {"NewProtocol", "UDP"},
+                            {"NewManage", "1"},
+                            {"NewNumberOfPorts", "32"}}));
+  EXPECT_EQ(list_port_arguments(3000, transport::tcp, 32)[2].second, "TCP");
+}
+
+/// A GetSpecificPortMappingEntry reply for 192.168.1.23:3000, naming `protocol` ("" for none).
+soap_reply specific_reply(const std::string& protocol) {
+  soap_reply reply;
+  reply.values = {{"NewInternalPort", "3000"}, {"NewInternalClient", "192.168.1.23"}, {"NewEnabled", "1"}};
+  if (!protocol.empty()) reply.values.emplace_back("NewProtocol", protocol);
+  return reply;
+}
+
+struct specific_case {
+  std::string name;
+  std::string reply_protocol;  ///< what the reply names, "" for nothing
+  transport asked;
+  std::optional<std::string> taken;  ///< the mapping's protocol, or none taken
+  friend void PrintTo(const specific_case& c, std::ostream* os) { *os << c.name; }
+};
+
+const specific_case specific_cases[] = {
+    {"udp_asked_reply_without_protocol_is_udp", "", transport::udp, "UDP"},
+    {"tcp_asked_reply_without_protocol_is_tcp", "", transport::tcp, "TCP"},
+    {"udp_asked_udp_named", "UDP", transport::udp, "UDP"},
+    {"udp_asked_tcp_entry_is_not_it", "TCP", transport::udp, std::nullopt},
+    {"tcp_asked_udp_entry_is_not_it", "UDP", transport::tcp, std::nullopt},
+    {"udp_asked_lower_case_udp", "udp", transport::udp, "UDP"},
+};
+
+class soap_specific_entry : public testing::TestWithParam<specific_case> {};
+
+TEST_P(soap_specific_entry, is_the_asked_protocols_only) {
+  const auto& c = GetParam();
+  const auto m = specific_mapping_from_reply(specific_reply(c.reply_protocol), 3000, c.asked);
+  ASSERT_EQ(m.has_value(), c.taken.has_value());
+  if (!m) return;
+  EXPECT_EQ(m->protocol, *c.taken);
+  EXPECT_EQ(m->external_port, 3000);
+  EXPECT_EQ(m->internal_client, "192.168.1.23");
+}
+
+INSTANTIATE_TEST_SUITE_P(cases, soap_specific_entry, testing::ValuesIn(specific_cases),
+                         [](const auto& test_info) { return test_info.param.name; });
+
+TEST(soap, specific_entry_of_another_port_is_not_it) {
+  auto reply = specific_reply("UDP");
+  reply.values.emplace_back("NewExternalPort", "3001");
+  EXPECT_FALSE(specific_mapping_from_reply(reply, 3000, transport::udp));
+}
+
+// A listing that holds the port twice: TCP to one host, UDP to another.
+const std::string listing_of_both =
+    "<p:PortMappingList xmlns:p=\"urn:schemas-upnp-org:gw:WANIPConnection\">"
+    "<p:PortMappingEntry><p:NewExternalPort>3000</p:NewExternalPort><p:NewProtocol>TCP</p:NewProtocol>"
+    "<p:NewInternalPort>3000</p:NewInternalPort><p:NewInternalClient>192.168.1.23</p:NewInternalClient>"
+    "</p:PortMappingEntry>"
+    "<p:PortMappingEntry><p:NewExternalPort>3000</p:NewExternalPort><p:NewProtocol>UDP</p:NewProtocol>"
+    "<p:NewInternalPort>3000</p:NewInternalPort><p:NewInternalClient>192.168.1.40</p:NewInternalClient>"
+    "</p:PortMappingEntry>"
+    "</p:PortMappingList>";
+
+TEST(soap, listing_of_both_protocols_gives_each_its_own_entry) {
+  const auto mappings = parse_port_mapping_list(listing_of_both);
+  ASSERT_EQ(mappings.size(), 2u);
+  const auto udp = find_mapping(mappings, 3000, transport::udp);
+  ASSERT_TRUE(udp);
+  EXPECT_EQ(udp->protocol, "UDP");
+  EXPECT_EQ(udp->internal_client, "192.168.1.40");
+  const auto tcp = find_mapping(mappings, 3000, transport::tcp);
+  ASSERT_TRUE(tcp);
+  EXPECT_EQ(tcp->protocol, "TCP");
+  EXPECT_EQ(tcp->internal_client, "192.168.1.23");
+}
+
+TEST(soap, listing_of_one_protocol_has_no_entry_for_the_other) {
+  auto mappings = parse_port_mapping_list(listing_of_both);
+  const auto tcp_only = std::vector<port_mapping>{mappings[0]};
+  EXPECT_FALSE(find_mapping(tcp_only, 3000, transport::udp)) << "a TCP mapping of the port is not its UDP one";
+  const auto udp_only = std::vector<port_mapping>{mappings[1]};
+  EXPECT_FALSE(find_mapping(udp_only, 3000, transport::tcp)) << "nor the other way round";
+  EXPECT_FALSE(find_mapping(mappings, 3001, transport::tcp));
 }
 
 struct error_name_case {

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+// The engine on an IPv6 home: nothing translates this host's address, and
+// the home's routers only route and filter (allow replies, drop new inbound).
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "common/verdict_engine.hpp"
+#include "config/fixes.hpp"
+
+namespace reachback {
+namespace {
+
+constexpr const char* relay_ip = "2001:db8:ff::7";
+constexpr const char* laptop = "2001:db8:100:1::23";
+constexpr const char* room_lan = "2001:db8:100:1::1";
+constexpr const char* hub_lan = "2001:db8:100::1";
+constexpr const char* isp_router = "2001:db8:20::1";
+constexpr const char* internet_router = "2001:db8:10::1";
+
+path_hop router(int ttl, std::string address) { return {ttl, std::move(address), address_class::public_net, 1.0}; }
+path_hop silent_router(int ttl) { return {ttl, std::nullopt, address_class::unknown, 0.0}; }
+
+sweep_hop expired(int ttl, std::string from) {
+  return {ttl, sweep_reply::time_exceeded, std::move(from), icmp_info{3, 0, ""}, 64 - ttl, 5.0, 1};
+}
+sweep_hop accepted(int ttl) { return {ttl, sweep_reply::syn_ack, laptop, {}, {}, 5.0, 1}; }
+
+/// A laptop behind a room router and an ISP hub that route IPv6: four
+/// routers to the relay, the two inner ones inside the home's /56.
+evidence ipv6_double_router() {
+  evidence ev;
+  ev.port = 3000;
+  ev.relay = "[2001:db8:ff::7]:4750";
+  ev.relay_address = relay_ip;
+  ev.public_address = laptop;
+  ev.client_hops = 4;
+  ev.local.port = 3000;
+  ev.agent_listening = true;
+  path_evidence path;
+  path.hops = {router(1, room_lan), router(2, hub_lan), router(3, isp_router), router(4, internet_router)};
+  path.reached_relay = true;
+  path.source_address = laptop;
+  path.host_addresses = {"192.168.1.23", laptop};
+  ev.path = path;
+  ev.connect_back = {connect_outcome::verified, laptop, 3000, 40000, 80, 81, 1, "", false, {}, std::nullopt};
+  ev.sweep = ttl_sweep{{expired(1, "2001:db8:ff::1"), expired(2, "2001:db8:10::2"), expired(3, "2001:db8:20::2"),
+                        expired(4, "2001:db8:100::2"), accepted(5)},
+                       5};
+  ev.capture.available = true;
+  return ev;
+}
+
+struct hop_view {
+  hop_role role;
+  std::string name;
+  std::optional<std::string> address;
+  bool operator==(const hop_view&) const = default;
+};
+
+std::vector<hop_view> hops_of(const verdict& v) {
+  std::vector<hop_view> view;
+  for (const auto& h : v.hops) view.push_back({h.role, h.name, h.address});
+  return view;
+}
+
+TEST(ipv6_layout, the_homes_routers_filter_and_translate_nothing) {
+  const auto v = diagnose(ipv6_double_router(), config::builtin_fixes());
+  EXPECT_EQ(v.why, cause::reachable) << v.summary;
+  const std::vector<hop_view> expected = {{hop_role::internet, "internet", laptop},
+                                          {hop_role::router, "ISP hub", hub_lan},
+                                          {hop_role::router, "room router", room_lan},
+                                          {hop_role::host, "this host", laptop}};
+  EXPECT_EQ(hops_of(v), expected);
+}
+
+TEST(ipv6_layout, routers_outside_the_delegated_prefix_are_the_isps) {
+  auto ev = ipv6_double_router();
+  ev.path->hops[1].address = "2001:db8:21::1";  // the hub hands out another /56: the ISP's router
+  const auto v = diagnose(ev, config::builtin_fixes());
+  ASSERT_EQ(v.hops.size(), 3U);
+  EXPECT_EQ(v.hops[1].name, "router");
+  EXPECT_EQ(v.hops[1].address, room_lan);
+}
+
+TEST(ipv6_layout, a_silent_gateway_is_still_the_homes_router) {
+  auto ev = ipv6_double_router();
+  ev.path->hops[0] = silent_router(1);
+  ev.path->hops[1].address = "2001:db8:21::1";
+  const auto v = diagnose(ev, config::builtin_fixes());
+  ASSERT_EQ(v.hops.size(), 3U);
+  EXPECT_EQ(v.hops[1].role, hop_role::router);
+  EXPECT_EQ(v.hops[1].address, std::nullopt);
+}
+
+TEST(ipv6_layout, a_silent_router_between_home_routers_counts) {
+  auto ev = ipv6_double_router();
+  ev.path->hops.insert(ev.path->hops.begin() + 1, silent_router(2));
+  for (std::size_t i = 2; i < ev.path->hops.size(); ++i) ev.path->hops[i].ttl = static_cast<int>(i) + 1;
+  ev.client_hops = 5;
+  const auto v = diagnose(ev, config::builtin_fixes());
+  ASSERT_EQ(v.hops.size(), 5U);
+  EXPECT_EQ(v.hops[2].address, std::nullopt);
+}
+
+}  // namespace
+}  // namespace reachback
