@@ -967,7 +967,10 @@ lab_serve_udp() {
   if (($# >= 3)); then
     file="$LAB_DIR/udp-answer-$node-$port"
     printf '%s\n' "$text" >"$file"
-    answer="SYSTEM:cat $file"
+    # Read the datagram too: a child that exits before socat has written
+    # it to the child's stdin makes socat fail (EPIPE), now and then before
+    # the answer went out.
+    answer="SYSTEM:cat $file; cat >/dev/null"
     what="answers '$text'"
   fi
   lab_spawn "$node" "udp-$node-$port" socat -T 1 "UDP4-RECVFROM:$port,fork,reuseaddr" "$answer"
