@@ -23,10 +23,11 @@ cd "$repo"
 # fix-double-nat runs --fix, which maps the port on both routers and probes
 # again. wrong-family is a server on IPv6 only, probed over IPv4, and
 # hairpin-no-loopback a reachable port whose public address does not loop
-# back from inside the LAN.
+# back from inside the LAN. udp-room-no-forward probes a UDP port
+# (probe-client --udp): the room router answers port unreachable itself.
 readonly DEFAULT_SCENARIOS=(reachable fw-drop room-no-forward wrong-target bind-conflict
   loopback-only wrong-family cgnat hub-stale-forward upnp-wrong-target fix-double-nat
-  hairpin-no-loopback)
+  hairpin-no-loopback udp-room-no-forward)
 build=1
 build_dir=build
 jobs=$(nproc)
@@ -98,7 +99,8 @@ explain_lab() {
     '-- desk   192.168.1.24
 
   Each scenario below breaks (or fixes) one thing and shows what probe-client
-  tells you. The lab is rebuilt from scratch for every scenario.
+  tells you. The lab is rebuilt from scratch for every scenario. Scenarios
+  named udp-* probe a UDP port (probe-client --udp) instead of a TCP one.
 EOF
 }
 

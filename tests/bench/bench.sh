@@ -4,6 +4,8 @@
 # link, how long probe-client takes to name the blocking hop, next to the
 # closest tools a user could run from the relay host (nmap -sS --traceroute,
 # nmap's firewalk script, traceroute -T), and what each of them can tell.
+# UDP scenarios (udp-*, probe-client --udp) pit it against the same tools'
+# UDP modes: nmap -sU --traceroute, firewalk with -sU, traceroute -U.
 #
 #   bench.sh [options] [SCENARIO...]
 #
@@ -39,10 +41,10 @@ readonly DEFAULT_SCENARIOS=(reachable fw-drop fw-reset room-no-forward hub-no-fo
   wrong-target bind-conflict loopback-only cgnat room-stealth-no-forward hub-stealth-no-forward)
 readonly LAB_EXPECTATIONS=$repo/tests/lab/CMakeLists.txt
 readonly LAB_PORT=3000
-# probe-client's targets, in ms: a verdict when the port answers (open or
-# refused), and when it stays silent.
-readonly TARGET_ANSWER_MS=1500
-readonly TARGET_SILENT_MS=3500
+# probe-client's targets, in ms, per protocol: a verdict when the port
+# answers (open or refused), and when it stays silent.
+declare -rA TARGET_ANSWER_MS=([tcp]=1500 [udp]=300)
+declare -rA TARGET_SILENT_MS=([tcp]=3500 [udp]=1500)
 
 runs=5
 delay_ms=20
@@ -132,9 +134,15 @@ time_cell() {
 
 # ---------------------------------------------------------------- what each tool tells
 
-# nmap -sS --traceroute: the port's state and the traceroute's hops.
+# The protocol the scenario in DIR probed (bench_scenario.sh's
+# protocol.txt; results from before UDP have none and were TCP).
+protocol_of() {
+  cat "$1/protocol.txt" 2>/dev/null || echo tcp
+}
+
+# nmap -sS (-sU) --traceroute: the port's state and the traceroute's hops.
 nmap_tells() {
-  awk -v port="$LAB_PORT/tcp" '
+  awk -v port="$LAB_PORT/$2" '
     $1 == port { state = $2 }
     /^TRACEROUTE/ { trace = 1; next }
     trace && /^HOP/ { next }
@@ -151,7 +159,7 @@ nmap_tells() {
 
 # firewalk: the hop it names as blocking the port, if the script ran.
 firewalk_tells() {
-  awk -v port="$LAB_PORT/tcp" '
+  awk -v port="$LAB_PORT/$2" '
     $1 == port { state = $2 }
     /^\| firewalk:/ { fw = 1; next }
     fw && /HOP +HOST/ { next }
@@ -169,9 +177,11 @@ firewalk_tells() {
     }' "$1"
 }
 
-# traceroute -T: the last hop that answered, and whether it ended there.
+# traceroute -T (-U): the last hop that answered, and whether it ended there.
 traceroute_tells() {
-  awk -v max=8 '
+  local reply="TCP reply"
+  [[ $2 != udp ]] || reply="port unreachable or UDP reply"
+  awk -v max=8 -v reply="$reply" '
     NR == 1 && /^traceroute to/ { next }
     $1 ~ /^[0-9]+$/ {
       hop = $1; addr = ""; flag = ""
@@ -186,7 +196,7 @@ traceroute_tells() {
       if (end_hop == "") { print "no output (see raw output)"; exit }
       if (last == "") { print "silent from hop 1 to " end_hop; exit }
       if (last == end_hop && end_hop < max)
-        print "ends at hop " last ": " last_addr " answered" (last_flag != "" ? " (" substr(last_flag, 2) ")" : " (TCP reply)")
+        print "ends at hop " last ": " last_addr " answered" (last_flag != "" ? " (" substr(last_flag, 2) ")" : " (" reply ")")
       else if (last == end_hop)
         print "last answer hop " last " " last_addr last_flag
       else
@@ -207,11 +217,12 @@ consensus() {
 
 # What TOOL said over all runs in DIR.
 tells_cell() {
-  local dir=$1 tool=$2 run file
+  local dir=$1 tool=$2 run file proto
+  proto=$(protocol_of "$dir")
   for ((run = 1; run <= $(run_count "$dir"); run++)); do
     file=$dir/run$run.$tool.out
     [[ -e $file ]] || continue
-    "${tool}_tells" "$file"
+    "${tool}_tells" "$file" "$proto"
   done | consensus | sed 's/|/\\|/g'
 }
 
@@ -304,17 +315,19 @@ main_table_row() {
 
 # Where probe-client's time goes, and whether it met its targets.
 timing_row() {
-  local dir=$1 name=$2 client nmap outcome target goal verdict=met why=()
+  local dir=$1 name=$2 client nmap outcome target goal verdict=met why=() proto
+  proto=$(protocol_of "$dir")
   client=$(times_of "$dir" client | stats | cut -d' ' -f1)
   nmap=$(times_of "$dir" nmap | stats | cut -d' ' -f1)
   # A connect-back that timed out means the port never answered: the
   # all-silent target applies.
   outcome=$(jq -r '.probe.connect_back.outcome // "-"' "$dir/run1.client.out" 2>/dev/null || echo -)
   if [[ $outcome == timeout ]]; then
-    target=$TARGET_SILENT_MS goal="port silent: ≤ $(secs "$TARGET_SILENT_MS")"
+    target=${TARGET_SILENT_MS[$proto]} goal="port silent: ≤ $(secs "$target")"
   else
-    target=$TARGET_ANSWER_MS goal="port answers: ≤ $(secs "$TARGET_ANSWER_MS")"
+    target=${TARGET_ANSWER_MS[$proto]} goal="port answers: ≤ $(secs "$target")"
   fi
+  [[ $proto == tcp ]] || goal="$proto, $goal"
   if [[ -z $client ]]; then
     verdict="no data"
   else
@@ -345,7 +358,7 @@ print_tables() {
     echo "**Warning: probe-relay or probe-client was rebuilt during this run; the numbers mix versions.**"
     echo
   fi
-  echo "| scenario | probe-client median (min–max) | verdict | nmap -sS --traceroute median | what nmap tells | firewalk median | what firewalk tells | traceroute -T median | what it tells |"
+  echo "| scenario | probe-client median (min–max) | verdict | nmap -sS (UDP: -sU) --traceroute median | what nmap tells | firewalk median | what firewalk tells | traceroute -T (UDP: -U) median | what it tells |"
   echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
   for name in "${scenarios[@]}"; do
     if [[ -s $dir/$name/times.tsv ]]; then

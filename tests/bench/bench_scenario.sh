@@ -12,6 +12,9 @@
 #   firewalk    nmap -Pn -n --script firewalk --traceroute -p 3000 198.51.100.2
 #   traceroute  traceroute -n -T -p 3000 198.51.100.2               (bounded: -q 1 -w 1 -m 8)
 #
+# A UDP scenario (probe-client --udp) gets the same tools in their UDP
+# modes: nmap -sU, firewalk with -sU, traceroute -U.
+#
 # pausing PAUSE seconds (not timed) after each tool so that the routers' ICMP
 # rate limits refill. Output, in OUTDIR:
 #
@@ -19,6 +22,7 @@
 #   times.tsv                 run, tool, wall-clock ms, exit status (tab separated)
 #   commands.txt              each tool's exact command line
 #   scenario.txt              the scenario's title
+#   protocol.txt              tcp or udp, what probe-client and the tools probe
 #
 #   bench_scenario.sh NAME --results OUTDIR [--runs N] [--delay MS] [--pause S]
 #                     [--tool-timeout S] [--tools LIST] [--relay-bin P] [--client-bin P]
@@ -96,25 +100,30 @@ start_relay() {
   lab_wait_log "$LAB_DIR/relay.log" "probe-relay: listening on" "$LAB_LAST_PID" "probe-relay"
 }
 
-# Sets the command arrays of the four tools.
+# Sets the command arrays of the four tools, for protocol PROTO (tcp or udp).
 define_tools() {
-  local relay_ns laptop_ns
+  local proto=$1 relay_ns laptop_ns nmap_scan=-sS trace_mode=-T
   relay_ns=$(lab_ns relay)
   laptop_ns=$(lab_ns laptop)
+  [[ $proto != udp ]] || { nmap_scan=-sU trace_mode=-U; }
   cmd_client=(timeout --kill-after=5 "$client_timeout" ip netns exec "$laptop_ns"
     "$client_bin" --relay "$LAB_RELAY_ADDR" --port "$LAB_PORT" --json "${SCENARIO_CLIENT_ARGS[@]}")
   cmd_nmap=(timeout --kill-after=5 "$tool_timeout" ip netns exec "$relay_ns"
-    nmap -Pn -n -sS -p "$LAB_PORT" --traceroute "$LAB_PUBLIC_ADDR")
+    nmap -Pn -n "$nmap_scan" -p "$LAB_PORT" --traceroute "$LAB_PUBLIC_ADDR")
   # firewalk probes only filtered ports; with one port, max-probed-ports=1
   # changes nothing but states the bound. max-retries=1 matches the relay
   # sweep's retries = 1 (the script's default is 2, which takes about 3
   # minutes when every hop past the first is silent).
   local firewalk_args=firewalk.max-probed-ports=1,firewalk.max-retries=1
+  # For UDP, -sU makes nmap scan (and firewalk probe) the UDP port.
+  local firewalk_scan=()
+  [[ $proto != udp ]] || firewalk_scan=(-sU)
   cmd_firewalk=(timeout --kill-after=5 "$tool_timeout" ip netns exec "$relay_ns"
-    nmap -Pn -n --script firewalk --script-args "$firewalk_args"
+    nmap -Pn -n "${firewalk_scan[@]}" --script firewalk --script-args "$firewalk_args"
     --traceroute -p "$LAB_PORT" "$LAB_PUBLIC_ADDR")
+  # -U keeps the port fixed at -p's (traceroute's -p alone would count up).
   cmd_traceroute=(timeout --kill-after=5 "$tool_timeout" ip netns exec "$relay_ns"
-    traceroute -n -T -p "$LAB_PORT" -q 1 -w 1 -m 8 "$LAB_PUBLIC_ADDR")
+    traceroute -n "$trace_mode" -p "$LAB_PORT" -q 1 -w 1 -m 8 "$LAB_PUBLIC_ADDR")
   {
     printf 'client\t%s\n' "${cmd_client[*]}"
     printf 'nmap\t%s\n' "${cmd_nmap[*]}"
@@ -161,8 +170,9 @@ main() {
   lab_init
   scenario_run "$name"
   echo "$SCENARIO_TITLE" >"$outdir/scenario.txt"
+  client_protocol >"$outdir/protocol.txt"
   start_relay
-  define_tools
+  define_tools "$(client_protocol)"
   : >"$outdir/times.tsv"
   local run tool
   for ((run = 1; run <= runs; run++)); do

@@ -7,10 +7,12 @@
 #   lab_init                        per-run prefix, log dir, teardown traps
 #   lab_up TOPOLOGY [--delay MS] [--wire-loss PCT]
 #                                   double | single | cgnat | ispgw
-#   lab_forward ROUTER PORT TARGET[:TPORT] [--loopback]
-#   lab_router_input ROUTER accept|drop|reject
+#   lab_forward ROUTER PORT TARGET[:TPORT] [--proto P] [--loopback]
+#                                   P: tcp (default), udp or both
+#   lab_router_input ROUTER accept|drop|reject [--proto P]
+#                                   new WAN input to the router itself
 #   lab_router_filter ROUTER PORT drop|reject
-#   lab_host_firewall MODE PORT [NODE]
+#   lab_host_firewall MODE PORT [NODE] [--proto P]
 #                                   none|drop|reset|icmp-admin|icmp-port
 #   lab_loss PCT                    random loss on the internet links
 #   lab_isp_block PORT [drop|reject]
@@ -24,6 +26,7 @@
 #   lab_hold_port NODE PORT [ADDR]  a socat listener that holds the port
 #   lab_hold_port_v6only NODE PORT  a socat listener on [::]:PORT, IPv6 only
 #   lab_serve_banner NODE PORT TEXT a socat listener that sends TEXT\r\n
+#   lab_serve_udp NODE PORT [TEXT]  a socat UDP server: echoes, or answers TEXT\n
 #   lab_spawn NODE NAME CMD...      a background process inside NODE
 #   lab_exec NODE CMD...            a command inside NODE
 #   lab_down                        kills everything and deletes namespaces
@@ -505,45 +508,98 @@ lab_up() {
 
 # ---------------------------------------------------------------- configuration
 
-# lab_forward ROUTER PORT TARGET[:TPORT] [--loopback]: DNAT tcp PORT arriving
-# on the router's WAN to TARGET:TPORT (TPORT defaults to PORT) and let it
-# through. --loopback also gives the forward NAT loopback (lab_nat_loopback).
+# Protocols (--proto P) the lab's rules match: tcp, udp, or both.
+lab_check_proto() {
+  case $2 in
+    tcp | udp | both) ;;
+    *) lab_die "$1: protocol '$2' is not tcp, udp or both" ;;
+  esac
+}
+
+# The nft words that match protocol P (checked by lab_check_proto): one
+# rule for both protocols, so that "both" is never a second copy of a rule.
+lab_nft_proto() {
+  if [[ $1 == both ]]; then echo "meta l4proto { tcp, udp }"; else echo "meta l4proto $1"; fi
+}
+
+# The nft words that match destination PORT of protocol P.
+lab_nft_dport() {
+  if [[ $1 == both ]]; then echo "$(lab_nft_proto both) th dport $2"; else echo "$1 dport $2"; fi
+}
+
+# How a log line names protocol P and PORT: "tcp 3000", "tcp+udp 3000".
+lab_proto_port() {
+  if [[ $1 == both ]]; then echo "tcp+udp $2"; else echo "$1 $2"; fi
+}
+
+# lab_forward ROUTER PORT TARGET[:TPORT] [--proto P] [--loopback]: DNAT
+# PORT of protocol P (tcp by default, udp, or both) arriving on the
+# router's WAN to TARGET:TPORT (TPORT defaults to PORT) and let it through.
+# --loopback also gives the forward NAT loopback (lab_nat_loopback).
 lab_forward() {
-  local router=$1 port=$2 target=$3 loopback=${4:-} addr tport
+  local router=$1 port=$2 target=$3 loopback="" proto=tcp addr tport match
+  shift 3
+  while (($#)); do
+    case $1 in
+      --loopback) loopback=1; shift ;;
+      --proto) proto=${2:-}; shift 2 || lab_die "lab_forward: --proto needs tcp, udp or both" ;;
+      *) lab_die "lab_forward: unknown option '$1'" ;;
+    esac
+  done
+  lab_check_proto lab_forward "$proto"
   lab_require_router "$router"
-  [[ -z $loopback || $loopback == --loopback ]] || lab_die "lab_forward: unknown option '$loopback'"
   addr=${target%%:*}
   tport=${target#*:}
   [[ $tport != "$target" ]] || tport=$port
   [[ $port =~ ^[0-9]+$ && $tport =~ ^[0-9]+$ ]] || lab_die "lab_forward: bad port in '$port -> $target'"
-  lab_exec "$router" nft add rule ip lab prerouting iifname wan tcp dport "$port" \
+  # shellcheck disable=SC2046 # the matches are several nft words
+  lab_exec "$router" nft add rule ip lab prerouting iifname wan $(lab_nft_dport "$proto" "$port") \
     dnat to "$addr:$tport" || lab_die "lab_forward: DNAT rule rejected"
-  lab_exec "$router" nft add rule ip lab forward iifname wan ip daddr "$addr" tcp dport "$tport" \
+  # shellcheck disable=SC2046
+  lab_exec "$router" nft add rule ip lab forward iifname wan ip daddr "$addr" $(lab_nft_dport "$proto" "$tport") \
     ct status dnat accept || lab_die "lab_forward: forward rule rejected"
-  lab_log "$router forwards tcp $port -> $addr:$tport"
-  [[ -z $loopback ]] || lab_nat_loopback "$router" "$port" "$addr" "$tport"
+  lab_log "$router forwards $(lab_proto_port "$proto" "$port") -> $addr:$tport"
+  [[ -z $loopback ]] || lab_nat_loopback "$router" "$port" "$addr" "$tport" "$proto"
 }
 
-# lab_nat_loopback ROUTER PORT ADDR TPORT: NAT loopback (hairpin NAT) for
-# one forward: tcp PORT from the router's LAN to its own WAN address is
-# DNATed to ADDR:TPORT as from the WAN, and masqueraded to the router's LAN
-# address, so the replies come back through the router to be translated.
+# lab_nat_loopback ROUTER PORT ADDR TPORT [P]: NAT loopback (hairpin NAT)
+# for one forward: PORT of protocol P (default tcp) from the router's LAN to
+# its own WAN address is DNATed to ADDR:TPORT as from the WAN, and
+# masqueraded to the router's LAN address, so the replies come back through
+# the router to be translated.
 lab_nat_loopback() {
-  local router=$1 port=$2 addr=$3 tport=$4 wan
+  local router=$1 port=$2 addr=$3 tport=$4 proto=${5:-tcp} wan
+  lab_check_proto lab_nat_loopback "$proto"
   wan=$(ip -n "$(lab_ns "$router")" -4 -o addr show dev wan 2>/dev/null | awk '{ print $4; exit }')
   wan=${wan%/*}
   [[ -n $wan ]] || lab_die "lab_nat_loopback: $router has no WAN address"
-  lab_exec "$router" nft add rule ip lab prerouting iifname lan ip daddr "$wan" tcp dport "$port" \
+  # shellcheck disable=SC2046 # the matches are several nft words
+  lab_exec "$router" nft add rule ip lab prerouting iifname lan ip daddr "$wan" $(lab_nft_dport "$proto" "$port") \
     dnat to "$addr:$tport" || lab_die "lab_nat_loopback: DNAT rule rejected"
-  lab_exec "$router" nft add rule ip lab postrouting iifname lan oifname lan ip daddr "$addr" tcp dport "$tport" \
-    ct status dnat masquerade || lab_die "lab_nat_loopback: masquerade rule rejected"
-  lab_log "$router loops tcp $port to $wan from its LAN back to $addr:$tport (NAT loopback)"
+  # shellcheck disable=SC2046
+  lab_exec "$router" nft add rule ip lab postrouting iifname lan oifname lan ip daddr "$addr" \
+    $(lab_nft_dport "$proto" "$tport") ct status dnat masquerade || lab_die "lab_nat_loopback: masquerade rule rejected"
+  lab_log "$router loops $(lab_proto_port "$proto" "$port") to $wan from its LAN back to $addr:$tport (NAT loopback)"
 }
 
-# lab_router_input ROUTER accept|drop|reject: what the router does with new
-# connections to itself arriving on its WAN (replies are always accepted).
+# lab_router_input ROUTER accept|drop|reject [--proto P]: what the router
+# does with new packets to itself arriving on its WAN (replies are always
+# accepted): of every protocol, or only of P (tcp, udp or both). Without a
+# rule, Linux answers a closed TCP port with RST and a closed UDP port with
+# ICMP port unreachable, as most routers do; drop is a stealth router, and
+# --proto udp drop one that is silent only for UDP.
 lab_router_input() {
-  local router=$1 mode=$2 verdict
+  local router=$1 mode=$2 verdict match="" what="new WAN input"
+  shift 2
+  case ${1:-} in
+    "") ;;
+    --proto)
+      lab_check_proto lab_router_input "${2:-}"
+      match=$(lab_nft_proto "$2")
+      what="new ${2/both/tcp+udp} WAN input"
+      ;;
+    *) lab_die "lab_router_input: unknown option '$1'" ;;
+  esac
   lab_require_router "$router"
   case $mode in
     accept) return 0 ;;
@@ -552,8 +608,9 @@ lab_router_input() {
     *) lab_die "lab_router_input: mode '$mode' is not accept, drop or reject" ;;
   esac
   lab_exec "$router" nft add rule ip lab input iifname wan ct state established,related accept
-  lab_exec "$router" nft add rule ip lab input iifname wan "$verdict"
-  lab_log "$router ${verdict}s new WAN input"
+  # shellcheck disable=SC2086 # the match is several nft words
+  lab_exec "$router" nft add rule ip lab input iifname wan $match "$verdict"
+  lab_log "$router ${verdict}s $what"
 }
 
 # lab_router_filter ROUTER PORT drop|reject: the router's forward filter
@@ -574,10 +631,20 @@ lab_router_filter() {
   lab_log "$router's forward filter: tcp $port $mode"
 }
 
-# lab_host_firewall MODE PORT [NODE]: NODE's (default laptop) own firewall
-# on tcp PORT. Loopback is always allowed, as on real host firewalls.
+# lab_host_firewall MODE PORT [NODE] [--proto P]: NODE's (default laptop)
+# own firewall on PORT of protocol P (tcp by default, udp or both).
+# Loopback is always allowed, as on real host firewalls.
 lab_host_firewall() {
-  local mode=$1 port=$2 node=${3:-laptop} action
+  local mode=$1 port=$2 node=laptop proto=tcp action
+  shift 2
+  while (($#)); do
+    case $1 in
+      --proto) proto=${2:-}; shift 2 || lab_die "lab_host_firewall: --proto needs tcp, udp or both" ;;
+      -*) lab_die "lab_host_firewall: unknown option '$1'" ;;
+      *) node=$1; shift ;;
+    esac
+  done
+  lab_check_proto lab_host_firewall "$proto"
   case $mode in
     none) return 0 ;;
     drop) action="drop" ;;
@@ -586,17 +653,18 @@ lab_host_firewall() {
     icmp-port) action="reject with icmp type port-unreachable" ;;
     *) lab_die "lab_host_firewall: mode '$mode' is not none, drop, reset, icmp-admin or icmp-port" ;;
   esac
+  [[ $mode != reset || $proto == tcp ]] || lab_die "lab_host_firewall: reset is TCP only, not $proto"
   [[ $port =~ ^[0-9]+$ ]] || lab_die "lab_host_firewall: bad port '$port'"
   lab_exec "$node" nft -f - <<EOF || lab_die "host firewall rules for $node were rejected"
 table ip hostfw {
   chain input {
     type filter hook input priority filter; policy accept;
     iifname "lo" accept
-    tcp dport $port $action
+    $(lab_nft_dport "$proto" "$port") $action
   }
 }
 EOF
-  lab_log "$node host firewall: tcp $port $mode"
+  lab_log "$node host firewall: $(lab_proto_port "$proto" "$port") $mode"
 }
 
 # lab_loss PCT: the internet router drops PCT % of the packets arriving on
@@ -841,13 +909,16 @@ lab_spawn() {
   LAB_SPAWNED_PIDS+=("$LAB_LAST_PID")
 }
 
+# lab_listening NODE PORT [tcp|udp]: a socket listens (TCP) or is bound
+# (UDP) on PORT in NODE.
 lab_listening() {
-  local node=$1 port=$2
-  [[ -n $(lab_exec "$node" ss -Hltn "sport = :$port") ]]
+  local node=$1 port=$2 kind=t
+  [[ ${3:-tcp} != udp ]] || kind=u
+  [[ -n $(lab_exec "$node" ss -Hl"$kind"n "sport = :$port") ]]
 }
 
 lab_wait_listening() {
-  lab_wait_for "a listener on $1 port $2" lab_listening "$1" "$2"
+  lab_wait_for "a ${3:-tcp} listener on $1 port $2" lab_listening "$1" "$2" "${3:-tcp}"
 }
 
 # lab_hold_port NODE PORT [ADDR]: a process (socat) that listens on PORT,
@@ -881,4 +952,29 @@ lab_serve_banner() {
     "SYSTEM:cat $file"
   lab_wait_listening "$node" "$port"
   lab_log "$node: serves '$text' on tcp $port"
+}
+
+# lab_serve_udp NODE PORT [TEXT]: a UDP server (socat) on PORT. Without
+# TEXT it sends every datagram back to where it came from, as an echo
+# service does; with TEXT it answers each one with TEXT\n. Each datagram
+# gets its own socat child, which ends after one second without another
+# datagram from that peer. The server's pid is in
+# $LAB_DIR/udp-NODE-PORT.pid, so a test can stop this server alone.
+lab_serve_udp() {
+  local node=$1 port=$2 text=${3-} file answer=PIPE what="echoes"
+  lab_require_commands socat ss
+  [[ $port =~ ^[0-9]+$ ]] || lab_die "lab_serve_udp: bad port '$port'"
+  if (($# >= 3)); then
+    file="$LAB_DIR/udp-answer-$node-$port"
+    printf '%s\n' "$text" >"$file"
+    # Read the datagram too: a child that exits before socat has written
+    # it to the child's stdin makes socat fail (EPIPE), now and then before
+    # the answer went out.
+    answer="SYSTEM:cat $file; cat >/dev/null"
+    what="answers '$text'"
+  fi
+  lab_spawn "$node" "udp-$node-$port" socat -T 1 "UDP4-RECVFROM:$port,fork,reuseaddr" "$answer"
+  echo "$LAB_LAST_PID" >"$LAB_DIR/udp-$node-$port.pid"
+  lab_wait_listening "$node" "$port" udp
+  lab_log "$node: socat $what on udp $port"
 }

@@ -130,14 +130,17 @@ check_binaries() {
 
 # Waits, interruptibly, so Ctrl-C or SIGTERM tears the lab down at once.
 hold_lab() {
-  local nodes="" node
+  local nodes="" node proto trace_flag
   for node in "${LAB_NODES[@]}"; do
     nodes+="$(lab_ns "$node") "
   done
+  proto=$(client_protocol)
+  # traceroute's -T is TCP, -U UDP to one fixed port.
+  trace_flag=${proto:0:1}
   {
     echo "lab: scenario '$name' is up for $hold s; Ctrl-C tears it down. Try:"
-    echo "  ip netns exec $(lab_ns relay) nping --tcp -p $LAB_PORT --ttl 3 -c 1 $LAB_PUBLIC_ADDR"
-    echo "  ip netns exec $(lab_ns relay) traceroute -T -n -p $LAB_PORT $LAB_PUBLIC_ADDR"
+    echo "  ip netns exec $(lab_ns relay) nping --$proto -p $LAB_PORT --ttl 3 -c 1 $LAB_PUBLIC_ADDR"
+    echo "  ip netns exec $(lab_ns relay) traceroute -${trace_flag^^} -n -p $LAB_PORT $LAB_PUBLIC_ADDR"
     echo "  ip netns exec $(lab_ns laptop) traceroute -n $LAB_RELAY_ADDR"
     echo "  namespaces: $nodes"
   } >&2
@@ -250,6 +253,8 @@ check_finished() {
 check_report() {
   local report=$LAB_DIR/client.out cause hop candidates expr
   check_finished
+  # jq 1.6 -e succeeds on empty input: an empty report needs its own check.
+  [[ -s $report ]] || fail "probe-client printed no report (exit status $client_rc)"
   jq -e 'type == "object"' "$report" >/dev/null 2>&1 || fail "the report is not a JSON object"
   cause=$(jq -r '.verdict.cause // "missing"' "$report")
   hop=$(jq -r 'if .verdict.blocking_hop == null then "null"

@@ -12,6 +12,15 @@ readonly LAB_PORT=3000
 SCENARIO_TITLE=""
 SCENARIO_CLIENT_ARGS=()
 
+# The protocol SCENARIO_CLIENT_ARGS has probe-client probe: udp or tcp.
+client_protocol() {
+  local arg
+  for arg in "${SCENARIO_CLIENT_ARGS[@]}"; do
+    [[ $arg != --udp ]] || { echo udp; return; }
+  done
+  echo tcp
+}
+
 # Names of every scenario, one per line, sorted.
 scenario_names() {
   declare -F | awk '$3 ~ /^scenario_/ && $3 != "scenario_names" && $3 != "scenario_exists" &&
@@ -310,4 +319,54 @@ scenario_hairpin_no_loopback() {
   SCENARIO_TITLE="Both routers forward 3000 to the laptop; the ISP hub has no NAT loopback"
   lab_up double
   forward_both
+}
+
+# ---------------------------------------------------------------- UDP (probe-client --udp)
+# Without a forward, a router answers a datagram to a closed port with ICMP
+# port unreachable itself (Linux does, as most routers do), unless it drops
+# its UDP input (lab_router_input ... --proto udp). Forwards are UDP only:
+# no TCP forward could let the relay's datagram through by accident.
+
+# Both NATs forward UDP 3000 down to the laptop.
+forward_both_udp() {
+  lab_forward hub "$LAB_PORT" "$LAB_ROOM_WAN" --proto udp
+  lab_forward room "$LAB_PORT" "$LAB_LAPTOP" --proto udp
+}
+
+scenario_udp_reachable() {
+  SCENARIO_TITLE="Both routers forward UDP 3000 to the laptop, the port is free (--udp)"
+  lab_up double
+  forward_both_udp
+  SCENARIO_CLIENT_ARGS=(--udp)
+}
+
+scenario_udp_room_no_forward() {
+  SCENARIO_TITLE="The ISP hub forwards UDP 3000; the room router does not and answers port unreachable (--udp)"
+  lab_up double
+  lab_forward hub "$LAB_PORT" "$LAB_ROOM_WAN" --proto udp
+  SCENARIO_CLIENT_ARGS=(--udp)
+}
+
+scenario_udp_hub_silent() {
+  SCENARIO_TITLE="The room router forwards UDP 3000; the ISP hub does not and drops UDP silently (--udp)"
+  lab_up double
+  lab_forward room "$LAB_PORT" "$LAB_LAPTOP" --proto udp
+  lab_router_input hub drop --proto udp
+  SCENARIO_CLIENT_ARGS=(--udp)
+}
+
+scenario_udp_fw_drop() {
+  SCENARIO_TITLE="Both routers forward UDP 3000; the laptop's firewall drops it (--udp)"
+  lab_up double
+  forward_both_udp
+  lab_host_firewall drop "$LAB_PORT" --proto udp
+  SCENARIO_CLIENT_ARGS=(--udp)
+}
+
+scenario_udp_service_echo() {
+  SCENARIO_TITLE="Both routers forward UDP 3000; a UDP echo server on the laptop answers (--udp --service)"
+  lab_up double
+  forward_both_udp
+  lab_serve_udp laptop "$LAB_PORT"
+  SCENARIO_CLIENT_ARGS=(--udp --service)
 }

@@ -14,7 +14,12 @@
 #            banner:TEXT, empty, refused, hostunreach, timeout
 #   laptop   the destination port of the first relay SYN the laptop saw, or none
 #
-# and compares them with the expectations below.
+# and compares them with the expectations below. In a UDP scenario (one
+# that runs probe-client --udp) the sweep sends datagrams ("probe") and
+# adds udp@ (a datagram came back); connect sends one datagram and waits
+# for reply:TEXT, refused (ICMP port unreachable), hostunreach or timeout;
+# laptop is the port of the first relay datagram; and tcp, a TCP connect to
+# the same port, shows that no TCP forward or filter is involved.
 #
 # In scenarios where routers run miniupnpd it also checks, for each, from
 # the laptop: discovery (multicast on the room's LAN, unicast M-SEARCH to
@@ -22,8 +27,14 @@
 # a lenient router that the mapping forwards; with both NATs lenient, that
 # two mappings made from the laptop let the relay reach it.
 #
+# Checks of single primitives: udp-echo (lab_serve_udp, its pid file, and
+# the port unreachable a host sends once it is gone), forward-both
+# (lab_forward --proto both forwards TCP and UDP), proto-errors (a bad
+# --proto gets its one-line error).
+#
 #   selftest.sh [--wire-bin PATH] CHECK...
-#   CHECK: a scenario name, wire-delay, wire-loss, nft-loss, upnp-teardown, or all;
+#   CHECK: a scenario name, wire-delay, wire-loss, nft-loss, upnp-teardown,
+#   udp-echo, forward-both, proto-errors, or all;
 #   or reap: delete what killed lab runs left behind (ctest's cleanup)
 set -euo pipefail
 
@@ -52,6 +63,17 @@ readonly TO_ROOM="te@$INET/64 te@$PUB/63 te@$PUB/62"
 expect() {
   E_PATH=$PATH_DOUBLE
   case $1 in
+    udp-reachable)
+      E_SWEEP="$TO_ROOM udp@$PUB/61 udp@$PUB/61" E_CONNECT=reply:agent E_LAPTOP=3000 ;;
+    udp-service-echo)
+      E_SWEEP="$TO_ROOM udp@$PUB/61 udp@$PUB/61" E_CONNECT=reply:probe E_LAPTOP=3000 ;;
+    udp-room-no-forward)
+      E_SWEEP="te@$INET/64 te@$PUB/63 icmp3/3@$PUB/62 icmp3/3@$PUB/62 icmp3/3@$PUB/62"
+      E_CONNECT=refused E_LAPTOP=none ;;
+    udp-hub-silent)
+      E_SWEEP="te@$INET/64 - - - -" E_CONNECT=timeout E_LAPTOP=none ;;
+    udp-fw-drop)
+      E_SWEEP="$TO_ROOM - -" E_CONNECT=timeout E_LAPTOP=3000 ;;
     reachable)
       E_SWEEP="$TO_ROOM synack@$PUB/61 synack@$PUB/61" E_CONNECT=banner:agent E_LAPTOP=3000 ;;
     no-listener | fw-reset)
@@ -139,10 +161,17 @@ observe_seen_as() {
   echo "${seen:-none}"
 }
 
+# nping's options for the scenario's protocol ($proto): SYNs, or datagrams
+# that carry a line an echo server sends back.
+nping_mode() {
+  if [[ $proto == udp ]]; then echo "--udp --data-string probe"; else echo "--tcp"; fi
+}
+
 # One TTL of the relay's sweep, as a token (see the header).
 sweep_ttl() {
   local ttl=$1 tries=$2 gap=$3 line
-  line=$(lab_exec relay timeout 15 nping --tcp -p "$LAB_PORT" --ttl "$ttl" -c "$tries" \
+  # shellcheck disable=SC2046 # nping_mode's words are options
+  line=$(lab_exec relay timeout 15 nping $(nping_mode) -p "$LAB_PORT" --ttl "$ttl" -c "$tries" \
     --delay "$gap" "$PUB" 2>/dev/null | grep -m 1 '^RCVD' || true)
   awk -v line="$line" 'BEGIN {
     if (line == "") { print "-"; exit }
@@ -153,6 +182,8 @@ sweep_ttl() {
       match(line, /type=[0-9]+\/code=[0-9]+/); tc = substr(line, RSTART, RLENGTH)
       gsub(/type=|code=/, "", tc)
       kind = (tc == "11/0") ? "te" : "icmp" tc
+    } else if (w[3] == "UDP") {
+      src = w[4]; sub(/:[0-9]+$/, "", src); kind = "udp"
     } else {
       src = w[4]; sub(/:[0-9]+$/, "", src)
       kind = (w[7] ~ /S/ && w[7] ~ /A/) ? "synack" : (w[7] ~ /R/ ? "rst" : "tcp" w[7])
@@ -174,10 +205,11 @@ observe_sweep() {
   echo "${out[*]}"
 }
 
-# Starts a capture of relay SYNs on the laptop; sets capture_pid.
+# Starts a capture of relay SYNs (or datagrams) on the laptop; sets capture_pid.
 start_laptop_capture() {
-  lab_spawn laptop capture tcpdump -i eth0 -n -l -c 10 \
-    "src host $LAB_RELAY_ADDR and tcp[tcpflags] & tcp-syn != 0"
+  local filter="tcp[tcpflags] & tcp-syn != 0"
+  [[ $proto != udp ]] || filter=udp
+  lab_spawn laptop capture tcpdump -i eth0 -n -l -c 10 "src host $LAB_RELAY_ADDR and $filter"
   capture_pid=$LAB_LAST_PID
   lab_wait_log "$LAB_DIR/capture.log" "listening on" "$capture_pid" "tcpdump on the laptop"
 }
@@ -206,13 +238,34 @@ observe_connect() {
   fi
 }
 
-# Stands in for probe-client's own listener where the client would open one.
+# One datagram ("probe") from NODE to ADDR:3000, as a token: the first line
+# that came back (reply:TEXT), refused (ICMP port unreachable), hostunreach,
+# or timeout. socat waits 2 s for an answer after sending.
+udp_exchange() {
+  local node=$1 addr=$2 out err rc=0
+  out=$(printf 'probe\n' | lab_exec "$node" timeout 12 socat -t 2 -T 4 - "UDP4:$addr:$LAB_PORT" \
+    2>"$LAB_DIR/exchange.err") || rc=$?
+  err=$(cat "$LAB_DIR/exchange.err")
+  if [[ -n $out ]]; then echo "reply:$(head -n 1 <<<"$out")"
+  elif [[ $err == *"refused"* ]]; then echo refused
+  elif [[ $err == *"No route to host"* ]]; then echo hostunreach
+  elif ((rc == 0)); then echo timeout
+  else echo "error:$rc"
+  fi
+}
+
+# Stands in for probe-client's own listener (or UDP socket) where the client
+# would open one.
 start_agent() {
   local arg
   for arg in "${SCENARIO_CLIENT_ARGS[@]}"; do
     [[ $arg != --service ]] || return 0
   done
-  lab_listening laptop "$LAB_PORT" || lab_serve_banner laptop "$LAB_PORT" agent
+  if [[ $proto == udp ]]; then
+    lab_listening laptop "$LAB_PORT" udp || lab_serve_udp laptop "$LAB_PORT" agent
+  else
+    lab_listening laptop "$LAB_PORT" || lab_serve_banner laptop "$LAB_PORT" agent
+  fi
 }
 
 # ---------------------------------------------------------------- UPnP IGD, NAT-PMP, PCP
@@ -412,6 +465,8 @@ check_upnp_teardown() {
 # ---------------------------------------------------------------- checks
 
 failures=0
+# The protocol of the scenario being checked (client_protocol).
+proto=tcp
 
 compare() {
   local what=$1 got=$2 want=$3
@@ -427,6 +482,7 @@ check_scenario() {
   local name=$1 tries=1 gap=300ms settle=0 wait=1 router
   expect "$name"
   scenario_run "$name"
+  proto=$(client_protocol)
   [[ $name != lossy-* ]] || tries=4
   # 300 ms each way on each internet link: replies from the home take 1.2 s.
   [[ $name != delay-* ]] || { tries=2 gap=2s settle=1.5 wait=3; }
@@ -439,8 +495,14 @@ check_scenario() {
   compare seen-as "$(observe_seen_as)" "$PUB"
   compare sweep "$(observe_sweep "$tries" "$gap" "$settle")" "$E_SWEEP"
   start_laptop_capture
-  compare connect "$(observe_connect)" "$E_CONNECT"
+  if [[ $proto == udp ]]; then
+    compare connect "$(udp_exchange relay "$PUB")" "$E_CONNECT"
+  else
+    compare connect "$(observe_connect)" "$E_CONNECT"
+  fi
   compare laptop "$(stop_laptop_capture)" "$E_LAPTOP"
+  # No UDP scenario forwards or filters TCP: the hub resets the connection.
+  [[ $proto != udp ]] || compare tcp "$(observe_connect)" refused
   # Last: the mapping checks add mappings of their own.
   for router in "${LAB_UPNP_ROUTERS[@]}"; do
     check_upnp_router "$router"
@@ -501,6 +563,55 @@ check_nft_loss() {
   within "round-trip loss %" "$(ping_loss "$PUB" 300)" 24 48
 }
 
+# lab_serve_udp from the desk, on the laptop's LAN (no NAT between): the
+# echo comes back; the server's pid file stops it alone, and the laptop
+# then answers ICMP port unreachable itself. A TEXT server answers TEXT.
+check_udp_echo() {
+  local pid
+  lab_up double
+  proto=udp
+  lab_serve_udp laptop "$LAB_PORT"
+  echo "udp-echo: lab_serve_udp on the laptop, datagrams from the desk"
+  compare echo "$(udp_exchange desk "$LAB_LAPTOP")" reply:probe
+  pid=$(cat "$LAB_DIR/udp-laptop-$LAB_PORT.pid")
+  kill "$pid"
+  lab_wait_for "the echo server to free udp $LAB_PORT" laptop_udp_port_free
+  compare stopped "$(udp_exchange desk "$LAB_LAPTOP")" refused
+  lab_serve_udp laptop "$LAB_PORT" "laptop here"
+  compare text "$(udp_exchange desk "$LAB_LAPTOP")" "reply:laptop here"
+}
+
+laptop_udp_port_free() {
+  ! lab_listening laptop "$LAB_PORT" udp
+}
+
+# lab_forward --proto both on both NATs: the relay's TCP connection and its
+# datagram both reach the laptop's servers.
+check_forward_both() {
+  lab_up double
+  lab_forward hub "$LAB_PORT" "$LAB_ROOM_WAN" --proto both
+  lab_forward room "$LAB_PORT" "$LAB_LAPTOP" --proto both
+  lab_serve_banner laptop "$LAB_PORT" "laptop tcp"
+  lab_serve_udp laptop "$LAB_PORT" "laptop udp"
+  echo "forward-both: both routers forward tcp and udp 3000 to the laptop"
+  compare tcp "$(observe_connect)" "banner:laptop tcp"
+  compare udp "$(udp_exchange relay "$PUB")" "reply:laptop udp"
+}
+
+# A bad --proto, or a TCP reset asked for UDP, ends the lab with one line
+# naming the problem (each call in a subshell: lab_die exits).
+check_proto_errors() {
+  echo "proto-errors: the lab's one-line errors for bad protocols"
+  compare forward "$( (lab_forward hub 3000 "$LAB_ROOM_WAN" --proto sctp) 2>&1)" \
+    "lab: lab_forward: protocol 'sctp' is not tcp, udp or both"
+  compare input "$( (lab_router_input hub drop --proto icmp) 2>&1)" \
+    "lab: lab_router_input: protocol 'icmp' is not tcp, udp or both"
+  compare hostfw "$( (lab_host_firewall reset 3000 --proto udp) 2>&1)" \
+    "lab: lab_host_firewall: reset is TCP only, not udp"
+  compare option "$( (lab_forward hub 3000 "$LAB_ROOM_WAN" --udp) 2>&1)" \
+    "lab: lab_forward: unknown option '--udp'"
+}
+
 run_one() {
   if [[ $1 == reap ]]; then
     [[ $(id -u) == 0 ]] || lab_die "needs root"
@@ -515,6 +626,9 @@ run_one() {
     wire-delay) check_wire_delay ;;
     wire-loss) check_wire_loss ;;
     nft-loss) check_nft_loss ;;
+    udp-echo) check_udp_echo ;;
+    forward-both) check_forward_both ;;
+    proto-errors) check_proto_errors ;;
     *) scenario_exists "$1" || lab_die "unknown check '$1'"; check_scenario "$1" ;;
   esac
   if ((failures > 0)); then
@@ -529,11 +643,12 @@ main() {
   while (($#)); do
     case $1 in
       --wire-bin) LAB_WIRE_BIN=${2:?}; shift 2 ;;
-      all) mapfile -t checks < <(scenario_names; printf '%s\n' wire-delay wire-loss nft-loss upnp-teardown); shift ;;
+      all) mapfile -t checks < <(scenario_names; printf '%s\n' wire-delay wire-loss nft-loss upnp-teardown \
+        udp-echo forward-both proto-errors); shift ;;
       *) checks+=("$1"); shift ;;
     esac
   done
-  ((${#checks[@]} > 0)) || lab_die "usage: selftest.sh [--wire-bin PATH] CHECK... (a scenario, wire-delay, wire-loss, nft-loss, upnp-teardown, all)"
+  ((${#checks[@]} > 0)) || lab_die "usage: selftest.sh [--wire-bin PATH] CHECK... (a scenario, wire-delay, wire-loss, nft-loss, upnp-teardown, udp-echo, forward-both, proto-errors, all)"
   if ((${#checks[@]} == 1)); then
     run_one "${checks[0]}"
     return
