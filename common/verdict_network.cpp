@@ -652,6 +652,94 @@ finding silence_finding(const network_context& c) {
   return first_silent_hop(c);
 }
 
+// ---------------------------------------------------------------------------
+// An IPv6 home: its routers translate nothing and filter inbound. A router
+// answers a probe whose hop limit ran out before its forward filter runs,
+// so the deepest router that answered is the first that may have dropped.
+
+bool ipv6_home(const layout& home) { return home.hops.size() > 2 && home.hops[1].role == hop_role::router; }
+
+/// ICMPv6 destination unreachable (type 1) codes a filter sends:
+/// administratively prohibited, source address failed policy, reject route.
+bool icmpv6_prohibited(const icmp_info& icmp) {
+  return icmp.type == 1 && (icmp.code == 1 || icmp.code == 5 || icmp.code == 6);
+}
+
+/// "administratively prohibited (ICMPv6 type 1 code 1)".
+std::string icmpv6_prohibited_text(const icmp_info& icmp) {
+  const char* name = icmp.code == 1 ? "administratively prohibited" : icmp.code == 5 ? "source address failed policy"
+                                                                                     : "reject route";
+  return std::string(name) + " (ICMPv6 " + icmp_type_code(icmp.type, icmp.code) + ")";
+}
+
+/// The home router whose own address sent `from`, as the sweep met it.
+std::optional<std::size_t> router_by_sweep_address(const network_context& c, const std::string& from) {
+  if (!c.ev.sweep || !c.home.public_ttl) return std::nullopt;
+  for (const auto& h : c.ev.sweep->hops) {
+    if (h.from != from || h.reply != sweep_reply::time_exceeded) continue;
+    const int depth = h.ttl - *c.home.public_ttl;
+    if (depth >= 0 && depth < c.home.host_depth()) return c.home.at_depth(depth);
+  }
+  return std::nullopt;
+}
+
+/// A home router rejected the probe with an ICMPv6 error of its filter.
+std::optional<finding> ipv6_router_rejected(const network_context& c) {
+  const auto& icmp = c.ev.connect_back.icmp;
+  if (!icmp || !icmpv6_prohibited(*icmp)) return std::nullopt;
+  auto index = router_by_sweep_address(c, icmp->from);
+  if (!index && c.sweep.answer_depth && *c.sweep.answer_depth < c.home.host_depth())
+    index = c.home.at_depth(*c.sweep.answer_depth);
+  if (!index) return std::nullopt;
+  return router_firewall_blocks(c.ev, c.home, *index,
+                                "it rejected the relay's " + probe_word(c.ev) + " with " + icmpv6_prohibited_text(*icmp));
+}
+
+/// The probes went silent inside an IPv6 home: the deepest router that
+/// answered the hop limit's expiry most likely dropped them; a router
+/// further in that answers no expiries, this host's firewall (without a
+/// capture), and the ISP (when no home router answered) stay named.
+finding ipv6_router_silence(const network_context& c) {
+  const int deepest = c.sweep.deepest_forward.value_or(-1);
+  const int first = std::clamp(deepest, 0, c.home.host_depth() - 1);
+  const auto index = c.home.at_depth(first);
+  const auto reached = deepest >= 0 ? "it answered the relay's " + probe_word(c.ev) +
+                                          " when its hop limit ran out there, and nothing got further"
+                                    : "the relay's " + probe_word(c.ev) + " got no further than this home's routers";
+  auto f = router_firewall_blocks(c.ev, c.home, index, reached);
+  std::vector<suspect> others;
+  for (int depth = first + 1; depth < c.home.host_depth(); ++depth) {
+    const auto i = c.home.at_depth(depth);
+    others.push_back({i, suspect_name(c.ev, c.home, i) + " (routers need not answer expired probes)"});
+  }
+  if (!c.ev.capture.available) others.push_back({c.home.host_index(), suspect_name(c.ev, c.home, c.home.host_index())});
+  if (deepest < 0) others.push_back({0, suspect_name(c.ev, c.home, 0)});
+  if (others.empty()) return f;
+  f.summary.front() = 't';  // "The room router ..." follows "Most likely"
+  f.summary.insert(0, "Most likely ");
+  std::vector<std::string> tell = {"each router's IPv6 firewall page shows whether it allows inbound " +
+                                   protocol_word(c.ev) + " " + port_text(c.ev.port)};
+  if (!c.ev.capture.available) tell.push_back(host_tell_apart(c.ev));
+  add_suspects(f, others, "Routers answer expired probes before their firewall runs", tell_apart_sentence(tell));
+  if (!c.ev.capture.available) append(f.fix, with_lead_in("If the routers allow it: ", firewall_fix(c.ev, c.fixes)));
+  return f;
+}
+
+/// What an IPv6 home's routers explain, before the NAT logic reads the rest.
+std::optional<finding> ipv6_router_finding(const network_context& c) {
+  if (!ipv6_home(c.home)) return std::nullopt;
+  switch (c.ev.connect_back.outcome) {
+    case connect_outcome::unreachable: return ipv6_router_rejected(c);
+    case connect_outcome::timeout: {
+      const bool arrived = c.ev.capture.available && c.ev.capture.probe_seen;
+      if (arrived || !c.home.public_ttl || !c.ev.sweep) return std::nullopt;
+      if (read_firewall(c.ev) == firewall_view::log_shows_drop) return std::nullopt;
+      return ipv6_router_silence(c);
+    }
+    default: return std::nullopt;
+  }
+}
+
 finding on_silence(const network_context& c) {
   auto f = silence_finding(c);
   if (program_may_ignore(c.ev) && !c.ev.capture.available) add_ignoring_program(c, f);
@@ -677,6 +765,7 @@ finding network_finding(const evidence& ev, const layout& home, const sweep_read
             {}};
   }
   if (auto f = wrong_port(c)) return *f;
+  if (auto f = ipv6_router_finding(c)) return *f;
   switch (ev.connect_back.outcome) {
     // connected: the client could not learn who answered; something did.
     case connect_outcome::foreign:

@@ -104,5 +104,78 @@ TEST(ipv6_layout, a_silent_router_between_home_routers_counts) {
   EXPECT_EQ(v.hops[2].address, std::nullopt);
 }
 
+
+sweep_hop silent(int ttl) { return {ttl, sweep_reply::silence, "", {}, {}, 700.0, 2}; }
+
+/// The room router's filter drops new inbound connections: the sweep hears
+/// every router's expiry, and nothing past the room router.
+evidence room_router_drops() {
+  auto ev = ipv6_double_router();
+  ev.connect_back.outcome = connect_outcome::timeout;
+  ev.sweep->hops.back() = silent(5);
+  ev.sweep->public_distance.reset();
+  return ev;
+}
+
+std::vector<std::string> candidate_names(const verdict& v) {
+  std::vector<std::string> names;
+  for (const auto i : v.candidates) names.push_back(v.hops[i].name);
+  return names;
+}
+
+TEST(ipv6_router_firewall, the_room_router_that_passed_no_probe_on_is_named_alone_with_a_capture) {
+  const auto v = diagnose(room_router_drops(), config::builtin_fixes());
+  EXPECT_EQ(v.why, cause::router_firewall) << v.summary;
+  EXPECT_EQ(candidate_names(v), std::vector<std::string>{"room router"}) << v.summary;
+  EXPECT_NE(v.summary.find("IPv6 firewall"), std::string::npos) << v.summary;
+  ASSERT_FALSE(v.fix.empty());
+  EXPECT_NE(v.fix.front().find("allow inbound TCP 3000 to 2001:db8:100:1::23"), std::string::npos) << v.fix.front();
+}
+
+TEST(ipv6_router_firewall, without_a_capture_this_hosts_firewall_stays_named) {
+  auto ev = room_router_drops();
+  ev.capture = {};
+  const auto v = diagnose(ev, config::builtin_fixes());
+  EXPECT_EQ(v.why, cause::router_firewall) << v.summary;
+  EXPECT_EQ(candidate_names(v), (std::vector<std::string>{"room router", "this host"})) << v.summary;
+  EXPECT_NE(v.summary.find("Most likely the room router"), std::string::npos) << v.summary;
+}
+
+TEST(ipv6_router_firewall, the_hub_that_passed_no_probe_on_is_named_first) {
+  auto ev = room_router_drops();
+  ev.sweep->hops[3] = silent(4);
+  const auto v = diagnose(ev, config::builtin_fixes());
+  EXPECT_EQ(v.why, cause::router_firewall) << v.summary;
+  EXPECT_EQ(candidate_names(v), (std::vector<std::string>{"ISP hub", "room router"})) << v.summary;
+}
+
+TEST(ipv6_router_firewall, a_rejecting_router_is_placed_by_its_own_address) {
+  auto ev = room_router_drops();
+  ev.connect_back.outcome = connect_outcome::unreachable;
+  ev.connect_back.icmp = icmp_info{1, 1, "2001:db8:100::2"};
+  const auto v = diagnose(ev, config::builtin_fixes());
+  EXPECT_EQ(v.why, cause::router_firewall) << v.summary;
+  EXPECT_EQ(candidate_names(v), std::vector<std::string>{"room router"}) << v.summary;
+  EXPECT_NE(v.summary.find("administratively prohibited"), std::string::npos) << v.summary;
+}
+
+TEST(ipv6_router_firewall, a_probe_seen_arriving_is_this_hosts_business) {
+  auto ev = room_router_drops();
+  ev.capture.probe_seen = true;
+  ev.capture.probe_count = 1;
+  ev.capture.arrived_port = 3000;
+  const auto v = diagnose(ev, config::builtin_fixes());
+  EXPECT_EQ(v.why, cause::host_firewall) << v.summary;
+}
+
+TEST(ipv6_router_firewall, a_udp_probe_names_udp_in_the_rule) {
+  auto ev = room_router_drops();
+  ev.protocol = transport::udp;
+  const auto v = diagnose(ev, config::builtin_fixes());
+  EXPECT_EQ(v.why, cause::router_firewall) << v.summary;
+  EXPECT_NE(v.fix.front().find("allow inbound UDP 3000"), std::string::npos) << v.fix.front();
+  EXPECT_EQ(v.summary.find("SYN"), std::string::npos) << v.summary;
+}
+
 }  // namespace
 }  // namespace reachback
