@@ -20,6 +20,8 @@ struct flags {
   std::string relay;
   int port = 0;
   bool udp = false;
+  bool ipv4_only = false;
+  bool ipv6_only = false;
   bool json = false;
   bool listen = false;
   bool service = false;
@@ -82,6 +84,9 @@ void setup(CLI::App& app, flags& f) {
   app.add_flag("--udp", f.udp,
                "Probe the UDP port: the relay sends a datagram and waits for an answer (needs a relay with "
                "udp_probe)");
+  auto* ipv4 = app.add_flag("-4", f.ipv4_only, "Test IPv4 only (default: IPv4, and IPv6 when both ends have it)");
+  auto* ipv6 = app.add_flag("-6", f.ipv6_only, "Test IPv6 only");
+  ipv4->excludes(ipv6);
   app.add_option("--relay", f.relay, "Relay to ask (port 4750 if left out)")->type_name("HOST[:PORT]")->group("Relay");
   app.add_option("--timeout", f.timeout_seconds, "How long to wait for the relay, 0.1-600 (default 10)")
       ->type_name("SECONDS")
@@ -151,6 +156,7 @@ client_options merge(const flags& f, config::client_config c) {
   o.action = f.fix ? client_action::fix : f.unfix ? client_action::unfix : client_action::diagnose;
   o.port = static_cast<std::uint16_t>(f.port);
   o.protocol = f.udp ? transport::udp : transport::tcp;
+  o.families = f.ipv4_only ? family_choice::ipv4_only : f.ipv6_only ? family_choice::ipv6_only : family_choice::both;
   o.json = f.json;
   o.assume_yes = f.yes;
   if (!f.lease.empty()) o.lease_seconds = static_cast<std::uint32_t>(std::stoul(f.lease));

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "client/family_plan.hpp"
 #include "client/fix_plan.hpp"
 #include "client/platform/user_dirs.hpp"
 #include "common/address.hpp"
@@ -25,6 +26,11 @@ struct client_options {
   client_action action = client_action::diagnose;
   host_port relay;  ///< where the relay listens; unset for --unfix
   std::uint16_t port = 0;
+  /// The IP families to test (-4, -6; default both where both ends have them).
+  family_choice families = family_choice::both;
+  /// The relay address this run dials, one family's (family_plan.hpp); ""
+  /// to resolve relay.host and take what answers first.
+  std::string relay_address;
   /// --udp: probe a UDP port instead of a TCP one.
   transport protocol = transport::tcp;
   bool json = false;

@@ -292,15 +292,66 @@ std::variant<report, diagnosis_failure> diagnose_once(const client_options& o, c
   return report{std::move(ev), std::move(result), timings, std::move(hairpin)};
 }
 
-int run_probe_client(const client_options& o, const output& io) {
-  auto diagnosed = diagnose_once(o, io);
-  if (const auto* failure = std::get_if<diagnosis_failure>(&diagnosed)) {
-    io.err << "probe-client: " << failure->message << '\n';
-    return failure->exit_code;
+namespace {
+
+/// The families this run tests, from the relay's addresses and this host's
+/// routes toward them, or why none can be tested.
+std::variant<family_plan, diagnosis_failure> plan_run(const client_options& o) {
+  const auto resolved = resolve_relay(o);
+  if (const auto* failure = std::get_if<relay_failure>(&resolved)) return diagnosis_failure{failure->message, exit_relay};
+  const auto name = format_endpoint(o.relay.host, o.relay.port);
+  auto planned = plan_families(o.families, std::get<std::vector<std::string>>(resolved), name,
+                               [](const std::string& relay) { return platform::first_hop_toward(relay).source_address; });
+  if (const auto* refusal = std::get_if<family_refusal>(&planned))
+    return diagnosis_failure{"relay " + name + ": " + refusal->message, exit_relay};
+  return std::get<family_plan>(std::move(planned));
+}
+
+/// Diagnoses each planned family over its own control connection, one after
+/// the other: each gets its own nonce, agent, capture and verdict.
+run_report diagnose_families(const client_options& o, const output& io, const family_plan& plan) {
+  run_report run{{}, plan.skipped};
+  for (const auto& target : plan.targets) {
+    auto family_options = o;
+    family_options.relay_address = target.relay_address;
+    auto diagnosed = diagnose_once(family_options, io);
+    if (auto* r = std::get_if<report>(&diagnosed)) {
+      run.families.push_back({target.family, std::move(*r)});
+    } else {
+      run.families.push_back({target.family, std::get<diagnosis_failure>(diagnosed).message});
+    }
   }
-  const auto& r = std::get<report>(diagnosed);
-  io.out << (o.json ? render_json(r) : render_text(r, io.colour));
-  return r.result.reachable() ? exit_reachable : exit_unreachable;
+  return run;
+}
+
+/// A run where no family could be diagnosed leaves as one line, like any
+/// relay failure; its code is the first failure's.
+std::optional<diagnosis_failure> nothing_diagnosed(const run_report& run) {
+  for (const auto& f : run.families)
+    if (std::holds_alternative<report>(f.outcome)) return std::nullopt;
+  if (run.families.size() == 1) return diagnosis_failure{std::get<std::string>(run.families.front().outcome), exit_relay};
+  std::string message;
+  for (const auto& f : run.families)
+    message += (message.empty() ? "" : "; ") + family_name(f.family) + ": " + std::get<std::string>(f.outcome);
+  return diagnosis_failure{message, exit_relay};
+}
+
+}  // namespace
+
+int run_probe_client(const client_options& o, const output& io) {
+  const auto planned = plan_run(o);
+  const auto* failure = std::get_if<diagnosis_failure>(&planned);
+  const auto run = failure ? run_report{} : diagnose_families(o, io, std::get<family_plan>(planned));
+  const auto none = failure ? std::optional(*failure) : nothing_diagnosed(run);
+  if (none) {
+    io.err << "probe-client: " << none->message << '\n';
+    return none->exit_code;
+  }
+  for (const auto& f : run.families)
+    if (const auto* line = std::get_if<std::string>(&f.outcome))
+      io.err << "probe-client: " << family_name(f.family) << ": " << *line << '\n';
+  io.out << (o.json ? render_json(run) : render_text(run, io.colour));
+  return run_exit_code(run);
 }
 
 }  // namespace reachback::client

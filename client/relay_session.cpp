@@ -151,10 +151,20 @@ asio::awaitable<std::error_code> connect_any(tcp::socket& socket, const tcp::res
   co_return last;
 }
 
+/// The relay's endpoints to try: the one address this family's run dials,
+/// or whatever the name resolves to.
+asio::awaitable<tcp::resolver::results_type> relay_endpoints(const client_options& o, clock::time_point deadline,
+                                                             const std::string& name) {
+  if (o.relay_address.empty()) co_return co_await resolve(o, deadline, name);
+  const auto address = asio::ip::make_address(o.relay_address);
+  co_return tcp::resolver::results_type::create(tcp::endpoint(address, o.relay.port), o.relay_address,
+                                                std::to_string(o.relay.port));
+}
+
 asio::awaitable<connection> connect(const client_options& o) {
   const auto deadline = clock::now() + o.timeout;
   const auto name = format_endpoint(o.relay.host, o.relay.port);
-  auto endpoints = co_await resolve(o, deadline, name);
+  auto endpoints = co_await relay_endpoints(o, deadline, name);
   tcp::socket socket(co_await asio::this_coro::executor);
   tcp::endpoint relay;
   auto r = co_await (connect_any(socket, endpoints, relay) || wait_until(deadline));
@@ -247,6 +257,28 @@ std::optional<std::string> missing_capability(const protocol::probe_request& req
   if (std::find(offered.begin(), offered.end(), protocol::capability_udp_probe) != offered.end()) return std::nullopt;
   return "cannot probe UDP ports (its welcome lacks \"" + std::string(protocol::capability_udp_probe) + "\"; relay version " +
          welcome.relay_version + "): upgrade probe-relay there, or use a relay that has it";
+}
+
+std::variant<std::vector<std::string>, relay_failure> resolve_relay(const client_options& options) {
+  asio::io_context ctx{1};
+  std::variant<std::vector<std::string>, relay_failure> resolved = relay_failure{"relay name lookup did not finish"};
+  const auto name = format_endpoint(options.relay.host, options.relay.port);
+  asio::co_spawn(ctx, resolve(options, clock::now() + options.timeout, name),
+                 [&](std::exception_ptr e, tcp::resolver::results_type results) {
+                   if (!e) {
+                     std::vector<std::string> addresses;
+                     for (const auto& r : results) addresses.push_back(unmap_v4(r.endpoint().address().to_string()));
+                     resolved = std::move(addresses);
+                     return;
+                   }
+                   try {
+                     std::rethrow_exception(e);
+                   } catch (const session_error& failure) {
+                     resolved = relay_failure{failure.message};
+                   }
+                 });
+  ctx.run();
+  return resolved;
 }
 
 asio::awaitable<std::variant<relay_exchange, relay_failure>> run_relay_session(const client_options& options,

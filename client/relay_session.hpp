@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "common/asio_compat.hpp"
 
@@ -54,7 +55,12 @@ struct session_hooks {
 [[nodiscard]] std::optional<std::string> missing_capability(const protocol::probe_request& request,
                                                             const protocol::welcome& welcome);
 
-/// Runs one probe of `request.port` through the relay, within options.timeout.
+/// The relay's addresses, as its name resolves within options.timeout
+/// (IPv4-mapped ones as IPv4), or why it does not resolve.
+[[nodiscard]] std::variant<std::vector<std::string>, relay_failure> resolve_relay(const client_options& options);
+
+/// Runs one probe of `request.port` through the relay, within options.timeout:
+/// over options.relay_address when set, else whatever the name resolves to.
 /// A UDP request waits for the welcome and fails without "udp_probe"; its
 /// probe_result is final (no probe_answer, no greeting).
 [[nodiscard]] asio::awaitable<std::variant<relay_exchange, relay_failure>> run_relay_session(

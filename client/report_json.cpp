@@ -102,11 +102,9 @@ json hairpin_json(const report& r) {
           {"fix", f.fix}};
 }
 
-}  // namespace
-
-std::string render_json(const report& r) {
+json report_document(const report& r) {
   const auto& v = r.result;
-  const json doc = {
+  return {
       {"schema", "reachback.report/1"},
       {"protocol", to_string(r.ev.protocol)},
       {"port", r.ev.port},
@@ -124,8 +122,50 @@ std::string render_json(const report& r) {
       {"probe", probe_json(r)},
       {"hairpin", hairpin_json(r)},
   };
+}
+
+std::string family_key(ip_family f) { return f == ip_family::ipv4 ? "ipv4" : "ipv6"; }
+
+/// Which families were tested, which of them failed and why, and which
+/// were left out and why.
+json families_json(const run_report& run) {
+  json tested = json::array();
+  json failed = json::array();
+  json skipped = json::array();
+  for (const auto& f : run.families) {
+    tested.push_back(family_key(f.family));
+    if (const auto* line = std::get_if<std::string>(&f.outcome))
+      failed.push_back({{"family", family_key(f.family)}, {"error", *line}});
+  }
+  for (const auto& s : run.skipped) skipped.push_back({{"family", family_key(s.family)}, {"why", s.why}});
+  return {{"tested", tested}, {"failed", failed}, {"skipped", skipped}};
+}
+
+std::string dumped(const json& doc) {
   // Banners are arbitrary bytes: replace invalid UTF-8 rather than throw.
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace
+
+std::string render_json(const report& r) { return dumped(report_document(r)); }
+
+std::string render_json(const run_report& run) {
+  json doc;
+  const report* ipv6 = nullptr;
+  for (const auto& f : run.families) {
+    const auto* r = std::get_if<report>(&f.outcome);
+    if (!r) continue;
+    if (doc.is_null()) {
+      doc = report_document(*r);
+    } else if (f.family == ip_family::ipv6) {
+      ipv6 = r;
+    }
+  }
+  if (doc.is_null()) doc = {{"schema", "reachback.report/1"}, {"reachable", false}};
+  if (ipv6) doc["ipv6"] = report_document(*ipv6);
+  doc["families"] = families_json(run);
+  return dumped(doc);
 }
 
 }  // namespace reachback::client

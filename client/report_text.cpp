@@ -101,4 +101,20 @@ std::string render_text(const report& r, bool colour) {
   return headline(r, p) + hop_lines(r.result.hops, p) + verdict_lines(r.result, p) + hairpin_lines(r.hairpin, p);
 }
 
+std::string render_text(const run_report& run, bool colour) {
+  const palette p{colour};
+  const bool headed = run.families.size() > 1;
+  std::string text;
+  for (const auto& f : run.families) {
+    if (headed) text += (text.empty() ? "" : "\n") + p.bold("── " + family_name(f.family) + " ──") + "\n";
+    if (const auto* r = std::get_if<report>(&f.outcome)) {
+      text += render_text(*r, colour);
+    } else {
+      text += p.paint("1;31", family_name(f.family) + " could not be tested") + ": " + std::get<std::string>(f.outcome) + "\n";
+    }
+  }
+  for (const auto& s : run.skipped) text += "\n" + p.dim(family_name(s.family) + " was not tested: " + s.why + ".") + "\n";
+  return text;
+}
+
 }  // namespace reachback::client

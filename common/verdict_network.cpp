@@ -665,11 +665,11 @@ bool icmpv6_prohibited(const icmp_info& icmp) {
   return icmp.type == 1 && (icmp.code == 1 || icmp.code == 5 || icmp.code == 6);
 }
 
-/// "administratively prohibited (ICMPv6 type 1 code 1)".
+/// "ICMPv6 administratively prohibited (type 1 code 1)".
 std::string icmpv6_prohibited_text(const icmp_info& icmp) {
   const char* name = icmp.code == 1 ? "administratively prohibited" : icmp.code == 5 ? "source address failed policy"
                                                                                      : "reject route";
-  return std::string(name) + " (ICMPv6 " + icmp_type_code(icmp.type, icmp.code) + ")";
+  return "ICMPv6 " + std::string(name) + " (" + icmp_type_code(icmp.type, icmp.code) + ")";
 }
 
 /// The home router whose own address sent `from`, as the sweep met it.
