@@ -121,7 +121,8 @@ constexpr std::chrono::milliseconds proxy_check_timeout{500};
 /// Routers are asked only when some may lie in between: a relay on this
 /// host's loopback leaves nobody on the path to ask.
 bool routers_worth_asking(const client_options& o, const std::string& relay_address) {
-  if (!o.ask_routers) return false;
+  // The query speaks to routers over IPv4; the IPv4 run asks them.
+  if (!o.ask_routers || relay_address.find(':') != std::string::npos) return false;
   const auto cls = classify_address(relay_address);
   return cls != address_class::loopback && cls != address_class::unknown;
 }

@@ -83,6 +83,8 @@ hairpin_finding not_tested(const std::string& why, std::optional<std::size_t> ho
 std::optional<std::string> hairpin_skip_reason(const evidence& ev, const verdict& v) {
   if (!v.reachable()) return "the port is not reachable from the internet";
   if (ev.public_address.empty()) return "the relay did not say which public address it sees";
+  if (verdict_parts::is_own_address(ev, ev.public_address))
+    return "the public address is this host's own (no NAT in between, as on IPv6), so nothing needs to loop back";
   return std::nullopt;
 }
 

@@ -32,23 +32,17 @@ std::vector<path_hop> home_routers(const path_evidence& path) {
   return routers;
 }
 
-bool host_has_address(const evidence& ev, const std::string& address) {
-  if (!ev.path) return false;
-  const auto& own = ev.path->host_addresses;
-  return ev.path->source_address == address ||
-         std::find(own.begin(), own.end(), address) != own.end();
-}
 
 /// The relay saw another address than any of this host's own.
 bool behind_nat(const evidence& ev) {
-  return !ev.public_address.empty() && !host_has_address(ev, ev.public_address) &&
+  return !ev.public_address.empty() && !is_own_address(ev, ev.public_address) &&
          classify_address(ev.public_address) != address_class::loopback;
 }
 
 /// The relay saw this host's own global IPv6 address: nothing translates
 /// it, and the home's routers only route and filter.
 bool ipv6_without_nat(const evidence& ev) {
-  return ev.public_address.find(':') != std::string::npos && host_has_address(ev, ev.public_address) &&
+  return ev.public_address.find(':') != std::string::npos && is_own_address(ev, ev.public_address) &&
          classify_address(ev.public_address) == address_class::public_net;
 }
 
@@ -266,6 +260,12 @@ hop internet_hop(const evidence& ev) {
 }
 
 }  // namespace
+
+bool is_own_address(const evidence& ev, const std::string& address) {
+  if (!ev.path) return false;
+  const auto& own = ev.path->host_addresses;
+  return ev.path->source_address == address || std::find(own.begin(), own.end(), address) != own.end();
+}
 
 std::string hop_label(const hop& h) {
   return h.address ? h.name + " " + *h.address : h.name;

@@ -65,6 +65,9 @@ struct layout {
 /// outermost NAT.
 [[nodiscard]] layout build_layout(const evidence& ev);
 
+/// Whether `address` is one of this host's own, as the path trace listed them.
+[[nodiscard]] bool is_own_address(const evidence& ev, const std::string& address);
+
 /// "room router 192.168.1.1", or the name alone when the address is unknown.
 [[nodiscard]] std::string hop_label(const hop& h);
 

@@ -33,7 +33,7 @@ std::string placed_sweep_line(const evidence& ev, const sweep_hop& h, int depth,
   auto line = sweep_line(ev, h);
   if (depth > home.host_depth() && h.reply == sweep_reply::time_exceeded)
     line += " (one more router than the path from this host shows)";
-  else if (depth > 0 && h.from == ev.public_address)
+  else if (depth > 0 && h.from == ev.public_address && home.innermost_nat())
     line += " (the NAT in front rewrote the source; the TTL places it here)";
   return line;
 }

@@ -25,9 +25,11 @@ cd "$repo"
 # hairpin-no-loopback a reachable port whose public address does not loop
 # back from inside the LAN. udp-room-no-forward probes a UDP port
 # (probe-client --udp): the room router answers port unreachable itself.
+# dual-room-no-forward tests both families at once: IPv4 stops at the room
+# router, IPv6 (no NAT, the routers' filters open) is reachable.
 readonly DEFAULT_SCENARIOS=(reachable fw-drop room-no-forward wrong-target bind-conflict
   loopback-only wrong-family cgnat hub-stale-forward upnp-wrong-target fix-double-nat
-  hairpin-no-loopback udp-room-no-forward)
+  hairpin-no-loopback udp-room-no-forward dual-room-no-forward)
 build=1
 build_dir=build
 jobs=$(nproc)

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/verdict_engine.hpp"
+#include "common/verdict_hairpin.hpp"
 #include "config/fixes.hpp"
 
 namespace reachback {
@@ -73,6 +74,20 @@ TEST(ipv6_layout, the_homes_routers_filter_and_translate_nothing) {
                                           {hop_role::router, "room router", room_lan},
                                           {hop_role::host, "this host", laptop}};
   EXPECT_EQ(hops_of(v), expected);
+}
+
+TEST(ipv6_layout, nothing_claims_a_nat_rewrote_this_hosts_own_answer) {
+  const auto v = diagnose(ipv6_double_router(), config::builtin_fixes());
+  for (const auto& h : v.hops)
+    for (const auto& line : h.evidence) EXPECT_EQ(line.find("NAT"), std::string::npos) << line;
+}
+
+TEST(ipv6_hairpin, is_not_tested_where_nothing_translates_the_address) {
+  const auto ev = ipv6_double_router();
+  const auto v = diagnose(ev, config::builtin_fixes());
+  const auto reason = hairpin_skip_reason(ev, v);
+  ASSERT_TRUE(reason.has_value());
+  EXPECT_NE(reason->find("no NAT in between"), std::string::npos) << *reason;
 }
 
 TEST(ipv6_layout, routers_outside_the_delegated_prefix_are_the_isps) {
