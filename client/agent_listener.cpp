@@ -42,9 +42,9 @@ struct listener_core {
   asio::steady_timer retry_timer;
   // Never expires: cancelled when the greeting arrives, to wake greeted().
   asio::steady_timer greeting_signal;
-  std::string proof;
-  std::string greeting;
-  bool greeting_seen = false;
+  agent_nonces nonces;
+  // The greeting seen over each family, by ip_family.
+  std::array<bool, 2> greeting_seen{};
   std::atomic<int> accepted{0};
   // Connections still being served, so close() can end them at once. Only
   // touched on the executor's thread, like every Asio object here.
@@ -99,29 +99,40 @@ asio::awaitable<std::string> read_first_line(tcp::socket& socket, std::size_t li
   co_return received;
 }
 
+std::size_t family_index(ip_family f) { return f == ip_family::ipv4 ? 0 : 1; }
+
 // Half-closes after the proof, so a peer that reads to EOF gets it at once;
 // reading the greeting goes on meanwhile.
-asio::awaitable<void> write_proof(tcp::socket& socket, listener_state shared) {
-  co_await asio::async_write(socket, asio::buffer(shared->proof), use_nothrow);
+asio::awaitable<void> write_proof(tcp::socket& socket, const std::string& proof) {
+  co_await asio::async_write(socket, asio::buffer(proof), use_nothrow);
   std::error_code ignored;
   socket.shutdown(tcp::socket::shutdown_send, ignored);
 }
 
-asio::awaitable<void> take_greeting(tcp::socket& socket, listener_state shared) {
-  const auto first = co_await read_first_line(socket, shared->greeting.size());
-  if (!shared->greeting_seen && shared->greeting.starts_with(first) &&
-      first.ends_with('\n')) {
-    shared->greeting_seen = true;
+asio::awaitable<void> take_greeting(tcp::socket& socket, listener_state shared, const std::string& greeting,
+                                    ip_family family) {
+  const auto first = co_await read_first_line(socket, greeting.size());
+  auto& seen = shared->greeting_seen[family_index(family)];
+  if (!seen && greeting.starts_with(first) && first.ends_with('\n')) {
+    seen = true;
     shared->greeting_signal.cancel();
   }
 }
 
-// Writes the proof and reads the greeting, then waits for the peer's FIN
-// before closing: closing with unread input would send an RST, and an RST
-// can make the peer's kernel discard the proof it has not read yet.
+// Writes the proof for the peer's family and reads the greeting, then waits
+// for the peer's FIN before closing: closing with unread input would send an
+// RST, and an RST can make the peer's kernel discard the proof it has not
+// read yet.
 asio::awaitable<void> serve_proof(tcp::socket socket, listener_state shared) {
   const session_guard guard(shared, socket);
-  co_await ((write_proof(socket, shared) && take_greeting(socket, shared)) ||
+  std::error_code ec;
+  const auto peer = socket.remote_endpoint(ec);
+  if (ec) co_return;  // reset before it was served: nobody to prove anything to
+  const auto family = agent_nonces::family_of(peer.address());
+  const auto& nonce = shared->nonces.for_peer(peer.address());
+  const auto proof = protocol::proof_line(nonce);
+  const auto greeting = protocol::greeting_line(nonce);
+  co_await ((write_proof(socket, proof) && take_greeting(socket, shared, greeting, family)) ||
             wait_for(proof_linger));
   std::error_code ignored;
   co_await (drain_until_eof(socket) || wait_for(proof_linger));
@@ -184,11 +195,12 @@ std::error_code agent_listener::open(std::uint16_t port) {
   return ec;
 }
 
-void agent_listener::start(const std::string& nonce) {
+void agent_listener::start(const std::string& nonce) { start(agent_nonces::same(nonce)); }
+
+void agent_listener::start(const agent_nonces& nonces) {
   if (!state_->acceptor.is_open() || state_->closed || state_->started) return;
   state_->started = true;
-  state_->proof = protocol::proof_line(nonce);
-  state_->greeting = protocol::greeting_line(nonce);
+  state_->nonces = nonces;
   asio::co_spawn(state_->acceptor.get_executor(), accept_loop(state_), rethrow_failure);
 }
 
@@ -203,13 +215,21 @@ void agent_listener::close() {
   for (auto* socket : state_->sessions) socket->close(ignored);
 }
 
-asio::awaitable<bool> agent_listener::greeted() {
+asio::awaitable<bool> agent_listener::greeted(std::optional<ip_family> family) {
   // Keeps the state alive while suspended, whatever happens to *this.
   const auto shared = state_;
-  if (!shared->greeting_seen && !shared->closed) {
+  const auto seen = [&] {
+    const auto& s = shared->greeting_seen;
+    return family ? s[family_index(*family)] : s[0] || s[1];
+  };
+  // The signal wakes every waiter at each greeting: wait again when it was
+  // the other family's, unless this wait itself was cancelled.
+  while (!seen() && !shared->closed) {
     co_await shared->greeting_signal.async_wait(use_nothrow);
+    const auto state = co_await asio::this_coro::cancellation_state;
+    if (state.cancelled() != asio::cancellation_type::none) break;
   }
-  co_return shared->greeting_seen;
+  co_return seen();
 }
 
 int agent_listener::accepted() const noexcept {

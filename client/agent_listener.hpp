@@ -8,9 +8,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <system_error>
 
+#include "client/agent_nonces.hpp"
 #include "common/asio_compat.hpp"
 
 namespace reachback::client {
@@ -29,10 +31,12 @@ class agent_listener {
   [[nodiscard]] std::error_code open(std::uint16_t port);
   /// Starts accepting; each connection gets the proof for `nonce`.
   void start(const std::string& nonce);
-  /// Completes once a connection brought the greeting for the nonce (true),
-  /// or when the listener closes or the wait is cancelled (false then,
-  /// unless it was greeted before).
-  [[nodiscard]] asio::awaitable<bool> greeted();
+  /// Starts accepting; each connection gets the proof for its family's nonce.
+  void start(const agent_nonces& nonces);
+  /// Completes once a connection over `family` (either, when unset) brought
+  /// the greeting for its nonce (true), or when the listener closes (false
+  /// then, unless it was greeted before).
+  [[nodiscard]] asio::awaitable<bool> greeted(std::optional<ip_family> family = std::nullopt);
   /// Stops accepting and closes every socket.
   void close();
   /// Connections accepted so far.

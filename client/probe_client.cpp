@@ -61,11 +61,11 @@ struct own_agent {
   [[nodiscard]] std::error_code open(transport protocol, std::uint16_t port) {
     return protocol == transport::udp ? udp.open(port) : tcp.open(port);
   }
-  void start(transport protocol, const std::string& nonce) {
+  void start(transport protocol, const agent_nonces& nonces) {
     if (protocol == transport::udp) {
-      udp.start(nonce);
+      udp.start(nonces);
     } else {
-      tcp.start(nonce);
+      tcp.start(nonces);
     }
   }
   void close() {
@@ -75,14 +75,14 @@ struct own_agent {
 };
 
 /// Opens the agent; if the port was taken in between, the check is redone.
-void open_agent(own_agent& agent, const std::string& nonce, evidence& ev) {
+void open_agent(own_agent& agent, const agent_nonces& nonces, evidence& ev) {
   if (!wants_agent(ev.mode, ev.local)) return;
   if (const auto ec = agent.open(ev.protocol, ev.port)) {
     ev.local = check_local_port(ev.port, config::builtin_squatters(), ev.protocol);
     if (ev.local.state == bind_state::free) ev.local.state = bind_state::held;
     return;
   }
-  agent.start(ev.protocol, nonce);
+  agent.start(ev.protocol, nonces);
   ev.agent_listening = true;
 }
 
@@ -141,8 +141,8 @@ std::shared_future<path_evidence> trace_path_async(const std::string& relay_addr
       .share();
 }
 
-session_hooks make_hooks(const client_options& o, evidence& ev, side_evidence& side, progress_line& progress,
-                         own_agent& agent) {
+session_hooks make_hooks(const client_options& o, ip_family family, evidence& ev, side_evidence& side,
+                         progress_line& progress, own_agent& agent) {
   session_hooks hooks{
       .on_connected =
           [&o, &ev, &side](const std::string& relay_address) {
@@ -169,31 +169,20 @@ session_hooks make_hooks(const client_options& o, evidence& ev, side_evidence& s
   };
   // The greeting travels on a TCP connect-back; a UDP probe has none.
   if (ev.agent_listening && ev.protocol == transport::tcp)
-    hooks.agent_greeted = [&agent] { return agent.tcp.greeted(); };
+    hooks.agent_greeted = [&agent, family] { return agent.tcp.greeted(family); };
   return hooks;
 }
 
-std::variant<relay_exchange, relay_failure> run_session(const client_options& o, const std::string& nonce,
-                                                        asio::io_context& ctx, session_hooks hooks) {
-  std::variant<relay_exchange, relay_failure> outcome = relay_failure{"relay session did not finish"};
+protocol::probe_request probe_request_for(const client_options& o, const std::string& nonce, bool greet) {
   protocol::probe_request request;
   const bool udp = o.protocol == transport::udp;
   request.protocol = std::string(udp ? protocol::protocol_udp : protocol::protocol_tcp);
   request.port = o.port;
   request.nonce = nonce;
   // UDP has no handshake to greet or to report early: one final result.
-  request.greet = static_cast<bool>(hooks.agent_greeted);
+  request.greet = greet;
   request.early_result = !udp;
-  asio::co_spawn(ctx, run_relay_session(o, request, std::move(hooks)),
-                 [&](std::exception_ptr e, std::variant<relay_exchange, relay_failure> result) {
-                   // The agent's accept loop keeps ctx running; the agent stays
-                   // open for the hairpin test after the verdict.
-                   ctx.stop();
-                   if (e) std::rethrow_exception(e);
-                   outcome = std::move(result);
-                 });
-  ctx.run();
-  return outcome;
+  return request;
 }
 
 void take_relay_answer(const relay_exchange& x, evidence& ev) {
@@ -259,38 +248,107 @@ void finish_side_evidence(side_evidence& side, progress_line& progress, evidence
 
 }  // namespace
 
-std::variant<report, diagnosis_failure> diagnose_once(const client_options& o, const output& io,
-                                                      const diagnosis_settings& settings) {
+namespace {
+
+/// One IP family's share of a run: its own relay session, nonce, evidence
+/// and side evidence.
+struct family_run {
+  family_target target;
+  client_options options;  ///< the run's, dialling target.relay_address
+  std::string nonce = make_nonce();
+  evidence ev;
+  side_evidence side;
+  std::variant<relay_exchange, relay_failure> outcome = relay_failure{"relay session did not finish"};
+  double session_ms = 0;
+};
+
+using family_runs = std::vector<std::unique_ptr<family_run>>;
+
+/// What the agent proves to each family's relay session.
+agent_nonces nonces_of(const family_runs& runs) {
+  if (runs.size() == 1) return agent_nonces::same(runs.front()->nonce);
+  agent_nonces nonces;
+  for (const auto& run : runs) (run->target.family == ip_family::ipv4 ? nonces.ipv4 : nonces.ipv6) = run->nonce;
+  return nonces;
+}
+
+/// Runs every family's relay session at once on `ctx`, until the last ends.
+void run_sessions(asio::io_context& ctx, family_runs& runs, own_agent& agent, progress_line& progress) {
+  auto remaining = runs.size();
+  const auto start = clock::now();
+  for (auto& run : runs) {
+    auto hooks = make_hooks(run->options, run->target.family, run->ev, run->side, progress, agent);
+    auto request = probe_request_for(run->options, run->nonce, static_cast<bool>(hooks.agent_greeted));
+    asio::co_spawn(ctx, run_relay_session(run->options, std::move(request), std::move(hooks)),
+                   [&ctx, &remaining, start, r = run.get()](std::exception_ptr e,
+                                                            std::variant<relay_exchange, relay_failure> result) {
+                     r->session_ms = ms_since(start);
+                     // The agent's accept loop keeps ctx running; the agent stays
+                     // open for the hairpin test after the verdict.
+                     if (--remaining == 0) ctx.stop();
+                     if (e) std::rethrow_exception(e);
+                     r->outcome = std::move(result);
+                   });
+  }
+  ctx.run();
+}
+
+/// One family's verdict from its evidence, then its hairpin test.
+std::variant<report, diagnosis_failure> conclude(family_run& run, asio::io_context& ctx, progress_line& progress,
+                                                 const diagnosis_settings& settings, run_timings timings,
+                                                 clock::time_point start) {
+  finish_side_evidence(run.side, progress, run.ev, settings.complete_router_answers);
+  if (const auto* failure = std::get_if<relay_failure>(&run.outcome)) return diagnosis_failure{failure->message, exit_relay};
+  auto& ev = run.ev;
+  take_relay_answer(std::get<relay_exchange>(run.outcome), ev);
+  // The drop, if any, is logged by now: the relay's SYNs came and went.
+  if (ev.firewall) platform::read_firewall_log(*ev.firewall, ev.relay_address, ev.port);
+  auto result = diagnose(ev, config::builtin_fixes());
+  ev.hairpin = test_hairpin(ctx, run.nonce, ev, result, progress);
+  auto hairpin = judge_hairpin(ev, result);
+  timings.session_ms = run.session_ms;
+  timings.total_ms = ms_since(start);
+  return report{std::move(ev), std::move(result), timings, std::move(hairpin)};
+}
+
+/// Checks this host once, opens one agent for every family, runs each
+/// family's relay session at the same time and concludes each in turn.
+std::vector<std::variant<report, diagnosis_failure>> diagnose_targets(const client_options& o, const output& io,
+                                                                      const std::vector<family_target>& targets,
+                                                                      const diagnosis_settings& settings) {
   const auto start = clock::now();
   progress_line progress(io.err, io.progress);
-  evidence ev;
-  check_this_host(o, progress, ev);
+  evidence host;
+  check_this_host(o, progress, host);
   run_timings timings;
   timings.local_ms = ms_since(start);
 
+  family_runs runs;
+  for (const auto& target : targets) {
+    auto run = std::make_unique<family_run>();
+    run->target = target;
+    run->options = o;
+    run->options.relay_address = target.relay_address;
+    runs.push_back(std::move(run));
+  }
   asio::io_context ctx{1};
   own_agent agent(ctx.get_executor());
-  const auto nonce = make_nonce();
-  open_agent(agent, nonce, ev);
+  open_agent(agent, nonces_of(runs), host);
+  for (auto& run : runs) run->ev = host;
 
-  progress.stage("connecting to relay " + ev.relay);
-  side_evidence side;
-  const auto session_start = clock::now();
-  auto outcome = run_session(o, nonce, ctx, make_hooks(o, ev, side, progress, agent));
-  timings.session_ms = ms_since(session_start);
-  finish_side_evidence(side, progress, ev, settings.complete_router_answers);
-
-  if (const auto* failure = std::get_if<relay_failure>(&outcome)) return diagnosis_failure{failure->message, exit_relay};
-  take_relay_answer(std::get<relay_exchange>(outcome), ev);
-  // The drop, if any, is logged by now: the relay's SYNs came and went.
-  if (ev.firewall) platform::read_firewall_log(*ev.firewall, ev.relay_address, ev.port);
-
-  auto result = diagnose(ev, config::builtin_fixes());
-  ev.hairpin = test_hairpin(ctx, nonce, ev, result, progress);
+  progress.stage("connecting to relay " + host.relay);
+  run_sessions(ctx, runs, agent, progress);
+  std::vector<std::variant<report, diagnosis_failure>> results;
+  for (auto& run : runs) results.push_back(conclude(*run, ctx, progress, settings, timings, start));
   agent.close();
-  auto hairpin = judge_hairpin(ev, result);
-  timings.total_ms = ms_since(start);
-  return report{std::move(ev), std::move(result), timings, std::move(hairpin)};
+  return results;
+}
+
+}  // namespace
+
+std::variant<report, diagnosis_failure> diagnose_once(const client_options& o, const output& io,
+                                                      const diagnosis_settings& settings) {
+  return std::move(diagnose_targets(o, io, {{ip_family::ipv4, o.relay_address}}, settings).front());
 }
 
 namespace {
@@ -308,18 +366,16 @@ std::variant<family_plan, diagnosis_failure> plan_run(const client_options& o) {
   return std::get<family_plan>(std::move(planned));
 }
 
-/// Diagnoses each planned family over its own control connection, one after
-/// the other: each gets its own nonce, agent, capture and verdict.
+/// Diagnoses each planned family over its own control connection, all at once.
 run_report diagnose_families(const client_options& o, const output& io, const family_plan& plan) {
   run_report run{{}, plan.skipped};
-  for (const auto& target : plan.targets) {
-    auto family_options = o;
-    family_options.relay_address = target.relay_address;
-    auto diagnosed = diagnose_once(family_options, io);
-    if (auto* r = std::get_if<report>(&diagnosed)) {
-      run.families.push_back({target.family, std::move(*r)});
+  auto results = diagnose_targets(o, io, plan.targets, {});
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const auto family = plan.targets[i].family;
+    if (auto* r = std::get_if<report>(&results[i])) {
+      run.families.push_back({family, std::move(*r)});
     } else {
-      run.families.push_back({target.family, std::get<diagnosis_failure>(diagnosed).message});
+      run.families.push_back({family, std::get<diagnosis_failure>(results[i]).message});
     }
   }
   return run;

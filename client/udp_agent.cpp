@@ -21,7 +21,7 @@ struct agent_core {
   explicit agent_core(asio::any_io_executor executor) : socket(executor) {}
 
   udp::socket socket;
-  std::string nonce;
+  agent_nonces nonces;
   int replies = 0;
   bool started = false;
   bool closed = false;
@@ -44,7 +44,7 @@ asio::awaitable<void> answer_loop(agent_state shared) {
     // it says nothing about this datagram, so read on.
     if (ec) continue;
     if (shared->replies >= udp_agent::max_replies) continue;
-    const auto reply = udp_agent_reply(std::string_view(buffer.data(), n), shared->nonce);
+    const auto reply = udp_agent_reply(std::string_view(buffer.data(), n), shared->nonces.for_peer(source.address()));
     if (!reply) continue;
     ++shared->replies;
     co_await shared->socket.async_send_to(asio::buffer(*reply), source, use_nothrow);
@@ -87,10 +87,12 @@ std::error_code udp_agent::open(std::uint16_t port) {
   return ec;
 }
 
-void udp_agent::start(const std::string& nonce) {
+void udp_agent::start(const std::string& nonce) { start(agent_nonces::same(nonce)); }
+
+void udp_agent::start(const agent_nonces& nonces) {
   if (!state_->socket.is_open() || state_->closed || state_->started) return;
   state_->started = true;
-  state_->nonce = nonce;
+  state_->nonces = nonces;
   asio::co_spawn(state_->socket.get_executor(), answer_loop(state_), rethrow_failure);
 }
 

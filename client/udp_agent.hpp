@@ -13,6 +13,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "client/agent_nonces.hpp"
 #include "common/asio_compat.hpp"
 
 namespace reachback::client {
@@ -42,6 +43,8 @@ class udp_agent {
   [[nodiscard]] std::error_code open(std::uint16_t port);
   /// Starts answering the probe for `nonce`.
   void start(const std::string& nonce);
+  /// Starts answering each family's probe for its own nonce.
+  void start(const agent_nonces& nonces);
   /// Stops and closes the socket.
   void close();
   /// Proofs sent so far.

@@ -86,17 +86,19 @@ asio::awaitable<void> send_first(tcp::endpoint listener, std::string first,
   keep.emplace(std::move(socket));
 }
 
-// Whether greeted() completes true within `limit` once `first` was sent.
-bool greeted_by(const std::string& first, std::chrono::milliseconds limit) {
+/// Whether greeted(family) completes true within `limit` once `first` was
+/// sent from `from` to an agent proving `nonces`.
+bool greeted_over(const agent_nonces& nonces, const char* from, const std::string& first,
+                  std::optional<ip_family> family, std::chrono::milliseconds limit) {
   asio::io_context ctx{1};
   agent_listener listener(ctx.get_executor());
   const auto port = test::free_port();
   if (listener.open(port)) return false;
-  listener.start(nonce);
+  listener.start(nonces);
   std::optional<tcp::socket> keep;
   std::optional<bool> greeted;
-  asio::co_spawn(ctx, send_first({asio::ip::make_address("127.0.0.1"), port}, first, keep), rethrow);
-  asio::co_spawn(ctx, listener.greeted(), [&](std::exception_ptr e, bool result) {
+  asio::co_spawn(ctx, send_first({asio::ip::make_address(from), port}, first, keep), rethrow);
+  asio::co_spawn(ctx, listener.greeted(family), [&](std::exception_ptr e, bool result) {
     rethrow(e);
     greeted = result;
   });
@@ -105,6 +107,11 @@ bool greeted_by(const std::string& first, std::chrono::milliseconds limit) {
   listener.close();
   ctx.run_for(100ms);  // lets the waiter see the close when nothing greeted it
   return greeted.value_or(false);
+}
+
+// Whether greeted() completes true within `limit` once `first` was sent.
+bool greeted_by(const std::string& first, std::chrono::milliseconds limit) {
+  return greeted_over(agent_nonces::same(nonce), "127.0.0.1", first, std::nullopt, limit);
 }
 
 TEST(agent_listener, the_relays_greeting_completes_greeted) {
@@ -118,6 +125,27 @@ TEST(agent_listener, anything_else_does_not_greet) {
   EXPECT_FALSE(greeted_by("GET / HTTP/1.1\r\n\r\n", 300ms));
   EXPECT_FALSE(greeted_by(std::string(protocol::greeting_prefix) + nonce, 300ms))
       << "an unfinished line is not the greeting";
+}
+
+// IPv4 and IPv6 tested at once: each family's relay session has its own
+// nonce, and a greeting over one family never answers the other's wait.
+const agent_nonces two_families{"0123456789abcdef0123456789abcdef", "fedcba9876543210fedcba9876543210"};
+
+TEST(agent_listener, each_family_is_greeted_with_its_own_nonce) {
+  EXPECT_TRUE(greeted_over(two_families, "127.0.0.1", protocol::greeting_line(two_families.ipv4), ip_family::ipv4, 2s));
+  EXPECT_TRUE(greeted_over(two_families, "::1", protocol::greeting_line(two_families.ipv6), ip_family::ipv6, 2s));
+}
+
+TEST(agent_listener, a_greeting_over_one_family_leaves_the_other_waiting) {
+  EXPECT_FALSE(greeted_over(two_families, "127.0.0.1", protocol::greeting_line(two_families.ipv4), ip_family::ipv6, 300ms));
+  EXPECT_FALSE(greeted_over(two_families, "127.0.0.1", protocol::greeting_line(two_families.ipv6), ip_family::ipv4, 300ms))
+      << "the IPv6 session's greeting cannot arrive over IPv4";
+}
+
+TEST(agent_nonces, a_peer_gets_its_familys_nonce) {
+  EXPECT_EQ(two_families.for_peer(asio::ip::make_address("192.0.2.1")), two_families.ipv4);
+  EXPECT_EQ(two_families.for_peer(asio::ip::make_address("::ffff:192.0.2.1")), two_families.ipv4);
+  EXPECT_EQ(two_families.for_peer(asio::ip::make_address("2001:db8::1")), two_families.ipv6);
 }
 
 TEST(agent_listener, close_ends_the_wait_for_a_greeting) {

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -357,6 +358,8 @@ struct bad_input {
   std::vector<std::string> args;
   int exit_code;
   std::string message;  ///< must appear in the one line
+  /// A client.toml the test writes, named after it, and passes as --config.
+  std::string config_text = {};
 };
 
 std::ostream& operator<<(std::ostream& os, const bad_input& b) { return os << b.name; }
@@ -368,18 +371,21 @@ void expect_one_line_error(const run_result& r, const bad_input& b) {
   EXPECT_TRUE(r.out.empty()) << "partial output: " << r.out;
 }
 
-std::string write_file(const std::string& name, const std::string& text) {
-  const auto path = std::string(testing::TempDir()) + name;
-  std::ofstream(path) << text;
-  return path;
-}
-
 class usage_errors : public testing::TestWithParam<bad_input> {};
 
+// The config is written in the test, not when the table is built: every
+// test process builds the table, and ctest -j runs them side by side.
 TEST_P(usage_errors, exit_2_with_one_line) {
+  const auto& b = GetParam();
   std::vector<std::string> argv = {PROBE_CLIENT};
-  argv.insert(argv.end(), GetParam().args.begin(), GetParam().args.end());
-  expect_one_line_error(run(argv, 10s), GetParam());
+  argv.insert(argv.end(), b.args.begin(), b.args.end());
+  const auto config = std::string(testing::TempDir()) + "reachback-" + b.name + "-" + std::to_string(getpid()) + ".toml";
+  if (!b.config_text.empty()) {
+    std::ofstream(config) << b.config_text;
+    argv.insert(argv.end(), {"--config", config});
+  }
+  expect_one_line_error(run(argv, 10s), b);
+  std::remove(config.c_str());
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -396,12 +402,8 @@ INSTANTIATE_TEST_SUITE_P(
         bad_input{"config_missing", {"--port", "3000", "--config", "/nonexistent/client.toml"}, 2,
                   "/nonexistent/client.toml"},
         bad_input{"config_unreadable", {"--port", "3000", "--config", "/"}, 2, "/"},
-        bad_input{"config_malformed",
-                  {"--port", "3000", "--config", write_file("malformed.toml", "relay = \"x\"\ntimeout_seconds = = 3\n")},
-                  2, ":2:"},
-        bad_input{"config_wrong_type",
-                  {"--port", "3000", "--config", write_file("wrong_type.toml", "timeout_seconds = \"ten\"\n")}, 2,
-                  "timeout_seconds"}),
+        bad_input{"config_malformed", {"--port", "3000"}, 2, ":2:", "relay = \"x\"\ntimeout_seconds = = 3\n"},
+        bad_input{"config_wrong_type", {"--port", "3000"}, 2, "timeout_seconds", "timeout_seconds = \"ten\"\n"}),
     [](const testing::TestParamInfo<bad_input>& p) { return p.param.name; });
 
 /// A fake relay of each bad kind, on an ephemeral loopback port.
