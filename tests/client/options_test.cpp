@@ -63,6 +63,35 @@ TEST(options, help_documents_udp) {
   EXPECT_NE(r.out.find("udp_probe"), std::string::npos);
 }
 
+struct family_case {
+  std::string name;
+  std::vector<std::string> flags;
+  family_choice families;
+  friend void PrintTo(const family_case& c, std::ostream* os) { *os << c.name; }
+};
+
+class options_families : public testing::TestWithParam<family_case> {};
+
+TEST_P(options_families, choose_the_ip_families) {
+  std::vector<std::string> args = {"--relay", "r", "--port", "3000", "--config", config_file("")};
+  args.insert(args.end(), GetParam().flags.begin(), GetParam().flags.end());
+  const auto r = parse(args);
+  ASSERT_TRUE(r.parsed.options) << r.err;
+  EXPECT_EQ(r.parsed.options->families, GetParam().families);
+}
+
+INSTANTIATE_TEST_SUITE_P(flags, options_families,
+                         testing::Values(family_case{"both_by_default", {}, family_choice::both},
+                                         family_case{"dash_4_is_ipv4_only", {"-4"}, family_choice::ipv4_only},
+                                         family_case{"dash_6_is_ipv6_only", {"-6"}, family_choice::ipv6_only}),
+                         [](const testing::TestParamInfo<family_case>& p) { return p.param.name; });
+
+TEST(options, help_documents_dash_4_and_dash_6) {
+  const auto r = parse({"--help"});
+  for (const auto* text : {"\n  -4 ", "Test IPv4 only", "\n  -6 ", "Test IPv6 only"})
+    EXPECT_NE(r.out.find(text), std::string::npos) << text << "\n" << r.out;
+}
+
 TEST(options, modes) {
   const auto file = config_file("relay = \"r\"\n");
   EXPECT_EQ(parse({"--port", "1", "--config", file, "--listen"}).parsed.options->mode, probe_mode::listen);
@@ -164,6 +193,15 @@ TEST(options, yes_with_unfix_is_a_usage_error) { expect_usage_error({"--port", "
 
 TEST(options, fix_and_unfix_exclude_each_other) {
   expect_usage_error({"--port", "3000", "--fix", "--unfix"}, "excludes");
+}
+
+TEST(options, dash_4_and_dash_6_exclude_each_other) {
+  for (const auto& both : std::vector<std::vector<std::string>>{{"-4", "-6"}, {"-6", "-4"}, {"-46"}}) {
+    SCOPED_TRACE(testing::PrintToString(both));
+    std::vector<std::string> args = {"--port", "3000"};
+    args.insert(args.end(), both.begin(), both.end());
+    expect_usage_error(args, "-4 excludes -6");
+  }
 }
 
 TEST(options, unfix_without_port_is_a_usage_error) { expect_usage_error({"--unfix"}, "--port"); }
