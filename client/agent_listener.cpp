@@ -226,8 +226,8 @@ asio::awaitable<bool> agent_listener::greeted(std::optional<ip_family> family) {
   // the other family's, unless this wait itself was cancelled.
   while (!seen() && !shared->closed) {
     co_await shared->greeting_signal.async_wait(use_nothrow);
-    const auto state = co_await asio::this_coro::cancellation_state;
-    if (state.cancelled() != asio::cancellation_type::none) break;
+    const auto cancellation = co_await asio::this_coro::cancellation_state;
+    if (cancellation.cancelled() != asio::cancellation_type::none) break;
   }
   co_return seen();
 }

@@ -68,7 +68,7 @@ INSTANTIATE_TEST_SUITE_P(
         plan_case{"a_loopback_relay_needs_no_global_address", family_choice::both, {"127.0.0.1", "::1"},
                   routes({{"127.0.0.1", "127.0.0.1"}, {"::1", "::1"}}),
                   {{ip_family::ipv4, "127.0.0.1"}, {ip_family::ipv6, "::1"}}, {}}),
-    [](const testing::TestParamInfo<plan_case>& info) { return info.param.name; });
+    [](const testing::TestParamInfo<plan_case>& p) { return p.param.name; });
 
 struct refusal_case {
   std::string name;
@@ -101,7 +101,7 @@ INSTANTIATE_TEST_SUITE_P(
         refusal_case{"neither_family_works", family_choice::both, {relay_v4, relay_v6}, routes({}),
                      "cannot test any IP family: this host has no IPv4 route to the relay; this host has no IPv6 "
                      "route to the relay"}),
-    [](const testing::TestParamInfo<refusal_case>& info) { return info.param.name; });
+    [](const testing::TestParamInfo<refusal_case>& p) { return p.param.name; });
 
 }  // namespace
 }  // namespace reachback::client

@@ -159,7 +159,7 @@ INSTANTIATE_TEST_SUITE_P(
                     prefix_case{"ipv4_never", "192.168.1.1", "192.168.1.2", 24, false},
                     prefix_case{"not_an_address", "router", "2001:db8::1", 0, false},
                     prefix_case{"whole_address", "2001:db8::1", "2001:db8::1", 128, true}),
-    [](const testing::TestParamInfo<prefix_case>& info) { return info.param.name; });
+    [](const testing::TestParamInfo<prefix_case>& p) { return p.param.name; });
 
 }  // namespace
 }  // namespace reachback
