@@ -17,6 +17,11 @@ sweep_limits bounded(const config::sweep_settings& settings) noexcept {
   };
 }
 
+int max_ttl_toward(const sweep_limits& limits, std::optional<int> client_hops) noexcept {
+  if (!client_hops || *client_hops < 0) return limits.max_ttl;
+  return std::min(limits.max_ttl, *client_hops + 1 + path_asymmetry_slack);
+}
+
 std::vector<std::string> bounding_notes(const config::sweep_settings& settings) {
   const auto limits = bounded(settings);
   std::vector<std::string> notes;

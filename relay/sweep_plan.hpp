@@ -35,6 +35,17 @@ struct sweep_limits {
   bool operator==(const sweep_limits&) const = default;
 };
 
+/// Routers the path toward the client may have beyond the ones its SYN
+/// passed (client_hops): routes differ in length from one direction to the
+/// other, by a hop or two.
+inline constexpr int path_asymmetry_slack = 2;
+
+/// The highest TTL worth a probe: `limits.max_ttl`, or the client's own
+/// distance (client_hops + 1) plus path_asymmetry_slack when that is lower.
+/// A probe with a larger TTL gets no further than the client.
+[[nodiscard]] int max_ttl_toward(const sweep_limits& limits,
+                                 std::optional<int> client_hops) noexcept;
+
 /// Clamps the config to 1..64 TTLs, 0..3 retries and 50..5000 ms per hop
 /// (each of the three hop waits).
 [[nodiscard]] sweep_limits bounded(const config::sweep_settings& settings) noexcept;

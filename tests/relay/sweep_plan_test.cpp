@@ -87,6 +87,16 @@ TEST(SweepPlan, WorstCaseIsOneHopTimeoutPerRound) {
   EXPECT_EQ(worst_case_duration(sweep_limits{.retries = 0}), 700ms);
 }
 
+TEST(SweepPlan, ReachesTheClientAndAFewHopsMoreWhenItsDistanceIsKnown) {
+  const sweep_limits limits{.max_ttl = 16};
+  // The lab's laptop: 3 routers to the relay, so TTL 4 reaches it.
+  EXPECT_EQ(max_ttl_toward(limits, 3), 4 + path_asymmetry_slack);
+  EXPECT_EQ(max_ttl_toward(limits, 0), 1 + path_asymmetry_slack) << "loopback";
+  EXPECT_EQ(max_ttl_toward(limits, 30), 16) << "never past the configured max_ttl";
+  EXPECT_EQ(max_ttl_toward(limits, std::nullopt), 16) << "no SYN kept: every TTL";
+  EXPECT_EQ(max_ttl_toward(limits, -1), 16);
+}
+
 TEST(SweepPlan, StartsWithEveryTtlUnprobed) {
   const auto hops = unprobed_hops(3);
   EXPECT_EQ(ttls_of(hops), (std::vector<int>{1, 2, 3}));
