@@ -37,8 +37,9 @@ asio::awaitable<void> probe_one(dial_route route, int ttl, sweep_round& round,
   if (round.settled) co_return;
   auto raced = co_await (probe(route, ttl, clock) || round.stop.async_wait(use_nothrow));
   // A stopped probe lies past the terminal TTL: finish_sweep drops its hop.
-  if (raced.index() == 0) merge_retry(round.hops[static_cast<std::size_t>(ttl - 1)],
-                                      std::get<0>(raced));
+  if (raced.index() == 0) {
+    merge_retry(round.hops[static_cast<std::size_t>(ttl - 1)], std::get<0>(raced));
+  }
   std::erase(round.pending, ttl);
   if (!round.settled && round_settled(round.hops, round.pending)) {
     round.settled = true;
