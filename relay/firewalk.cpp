@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "relay/firewalk.hpp"
 
+#include <algorithm>
 #include <numeric>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "common/asio_compat.hpp"
@@ -17,30 +19,58 @@ using namespace asio::experimental::awaitable_operators;
 
 namespace {
 
+// One round's probes in flight, and the sweep's hops they fold their
+// answers into (index ttl - 1). The probe whose answer settles the round
+// (round_settled) stops the others: without that, a UDP round waits out
+// every TTL past a router that answers port unreachable, whose answers its
+// ICMP rate limit swallowed.
+struct sweep_round {
+  std::vector<sweep_hop>& hops;
+  std::vector<int> pending;
+  asio::steady_timer stop;  // never expires by itself; cancel() stops the round
+  bool settled = false;
+};
+
+asio::awaitable<void> probe_one(dial_route route, int ttl, sweep_round& round,
+                                probe_clock& clock, ttl_probe probe) {
+  // Nothing goes out past a TTL where the target already answered.
+  if (round.settled) co_return;
+  auto raced = co_await (probe(route, ttl, clock) || round.stop.async_wait(use_nothrow));
+  // A stopped probe lies past the terminal TTL: finish_sweep drops its hop.
+  if (raced.index() == 0) {
+    merge_retry(round.hops[static_cast<std::size_t>(ttl - 1)], std::get<0>(raced));
+  }
+  std::erase(round.pending, ttl);
+  if (!round.settled && round_settled(round.hops, round.pending)) {
+    round.settled = true;
+    round.stop.cancel();
+  }
+}
+
 // Probes every TTL at once by splitting the list in halves joined with &&:
 // one structured parallel group per level, so cancelling the sweep cancels
-// every pending connect, and each probe's failure is a value, never a throw.
-asio::awaitable<std::vector<sweep_hop>> probe_ttls(dial_route route, std::vector<int> ttls,
-                                                   probe_clock& clock, ttl_probe probe) {
-  if (ttls.empty()) {
-    co_return std::vector<sweep_hop>{};
-  }
+// every pending probe, and each probe's failure is a value, never a throw.
+asio::awaitable<void> probe_ttls(dial_route route, std::vector<int> ttls, sweep_round& round,
+                                 probe_clock& clock, ttl_probe probe) {
+  if (ttls.empty()) co_return;
   if (ttls.size() == 1) {
-    // Not inside a braced list: g++ 12 miscompiles co_await in one.
-    auto hop = co_await probe(route, ttls.front(), clock);
-    std::vector<sweep_hop> single;
-    single.push_back(std::move(hop));
-    co_return single;
+    co_await probe_one(route, ttls.front(), round, clock, std::move(probe));
+    co_return;
   }
   const auto middle = ttls.begin() + static_cast<std::ptrdiff_t>(ttls.size() / 2);
   std::vector<int> low(ttls.begin(), middle);
   std::vector<int> high(middle, ttls.end());
-  auto halves = co_await (probe_ttls(route, std::move(low), clock, probe) &&
-                          probe_ttls(route, std::move(high), clock, probe));
-  auto& hops = std::get<0>(halves);
-  const auto& upper = std::get<1>(halves);
-  hops.insert(hops.end(), upper.begin(), upper.end());
-  co_return std::move(hops);
+  co_await (probe_ttls(route, std::move(low), round, clock, probe) &&
+            probe_ttls(route, std::move(high), round, clock, probe));
+}
+
+// One round over `ttls`, its answers merged into `hops`.
+asio::awaitable<void> probe_round(dial_route route, std::vector<int> ttls,
+                                  std::vector<sweep_hop>& hops, probe_clock& clock,
+                                  ttl_probe probe) {
+  auto executor = co_await asio::this_coro::executor;
+  sweep_round round{hops, ttls, asio::steady_timer(executor, steady_clock::time_point::max())};
+  co_await probe_ttls(route, std::move(ttls), round, clock, std::move(probe));
 }
 
 }  // namespace
@@ -54,9 +84,10 @@ asio::awaitable<sweep_hop> tcp_ttl_probe(dial_route route, int ttl, probe_clock&
 
 asio::awaitable<ttl_sweep> run_firewalk(dial_route route, sweep_limits limits,
                                         probe_clock& clock, ttl_probe probe) {
-  std::vector<int> every_ttl(static_cast<std::size_t>(limits.max_ttl));
+  auto hops = unprobed_hops(limits.max_ttl);
+  std::vector<int> every_ttl(hops.size());
   std::iota(every_ttl.begin(), every_ttl.end(), 1);
-  auto hops = co_await probe_ttls(route, std::move(every_ttl), clock, probe);
+  co_await probe_round(route, std::move(every_ttl), hops, clock, probe);
 
   for (int round = 0; round < limits.retries; ++round) {
     auto again = ttls_to_retry(hops);
@@ -64,10 +95,7 @@ asio::awaitable<ttl_sweep> run_firewalk(dial_route route, sweep_limits limits,
       break;
     }
     co_await expire_after(limits.retry_pause);
-    const auto retried = co_await probe_ttls(route, std::move(again), clock, probe);
-    for (const auto& retry : retried) {
-      merge_retry(hops[static_cast<std::size_t>(retry.ttl - 1)], retry);
-    }
+    co_await probe_round(route, std::move(again), hops, clock, probe);
   }
   const auto address = address_text(route.target.address());
   co_return finish_sweep(std::move(hops), address);

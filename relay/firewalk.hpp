@@ -24,10 +24,13 @@ using ttl_probe = std::function<asio::awaitable<sweep_hop>(dial_route route, int
 [[nodiscard]] asio::awaitable<sweep_hop> tcp_ttl_probe(dial_route route, int ttl,
                                                        probe_clock& clock);
 
-/// Sweeps toward `target` with `probe` (tcp_ttl_probe, or udp_ttl_probe): one parallel round over every TTL, then up to
-/// `limits.retries` rounds for TTLs that stayed silent below the first TCP
-/// or unreachable answer, each after `limits.retry_pause`. Each probe waits
-/// `clock`'s hop wait. Never throws for network failures.
+/// Sweeps toward `target` with `probe` (tcp_ttl_probe, or udp_ttl_probe):
+/// one parallel round over every TTL, then up to `limits.retries` rounds for
+/// TTLs that stayed silent below the first terminal answer (is_terminal),
+/// each after `limits.retry_pause`. Each probe waits `clock`'s hop wait; a
+/// round ends early, its other probes stopped, once a terminal answer is in
+/// and every TTL below it has answered or timed out (round_settled). Never
+/// throws for network failures.
 [[nodiscard]] asio::awaitable<ttl_sweep> run_firewalk(dial_route route, sweep_limits limits,
                                                       probe_clock& clock, ttl_probe probe);
 

@@ -58,7 +58,15 @@ asio::awaitable<probe_run> run_tcp_probe(asio::ip::tcp::endpoint control_peer,
 // the one probe_result holds the answer, so greet and early_result do not
 // apply, and there is no control probe for UDP.
 asio::awaitable<probe_run> run_udp_probe(dial_route target, std::string nonce, bool sweep,
-                                         const probe_settings& settings, probe_clock& clock) {
+                                         const probe_settings& settings,
+                                         std::optional<int> client_hops, probe_clock& clock) {
+  // Past the router that answers port unreachable for the public address,
+  // every datagram asks that router for another ICMP error, which its rate
+  // limit takes from the budget of the ones that matter (this probe's own,
+  // the next probe's). A TCP sweep's answers there are RSTs and SYN-ACKs,
+  // which no such limit holds back, so it keeps every TTL.
+  auto limits = settings.sweep;
+  limits.max_ttl = max_ttl_toward(limits, client_hops);
   // Not a capturing coroutine: the lambda only hands the nonce, by value,
   // to the coroutine, whose frame keeps its own copy.
   ttl_probe probe_with_nonce = [nonce](dial_route route, int ttl, probe_clock& hop_clock) {
@@ -66,7 +74,7 @@ asio::awaitable<probe_run> run_udp_probe(dial_route target, std::string nonce, b
   };
   auto [answered, swept] = co_await (
       udp_probe_back(target, nonce, clock) &&
-      sweep_if(sweep, target, settings.sweep, clock, std::move(probe_with_nonce)));
+      sweep_if(sweep, target, limits, clock, std::move(probe_with_nonce)));
   probe_run run;
   run.result.connect_back = std::move(answered);
   run.result.sweep = std::move(swept);
@@ -102,13 +110,13 @@ std::chrono::milliseconds worst_case_duration(const probe_settings& settings) {
 asio::awaitable<probe_run> run_probe(asio::ip::tcp::endpoint control_peer,
                                      asio::ip::address control_local,
                                      protocol::probe_request request, probe_settings settings,
-                                     rtt_reader read_rtt) {
+                                     rtt_reader read_rtt, std::optional<int> client_hops) {
   probe_clock clock(settings.deadlines, std::move(read_rtt));
   const dial_route target{dial_target(control_peer, request.port), control_local};
   const bool sweep = request.sweep && settings.sweep_enabled;
   probe_run run;
   if (request.protocol == protocol::protocol_udp) {
-    run = co_await run_udp_probe(target, request.nonce, sweep, settings, clock);
+    run = co_await run_udp_probe(target, request.nonce, sweep, settings, client_hops, clock);
   } else {
     run = co_await run_tcp_probe(control_peer, target, request, sweep, settings, clock);
   }

@@ -14,6 +14,7 @@
 // on a port the relay picks.
 
 #include <chrono>
+#include <optional>
 
 #include "common/asio_compat.hpp"
 
@@ -54,9 +55,11 @@ struct probe_run {
 /// `control_local`, the relay's own address on that control connection,
 /// with waits set from the control connection's RTT as `read_rtt` reports
 /// it. The connect-back (or the UDP probe), the sweep and the control probe
-/// run concurrently; each failure is a value.
+/// run concurrently; each failure is a value. `client_hops` (from the
+/// client's SYN, when kept) bounds the UDP sweep's TTLs (max_ttl_toward).
 [[nodiscard]] asio::awaitable<probe_run> run_probe(
     asio::ip::tcp::endpoint control_peer, asio::ip::address control_local,
-    protocol::probe_request request, probe_settings settings, rtt_reader read_rtt);
+    protocol::probe_request request, probe_settings settings, rtt_reader read_rtt,
+    std::optional<int> client_hops);
 
 }  // namespace reachback::relay

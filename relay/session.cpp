@@ -185,7 +185,8 @@ asio::awaitable<bool> handle_probe(session& s, const protocol::probe_request& re
   s.summary.ports.push_back(request.port);
   s.deadlines.relay_working();
   // s.peer, never anything from the request: see the invariant in probe.hpp.
-  auto run = co_await run_probe(s.peer, s.local, request, s.shared.probes, s.control_rtt);
+  auto run = co_await run_probe(s.peer, s.local, request, s.shared.probes, s.control_rtt,
+                                s.origin.client_hops);
   auto& connect_back = run.result.connect_back;
   s.summary.outcomes.emplace_back(to_string(connect_back.outcome));
   if (run.result.rtt_ms) s.summary.rtt_ms = static_cast<long long>(*run.result.rtt_ms + 0.5);

@@ -17,6 +17,11 @@ sweep_limits bounded(const config::sweep_settings& settings) noexcept {
   };
 }
 
+int max_ttl_toward(const sweep_limits& limits, std::optional<int> client_hops) noexcept {
+  if (!client_hops || *client_hops < 0) return limits.max_ttl;
+  return std::min(limits.max_ttl, *client_hops + 1 + path_asymmetry_slack);
+}
+
 std::vector<std::string> bounding_notes(const config::sweep_settings& settings) {
   const auto limits = bounded(settings);
   std::vector<std::string> notes;
@@ -52,6 +57,19 @@ std::optional<int> first_terminal_ttl(const std::vector<sweep_hop>& hops) noexce
     }
   }
   return first;
+}
+
+std::vector<sweep_hop> unprobed_hops(int max_ttl) {
+  std::vector<sweep_hop> hops(static_cast<std::size_t>(std::max(max_ttl, 0)));
+  for (std::size_t i = 0; i < hops.size(); ++i) {
+    hops[i].ttl = static_cast<int>(i) + 1;  // the rest: silence, no attempt
+  }
+  return hops;
+}
+
+bool round_settled(const std::vector<sweep_hop>& hops, const std::vector<int>& pending) noexcept {
+  const auto last = first_terminal_ttl(hops);
+  return last && std::ranges::all_of(pending, [&](int ttl) { return ttl > *last; });
 }
 
 std::vector<int> ttls_to_retry(const std::vector<sweep_hop>& hops) {

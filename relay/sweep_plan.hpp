@@ -35,6 +35,17 @@ struct sweep_limits {
   bool operator==(const sweep_limits&) const = default;
 };
 
+/// Routers the path toward the client may have beyond the ones its SYN
+/// passed (client_hops): routes differ in length from one direction to the
+/// other, by a hop or two.
+inline constexpr int path_asymmetry_slack = 2;
+
+/// The highest TTL worth a probe: `limits.max_ttl`, or the client's own
+/// distance (client_hops + 1) plus path_asymmetry_slack when that is lower.
+/// A probe with a larger TTL gets no further than the client.
+[[nodiscard]] int max_ttl_toward(const sweep_limits& limits,
+                                 std::optional<int> client_hops) noexcept;
+
 /// Clamps the config to 1..64 TTLs, 0..3 retries and 50..5000 ms per hop
 /// (each of the three hop waits).
 [[nodiscard]] sweep_limits bounded(const config::sweep_settings& settings) noexcept;
@@ -52,6 +63,19 @@ struct sweep_limits {
 
 /// The smallest TTL with a terminal reply.
 [[nodiscard]] std::optional<int> first_terminal_ttl(const std::vector<sweep_hop>& hops) noexcept;
+
+/// TTLs 1..max_ttl as a sweep starts: silence after no attempt, so that
+/// every round, the first too, folds its answers in with merge_retry.
+[[nodiscard]] std::vector<sweep_hop> unprobed_hops(int max_ttl);
+
+/// The round whose probes for `pending` are still out can stop: a terminal
+/// TTL is known and every pending TTL lies past it, so whatever those probes
+/// find, finish_sweep drops. A pending TTL below it keeps the round open.
+/// This is what keeps a UDP sweep from waiting out the TTLs past a router
+/// that answers port unreachable: their answers are lost to its ICMP rate
+/// limit (Linux: 6 at once, then 1 a second per destination).
+[[nodiscard]] bool round_settled(const std::vector<sweep_hop>& hops,
+                                 const std::vector<int>& pending) noexcept;
 
 /// Silent TTLs below the first terminal one (all silent TTLs if none).
 [[nodiscard]] std::vector<int> ttls_to_retry(const std::vector<sweep_hop>& hops);

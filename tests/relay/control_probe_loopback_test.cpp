@@ -41,7 +41,7 @@ rtt_reader fixed_rtt(std::optional<microseconds> rtt) {
 asio::awaitable<void> probe_into(protocol::probe_request request, probe_settings settings,
                                  rtt_reader rtt, std::optional<probe_run>& out) {
   auto run = co_await run_probe(control_peer, asio::ip::address(), std::move(request),
-                                std::move(settings), std::move(rtt));
+                                std::move(settings), std::move(rtt), std::nullopt);
   out = std::move(run);
 }
 

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace reachback::relay {
 namespace {
 
@@ -83,6 +85,41 @@ TEST(SweepPlan, SaysWhatItBounded) {
 TEST(SweepPlan, WorstCaseIsOneHopTimeoutPerRound) {
   EXPECT_EQ(worst_case_duration(sweep_limits{}), 700ms * 2 + 250ms);
   EXPECT_EQ(worst_case_duration(sweep_limits{.retries = 0}), 700ms);
+}
+
+TEST(SweepPlan, ReachesTheClientAndAFewHopsMoreWhenItsDistanceIsKnown) {
+  const sweep_limits limits{.max_ttl = 16};
+  // The lab's laptop: 3 routers to the relay, so TTL 4 reaches it.
+  EXPECT_EQ(max_ttl_toward(limits, 3), 4 + path_asymmetry_slack);
+  EXPECT_EQ(max_ttl_toward(limits, 0), 1 + path_asymmetry_slack) << "loopback";
+  EXPECT_EQ(max_ttl_toward(limits, 30), 16) << "never past the configured max_ttl";
+  EXPECT_EQ(max_ttl_toward(limits, std::nullopt), 16) << "no SYN kept: every TTL";
+  EXPECT_EQ(max_ttl_toward(limits, -1), 16);
+}
+
+TEST(SweepPlan, StartsWithEveryTtlUnprobed) {
+  const auto hops = unprobed_hops(3);
+  EXPECT_EQ(ttls_of(hops), (std::vector<int>{1, 2, 3}));
+  EXPECT_TRUE(std::ranges::all_of(
+      hops, [](const sweep_hop& h) { return h.reply == sweep_reply::silence && h.attempts == 0; }));
+  EXPECT_TRUE(unprobed_hops(0).empty());
+}
+
+TEST(SweepPlan, ARoundIsSettledWhenOnlyTtlsPastTheTerminalOneArePending) {
+  const std::vector<sweep_hop> hops = {hop(1, sweep_reply::time_exceeded, "192.0.2.1"),
+                                       hop(2, sweep_reply::silence),
+                                       hop(3, sweep_reply::unreachable, std::string(home))};
+  EXPECT_TRUE(round_settled(hops, {4, 5, 16}));
+  EXPECT_TRUE(round_settled(hops, {})) << "nothing pending";
+  EXPECT_FALSE(round_settled(hops, {2, 4})) << "TTL 2 may still answer";
+  EXPECT_FALSE(round_settled(hops, {3})) << "the terminal TTL's own retry";
+}
+
+TEST(SweepPlan, ARoundWithoutATerminalAnswerIsNeverSettled) {
+  const std::vector<sweep_hop> hops = {hop(1, sweep_reply::time_exceeded, "192.0.2.1"),
+                                       hop(2, sweep_reply::silence)};
+  EXPECT_FALSE(round_settled(hops, {3}));
+  EXPECT_FALSE(round_settled(hops, {}));
 }
 
 TEST(SweepPlan, RetriesSilenceBelowTheFirstTerminalAnswer) {

@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "common/messages.hpp"
+#include "relay/sweep_plan.hpp"
 #include "relay/udp_probe.hpp"
 
 namespace reachback::relay::test {
@@ -140,6 +141,20 @@ TEST(RelayUdpProbe, TheSweepMeetsPortUnreachableAtTtlOne) {
   EXPECT_EQ(hop.icmp, (icmp_info{.type = 3, .code = 3, .from = "127.0.0.1"}));
   EXPECT_TRUE(hop.reply_ttl);
   EXPECT_EQ(result->sweep->public_distance, 1);
+}
+
+TEST(RelayUdpProbe, TheSweepStopsAFewTtlsPastTheClient) {
+  loopback_relay relay;  // sweep.max_ttl 4
+  udp_target silent(relay.context(), nothing);
+  const auto result = udp_probe_once(relay, silent.port(), true);
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->connect_back.outcome, connect_outcome::timeout);
+  ASSERT_TRUE(result->sweep);
+  // Loopback: the client's SYN passed no router, so it is at TTL 1.
+  EXPECT_EQ(result->sweep->hops.size(), static_cast<std::size_t>(1 + path_asymmetry_slack));
+  EXPECT_EQ(std::ranges::count(silent.heard(), probe),
+            udp_probe_datagrams + 2 * (1 + path_asymmetry_slack))
+      << "3 datagrams from the probe, then each swept TTL twice (it was silent)";
 }
 
 }  // namespace
