@@ -186,7 +186,8 @@ traceroute_tells() {
     $1 ~ /^[0-9]+$/ {
       hop = $1; addr = ""; flag = ""
       for (i = 2; i <= NF; i++) {
-        if ($i ~ /^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$/ && addr == "") addr = $i
+        # An IPv4 address, or (traceroute -6) an IPv6 one.
+        if (($i ~ /^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$/ || $i ~ /^[0-9a-f]*:[0-9a-f:]+$/) && addr == "") addr = $i
         if ($i ~ /^!/) flag = flag " " $i
       }
       if (addr != "") { last = hop; last_addr = addr; last_flag = flag }
