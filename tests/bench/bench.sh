@@ -6,6 +6,8 @@
 # nmap's firewalk script, traceroute -T), and what each of them can tell.
 # UDP scenarios (udp-*, probe-client --udp) pit it against the same tools'
 # UDP modes: nmap -sU --traceroute, firewalk with -sU, traceroute -U.
+# IPv6-only scenarios (v6-*, probe-client -6) get them with -6, aimed at the
+# laptop's own IPv6 address.
 #
 #   bench.sh [options] [SCENARIO...]
 #
