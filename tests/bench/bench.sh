@@ -6,6 +6,8 @@
 # nmap's firewalk script, traceroute -T), and what each of them can tell.
 # UDP scenarios (udp-*, probe-client --udp) pit it against the same tools'
 # UDP modes: nmap -sU --traceroute, firewalk with -sU, traceroute -U.
+# IPv6-only scenarios (v6-*, probe-client -6) get them with -6, aimed at the
+# laptop's own IPv6 address.
 #
 #   bench.sh [options] [SCENARIO...]
 #
@@ -186,7 +188,8 @@ traceroute_tells() {
     $1 ~ /^[0-9]+$/ {
       hop = $1; addr = ""; flag = ""
       for (i = 2; i <= NF; i++) {
-        if ($i ~ /^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$/ && addr == "") addr = $i
+        # An IPv4 address, or (traceroute -6) an IPv6 one.
+        if (($i ~ /^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$/ || $i ~ /^[0-9a-f]*:[0-9a-f:]+$/) && addr == "") addr = $i
         if ($i ~ /^!/) flag = flag " " $i
       }
       if (addr != "") { last = hop; last_addr = addr; last_flag = flag }

@@ -13,7 +13,11 @@
 #   traceroute  traceroute -n -T -p 3000 198.51.100.2               (bounded: -q 1 -w 1 -m 8)
 #
 # A UDP scenario (probe-client --udp) gets the same tools in their UDP
-# modes: nmap -sU, firewalk with -sU, traceroute -U.
+# modes: nmap -sU, firewalk with -sU, traceroute -U. An IPv6-only scenario
+# (probe-client -6, scenarios6.sh) gets them with -6, aimed at the laptop's
+# own address (2001:db8:1000:1::23): IPv6 has no NAT, so that is what a user
+# would scan. Dual-family scenarios keep the IPv4 peers. probe-client gets
+# the scenario's --relay (relay.test, both relay addresses, for scenarios6.sh).
 #
 # pausing PAUSE seconds (not timed) after each tool so that the routers' ICMP
 # rate limits refill. Output, in OUTDIR:
@@ -32,8 +36,8 @@
 # (default: all four, in that order).
 #
 # nmap and traceroute only ever run inside the relay namespace and only ever
-# target the lab's public address; the lab is never connected to this
-# machine's network.
+# target the lab's public address or the laptop's IPv6 address; the lab is
+# never connected to this machine's network.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -42,6 +46,8 @@ repo=$(cd "$here/../.." && pwd)
 source "$repo/tests/lab/lab.sh"
 # shellcheck source=SCRIPTDIR/../lab/scenarios.sh
 source "$repo/tests/lab/scenarios.sh"
+# shellcheck source=SCRIPTDIR/../lab/scenarios6.sh
+source "$repo/tests/lab/scenarios6.sh"
 # shellcheck source=SCRIPTDIR/options.sh
 source "$here/options.sh"
 
@@ -96,20 +102,34 @@ wrap_lab_up() {
 }
 
 start_relay() {
-  lab_spawn relay relay "$relay_bin" --config "$RELAY_CONFIG" --listen "$LAB_RELAY_ADDR:4750"
-  lab_wait_log "$LAB_DIR/relay.log" "probe-relay: listening on" "$LAB_LAST_PID" "probe-relay"
+  local v6="[$LAB_RELAY_V6]:4750"
+  lab_spawn relay relay "$relay_bin" --config "$RELAY_CONFIG" --listen "$LAB_RELAY_ADDR:4750" --listen "$v6"
+  lab_wait_log "$LAB_DIR/relay.log" "probe-relay: listening on $v6" "$LAB_LAST_PID" "probe-relay"
 }
 
-# Sets the command arrays of the four tools, for protocol PROTO (tcp or udp).
+# 6 when the scenario has probe-client test IPv6 alone, else 4.
+peer_family() {
+  local arg
+  for arg in "${SCENARIO_CLIENT_ARGS[@]}"; do
+    [[ $arg != -6 ]] || { echo 6; return; }
+  done
+  echo 4
+}
+
+# Sets the command arrays of the four tools, for protocol PROTO (tcp or udp)
+# and the peers' address family FAMILY (4 or 6).
 define_tools() {
-  local proto=$1 relay_ns laptop_ns nmap_scan=-sS trace_mode=-T
+  local proto=$1 family=$2 relay_ns laptop_ns nmap_scan=-sS trace_mode=-T
+  local target=$LAB_PUBLIC_ADDR family_flag=()
   relay_ns=$(lab_ns relay)
   laptop_ns=$(lab_ns laptop)
   [[ $proto != udp ]] || { nmap_scan=-sU trace_mode=-U; }
+  [[ $family != 6 ]] || { target=$LAB_LAPTOP_V6 family_flag=(-6); }
   cmd_client=(timeout --kill-after=5 "$client_timeout" ip netns exec "$laptop_ns"
-    "$client_bin" --relay "$LAB_RELAY_ADDR" --port "$LAB_PORT" --json "${SCENARIO_CLIENT_ARGS[@]}")
+    "$client_bin" --relay "${SCENARIO_RELAY:-$LAB_RELAY_ADDR}" --port "$LAB_PORT" --json
+    "${SCENARIO_CLIENT_ARGS[@]}")
   cmd_nmap=(timeout --kill-after=5 "$tool_timeout" ip netns exec "$relay_ns"
-    nmap -Pn -n "$nmap_scan" -p "$LAB_PORT" --traceroute "$LAB_PUBLIC_ADDR")
+    nmap "${family_flag[@]}" -Pn -n "$nmap_scan" -p "$LAB_PORT" --traceroute "$target")
   # firewalk probes only filtered ports; with one port, max-probed-ports=1
   # changes nothing but states the bound. max-retries=1 matches the relay
   # sweep's retries = 1 (the script's default is 2, which takes about 3
@@ -119,11 +139,11 @@ define_tools() {
   local firewalk_scan=()
   [[ $proto != udp ]] || firewalk_scan=(-sU)
   cmd_firewalk=(timeout --kill-after=5 "$tool_timeout" ip netns exec "$relay_ns"
-    nmap -Pn -n "${firewalk_scan[@]}" --script firewalk --script-args "$firewalk_args"
-    --traceroute -p "$LAB_PORT" "$LAB_PUBLIC_ADDR")
+    nmap "${family_flag[@]}" -Pn -n "${firewalk_scan[@]}" --script firewalk --script-args "$firewalk_args"
+    --traceroute -p "$LAB_PORT" "$target")
   # -U keeps the port fixed at -p's (traceroute's -p alone would count up).
   cmd_traceroute=(timeout --kill-after=5 "$tool_timeout" ip netns exec "$relay_ns"
-    traceroute -n "$trace_mode" -p "$LAB_PORT" -q 1 -w 1 -m 8 "$LAB_PUBLIC_ADDR")
+    traceroute "${family_flag[@]}" -n "$trace_mode" -p "$LAB_PORT" -q 1 -w 1 -m 8 "$target")
   {
     printf 'client\t%s\n' "${cmd_client[*]}"
     printf 'nmap\t%s\n' "${cmd_nmap[*]}"
@@ -172,7 +192,7 @@ main() {
   echo "$SCENARIO_TITLE" >"$outdir/scenario.txt"
   client_protocol >"$outdir/protocol.txt"
   start_relay
-  define_tools "$(client_protocol)"
+  define_tools "$(client_protocol)" "$(peer_family)"
   : >"$outdir/times.tsv"
   local run tool
   for ((run = 1; run <= runs; run++)); do
