@@ -31,6 +31,20 @@ asio::awaitable<std::optional<control_probe_result>> control_if(bool asked, dial
   co_return std::optional<control_probe_result>(std::move(control));
 }
 
+// The control probe tells an ISP's block of this port from a router that
+// drops every unsolicited packet: evidence only when nothing answers this
+// port. Once something accepted the connect-back, waiting for it would only
+// cost time: an IPv6 home's filter drops it, and it runs into its deadline.
+asio::awaitable<dialed_back> dial_back_then_settle_control(dial_route target, std::string greeting,
+                                                           connect_back_settings settings, probe_clock& clock,
+                                                           asio::steady_timer& control_needed) {
+  auto dialed = co_await dial_back(target, std::move(greeting), settings, clock);
+  if (dialed.result.outcome == connect_outcome::connected) control_needed.cancel();
+  co_return dialed;
+}
+
+asio::awaitable<void> until_cancelled(asio::steady_timer& timer) { co_await timer.async_wait(use_nothrow); }
+
 // The connect-back, the sweep and the control probe, run together.
 asio::awaitable<probe_run> run_tcp_probe(asio::ip::tcp::endpoint control_peer,
                                          dial_route target, protocol::probe_request request,
@@ -42,14 +56,16 @@ asio::awaitable<probe_run> run_tcp_probe(asio::ip::tcp::endpoint control_peer,
       request.control ? settings.pick_control_port(request.port) : std::uint16_t{0};
   const dial_route control{dial_target(control_peer, control_port), target.source};
 
+  // Never expires: cancelled when the connect-back is accepted.
+  asio::steady_timer control_needed(co_await asio::this_coro::executor, asio::steady_timer::time_point::max());
   auto [dialed, swept, controlled] = co_await (
-      dial_back(target, std::move(greeting), settings.connect_back, clock) &&
+      dial_back_then_settle_control(target, std::move(greeting), settings.connect_back, clock, control_needed) &&
       sweep_if(sweep, target, settings.sweep, clock, tcp_ttl_probe) &&
-      control_if(request.control, control, clock));
+      (control_if(request.control, control, clock) || until_cancelled(control_needed)));
   probe_run run;
   run.result.connect_back = std::move(dialed.result);
   run.result.sweep = std::move(swept);
-  run.result.control = std::move(controlled);
+  if (controlled.index() == 0) run.result.control = std::move(std::get<0>(controlled));
   run.open = std::move(dialed.open);
   co_return run;
 }

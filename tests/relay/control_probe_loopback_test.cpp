@@ -86,6 +86,39 @@ TEST(ControlProbe, ConnectsAndSendsNothingWhenSomethingListens) {
   EXPECT_EQ(listener.accepted(), 1) << "one connection, no second attempt";
 }
 
+/// A loopback port that never answers a SYN: a listener with a backlog of
+/// 0 whose one queued connection is never accepted. Linux drops SYNs to a
+/// full accept queue without a word.
+class silent_port {
+ public:
+  explicit silent_port(asio::io_context& ctx) : listener_(ctx), filler_(ctx) {
+    const tcp::endpoint any(asio::ip::make_address("127.0.0.1"), 0);
+    listener_.open(any.protocol());
+    listener_.bind(any);
+    listener_.listen(0);
+    filler_.connect(listener_.local_endpoint());
+  }
+  [[nodiscard]] std::uint16_t number() const { return listener_.local_endpoint().port(); }
+
+ private:
+  tcp::acceptor listener_;
+  tcp::socket filler_;
+};
+
+TEST(ControlProbe, IsNotAwaitedOnceSomethingAcceptsTheConnectBack) {
+  loopback_relay relay;
+  target_listener asked(relay.context(), "");
+  silent_port control(relay.context());
+  std::optional<probe_run> run;
+  ASSERT_TRUE(relay.run(probe_into(control_request(asked.port()), settings_picking(control.number()),
+                                   fixed_rtt(1ms), run)));
+  ASSERT_TRUE(run);
+  EXPECT_EQ(run->result.connect_back.outcome, connect_outcome::connected);
+  EXPECT_EQ(run->result.control, std::nullopt)
+      << "a silent control port would only have run into its deadline: "
+      << (run->result.control ? to_string(run->result.control->outcome) : std::string_view());
+}
+
 TEST(ControlProbe, IsNotRunWhenTheRequestDoesNotAskForIt) {
   loopback_relay relay;
   closed_port asked(relay.context());
