@@ -35,13 +35,17 @@ struct diagnosis_settings {
   bool complete_router_answers = false;
 };
 
-/// Gathers the evidence once (this host, the relay session, the path, the
-/// capture, the routers) and diagnoses it; progress goes to `io.err`, the
-/// report is not printed. Used by the plain run and by --fix's before and after.
+/// Gathers the evidence once over one family (this host, the relay session,
+/// the path, the capture, the routers) and diagnoses it; progress goes to
+/// `io.err`, the report is not printed. Dials options.relay_address when
+/// set, else what the relay's name resolves to first. Used by --fix's
+/// before and after; the plain run tests each family (run_probe_client).
 [[nodiscard]] std::variant<report, diagnosis_failure> diagnose_once(const client_options& options, const output& io,
                                                                    const diagnosis_settings& settings = {});
 
-/// Runs one diagnosis and returns the exit code (exit_codes.hpp).
+/// Tests every family options.families allows and both ends have, at the
+/// same time, prints the run's report and returns its exit code
+/// (run_exit_code in report.hpp).
 [[nodiscard]] int run_probe_client(const client_options& options, const output& io);
 
 }  // namespace reachback::client
