@@ -80,8 +80,13 @@ struct network_context {
 };
 
 /// Net or host unreachable comes from a router whose target does not exist,
-/// never from a host about its own port.
-bool no_such_host(int icmp_code) { return icmp_code == 0 || icmp_code == 1; }
+/// never from a host about its own port: ICMP type 3 codes 0 and 1, ICMPv6
+/// type 1 codes 0 (no route) and 3 (address unreachable). ICMPv6's code 1
+/// is a filter's "administratively prohibited".
+bool no_such_host(const icmp_info& icmp) {
+  if (icmp.type == 1) return icmp.code == 0 || icmp.code == 3;
+  return icmp.code == 0 || icmp.code == 1;
+}
 
 constexpr const char* forward_to_nobody = "its forward points at an address nobody answers (ICMP host unreachable)";
 constexpr const char* answered_port_unreachable = "it answered ICMP port unreachable itself";
@@ -159,7 +164,7 @@ std::optional<finding> wrong_port(const network_context& c) {
 finding router_rejected(const network_context& c, std::size_t index, const std::optional<icmp_info>& icmp) {
   const int code = icmp ? icmp->code : -1;
   if (icmp && is_port_unreachable(*icmp)) return nat_no_forward(c.ev, c.home, index, answered_port_unreachable);
-  if (no_such_host(code)) {
+  if (icmp && no_such_host(*icmp)) {
     auto f = nat_wrong_target(c.ev, c.home, index, forward_to_nobody);
     // Host unreachable comes from the router that tried to deliver the probe,
     // which may be the one in front forwarding to an address gone stale.
@@ -412,7 +417,7 @@ finding on_unreachable(const network_context& c) {
             "The relay could not send its connect-back (no ICMP came back: the failure is on the relay's side).",
             {"Try again, or try another relay."}};
   }
-  if (no_such_host(icmp->code)) return missed_this_host(c, forward_to_nobody);
+  if (no_such_host(*icmp)) return missed_this_host(c, forward_to_nobody);
   return answered_at_host_depth(c, "the relay's " + probe_word(c.ev) + " was rejected with ICMP " +
                                        icmp_type_code(icmp->type, icmp->code));
 }

@@ -183,6 +183,22 @@ TEST(ipv6_router_firewall, a_probe_seen_arriving_is_this_hosts_business) {
   EXPECT_EQ(v.why, cause::host_firewall) << v.summary;
 }
 
+// ICMPv6 codes are not ICMP's: type 1 code 1 is "administratively
+// prohibited" (a filter), where ICMP type 3 code 1 is "host unreachable".
+TEST(ipv6_router_firewall, this_hosts_own_icmpv6_rejection_is_its_firewall) {
+  auto ev = ipv6_double_router();
+  const icmp_info prohibited{1, 1, laptop};
+  ev.connect_back.outcome = connect_outcome::unreachable;
+  ev.connect_back.icmp = prohibited;
+  ev.sweep->hops.back() = {5, sweep_reply::unreachable, laptop, prohibited, 60, 5.0, 1};
+  ev.capture.probe_seen = true;
+  ev.capture.probe_count = 1;
+  ev.capture.arrived_port = 3000;
+  const auto v = diagnose(ev, config::builtin_fixes());
+  EXPECT_EQ(v.why, cause::host_firewall) << v.summary;
+  EXPECT_EQ(candidate_names(v), std::vector<std::string>{"this host"}) << v.summary;
+}
+
 TEST(ipv6_router_firewall, a_udp_probe_names_udp_in_the_rule) {
   auto ev = room_router_drops();
   ev.protocol = transport::udp;
