@@ -22,6 +22,10 @@ constexpr int_range limit_range{1, 1'000'000};
 // 64 hops is the usual initial TTL; no path on the internet is longer.
 constexpr int_range ttl_range{1, 64};
 constexpr int_range retry_range{0, 10};
+// A prefix of 0 would make every client one source; 8 already spans a
+// whole former class A network.
+constexpr int_range ipv4_prefix_range{8, 32};
+constexpr int_range ipv6_prefix_range{16, 128};
 
 struct endpoint_parts {
   std::string_view address;
@@ -73,6 +77,8 @@ void require_floor_within_cap(const table_reader& reader, std::string_view table
 void read_timeouts(table_reader& reader, relay_timeouts& timeouts) {
   reader.read("session_ms", timeouts.session, timeout_range);
   reader.read("idle_ms", timeouts.idle, timeout_range);
+  reader.read("hello_ms", timeouts.hello, timeout_range);
+  reader.read("request_ms", timeouts.request, timeout_range);
   reader.read("connect_ms", timeouts.connect, timeout_range);
   reader.read("connect_min_ms", timeouts.connect_min, timeout_range);
   reader.read("connect_max_ms", timeouts.connect_max, timeout_range);
@@ -85,6 +91,8 @@ void read_limits(table_reader& reader, relay_limits& limits) {
   reader.read("sessions_per_ip", limits.sessions_per_ip, limit_range);
   reader.read("probes_per_minute", limits.probes_per_minute, limit_range);
   reader.read("sessions_total", limits.sessions_total, limit_range);
+  reader.read("ipv4_prefix", limits.ipv4_prefix, ipv4_prefix_range);
+  reader.read("ipv6_prefix", limits.ipv6_prefix, ipv6_prefix_range);
 }
 
 void read_sweep(table_reader& reader, sweep_settings& sweep) {

@@ -11,15 +11,24 @@
 namespace reachback::config {
 
 struct relay_limits {
-  int sessions_per_ip = 4;     ///< concurrent control sessions per source IP
-  int probes_per_minute = 20;  ///< probe requests per source IP per minute
+  int sessions_per_ip = 4;     ///< concurrent control sessions per source prefix
+  int probes_per_minute = 20;  ///< probe requests per source prefix per minute
   int sessions_total = 256;    ///< concurrent sessions overall
+  /// The per-source limits count a source by its address's first bits: one
+  /// host for IPv4, one subnet for IPv6 (a host may hold a whole /64).
+  int ipv4_prefix = 32;
+  int ipv6_prefix = 64;
   bool operator==(const relay_limits&) const = default;
 };
 
 struct relay_timeouts {
   std::chrono::milliseconds session{30'000};  ///< whole session deadline
   std::chrono::milliseconds idle{10'000};     ///< no complete frame for this long
+  /// From accept to a hello: a stranger holds a slot only this long.
+  std::chrono::milliseconds hello{2'000};
+  /// From the welcome to the first probe request, which a client sends at
+  /// once (a TCP probe even travels with the hello).
+  std::chrono::milliseconds request{3'000};
   /// Connect-back and control probe: first SYN to the last answer accepted,
   /// when the control connection's RTT is unknown.
   std::chrono::milliseconds connect{1'800};

@@ -40,6 +40,8 @@ tokens = ["alpha", "beta"]
 [timeouts]
 session_ms = 60000
 idle_ms = 20000
+hello_ms = 1500
+request_ms = 2500
 connect_ms = 4000
 connect_min_ms = 250
 connect_max_ms = 9000
@@ -48,6 +50,8 @@ banner_ms = 1500
 sessions_per_ip = 2
 probes_per_minute = 10
 sessions_total = 64
+ipv4_prefix = 24
+ipv6_prefix = 56
 [sweep]
 enabled = false
 max_ttl = 64
@@ -61,11 +65,17 @@ retries = 0
   expected.tokens = {"alpha", "beta"};
   expected.timeouts = {.session = 60s,
                        .idle = 20s,
+                       .hello = 1500ms,
+                       .request = 2500ms,
                        .connect = 4s,
                        .connect_min = 250ms,
                        .connect_max = 9s,
                        .banner = 1500ms};
-  expected.limits = {2, 10, 64};
+  expected.limits = {.sessions_per_ip = 2,
+                     .probes_per_minute = 10,
+                     .sessions_total = 64,
+                     .ipv4_prefix = 24,
+                     .ipv6_prefix = 56};
   expected.sweep = {.enabled = false,
                     .max_ttl = 64,
                     .hop_timeout = 250ms,
@@ -197,6 +207,18 @@ INSTANTIATE_TEST_SUITE_P(
         error_case{"sessions_per_ip_zero", "[limits]\nsessions_per_ip = 0",
                    "relay.toml:2:19: 'limits.sessions_per_ip' must be between 1 and 1000000, "
                    "got 0"},
+        error_case{"hello_ms_zero", "[timeouts]\nhello_ms = 0",
+                   "relay.toml:2:12: 'timeouts.hello_ms' must be between 1 and 3600000, got 0"},
+        error_case{"request_ms_negative", "[timeouts]\nrequest_ms = -5",
+                   "relay.toml:2:14: 'timeouts.request_ms' must be between 1 and 3600000, got -5"},
+        error_case{"ipv4_prefix_33", "[limits]\nipv4_prefix = 33",
+                   "relay.toml:2:15: 'limits.ipv4_prefix' must be between 8 and 32, got 33"},
+        error_case{"ipv4_prefix_zero", "[limits]\nipv4_prefix = 0",
+                   "relay.toml:2:15: 'limits.ipv4_prefix' must be between 8 and 32, got 0"},
+        error_case{"ipv6_prefix_129", "[limits]\nipv6_prefix = 129",
+                   "relay.toml:2:15: 'limits.ipv6_prefix' must be between 16 and 128, got 129"},
+        error_case{"ipv6_prefix_8", "[limits]\nipv6_prefix = 8",
+                   "relay.toml:2:15: 'limits.ipv6_prefix' must be between 16 and 128, got 8"},
         error_case{"max_ttl_zero", "[sweep]\nmax_ttl = 0",
                    "relay.toml:2:11: 'sweep.max_ttl' must be between 1 and 64, got 0"},
         error_case{"max_ttl_65", "[sweep]\nmax_ttl = 65",
@@ -266,10 +288,12 @@ INSTANTIATE_TEST_SUITE_P(
                    "listen, sweep, timeouts, tokens)"},
         error_case{"in_timeouts", "[timeouts]\nsession_ms = 1000\nsesion_ms = 1000",
                    "relay.toml:3:1: unknown key 'timeouts.sesion_ms' (expected one of: "
-                   "banner_ms, connect_max_ms, connect_min_ms, connect_ms, idle_ms, session_ms)"},
+                   "banner_ms, connect_max_ms, connect_min_ms, connect_ms, hello_ms, idle_ms, "
+                   "request_ms, session_ms)"},
         error_case{"in_limits", "[limits]\nsessions = 4",
                    "relay.toml:2:1: unknown key 'limits.sessions' (expected one of: "
-                   "probes_per_minute, sessions_per_ip, sessions_total)"},
+                   "ipv4_prefix, ipv6_prefix, probes_per_minute, sessions_per_ip, "
+                   "sessions_total)"},
         error_case{"in_sweep_dotted", "sweep.ttl = 8",
                    "relay.toml:1:7: unknown key 'sweep.ttl' (expected one of: enabled, "
                    "hop_timeout_max_ms, hop_timeout_min_ms, hop_timeout_ms, max_ttl, retries)"},
