@@ -19,18 +19,13 @@ using json_field::put_optional;
 using json_field::required;
 using nlohmann::json;
 
-constexpr std::size_t nonce_digits = 32;
-
 [[noreturn]] void reject(const json& j, const std::string& why) {
   throw json::type_error::create(302, why, &j);
 }
 
 std::string nonce_field(const json& j) {
   auto nonce = required<std::string>(j, "nonce");
-  const bool hex = std::all_of(nonce.begin(), nonce.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-  });
-  if (nonce.size() != nonce_digits || !hex) reject(j, "nonce must be 32 lowercase hex digits");
+  if (!valid_nonce(nonce)) reject(j, "nonce must be 32 lowercase hex digits");
   return nonce;
 }
 
@@ -162,18 +157,47 @@ bool magic_matches(std::span<const char> bytes) noexcept {
   return std::equal(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n), magic.begin());
 }
 
-decode_result decode_frame(std::span<const char> bytes) {
+// Whether the brackets outside strings nest deeper than max_json_depth.
+// One pass over bytes, stopping at the first level too deep: nlohmann's
+// parser recurses per level, so a 64 KiB "[[[[..." cost about 7 ms before
+// it was refused. Malformed JSON passes here and fails in the parser.
+bool nests_too_deep(std::span<const char> payload) noexcept {
+  int depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (const char c : payload) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_json_depth) return true;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
+}
+
+decode_result decode_frame(std::span<const char> bytes, std::size_t payload_limit) {
   if (!magic_matches(bytes)) return make_error_code(errc::bad_magic);
   if (bytes.size() < header_size) return need_more{};
   if (static_cast<std::uint8_t>(bytes[2]) != version)
     return make_error_code(errc::unsupported_version);
   const std::size_t length = read_u32_be(bytes.subspan(4));
-  if (length > max_payload) return make_error_code(errc::frame_too_large);
+  if (length > std::min(payload_limit, max_payload)) return make_error_code(errc::frame_too_large);
   const auto type = static_cast<std::uint8_t>(bytes[3]);
   if (type == 0 || type > parsers.size()) return make_error_code(errc::unknown_message_type);
   if (bytes.size() < header_size + length) return need_more{};
 
   const auto payload = bytes.subspan(header_size, length);
+  if (nests_too_deep(payload)) return make_error_code(errc::malformed_payload);
   const auto j = json::parse(payload.begin(), payload.end(), nullptr, false);
   if (!j.is_object()) return make_error_code(errc::malformed_payload);
   return decoded{parsers[type - 1](j), header_size + length};
@@ -181,9 +205,9 @@ decode_result decode_frame(std::span<const char> bytes) {
 
 }  // namespace
 
-decode_result decode(std::span<const char> bytes) noexcept {
+decode_result decode(std::span<const char> bytes, std::size_t payload_limit) noexcept {
   try {
-    return decode_frame(bytes);
+    return decode_frame(bytes, payload_limit);
   } catch (...) {
     // from_json reports a missing field or a wrong type by throwing.
     return make_error_code(errc::malformed_payload);
@@ -199,6 +223,12 @@ std::string encode(const message& msg) {
   frame += static_cast<char>(msg.index() + 1);
   append_u32_be(frame, payload.size());
   return frame + payload;
+}
+
+bool valid_nonce(std::string_view nonce) noexcept {
+  return nonce.size() == nonce_digits && std::all_of(nonce.begin(), nonce.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
 }
 
 std::optional<std::uint8_t> peek_version(std::span<const char> bytes) noexcept {

@@ -13,8 +13,6 @@
 namespace reachback::relay {
 namespace {
 
-constexpr std::size_t max_nonce_length = 64;
-
 // Compares in time that depends only on the lengths, so the answer time
 // does not tell an attacker how much of a guessed token was right.
 bool same_token(std::string_view given, std::string_view expected) noexcept {
@@ -29,19 +27,14 @@ bool same_token(std::string_view given, std::string_view expected) noexcept {
   return difference == 0;
 }
 
-bool is_hex(std::string_view text) noexcept {
-  return std::ranges::all_of(text, [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-  });
-}
-
 protocol::error bad_request(std::string text) {
   return {protocol::wire_error::bad_request, std::move(text)};
 }
 
 }  // namespace
 
-protocol::error error_for_decode_failure(std::error_code ec, std::span<const char> received) {
+protocol::error error_for_decode_failure(std::error_code ec, std::span<const char> received,
+                                         std::size_t payload_limit) {
   using protocol::errc;
   if (ec == errc::unsupported_version) {
     const auto got = protocol::peek_version(received);
@@ -50,8 +43,11 @@ protocol::error error_for_decode_failure(std::error_code ec, std::span<const cha
                 (got ? std::to_string(*got) : std::string("another"))};
   }
   if (ec == errc::frame_too_large) {
+    const bool before_welcome = payload_limit < protocol::max_payload;
     return {protocol::wire_error::frame_too_large,
-            "frame payloads are limited to " + std::to_string(protocol::max_payload) + " bytes"};
+            "frame payloads are limited to " +
+                std::to_string(std::min(payload_limit, protocol::max_payload)) + " bytes" +
+                (before_welcome ? " before the welcome" : "")};
   }
   if (ec == errc::bad_magic) {
     return bad_request("not a reachback frame (expected \"RB\")");
@@ -86,11 +82,15 @@ std::optional<protocol::error> check_probe_request(const protocol::probe_request
   if (request.port == 0) {
     return bad_request("the port must be 1..65535");
   }
-  if (request.nonce.empty() || request.nonce.size() > max_nonce_length ||
-      !is_hex(request.nonce)) {
-    return bad_request("the nonce must be 1..64 hex digits");
+  if (!protocol::valid_nonce(request.nonce)) {
+    return bad_request("the nonce must be 32 lowercase hex digits");
   }
   return std::nullopt;
+}
+
+protocol::error reused_nonce(long long window_minutes) {
+  return bad_request("this nonce was already probed with in the last " +
+                     std::to_string(window_minutes) + " minutes; send a fresh one");
 }
 
 protocol::welcome make_welcome(const asio::ip::tcp::endpoint& peer,

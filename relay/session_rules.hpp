@@ -23,10 +23,15 @@ using protocol::capability_ttl_sweep;
 using protocol::capability_udp_probe;
 
 /// The error frame for a frame that failed to decode with `ec` (a
-/// protocol::errc). `received` is the buffered input, from which an
-/// unsupported version is named: "relay speaks protocol 1, got 2".
-[[nodiscard]] protocol::error error_for_decode_failure(std::error_code ec,
-                                                       std::span<const char> received);
+/// protocol::errc) under `payload_limit`. `received` is the buffered input,
+/// from which an unsupported version is named: "relay speaks protocol 1, got 2".
+[[nodiscard]] protocol::error error_for_decode_failure(
+    std::error_code ec, std::span<const char> received,
+    std::size_t payload_limit = protocol::max_payload);
+
+/// The error for a probe_request whose nonce the relay has probed with in
+/// the last `window_minutes`: a replayed request must not verify again.
+[[nodiscard]] protocol::error reused_nonce(long long window_minutes);
 
 /// nullopt when the hello is accepted: any hello when `tokens` is empty,
 /// else one whose token matches one of them. Otherwise an unauthorized error.
@@ -34,8 +39,8 @@ using protocol::capability_udp_probe;
                                                          const std::vector<std::string>& tokens);
 
 /// nullopt for a well-formed request: protocol "tcp" or "udp", port 1..65535 and a
-/// nonce of 1..64 hex digits (it is echoed into the proof line). Otherwise a
-/// bad_request error saying what is wrong.
+/// nonce the codec accepts (protocol::valid_nonce; it is echoed into the proof
+/// line). Otherwise a bad_request error saying what is wrong.
 [[nodiscard]] std::optional<protocol::error> check_probe_request(
     const protocol::probe_request& request);
 

@@ -462,6 +462,58 @@ TEST(Codec, EncodeRefusesOversizePayload) {
                std::length_error);
 }
 
+TEST(Codec, ALimitRefusesALargerFrameFromItsHeader) {
+  const auto hello_frame = encode(hello{"0.2.0", std::string(1000, 't')});
+  ASSERT_GT(hello_frame.size() - header_size, max_payload_before_welcome);
+  // The header alone decides: the payload need not have arrived.
+  EXPECT_EQ(error_of(decode(std::string_view(hello_frame).substr(0, header_size),
+                            max_payload_before_welcome)),
+            errc::frame_too_large);
+  const auto within_default = decode(hello_frame);
+  EXPECT_NE(as_decoded(within_default), nullptr) << "within the default 64 KiB";
+  const auto small = decode(encode(hello{"0.2.0", "token"}), max_payload_before_welcome);
+  EXPECT_NE(as_decoded(small), nullptr);
+  EXPECT_EQ(error_of(decode(header(1, max_payload + 1), 1U << 30)), errc::frame_too_large)
+      << "a limit never raises the protocol's own";
+}
+
+std::string nested(int depth, std::string_view inner = "0") {
+  return std::string(static_cast<std::size_t>(depth), '[') + std::string(inner) +
+         std::string(static_cast<std::size_t>(depth), ']');
+}
+
+TEST(Codec, RefusesPayloadsNestedTooDeep) {
+  const auto deep = R"({"code":"internal","text":"x","more":)" + nested(max_json_depth) + "}";
+  EXPECT_EQ(error_of(decode(frame(5, deep))), errc::malformed_payload);
+  const auto allowed =
+      R"({"code":"internal","text":"x","more":)" + nested(max_json_depth - 1) + "}";
+  const auto shallow_enough = decode(frame(5, allowed));
+  EXPECT_NE(as_decoded(shallow_enough), nullptr);
+}
+
+TEST(Codec, RefusesAFloodOfOpenBracketsBeforeParsing) {
+  // The junk frame of the denial-of-service test: 64 KiB of '['.
+  EXPECT_EQ(error_of(decode(frame(3, std::string(max_payload, '[')))), errc::malformed_payload);
+}
+
+TEST(Codec, BracketsInsideStringsDoNotNest) {
+  const auto text = std::string(100, '[') + "\\\"{{{" + std::string(100, '{');
+  const auto bytes = encode(error{wire_error::internal, text});
+  const auto result = decode(bytes);
+  const auto* d = as_decoded(result);
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(std::get<error>(d->msg).text, text);
+}
+
+TEST(Codec, ValidNonceIsExactly32LowercaseHexDigits) {
+  EXPECT_TRUE(valid_nonce(nonce));
+  EXPECT_FALSE(valid_nonce(nonce.substr(1)));
+  EXPECT_FALSE(valid_nonce(std::string(nonce) + "0"));
+  EXPECT_FALSE(valid_nonce("0123456789ABCDEF0123456789ABCDEF"));
+  EXPECT_FALSE(valid_nonce("0123456789abcdef0123456789abcdeg"));
+  EXPECT_FALSE(valid_nonce(""));
+}
+
 TEST(Codec, PeekVersion) {
   EXPECT_EQ(peek_version("RB\x07"s), 7);
   EXPECT_EQ(peek_version(header(1, 0, 9)), 9);

@@ -67,7 +67,8 @@ TEST(CheckProbeRequest, AcceptsUdp) {
 
 TEST(CheckProbeRequest, RejectsWhatTheProofCannotCarry) {
   const protocol::probe_request good{
-      .protocol = "tcp", .port = 3000, .nonce = "00ff", .sweep = true};
+      .protocol = "tcp", .port = 3000, .nonce = "0123456789abcdef0123456789abcdef", .sweep = true};
+  ASSERT_EQ(check_probe_request(good), std::nullopt);
   auto sctp = good;
   sctp.protocol = "sctp";
   auto no_port = good;
@@ -76,13 +77,19 @@ TEST(CheckProbeRequest, RejectsWhatTheProofCannotCarry) {
   newline.nonce = "00ff\nREACHBACK-PROOF 00ff";
   auto empty = good;
   empty.nonce = "";
+  // The codec's rule, exactly: these passed the relay's own looser copy once.
+  auto shorter = good;
+  shorter.nonce = "00ff";
   auto longer = good;
-  longer.nonce = std::string(65, 'a');
-  for (const auto& bad : {sctp, no_port, newline, empty, longer}) {
+  longer.nonce = std::string(33, 'a');
+  auto uppercase = good;
+  uppercase.nonce = "0123456789ABCDEF0123456789ABCDEF";
+  for (const auto& bad : {sctp, no_port, newline, empty, shorter, longer, uppercase}) {
     const auto e = check_probe_request(bad);
     ASSERT_TRUE(e);
     EXPECT_EQ(e->code, wire_error::bad_request);
   }
+  EXPECT_EQ(check_probe_request(uppercase)->text, "the nonce must be 32 lowercase hex digits");
 }
 
 TEST(MakeWelcome, ReportsTheClientAsSeen) {
