@@ -15,6 +15,7 @@
 #include "relay/io_timeouts.hpp"
 #include "relay/listen_address.hpp"
 #include "relay/session_rules.hpp"
+#include "relay/source_prefix.hpp"
 
 namespace reachback::relay {
 
@@ -28,10 +29,16 @@ constexpr milliseconds max_write_time{5'000};
 constexpr milliseconds max_close_time{1'000};
 constexpr std::size_t read_chunk = 4096;
 
+// What the relay waits for next, which names the deadline that passed.
+struct awaited {
+  std::string_view what;  ///< "hello", "probe request", "complete frame"
+  milliseconds within{0};
+};
+
 // The session's whole-session and idle deadlines, watched by one timer.
 // The idle clock runs only while the relay waits for the client's next
-// frame; when it restarts earlier than the timer is set, the timer is
-// poked so the watchdog re-arms.
+// frame; when it restarts earlier than the timer is set, or the session is
+// shed, the timer is poked so the watchdog re-arms.
 class session_deadlines {
  public:
   session_deadlines(steady_clock::time_point start, milliseconds session_limit)
@@ -43,23 +50,36 @@ class session_deadlines {
   [[nodiscard]] bool session_over(steady_clock::time_point now) const noexcept {
     return now >= session_end_;
   }
-  void expect_frame_within(milliseconds idle) {
-    const auto idle_end = steady_clock::now() + idle;
-    const bool earlier = idle_end < next();
-    idle_end_ = idle_end;
-    if (earlier && timer_ != nullptr && timer_->cancel() > 0) {
-      rearm_ = true;
-    }
+  [[nodiscard]] bool shed() const noexcept { return shed_; }
+  [[nodiscard]] const awaited& waiting_for() const noexcept { return awaited_; }
+  void expect_frame_within(awaited next_frame) {
+    awaited_ = next_frame;
+    end_idle_at(steady_clock::now() + next_frame.within);
+  }
+  // Ends the session now: the limiter gave its slot to a newcomer.
+  void shed_now() {
+    shed_ = true;
+    end_idle_at(steady_clock::now());
   }
   void relay_working() noexcept { idle_end_ = steady_clock::time_point::max(); }
   void watch_with(asio::steady_timer* timer) noexcept { timer_ = timer; }
   [[nodiscard]] bool take_rearm() noexcept { return std::exchange(rearm_, false); }
 
  private:
+  void end_idle_at(steady_clock::time_point idle_end) {
+    const bool earlier = idle_end < next();
+    idle_end_ = idle_end;
+    if (earlier && timer_ != nullptr && timer_->cancel() > 0) {
+      rearm_ = true;
+    }
+  }
+
   steady_clock::time_point session_end_;
   steady_clock::time_point idle_end_;
+  awaited awaited_;
   asio::steady_timer* timer_ = nullptr;
   bool rearm_ = false;
+  bool shed_ = false;
 };
 
 struct session {
@@ -67,16 +87,25 @@ struct session {
   relay_shared& shared;
   asio::ip::tcp::endpoint peer;
   asio::ip::address local;  ///< the relay's address on this connection; probes leave from it
-  std::string source;  ///< the peer's address, the key of the per-IP limits
+  std::string source;  ///< the peer's prefix, the key of the per-source limits
+  source_limiter::session_id id = 0;  ///< in the limiter, once admitted
   session_origin origin;
   session_deadlines deadlines;
   session_summary summary;
   std::string input;  ///< received bytes not yet decoded
+  /// Until the welcome, a frame is a stranger's: it must stay cheap.
+  std::size_t payload_limit = protocol::max_payload_before_welcome;
   /// The control connection's RTT, which the probes' waits follow; with Fast
   /// Open the kernel measures it only once the handshake's last ACK is in.
   rtt_reader control_rtt;
 
   [[nodiscard]] milliseconds idle() const { return shared.config.timeouts.idle; }
+  // Waits for the client's next frame; the limiter may shed the session meanwhile.
+  void expect(std::string_view what, milliseconds within) {
+    deadlines.expect_frame_within({what, std::min(within, idle())});
+    shared.limiter.set_idle(id, true);
+  }
+  void frame_arrived() { shared.limiter.set_idle(id, false); }
   [[nodiscard]] milliseconds write_time() const { return std::min(idle(), max_write_time); }
 };
 
@@ -99,7 +128,7 @@ asio::awaitable<frame_read> read_frame(session& s) {
   // warn falsely about Asio's frame allocator (-Wmismatched-new-delete).
   std::vector<char> chunk(read_chunk);
   for (;;) {
-    auto decoded = protocol::decode(std::span<const char>(s.input));
+    auto decoded = protocol::decode(std::span<const char>(s.input), s.payload_limit);
     if (auto* frame = std::get_if<protocol::decoded>(&decoded)) {
       frame_read read{frame_status::message, std::move(frame->msg), {}};
       s.input.erase(0, frame->consumed);
@@ -146,13 +175,14 @@ asio::awaitable<void> refuse(session& s, protocol::error error) {
 }
 
 asio::awaitable<bool> greet(session& s) {
-  s.deadlines.expect_frame_within(s.idle());
+  s.expect("hello", s.shared.config.timeouts.hello);
   auto frame = co_await read_frame(s);
+  s.frame_arrived();
   if (frame.status == frame_status::closed) {
     co_return false;
   }
   if (frame.status == frame_status::undecodable) {
-    auto error = error_for_decode_failure(frame.error, s.input);
+    auto error = error_for_decode_failure(frame.error, s.input, s.payload_limit);
     co_await refuse(s, std::move(error));
     co_return false;
   }
@@ -169,6 +199,7 @@ asio::awaitable<bool> greet(session& s) {
   protocol::message welcome = make_welcome(
       s.peer, s.origin.client_hops,
       {.ttl_sweep = s.shared.probes.sweep_enabled, .syn_ttl = s.origin.syn_ttl});
+  s.payload_limit = protocol::max_payload;
   co_return co_await send(s, std::move(welcome));
 }
 
@@ -177,8 +208,15 @@ asio::awaitable<bool> handle_probe(session& s, const protocol::probe_request& re
     co_await refuse(s, std::move(*invalid));
     co_return false;
   }
-  if (!s.shared.limiter.allow_probe(s.source, steady_clock::now())) {
+  const auto now = steady_clock::now();
+  if (!s.shared.limiter.allow_probe(s.source, now)) {
     auto error = rate_limited(s);
+    co_await refuse(s, std::move(error));
+    co_return false;
+  }
+  if (!s.shared.nonces.first_use(request.nonce, now)) {
+    auto error = reused_nonce(
+        std::chrono::duration_cast<std::chrono::minutes>(nonce_memory::default_window).count());
     co_await refuse(s, std::move(error));
     co_return false;
   }
@@ -215,14 +253,17 @@ asio::awaitable<void> serve(session& s) {
   if (!co_await greet(s)) {
     co_return;
   }
+  // A welcomed client sends its first request at once; a session that
+  // holds its slot without one is dropped soon, not after the idle time.
+  s.expect("probe request", s.shared.config.timeouts.request);
   for (;;) {
-    s.deadlines.expect_frame_within(s.idle());
     auto frame = co_await read_frame(s);
+    s.frame_arrived();
     if (frame.status == frame_status::closed) {
       co_return;
     }
     if (frame.status == frame_status::undecodable) {
-      auto error = error_for_decode_failure(frame.error, s.input);
+      auto error = error_for_decode_failure(frame.error, s.input, s.payload_limit);
       co_await refuse(s, std::move(error));
       co_return;
     }
@@ -230,6 +271,7 @@ asio::awaitable<void> serve(session& s) {
       if (!co_await handle_probe(s, *request)) {
         co_return;
       }
+      s.expect("complete frame", s.idle());
     } else if (std::holds_alternative<protocol::error>(frame.msg)) {
       co_return;  // the client said why it leaves; there is nothing to answer
     } else {
@@ -279,13 +321,50 @@ asio::awaitable<void> watchdog(session_deadlines& deadlines) {
 }
 
 protocol::error deadline_error(const session& s) {
+  if (s.deadlines.shed()) {
+    return {protocol::wire_error::too_many_sessions,
+            "the relay is full; this idle session was closed to admit another"};
+  }
   if (s.deadlines.session_over(steady_clock::now())) {
     return {protocol::wire_error::idle_timeout,
             "the session limit of " + std::to_string(s.shared.config.timeouts.session.count()) +
                 " ms was reached"};
   }
-  return {protocol::wire_error::idle_timeout,
-          "no complete frame within " + std::to_string(s.idle().count()) + " ms"};
+  const auto& waited = s.deadlines.waiting_for();
+  return {protocol::wire_error::idle_timeout, "no " + std::string(waited.what) + " within " +
+                                                  std::to_string(waited.within.count()) + " ms"};
+}
+
+// Holds a session's place in the limiter and the way to shed it; gives
+// both back when the session ends.
+class admission {
+ public:
+  admission(relay_shared& shared, source_limiter::session_id id, std::function<void()> shed)
+      : shared_(shared), id_(id) {
+    shared_.shedders.emplace(id_, std::move(shed));
+  }
+  ~admission() {
+    shared_.shedders.erase(id_);
+    shared_.limiter.end_session(id_);
+  }
+  admission(const admission&) = delete;
+  admission& operator=(const admission&) = delete;
+
+ private:
+  relay_shared& shared_;
+  source_limiter::session_id id_;
+};
+
+// Closes the session the limiter displaced to admit a newcomer.
+void shed(relay_shared& shared, std::optional<source_limiter::session_id> victim) {
+  if (!victim) {
+    return;
+  }
+  // The victim's watchdog wakes and ends it later, on this thread; nothing
+  // here touches the map while the handler runs.
+  if (const auto it = shared.shedders.find(*victim); it != shared.shedders.end()) {
+    it->second();
+  }
 }
 
 }  // namespace
@@ -294,22 +373,27 @@ relay_shared::relay_shared(config::relay_config relay_config, log_sink sink)
     : config(std::move(relay_config)),
       probes(probe_settings_from(config)),
       limiter(config.limits),
+      nonces(),
+      shedders(),
       log(std::move(sink)) {}
 
 asio::awaitable<void> run_session(asio::ip::tcp::socket socket,
                                   std::shared_ptr<relay_shared> shared, session_origin origin) {
   const auto started = steady_clock::now();
-  asio::error_code ec;
-  const auto peer = socket.remote_endpoint(ec);
-  const auto local = socket.local_endpoint(ec);
-  if (ec) {
+  // One error code per call: a second call that succeeds must not hide a
+  // failed first one (a session once ran for client=0.0.0.0:0 that way).
+  asio::error_code peer_error;
+  asio::error_code local_error;
+  const auto peer = socket.remote_endpoint(peer_error);
+  const auto local = socket.local_endpoint(local_error);
+  if (peer_error || local_error) {
     co_return;  // the client left before it could be looked at
   }
   session s{.socket = socket,
             .shared = *shared,
             .peer = peer,
             .local = local.address(),
-            .source = address_text(peer.address()),
+            .source = source_prefix(peer.address(), shared->config.limits),
             .origin = origin,
             .deadlines = session_deadlines(started, shared->config.timeouts.session),
             .summary = {},
@@ -317,11 +401,15 @@ asio::awaitable<void> run_session(asio::ip::tcp::socket socket,
             .control_rtt = rtt_of(socket)};
   s.summary.client = endpoint_text(peer);
 
-  std::optional<session_admission> admitted;
-  if (auto over_limit = shared->limiter.begin_session(s.source, started)) {
-    co_await refuse(s, std::move(*over_limit));
+  auto admitted = shared->limiter.begin_session(s.source, started);
+  if (auto* over_limit = std::get_if<protocol::error>(&admitted)) {
+    auto error = std::move(*over_limit);
+    co_await refuse(s, std::move(error));
   } else {
-    admitted.emplace(shared->limiter, s.source);
+    const auto& place = std::get<source_limiter::admitted>(admitted);
+    s.id = place.id;
+    const admission held(*shared, s.id, [&s] { s.deadlines.shed_now(); });
+    shed(*shared, place.shed);
     const auto ended = co_await (serve_guarded(s) || watchdog(s.deadlines));
     if (ended.index() == 1) {
       auto error = deadline_error(s);

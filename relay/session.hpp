@@ -4,12 +4,15 @@
 // probe_request -> probe_result until the client leaves, a frame is bad, a
 // limit is hit or a deadline passes. Every refusal is an error frame.
 
+#include <functional>
 #include <memory>
 #include <optional>
+#include <unordered_map>
 
 #include "common/asio_compat.hpp"
 
 #include "config/relay_config.hpp"
+#include "relay/nonce_memory.hpp"
 #include "relay/probe.hpp"
 #include "relay/session_log.hpp"
 #include "relay/source_limiter.hpp"
@@ -23,7 +26,10 @@ struct relay_shared {
 
   config::relay_config config;  ///< as loaded, after --listen
   probe_settings probes;        ///< from config, with the sweep's hard bounds
-  source_limiter limiter;       ///< per-IP and overall admission
+  source_limiter limiter;       ///< per-source and overall admission
+  nonce_memory nonces;          ///< nonces probed with lately, refused again
+  /// How to close each admitted session early, when the limiter sheds it.
+  std::unordered_map<source_limiter::session_id, std::function<void()>> shedders;
   log_sink log;                 ///< where session lines and notices go
 };
 

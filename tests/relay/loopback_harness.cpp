@@ -26,6 +26,13 @@ config::relay_config loopback_config() {
   return config;
 }
 
+std::string numbered_nonce(int n) {
+  auto nonce = test_nonce;
+  const auto digits = std::to_string(n);
+  nonce.replace(nonce.size() - digits.size(), digits.size(), digits);
+  return nonce;
+}
+
 namespace {
 
 log_sink collect_into(std::shared_ptr<std::vector<std::string>> lines) {
@@ -166,10 +173,10 @@ std::string hello_frame(std::optional<std::string> token) {
                                           .token = std::move(token)});
 }
 
-std::string probe_frame(std::uint16_t port, bool sweep) {
+std::string probe_frame(std::uint16_t port, bool sweep, const std::string& nonce) {
   // No control probe: it dials a random port, which another test may own.
   return protocol::encode(protocol::probe_request{
-      .protocol = "tcp", .port = port, .nonce = test_nonce, .sweep = sweep, .control = false});
+      .protocol = "tcp", .port = port, .nonce = nonce, .sweep = sweep, .control = false});
 }
 
 std::string early_probe_frame(std::uint16_t port) {

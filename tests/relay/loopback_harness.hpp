@@ -26,6 +26,10 @@ using namespace std::chrono_literals;
 /// A valid nonce (32 lowercase hex digits).
 inline const std::string test_nonce = "0123456789abcdef0123456789abcdef";
 
+/// The n-th of distinct valid nonces, for a test that probes one relay
+/// more than once: the relay refuses a nonce it has probed with.
+[[nodiscard]] std::string numbered_nonce(int n);
+
 /// 127.0.0.1:0 and deadlines short enough for failure paths to finish fast.
 [[nodiscard]] config::relay_config loopback_config();
 
@@ -40,6 +44,8 @@ class loopback_relay {
   [[nodiscard]] asio::io_context& context() noexcept { return ctx_; }
   /// The relay's first listening endpoint.
   [[nodiscard]] tcp::endpoint endpoint() const;
+  /// Sessions the relay holds open now.
+  [[nodiscard]] int sessions() const noexcept { return server_.sessions(); }
   /// Every line the relay logged so far.
   [[nodiscard]] const std::vector<std::string>& log() const noexcept { return *log_; }
 
@@ -86,8 +92,11 @@ asio::awaitable<void> talk(tcp::endpoint relay, std::vector<std::string> frames,
                            std::optional<asio::ip::address> source = std::nullopt);
 
 /// Frames. probe_frame and early_probe_frame ask for no control probe.
+/// The relay refuses a nonce it has probed with: a test that probes one
+/// relay twice passes another nonce the second time.
 [[nodiscard]] std::string hello_frame(std::optional<std::string> token = std::nullopt);
-[[nodiscard]] std::string probe_frame(std::uint16_t port, bool sweep);
+[[nodiscard]] std::string probe_frame(std::uint16_t port, bool sweep,
+                                      const std::string& nonce = test_nonce);
 /// A probe_request asking for the early result and the agent's greeting.
 [[nodiscard]] std::string early_probe_frame(std::uint16_t port);
 /// A UDP probe_request that also sets greet, early_result and control,

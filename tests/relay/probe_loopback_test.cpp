@@ -20,9 +20,10 @@ const std::string proof_line = "REACHBACK-PROOF " + test_nonce + "\n";
 
 // hello, then one probe; the result, or nullptr.
 std::optional<protocol::probe_result> probe_once(loopback_relay& relay, std::uint16_t port,
-                                                 bool sweep) {
+                                                 bool sweep,
+                                                 const std::string& nonce = test_nonce) {
   transcript t;
-  if (!relay.run(talk(relay.endpoint(), {hello_frame(), probe_frame(port, sweep)}, t))) {
+  if (!relay.run(talk(relay.endpoint(), {hello_frame(), probe_frame(port, sweep, nonce)}, t))) {
     return std::nullopt;
   }
   if (t.replies.size() != 2 || as<protocol::probe_result>(t.replies[1]) == nullptr) {
@@ -272,7 +273,8 @@ TEST(RelayProbe, LoopbackTimings) {
   const auto start = steady_clock::now();
   const auto verified = probe_once(relay, agent.port(), true);
   const auto verified_wall = std::chrono::duration<double, std::milli>(steady_clock::now() - start);
-  const auto refused = probe_once(relay, closed.number(), true);
+  // Another nonce: the relay refuses one it has probed with.
+  const auto refused = probe_once(relay, closed.number(), true, numbered_nonce(1));
   ASSERT_TRUE(verified);
   ASSERT_TRUE(refused);
   ASSERT_TRUE(verified->sweep);

@@ -10,6 +10,7 @@
 
 #include "common/codec.hpp"
 #include "relay/io_timeouts.hpp"
+#include "relay/session.hpp"
 #include "version.hpp"
 
 namespace reachback::relay::test {
@@ -128,8 +129,9 @@ TEST(RelaySession, ProbesOverTheMinuteBudgetAreRateLimited) {
   const closed_port closed(relay.context());
   transcript t;
   ASSERT_TRUE(relay.run(talk(relay.endpoint(),
-                             {hello_frame(), probe_frame(closed.number(), false),
-                              probe_frame(closed.number(), false), probe_frame(closed.number(), false)},
+                             {hello_frame(), probe_frame(closed.number(), false, numbered_nonce(1)),
+                              probe_frame(closed.number(), false, numbered_nonce(2)),
+                              probe_frame(closed.number(), false, numbered_nonce(3))},
                              t)));
   ASSERT_EQ(t.replies.size(), 4U);
   EXPECT_NE(as<protocol::probe_result>(t.replies[1]), nullptr);
@@ -137,8 +139,9 @@ TEST(RelaySession, ProbesOverTheMinuteBudgetAreRateLimited) {
   expect_refusal(t, wire_error::rate_limited);
 
   transcript reconnected;
-  ASSERT_TRUE(
-      relay.run(talk(relay.endpoint(), {hello_frame(), probe_frame(closed.number(), false)}, reconnected)));
+  ASSERT_TRUE(relay.run(talk(relay.endpoint(),
+                             {hello_frame(), probe_frame(closed.number(), false, numbered_nonce(4))},
+                             reconnected)));
   expect_refusal(reconnected, wire_error::rate_limited);
 }
 
@@ -298,6 +301,152 @@ TEST(RelaySession, ABadClientDoesNotDisturbAGoodOne) {
   ASSERT_NE(error, nullptr);
   EXPECT_EQ(error->code, wire_error::idle_timeout);
   EXPECT_LT(r.good_done, r.bad_done) << "the good session finished while the bad one was held";
+}
+
+TEST(RelaySession, AHelloOverOneKibibyteIsRefusedFromItsHeader) {
+  loopback_relay relay;
+  transcript t;
+  ASSERT_TRUE(relay.run(talk(relay.endpoint(), {hello_frame(std::string(2000, 't'))}, t)));
+  expect_refusal(t, wire_error::frame_too_large);
+  EXPECT_EQ(as<protocol::error>(t.replies.back())->text,
+            "frame payloads are limited to 1024 bytes before the welcome");
+}
+
+TEST(RelaySession, AfterTheWelcomeFramesMayBeLarger) {
+  loopback_relay relay;
+  const closed_port closed(relay.context());
+  // A request padded past the hello's limit with a field the relay ignores.
+  auto padded = probe_frame(closed.number(), false);
+  const auto payload = padded.substr(protocol::header_size, padded.size() - protocol::header_size - 1) +
+                       R"(,"padding":")" + std::string(4000, 'x') + R"("})";
+  auto request = padded.substr(0, 4);
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    request += static_cast<char>((payload.size() >> shift) & 0xffU);
+  }
+  request += payload;
+  transcript t;
+  ASSERT_TRUE(relay.run(talk(relay.endpoint(), {hello_frame(), request}, t)));
+  ASSERT_EQ(t.replies.size(), 2U);
+  const auto* result = as<protocol::probe_result>(t.replies[1]);
+  ASSERT_NE(result, nullptr);
+  EXPECT_EQ(result->connect_back.outcome, connect_outcome::refused);
+}
+
+TEST(RelaySession, AConnectionWithoutAHelloIsClosedAtTheHelloDeadline) {
+  auto config = loopback_config();
+  config.timeouts.hello = 200ms;
+  config.timeouts.idle = 4'000ms;
+  loopback_relay relay(config);
+  transcript t;
+  ASSERT_TRUE(relay.run(talk(relay.endpoint(), {hello_frame().substr(0, 5)}, t)));
+  expect_refusal(t, wire_error::idle_timeout);
+  EXPECT_EQ(as<protocol::error>(t.replies.back())->text, "no hello within 200 ms");
+}
+
+// Says hello, then nothing: the reply that ends the session.
+asio::awaitable<void> welcomed_then_silent(tcp::endpoint relay,
+                                           std::optional<protocol::message>& last) {
+  auto socket = co_await connect_to(relay);
+  std::string input;
+  auto hello = hello_frame();
+  co_await send_bytes(socket, std::move(hello));
+  const auto welcome = co_await receive(socket, input);
+  if (as<protocol::welcome>(welcome) == nullptr) {
+    throw std::runtime_error("not welcomed");
+  }
+  last = co_await receive(socket, input);
+}
+
+TEST(RelaySession, AWelcomedClientWithoutARequestIsClosedSoon) {
+  auto config = loopback_config();
+  config.timeouts.request = 200ms;
+  config.timeouts.idle = 4'000ms;
+  loopback_relay relay(config);
+  std::optional<protocol::message> last;
+  ASSERT_TRUE(relay.run(welcomed_then_silent(relay.endpoint(), last)));
+  const auto* error = as<protocol::error>(last);
+  ASSERT_NE(error, nullptr);
+  EXPECT_EQ(error->code, wire_error::idle_timeout);
+  EXPECT_EQ(error->text, "no probe request within 200 ms");
+}
+
+// A socket bound but never connected: its local end is known, its peer is
+// not. The relay once cleared the peer's error by asking for the local
+// end, and served a session for client=0.0.0.0:0.
+TEST(RelaySession, AConnectionWhosePeerIsUnknownIsNotServed) {
+  asio::io_context ctx{1};
+  auto lines = std::make_shared<std::vector<std::string>>();
+  auto shared = std::make_shared<relay_shared>(
+      loopback_config(), [lines](std::string_view line) { lines->emplace_back(line); });
+  tcp::socket socket(ctx);
+  socket.open(tcp::v4());
+  socket.bind(tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  bool finished = false;
+  asio::co_spawn(ctx, run_session(std::move(socket), shared, {}),
+                 [&finished](const std::exception_ptr& e) {
+                   finished = true;
+                   if (e) std::rethrow_exception(e);
+                 });
+  ctx.run_for(3s);
+  ASSERT_TRUE(finished);
+  EXPECT_TRUE(lines->empty()) << "served and logged: " << lines->front();
+  EXPECT_EQ(shared->limiter.sessions(), 0);
+}
+
+// Accepts connections on `acceptor` into sessions of `shared`, as the server does.
+asio::awaitable<void> accept_into(tcp::acceptor& acceptor, std::shared_ptr<relay_shared> shared) {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(use_nothrow);
+    if (ec) {
+      co_return;
+    }
+    auto executor = socket.get_executor();
+    asio::co_spawn(executor, run_session(std::move(socket), shared, {}), asio::detached);
+  }
+}
+
+// One session held through `held`, then a second one through `second`.
+asio::awaitable<void> hold_then_try(tcp::endpoint held, tcp::endpoint second, transcript& out) {
+  auto first = co_await connect_to(held);
+  std::string input;
+  auto hello = hello_frame();
+  co_await send_bytes(first, std::move(hello));
+  const auto welcome = co_await receive(first, input);
+  if (as<protocol::welcome>(welcome) == nullptr) {
+    throw std::runtime_error("the first session was not welcomed");
+  }
+  std::vector<std::string> frames = {hello_frame()};
+  co_await talk(second, std::move(frames), out);
+}
+
+TEST(RelaySession, OneHostOverIpv4AndADualStackSocketIsOneSource) {
+  asio::io_context ctx{1};
+  auto config = loopback_config();
+  config.limits.sessions_per_ip = 1;
+  auto shared = std::make_shared<relay_shared>(config, [](std::string_view) {});
+  tcp::acceptor v4(ctx, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  // A dual-stack socket sees 127.0.0.1 as ::ffff:127.0.0.1.
+  tcp::acceptor dual(ctx);
+  dual.open(tcp::v6());
+  dual.set_option(asio::ip::v6_only(false));
+  dual.bind(tcp::endpoint(asio::ip::make_address("::ffff:127.0.0.1"), 0));
+  dual.listen();
+  const tcp::endpoint mapped(asio::ip::make_address("127.0.0.1"), dual.local_endpoint().port());
+  asio::co_spawn(ctx, accept_into(v4, shared), asio::detached);
+  asio::co_spawn(ctx, accept_into(dual, shared), asio::detached);
+  transcript second;
+  bool finished = false;
+  asio::co_spawn(ctx, hold_then_try(v4.local_endpoint(), mapped, second),
+                 [&](const std::exception_ptr& e) {
+                   finished = true;
+                   ctx.stop();
+                   if (e) std::rethrow_exception(e);
+                 });
+  ctx.run_for(5s);
+  ASSERT_TRUE(finished);
+  expect_refusal(second, wire_error::too_many_sessions);
+  EXPECT_EQ(as<protocol::error>(second.replies.back())->text,
+            "1 sessions already open from 127.0.0.1 (limit 1)");
 }
 
 }  // namespace
