@@ -13,10 +13,15 @@ is bounded in count and time.
       C connections from ADDR, each sending junk frames until S seconds
       pass: as the hello (mode hello) or after a proper hello (mode
       request); prints the number of junk frames the relay answered.
+  relay_flood.py idle --relay PORT --seconds S [--sources N] [--per-source K]
+      N x K connections from 127.4.0.0/16, N sources, that never say hello;
+      each one the relay closes is opened again until S seconds pass;
+      prints how many were reopened.
 """
 import argparse
 import json
 import os
+import selectors
 import socket
 import struct
 import sys
@@ -146,6 +151,43 @@ def run_flood(args):
     print(len(answered), flush=True)
 
 
+def idle_address(index):
+    """127.4.X.Y, one per idle source."""
+    return f"127.4.{index // 250}.{index % 250 + 1}"
+
+
+def open_idle(selector, port, source):
+    sock = socket.socket()
+    sock.setblocking(False)
+    sock.bind((source, 0))
+    sock.connect_ex(("127.0.0.1", port))
+    selector.register(sock, selectors.EVENT_READ, source)
+
+
+def run_idle(args):
+    """SOURCES x PER_SOURCE connections that never say hello; each one the
+    relay closes is opened again, until S seconds pass."""
+    selector = selectors.DefaultSelector()
+    for index in range(args.sources):
+        for _ in range(args.per_source):
+            open_idle(selector, args.relay, idle_address(index))
+    deadline = time.monotonic() + args.seconds
+    reopened = 0
+    while time.monotonic() < deadline:
+        for key, _ in selector.select(timeout=0.1):
+            try:
+                data = key.fileobj.recv(4096)
+            except OSError:
+                data = b""
+            if data:
+                continue  # the error frame; the close follows
+            selector.unregister(key.fileobj)
+            key.fileobj.close()
+            open_idle(selector, args.relay, key.data)
+            reopened += 1
+    print(reopened, flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="command", required=True)
@@ -159,11 +201,13 @@ def main():
     flood.add_argument("--seconds", type=float, required=True)
     flood.add_argument("--source", default="127.3.0.1")
     flood.add_argument("--connections", type=int, default=4)
+    idle = sub.add_parser("idle")
+    idle.add_argument("--relay", type=int, required=True)
+    idle.add_argument("--seconds", type=float, required=True)
+    idle.add_argument("--sources", type=int, default=250)
+    idle.add_argument("--per-source", type=int, default=4)
     args = parser.parse_args()
-    if args.command == "probe":
-        run_probes(args)
-    else:
-        run_flood(args)
+    {"probe": run_probes, "flood": run_flood, "idle": run_idle}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,8 @@
 #   --seconds S       how long each flood lasts (default 10); the probes run inside it
 #
 # Rows: no flood; junk as the hello (before the welcome); junk as a probe
-# request (after a proper hello). Exit status 0 when every genuine probe
+# request (after a proper hello); and idle connections, 250 sources x 4
+# that never say hello (the relay's pool is 256), reopened when closed. Exit status 0 when every genuine probe
 # verified and each median is at most 50 ms, 1 otherwise, 2 for bad
 # arguments. Needs python3.
 set -euo pipefail
@@ -99,4 +100,10 @@ for mode in hello request; do
   spent=$(($(relay_ticks) - before))
   row "junk as $mode" "$work/$mode.txt" "$(cat "$work/flood-$mode.txt")" "$spent"
 done
+python3 "$here/relay_flood.py" idle --relay "$port" --seconds "$seconds" >"$work/flood-idle.txt" &
+flood_pid=$!
+sleep 1
+python3 "$here/relay_flood.py" probe --relay "$port" --count "$probes" >"$work/idle.txt"
+wait "$flood_pid"
+row "250 x 4 idle" "$work/idle.txt" 0 0
 exit "$status"
