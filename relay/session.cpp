@@ -420,7 +420,7 @@ asio::awaitable<void> run_session(asio::ip::tcp::socket socket,
 
   s.summary.ended = std::chrono::system_clock::now();
   s.summary.duration = std::chrono::duration_cast<milliseconds>(steady_clock::now() - started);
-  shared->log(format_session_log(s.summary));
+  shared->log.session(s.summary);
 }
 
 }  // namespace reachback::relay

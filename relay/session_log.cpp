@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include <nlohmann/json.hpp>
+
 namespace reachback::relay {
 namespace {
 
@@ -34,16 +36,68 @@ std::vector<std::uint16_t> distinct(const std::vector<std::uint16_t>& ports) {
   return seen;
 }
 
+constexpr std::string_view notice_prefix = "probe-relay: ";
+
+std::string session_json(const session_summary& summary) {
+  nlohmann::ordered_json line{{"time", utc_timestamp(summary.ended)},
+                              {"event", "session"},
+                              {"client", summary.client},
+                              {"ports", summary.ports},
+                              {"outcomes", summary.outcomes},
+                              {"duration_ms", summary.duration.count()}};
+  if (summary.rtt_ms) {
+    line["rtt_ms"] = *summary.rtt_ms;
+  }
+  // Replace, not throw: a client address is ASCII, but a log line must never
+  // take the relay down.
+  return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 }  // namespace
 
-log_sink stderr_log() {
-  return [](std::string_view line) {
+std::optional<log_format> log_format_from_string(std::string_view name) noexcept {
+  if (name == "text") return log_format::text;
+  if (name == "json") return log_format::json;
+  return std::nullopt;
+}
+
+std::string_view to_string(log_format format) noexcept {
+  return format == log_format::json ? "json" : "text";
+}
+
+void log_sink::operator()(std::string_view notice) const {
+  write_(format_notice(notice, std::chrono::system_clock::now(), format_));
+}
+
+void log_sink::session(const session_summary& summary) const {
+  write_(format_session_log(summary, format_));
+  if (observer_) {
+    observer_(summary);
+  }
+}
+
+log_sink stderr_log(log_format format) {
+  const auto write_line = [](std::string_view line) {
     // One write per line keeps lines whole when several processes share stderr.
     std::string text(line);
     text += '\n';
     std::fwrite(text.data(), 1, text.size(), stderr);
     std::fflush(stderr);
   };
+  return {write_line, format};
+}
+
+std::string format_notice(std::string_view notice, std::chrono::system_clock::time_point now,
+                          log_format format) {
+  if (format == log_format::text) {
+    return std::string(notice);
+  }
+  if (notice.starts_with(notice_prefix)) {
+    notice.remove_prefix(notice_prefix.size());
+  }
+  const nlohmann::ordered_json line{
+      {"time", utc_timestamp(now)}, {"event", "notice"}, {"message", notice}};
+  return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string utc_timestamp(std::chrono::system_clock::time_point t) {
@@ -55,7 +109,10 @@ std::string utc_timestamp(std::chrono::system_clock::time_point t) {
   return {text.data(), length};
 }
 
-std::string format_session_log(const session_summary& summary) {
+std::string format_session_log(const session_summary& summary, log_format format) {
+  if (format == log_format::json) {
+    return session_json(summary);
+  }
   const auto ports = joined(distinct(summary.ports), "-",
                             [](std::uint16_t port) { return std::to_string(port); });
   const auto outcomes =

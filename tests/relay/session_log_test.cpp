@@ -63,5 +63,51 @@ TEST(SessionLog, Ipv6Clients) {
             "duration=812ms");
 }
 
+TEST(SessionLog, JsonKeepsEveryPortAndOutcomeInOrder) {
+  auto s = summary({3000, 3000, 8080}, {"refused", "verified", "error:rate_limited"});
+  s.rtt_ms = 80;
+  EXPECT_EQ(format_session_log(s, log_format::json),
+            R"({"time":"2026-11-24T21:50:00Z","event":"session","client":"203.0.113.7:51234",)"
+            R"("ports":[3000,3000,8080],"outcomes":["refused","verified","error:rate_limited"],)"
+            R"("duration_ms":812,"rtt_ms":80})");
+}
+
+TEST(SessionLog, JsonSessionWithoutProbesHasEmptyArraysAndNoRtt) {
+  EXPECT_EQ(format_session_log(summary({}, {}), log_format::json),
+            R"({"time":"2026-11-24T21:50:00Z","event":"session","client":"203.0.113.7:51234",)"
+            R"("ports":[],"outcomes":[],"duration_ms":812})");
+}
+
+TEST(SessionLog, TextNoticesAreWrittenAsGiven) {
+  EXPECT_EQ(format_notice("probe-relay: listening on 0.0.0.0:4750", example_end, log_format::text),
+            "probe-relay: listening on 0.0.0.0:4750");
+}
+
+TEST(SessionLog, JsonNoticesDropThePrefixAndEscapeTheMessage) {
+  EXPECT_EQ(format_notice("probe-relay: cannot \"x\"", example_end, log_format::json),
+            R"({"time":"2026-11-24T21:50:00Z","event":"notice","message":"cannot \"x\""})");
+}
+
+TEST(SessionLog, FormatNamesRoundTripAndOthersAreRefused) {
+  for (const auto format : {log_format::text, log_format::json}) {
+    EXPECT_EQ(log_format_from_string(to_string(format)), format);
+  }
+  EXPECT_EQ(log_format_from_string("JSON"), std::nullopt);
+  EXPECT_EQ(log_format_from_string(""), std::nullopt);
+}
+
+TEST(SessionLog, TheSinkWritesSessionsInItsFormatAndShowsThemToTheObserver) {
+  std::vector<std::string> lines;
+  std::vector<std::string> observed;
+  log_sink sink([&](std::string_view line) { lines.emplace_back(line); }, log_format::json);
+  sink.observe_sessions([&](const session_summary& s) { observed.push_back(s.client); });
+  sink.session(summary({3000}, {"verified"}));
+  sink("probe-relay: stopping");
+  ASSERT_EQ(lines.size(), 2U);
+  EXPECT_TRUE(lines[0].starts_with(R"({"time":"2026-11-24T21:50:00Z","event":"session")"));
+  EXPECT_NE(lines[1].find(R"("event":"notice","message":"stopping")"), std::string::npos);
+  EXPECT_EQ(observed, std::vector<std::string>{"203.0.113.7:51234"});
+}
+
 }  // namespace
 }  // namespace reachback::relay
