@@ -28,6 +28,14 @@ timed() {
   say "$what took $((SECONDS - start)) s"
 }
 
+# remove_root DIR: unmounts what debootstrap or a test left mounted under DIR
+# (proc, sys), deepest first, then removes DIR without crossing into any
+# filesystem still mounted there.
+remove_root() {
+  findmnt -rn -o TARGET | { grep "^$1/" || true; } | sort -r | xargs -r umount -l
+  rm -rf --one-file-system "$1"
+}
+
 deb_of() { # deb_of PACKAGE: the one .deb file of that package
   local files=("$packages/$1"_*.deb)
   [ ${#files[@]} -eq 1 ] && [ -f "${files[0]}" ] || fail "expected one $1 .deb in $packages, found: ${files[*]}"
@@ -85,9 +93,9 @@ step_lintian() {
 
 step_unit() {
   local root=$work/unit-root
-  rm -rf "$root"
+  remove_root "$root"
   mkdir -p "$root"
-  trap "rm -rf '$root'" EXIT
+  trap "remove_root '$root'" EXIT
   # The host's systemd units (the targets ours refers to), then the package:
   # its unit, with the binary it names in place under --root.
   mkdir -p "$root/usr/lib/systemd"
@@ -121,8 +129,9 @@ depends_of() { # the package names in a .deb's Depends, without versions
 step_base() {
   local root=$work/base-root include
   include=$( { depends_of "$(deb_of probe-relay)"; depends_of "$(deb_of probe-client)"; } | sort -u | paste -sd,)
-  rm -rf "$root" "$base_tar"
-  trap "rm -rf '$root'" EXIT
+  remove_root "$root"
+  rm -f "$base_tar"
+  trap "remove_root '$root'" EXIT
   say "debootstrap bookworm (minbase) from $mirror with $include"
   timed "debootstrap" debootstrap --variant=minbase --include="$include" bookworm "$root" "$mirror" >/dev/null
   # The downloaded .debs are installed already: the image needs none of them.
@@ -180,9 +189,9 @@ stop_relay() {
 
 step_install() {
   root=$work/install-root
-  rm -rf "$root"
+  remove_root "$root"
   mkdir -p "$root"
-  trap 'stop_relay; umount "$root/proc" 2>/dev/null || true; rm -rf "$root"' EXIT
+  trap 'stop_relay; remove_root "$root"' EXIT
   tar -C "$root" -xf "$base_tar"
   cp "$(deb_of probe-relay)" "$(deb_of probe-client)" "$root/tmp/"
   mount -t proc proc "$root/proc"
@@ -208,13 +217,15 @@ step_install() {
 
 # ---- the container ----------------------------------------------------------
 
-# Storage of this test's own, under the build tree: the host's images and
-# containers are never touched. The runtime is runc: crun 1.8 refuses a
+# Storage of this test's own, under the build tree, so the host's images and
+# containers are never touched; its run state (locks, sockets) goes in a
+# directory of its own under /run, because podman refuses a runroot path
+# longer than 50 characters. The runtime is runc: crun 1.8 refuses a
 # hybrid cgroup layout whose cgroup2 tree holds a controller ("cgroups in
 # hybrid mode not supported"), which is what this kind of machine has
 # (hugetlb on /sys/fs/cgroup/unified).
 podman_here() {
-  podman --root "$work/containers/storage" --runroot "$work/containers/run" \
+  podman --root "$work/containers/storage" --runroot "$container_run" \
     --storage-driver overlay --cgroup-manager cgroupfs --runtime runc "$@"
 }
 
@@ -234,12 +245,13 @@ container_limits() {
 container_cleanup() {
   podman_here rm --force --ignore --time 5 reachback-deploy-test >/dev/null 2>&1 || true
   podman_here rmi --all --force >/dev/null 2>&1 || true
-  rm -rf "$work/containers" "$work/container-context"
+  rm -rf "$work/containers" "$work/container-context" "$container_run"
 }
 
 step_container() {
   local context=$work/container-context
-  container_cleanup
+  rm -rf "$work/containers" "$context"
+  container_run=$(mktemp -d /run/reachback-deploy.XXXXXX)
   trap container_cleanup EXIT
   mkdir -p "$context"
   cp "$src/deploy/container/Containerfile" "$(deb_of probe-relay)" "$context/"
