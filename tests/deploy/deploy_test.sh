@@ -213,6 +213,14 @@ step_install() {
     /usr/bin/probe-relay --config /etc/reachback/relay.toml --listen 127.0.0.1:0
   expect_reachable in_root probe-client --relay "$relay_endpoint" --port "$(free_port)" --json
   stop_relay
+  # An upgrade (here: the same version again) keeps the user and the config's
+  # permissions; a purge takes the config and its override away.
+  in_root sh -c 'dpkg -i /tmp/probe-relay_*.deb' >/dev/null
+  [ "$(in_root stat -c '%U:%G %a' /etc/reachback/relay.toml)" = "root:probe-relay 640" ] ||
+    fail "reinstalling changed /etc/reachback/relay.toml's owner or mode"
+  in_root dpkg --purge probe-relay >/dev/null
+  [ ! -e "$root/etc/reachback/relay.toml" ] || fail "purge left /etc/reachback/relay.toml"
+  ! in_root dpkg-statoverride --list /etc/reachback/relay.toml >/dev/null || fail "purge left the statoverride"
 }
 
 # ---- the container ----------------------------------------------------------
