@@ -7,6 +7,11 @@
 # The relay's system files (unit, sysctl, conffile) are the relay's install
 # rules in relay/CMakeLists.txt; this file adds what only a package needs.
 
+# Debian packages are built on Linux only; the Windows client ships as one exe.
+if(NOT CMAKE_SYSTEM_NAME STREQUAL "Linux")
+  return()
+endif()
+
 include(GNUInstallDirs)
 
 set(reachback_deb_dir ${PROJECT_SOURCE_DIR}/deploy/debian)
