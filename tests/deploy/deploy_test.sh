@@ -8,9 +8,10 @@
 #   install    both packages installed in a copy of that root, then run there:
 #              the relay from the package, probed by the client from the package
 #   container  an image built with podman from that root and the relay package,
-#              the relay run in it, probed by the client on loopback
+#              the relay run in it, probed on loopback by the client that was
+#              packaged (from the package build tree)
 # Usage: deploy_test.sh STEP SOURCE_DIR WORK_DIR [COMPILER_LAUNCHER]
-# Needs root (chroot, dpkg --root, podman) and Debian's mirror (debootstrap).
+# Needs root (debootstrap, chroot, podman) and Debian's mirror (debootstrap).
 set -euo pipefail
 
 step=$1 src=$2 work=$3 launcher=${4:-}
