@@ -15,6 +15,10 @@ packages=(
   # questions. The "miniupnpd" package (init script, systemd unit) is never
   # installed: the lab starts its own daemons inside its namespaces.
   miniupnpd-nftables miniupnpc natpmpc
+  # tests/deploy: the Debian packages' checker, a Debian 12 root from the
+  # mirror, and a container engine without a daemon (runc: crun cannot run
+  # on a hybrid cgroup layout); python3 asks the kernel for a free port
+  lintian debootstrap podman runc python3
   # Windows: the cross compiler (posix threads: std::thread and std::future),
   # GoogleTest's sources to build with it, and Wine to run the tests
   g++-mingw-w64-x86-64-posix googletest wine64
