@@ -106,7 +106,21 @@ void read_sweep(table_reader& reader, sweep_settings& sweep) {
   reader.read("retries", sweep.retries, retry_range);
 }
 
+std::string check_log_format(std::string_view text) {
+  return log_format_from_string(text) ? std::string() : "must be \"text\" or \"json\"";
+}
+
 }  // namespace
+
+std::optional<log_format> log_format_from_string(std::string_view name) noexcept {
+  if (name == "text") return log_format::text;
+  if (name == "json") return log_format::json;
+  return std::nullopt;
+}
+
+std::string_view to_string(log_format format) noexcept {
+  return format == log_format::json ? "json" : "text";
+}
 
 relay_config parse_relay_config(std::string_view toml_text, std::string_view source) {
   const auto document = detail::parse_toml(toml_text, source);
@@ -116,6 +130,12 @@ relay_config parse_relay_config(std::string_view toml_text, std::string_view sou
   // A relay listening nowhere would start and then do nothing, silently.
   if (config.listen.empty()) reader.fail("listen", "must name at least one address");
   reader.read("tokens", config.tokens, detail::check_trimmed);
+  std::string log_format_name(to_string(config.log_format));
+  reader.read("log_format", log_format_name, check_log_format);
+  config.log_format = *log_format_from_string(log_format_name);
+  reader.read_table("metrics", [&](table_reader& r) {
+    r.read("listen", config.metrics_listen, check_listen);
+  });
   reader.read_table("timeouts", [&](table_reader& r) { read_timeouts(r, config.timeouts); });
   reader.read_table("limits", [&](table_reader& r) { read_limits(r, config.limits); });
   reader.read_table("sweep", [&](table_reader& r) { read_sweep(r, config.sweep); });

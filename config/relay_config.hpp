@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,8 +54,22 @@ struct sweep_settings {
   bool operator==(const sweep_settings&) const = default;
 };
 
+/// How the relay writes its log lines.
+enum class log_format {
+  text,  ///< human-readable lines (the default)
+  json,  ///< one JSON object per line, for log collectors
+};
+/// "text" or "json"; nullopt for anything else.
+[[nodiscard]] std::optional<log_format> log_format_from_string(std::string_view name) noexcept;
+/// The name log_format_from_string accepts.
+[[nodiscard]] std::string_view to_string(log_format format) noexcept;
+
 struct relay_config {
   std::vector<std::string> listen = {"0.0.0.0:4750", "[::]:4750"};
+  config::log_format log_format = log_format::text;
+  /// Where the Prometheus endpoint listens ("ADDR:PORT"); empty (no
+  /// [metrics] listen key): no endpoint.
+  std::string metrics_listen;
   relay_timeouts timeouts;
   relay_limits limits;
   sweep_settings sweep;

@@ -26,6 +26,7 @@ constexpr int exit_usage = 2;
 struct relay_options {
   std::string config_file;          ///< empty: the default path, if it exists
   std::vector<std::string> listen;  ///< replaces the config's list when given
+  std::string log_format;  ///< "text" or "json"; replaces the config's when given
 };
 
 void setup_relay(CLI::App& app, relay_options& opts) {
@@ -44,6 +45,17 @@ void setup_relay(CLI::App& app, relay_options& opts) {
                        : "expected ADDR:PORT with a numeric address, got '" + text + "'";
           },
           "ADDR:PORT", "listen address"));
+  app.add_option("--log-format", opts.log_format,
+                 "How log lines are written: text, or json (one object per line); replaces "
+                 "the config's log_format")
+      ->option_text("text|json")
+      ->check(CLI::Validator(
+          [](const std::string& text) {
+            return reachback::config::log_format_from_string(text)
+                       ? std::string()
+                       : "expected text or json, got '" + text + "'";
+          },
+          "text|json", "log format"));
   app.footer(
       "Exit codes: 0 stopped by SIGINT/SIGTERM, 1 cannot listen, 2 bad arguments or config.");
 }
@@ -59,20 +71,27 @@ reachback::config::relay_config load_config(const relay_options& opts) {
                                                     : config::relay_config{};
 }
 
+// The --log-format given, else `configured`.
+reachback::config::log_format format_or(const relay_options& opts,
+                                        reachback::config::log_format configured) {
+  return reachback::config::log_format_from_string(opts.log_format).value_or(configured);
+}
+
 int run_relay_cli(const relay_options& opts) {
-  const auto log = reachback::relay::stderr_log();
   reachback::config::relay_config config;
   try {
     config = load_config(opts);
   } catch (const std::exception& e) {
     // config_error by contract; anything else from reading the file is as fatal.
-    log(std::string("probe-relay: ") + e.what());
+    reachback::relay::stderr_log(format_or(opts, config.log_format))(std::string("probe-relay: ") +
+                                                                     e.what());
     return exit_usage;
   }
   if (!opts.listen.empty()) {
     config.listen = opts.listen;
   }
-  return reachback::relay::run_relay(config, log);
+  config.log_format = format_or(opts, config.log_format);
+  return reachback::relay::run_relay(config, reachback::relay::stderr_log(config.log_format));
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "relay/fast_open.hpp"
 #include "relay/io_timeouts.hpp"
 #include "relay/listen_address.hpp"
+#include "relay/metrics_endpoint.hpp"
 #include "relay/saved_syn.hpp"
 #include "relay/session.hpp"
 #include "relay/sweep_plan.hpp"
@@ -135,9 +136,19 @@ server::server(asio::any_io_executor executor, config::relay_config config, log_
   if (listeners_.empty()) {
     throw listen_error("no address to listen on");
   }
+  if (!shared_->config.metrics_listen.empty()) {
+    metrics_ = std::make_unique<metrics_endpoint>(
+        executor_, shared_->config.metrics_listen, [shared = shared_] {
+          return shared->metrics.prometheus_text(shared->limiter.sessions());
+        });
+  }
 }
 
 server::~server() { stop(); }
+
+std::optional<asio::ip::tcp::endpoint> server::metrics_endpoint_address() const {
+  return metrics_ ? std::optional(metrics_->local_endpoint()) : std::nullopt;
+}
 
 std::vector<asio::ip::tcp::endpoint> server::local_endpoints() const {
   std::vector<asio::ip::tcp::endpoint> endpoints;
@@ -155,12 +166,18 @@ void server::start() {
   for (const auto& l : listeners_) {
     asio::co_spawn(executor_, accept_loop(l, shared_), report_failure(shared_, "accept loop"));
   }
+  if (metrics_) {
+    metrics_->start();
+  }
 }
 
 void server::stop() {
   for (const auto& l : listeners_) {
     asio::error_code ignored;
     l->acceptor.close(ignored);
+  }
+  if (metrics_) {
+    metrics_->stop();
   }
 }
 
@@ -177,6 +194,9 @@ int run_relay(const config::relay_config& config, const log_sink& log) {
   }
   for (const auto& endpoint : relay->local_endpoints()) {
     log("probe-relay: listening on " + endpoint_text(endpoint));
+  }
+  if (const auto metrics = relay->metrics_endpoint_address()) {
+    log("probe-relay: serving metrics on http://" + endpoint_text(*metrics) + "/metrics");
   }
   relay->start();
 

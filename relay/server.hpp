@@ -11,6 +11,7 @@
 // From the command line: probe-relay [--config FILE] [--listen ADDR:PORT]...
 
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
@@ -22,6 +23,7 @@
 namespace reachback::relay {
 
 struct relay_shared;
+class metrics_endpoint;
 namespace detail {
 struct listener;
 }  // namespace detail
@@ -34,9 +36,10 @@ class listen_error : public std::runtime_error {
 
 class server {
  public:
-  /// Binds and listens on every address in `config.listen`. Throws
-  /// listen_error for the first one that fails, except that an IPv6 address
-  /// on a host without IPv6 is skipped with a log line.
+  /// Binds and listens on every address in `config.listen`, and on
+  /// `config.metrics_listen` when set. Throws listen_error for the first one
+  /// that fails, except that an IPv6 address in `config.listen` on a host
+  /// without IPv6 is skipped with a log line.
   server(asio::any_io_executor executor, config::relay_config config, log_sink log);
   ~server();
   server(const server&) = delete;
@@ -44,6 +47,8 @@ class server {
 
   /// The bound addresses, with the ports the kernel chose for port 0.
   [[nodiscard]] std::vector<asio::ip::tcp::endpoint> local_endpoints() const;
+  /// The Prometheus endpoint's bound address, when config.metrics_listen is set.
+  [[nodiscard]] std::optional<asio::ip::tcp::endpoint> metrics_endpoint_address() const;
   /// Starts accepting. Sessions run on the server's executor.
   void start();
   /// Closes the acceptors; open sessions end on their own deadlines.
@@ -55,6 +60,7 @@ class server {
   asio::any_io_executor executor_;
   std::shared_ptr<relay_shared> shared_;
   std::vector<std::shared_ptr<detail::listener>> listeners_;
+  std::unique_ptr<metrics_endpoint> metrics_;  ///< when config.metrics_listen is set
 };
 
 /// Runs a relay on one thread until SIGINT or SIGTERM: prints

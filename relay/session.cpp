@@ -375,7 +375,9 @@ relay_shared::relay_shared(config::relay_config relay_config, log_sink sink)
       limiter(config.limits),
       nonces(),
       shedders(),
-      log(std::move(sink)) {}
+      log(std::move(sink)) {
+  log.observe_sessions([this](const session_summary& summary) { metrics.record(summary); });
+}
 
 asio::awaitable<void> run_session(asio::ip::tcp::socket socket,
                                   std::shared_ptr<relay_shared> shared, session_origin origin) {

@@ -13,6 +13,7 @@
 
 #include "config/relay_config.hpp"
 #include "relay/nonce_memory.hpp"
+#include "relay/metrics.hpp"
 #include "relay/probe.hpp"
 #include "relay/session_log.hpp"
 #include "relay/source_limiter.hpp"
@@ -21,8 +22,11 @@ namespace reachback::relay {
 
 /// What every session of one relay shares. One io_context thread, no locks.
 struct relay_shared {
-  /// Derives the probe settings and the limiter from `relay_config`.
+  /// Derives the probe settings and the limiter from `relay_config`; the
+  /// metrics count every session the log writes.
   relay_shared(config::relay_config relay_config, log_sink sink);
+  relay_shared(const relay_shared&) = delete;  // the log's observer points here
+  relay_shared& operator=(const relay_shared&) = delete;
 
   config::relay_config config;  ///< as loaded, after --listen
   probe_settings probes;        ///< from config, with the sweep's hard bounds
@@ -31,6 +35,7 @@ struct relay_shared {
   /// How to close each admitted session early, when the limiter sheds it.
   std::unordered_map<source_limiter::session_id, std::function<void()>> shedders;
   log_sink log;                 ///< where session lines and notices go
+  relay_metrics metrics;        ///< what the Prometheus endpoint shows
 };
 
 /// What the listener learned about a connection when it accepted it.

@@ -55,16 +55,6 @@ std::string session_json(const session_summary& summary) {
 
 }  // namespace
 
-std::optional<log_format> log_format_from_string(std::string_view name) noexcept {
-  if (name == "text") return log_format::text;
-  if (name == "json") return log_format::json;
-  return std::nullopt;
-}
-
-std::string_view to_string(log_format format) noexcept {
-  return format == log_format::json ? "json" : "text";
-}
-
 void log_sink::operator()(std::string_view notice) const {
   write_(format_notice(notice, std::chrono::system_clock::now(), format_));
 }

@@ -18,17 +18,11 @@
 #include <utility>
 #include <vector>
 
+#include "config/relay_config.hpp"
+
 namespace reachback::relay {
 
-/// How log lines are written.
-enum class log_format {
-  text,  ///< human-readable lines (the default)
-  json,  ///< one JSON object per line
-};
-/// "text" or "json"; nullopt for anything else.
-[[nodiscard]] std::optional<log_format> log_format_from_string(std::string_view name) noexcept;
-/// The name log_format_from_string accepts.
-[[nodiscard]] std::string_view to_string(log_format format) noexcept;
+using config::log_format;
 
 /// What one session did, for its log line.
 struct session_summary {

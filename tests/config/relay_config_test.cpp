@@ -37,6 +37,9 @@ TEST(RelayConfig, ReadsEveryKey) {
   const auto config = parse(R"(
 listen = ["192.0.2.1:5000", "[2001:db8::1]:5001", "127.0.0.1:0"]
 tokens = ["alpha", "beta"]
+log_format = "json"
+[metrics]
+listen = "127.0.0.1:9475"
 [timeouts]
 session_ms = 60000
 idle_ms = 20000
@@ -63,6 +66,8 @@ retries = 0
   relay_config expected;
   expected.listen = {"192.0.2.1:5000", "[2001:db8::1]:5001", "127.0.0.1:0"};
   expected.tokens = {"alpha", "beta"};
+  expected.log_format = log_format::json;
+  expected.metrics_listen = "127.0.0.1:9475";
   expected.timeouts = {.session = 60s,
                        .idle = 20s,
                        .hello = 1500ms,
@@ -83,6 +88,14 @@ retries = 0
                     .hop_timeout_max = 4s,
                     .retries = 0};
   EXPECT_EQ(config, expected);
+}
+
+TEST(RelayConfig, LogFormatNamesRoundTripAndOthersAreRefused) {
+  for (const auto format : {log_format::text, log_format::json}) {
+    EXPECT_EQ(log_format_from_string(to_string(format)), format);
+  }
+  EXPECT_EQ(log_format_from_string("JSON"), std::nullopt);
+  EXPECT_EQ(log_format_from_string(""), std::nullopt);
 }
 
 TEST(RelayConfig, MalformedTomlGivesTomlppDescriptionAtItsPosition) {
@@ -124,8 +137,8 @@ TEST(RelayConfig, ErrorsFromAFileNameItsPath) {
 
 TEST(RelayConfig, ControlCharactersInKeysStayOnOneLine) {
   EXPECT_EQ(error_message([] { (void)parse("\"bad\\nkey\" = 1"); }),
-            "relay.toml:1:1: unknown key 'bad\\nkey' (expected one of: limits, listen, sweep, "
-            "timeouts, tokens)");
+            "relay.toml:1:1: unknown key 'bad\\nkey' (expected one of: limits, listen, log_format, "
+            "metrics, sweep, timeouts, tokens)");
 }
 
 class RelayConfigError : public ::testing::TestWithParam<error_case> {};
@@ -188,7 +201,12 @@ INSTANTIATE_TEST_SUITE_P(
                    "relay.toml:2:18: expected an integer for 'sweep.hop_timeout_ms', got a "
                    "floating-point number"},
         error_case{"retries_date", "[sweep]\nretries = 1979-05-27",
-                   "relay.toml:2:11: expected an integer for 'sweep.retries', got a date"}),
+                   "relay.toml:2:11: expected an integer for 'sweep.retries', got a date"},
+        error_case{"log_format_unknown", "log_format = \"yaml\"",
+                   "relay.toml:1:14: 'log_format' must be \"text\" or \"json\", got \"yaml\""},
+        error_case{"metrics_listen_without_port", "[metrics]\nlisten = \"127.0.0.1\"",
+                   "relay.toml:2:10: 'metrics.listen' must be IPV4:PORT or [IPV6]:PORT with a "
+                   "numeric address and PORT 0-65535, got \"127.0.0.1\""}),
     test::case_name);
 
 INSTANTIATE_TEST_SUITE_P(
@@ -285,7 +303,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         error_case{"top_level", "listen = [\"0.0.0.0:4750\"]\nlisten_address = \"x\"",
                    "relay.toml:2:1: unknown key 'listen_address' (expected one of: limits, "
-                   "listen, sweep, timeouts, tokens)"},
+                   "listen, log_format, metrics, sweep, timeouts, tokens)"},
         error_case{"in_timeouts", "[timeouts]\nsession_ms = 1000\nsesion_ms = 1000",
                    "relay.toml:3:1: unknown key 'timeouts.sesion_ms' (expected one of: "
                    "banner_ms, connect_max_ms, connect_min_ms, connect_ms, hello_ms, idle_ms, "
@@ -299,7 +317,7 @@ INSTANTIATE_TEST_SUITE_P(
                    "hop_timeout_max_ms, hop_timeout_min_ms, hop_timeout_ms, max_ttl, retries)"},
         error_case{"whole_table", "[timeout]\nsession_ms = 1000",
                    "relay.toml:1:2: unknown key 'timeout' (expected one of: limits, listen, "
-                   "sweep, timeouts, tokens)"}),
+                   "log_format, metrics, sweep, timeouts, tokens)"}),
     test::case_name);
 
 }  // namespace

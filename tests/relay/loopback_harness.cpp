@@ -49,6 +49,10 @@ loopback_relay::loopback_relay(config::relay_config config)
 
 tcp::endpoint loopback_relay::endpoint() const { return server_.local_endpoints().at(0); }
 
+std::optional<tcp::endpoint> loopback_relay::metrics_endpoint() const {
+  return server_.metrics_endpoint_address();
+}
+
 bool loopback_relay::run(asio::awaitable<void> body, std::chrono::milliseconds limit) {
   struct outcome {
     bool finished = false;

@@ -44,6 +44,8 @@ class loopback_relay {
   [[nodiscard]] asio::io_context& context() noexcept { return ctx_; }
   /// The relay's first listening endpoint.
   [[nodiscard]] tcp::endpoint endpoint() const;
+  /// The Prometheus endpoint, when the config asked for one.
+  [[nodiscard]] std::optional<tcp::endpoint> metrics_endpoint() const;
   /// Sessions the relay holds open now.
   [[nodiscard]] int sessions() const noexcept { return server_.sessions(); }
   /// Every line the relay logged so far.

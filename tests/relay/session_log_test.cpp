@@ -88,14 +88,6 @@ TEST(SessionLog, JsonNoticesDropThePrefixAndEscapeTheMessage) {
             R"({"time":"2026-11-24T21:50:00Z","event":"notice","message":"cannot \"x\""})");
 }
 
-TEST(SessionLog, FormatNamesRoundTripAndOthersAreRefused) {
-  for (const auto format : {log_format::text, log_format::json}) {
-    EXPECT_EQ(log_format_from_string(to_string(format)), format);
-  }
-  EXPECT_EQ(log_format_from_string("JSON"), std::nullopt);
-  EXPECT_EQ(log_format_from_string(""), std::nullopt);
-}
-
 TEST(SessionLog, TheSinkWritesSessionsInItsFormatAndShowsThemToTheObserver) {
   std::vector<std::string> lines;
   std::vector<std::string> observed;
