@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "relay/probe_classify.hpp"
 
+#include <array>
 #include <cerrno>
 #include <string>
 
@@ -18,7 +19,39 @@ const queued_error* icmp_entry(const probe_attempt& attempt) noexcept {
   return attempt.queued && attempt.queued->from_icmp() ? &*attempt.queued : nullptr;
 }
 
+struct local_errno {
+  std::errc error;
+  std::string_view cause;
+};
+
+// Each is the relay's own shortage: no packet left, or none could.
+constexpr std::array<local_errno, 7> local_errnos = {{
+    {std::errc::too_many_files_open, "out of file descriptors (EMFILE)"},
+    {std::errc::too_many_files_open_in_system, "the system is out of file descriptors (ENFILE)"},
+    {std::errc::address_not_available, "out of local ports or addresses (EADDRNOTAVAIL)"},
+    {std::errc::address_in_use, "out of local ports (EADDRINUSE)"},
+    {std::errc::resource_unavailable_try_again, "out of local ports or socket buffers (EAGAIN)"},
+    {std::errc::no_buffer_space, "out of socket buffers (ENOBUFS)"},
+    {std::errc::not_enough_memory, "out of memory (ENOMEM)"},
+}};
+
 }  // namespace
+
+std::optional<std::string> local_cause(const std::error_code& ec) {
+  for (const auto& local : local_errnos) {
+    if (ec == local.error) return std::string(local.cause);
+  }
+  return std::nullopt;
+}
+
+std::optional<local_failure> local_failure_of(const probe_attempt& attempt,
+                                              std::string_view part) {
+  if (auto cause = local_cause(attempt.error)) return local_failure{std::string(part) + ": " + *cause};
+  if (attempt.open_failed) {
+    return local_failure{std::string(part) + ": cannot open a socket: " + attempt.error.message()};
+  }
+  return std::nullopt;
+}
 
 bool is_time_exceeded(const queued_error& e) noexcept {
   return e.type == (e.is_icmp6() ? icmp6_time_exceeded : icmp4_time_exceeded);
@@ -50,7 +83,7 @@ sweep_hop classify_sweep_probe(const probe_attempt& attempt, int ttl, std::strin
   } else if (attempt.timed_out) {
     hop.reply = sweep_reply::silence;
   } else {
-    // No route or a local failure: nothing was learned from the network.
+    // No route: this relay cannot reach the target at all.
     hop.reply = sweep_reply::unreachable;
   }
   return hop;
