@@ -14,6 +14,7 @@
 
 #include "config/config_error.hpp"
 #include "config/relay_config.hpp"
+#include "relay/fd_budget.hpp"
 #include "relay/listen_address.hpp"
 #include "relay/server.hpp"
 #include "relay/session_log.hpp"
@@ -59,6 +60,19 @@ reachback::config::relay_config load_config(const relay_options& opts) {
                                                     : config::relay_config{};
 }
 
+// At once, before anything listens: every probe socket takes a descriptor,
+// and a probe that finds none free can only answer `internal`.
+void raise_fd_limit(const reachback::config::relay_config& config,
+                    const reachback::relay::log_sink& log) {
+  namespace relay = reachback::relay;
+  const auto limit = relay::raise_fd_limit();
+  if (!limit) return;
+  const auto needed = relay::fds_needed(config);
+  if (auto warning = relay::fd_limit_warning(*limit, needed, config.limits.sessions_total)) {
+    log(*warning);
+  }
+}
+
 int run_relay_cli(const relay_options& opts) {
   const auto log = reachback::relay::stderr_log();
   reachback::config::relay_config config;
@@ -72,6 +86,7 @@ int run_relay_cli(const relay_options& opts) {
   if (!opts.listen.empty()) {
     config.listen = opts.listen;
   }
+  raise_fd_limit(config, log);
   return reachback::relay::run_relay(config, log);
 }
 
