@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <string>
 
+#include "common/asio_compat.hpp"
+
 namespace reachback::relay {
 namespace {
 
@@ -20,26 +22,35 @@ const queued_error* icmp_entry(const probe_attempt& attempt) noexcept {
 }
 
 struct local_errno {
-  std::errc error;
+  int error;
   std::string_view cause;
 };
 
 // Each is the relay's own shortage: no packet left, or none could.
 constexpr std::array<local_errno, 7> local_errnos = {{
-    {std::errc::too_many_files_open, "out of file descriptors (EMFILE)"},
-    {std::errc::too_many_files_open_in_system, "the system is out of file descriptors (ENFILE)"},
-    {std::errc::address_not_available, "out of local ports or addresses (EADDRNOTAVAIL)"},
-    {std::errc::address_in_use, "out of local ports (EADDRINUSE)"},
-    {std::errc::resource_unavailable_try_again, "out of local ports or socket buffers (EAGAIN)"},
-    {std::errc::no_buffer_space, "out of socket buffers (ENOBUFS)"},
-    {std::errc::not_enough_memory, "out of memory (ENOMEM)"},
+    {EMFILE, "out of file descriptors (EMFILE)"},
+    {ENFILE, "the system is out of file descriptors (ENFILE)"},
+    {EADDRNOTAVAIL, "out of local ports or addresses (EADDRNOTAVAIL)"},
+    {EADDRINUSE, "out of local ports (EADDRINUSE)"},
+    {EAGAIN, "out of local ports or socket buffers (EAGAIN)"},
+    {ENOBUFS, "out of socket buffers (ENOBUFS)"},
+    {ENOMEM, "out of memory (ENOMEM)"},
 }};
+
+// An errno value. Asio reports system calls' errors in a category of its
+// own ("asio.system"), whose conditions do not all map to std::errc (EMFILE
+// does not), so the number is what counts.
+bool is_errno(const std::error_code& ec) noexcept {
+  return ec.category() == std::system_category() || ec.category() == std::generic_category() ||
+         ec.category() == asio::error::get_system_category();
+}
 
 }  // namespace
 
 std::optional<std::string> local_cause(const std::error_code& ec) {
+  if (!is_errno(ec)) return std::nullopt;
   for (const auto& local : local_errnos) {
-    if (ec == local.error) return std::string(local.cause);
+    if (ec.value() == local.error) return std::string(local.cause);
   }
   return std::nullopt;
 }

@@ -6,6 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <future>
+
+#include "common/asio_compat.hpp"
 
 namespace reachback::relay {
 namespace {
@@ -172,6 +175,20 @@ INSTANTIATE_TEST_SUITE_P(
         errno_case{"ECONNRESET", ECONNRESET, std::nullopt},
         errno_case{"no_error", 0, std::nullopt}),
     [](const testing::TestParamInfo<errno_case>& p) { return std::string(p.param.name); });
+
+// What asio::ip::tcp::socket::open reports when the relay is out of
+// descriptors: EMFILE in Asio's own category, not std::system_category().
+TEST(LocalCause, KnowsAsiosErrnosToo) {
+  const std::error_code from_asio(EMFILE, asio::error::get_system_category());
+  EXPECT_EQ(local_cause(from_asio), "out of file descriptors (EMFILE)");
+  EXPECT_EQ(local_cause(std::error_code(ECONNREFUSED, asio::error::get_system_category())), std::nullopt);
+}
+
+TEST(LocalCause, IgnoresOtherCategoriesWithTheSameNumber) {
+  EXPECT_EQ(local_cause(std::make_error_code(std::errc::too_many_files_open)),
+            "out of file descriptors (EMFILE)");
+  EXPECT_EQ(local_cause(std::error_code(EMFILE, std::future_category())), std::nullopt);
+}
 
 TEST(LocalFailureOf, NamesThePartAndTheCause) {
   EXPECT_EQ(local_failure_of(failed_with(errno_code(EMFILE)), "sweep TTL 3"),
