@@ -58,12 +58,7 @@ struct connection {
 };
 
 /// Turns an error frame from the relay into its line.
-[[noreturn]] void relay_said_error(const connection& c, const protocol::error& e) {
-  if (e.code == protocol::wire_error::unsupported_version)
-    c.fail("protocol version mismatch: " + e.text + " (this probe-client speaks version " +
-           std::to_string(protocol::version) + ")");
-  c.fail("refused the request: " + std::string(protocol::to_string(e.code)) + ": " + e.text);
-}
+[[noreturn]] void relay_said_error(const connection& c, const protocol::error& e) { c.fail(relay_error_line(e)); }
 
 [[noreturn]] void undecodable(const connection& c, std::error_code ec) {
   if (ec == protocol::errc::bad_magic) {
@@ -257,6 +252,20 @@ std::optional<std::string> missing_capability(const protocol::probe_request& req
   if (std::find(offered.begin(), offered.end(), protocol::capability_udp_probe) != offered.end()) return std::nullopt;
   return "cannot probe UDP ports (its welcome lacks \"" + std::string(protocol::capability_udp_probe) + "\"; relay version " +
          welcome.relay_version + "): upgrade probe-relay there, or use a relay that has it";
+}
+
+std::string relay_error_line(const protocol::error& e) {
+  switch (e.code) {
+    case protocol::wire_error::unsupported_version:
+      return "protocol version mismatch: " + e.text + " (this probe-client speaks version " +
+             std::to_string(protocol::version) + ")";
+    case protocol::wire_error::internal:
+      // Out of descriptors or ports, say: the relay probed nothing it could
+      // report, so there is no verdict to give, only a retry to suggest.
+      return std::string(relay_overloaded) + " (" + e.text + ")";
+    default:
+      return "refused the request: " + std::string(protocol::to_string(e.code)) + ": " + e.text;
+  }
 }
 
 std::variant<std::vector<std::string>, relay_failure> resolve_relay(const client_options& options) {

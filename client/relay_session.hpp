@@ -4,7 +4,7 @@
 // welcome, probe request, probe result and, when the connect-back
 // connected, the relay's answer or the agent's greeting, whichever comes
 // first. Every way it can fail becomes one line that names the relay and the
-// problem (exit code 3).
+// problem (exit code 3), an `internal` error from the relay included.
 
 #include <chrono>
 #include <functional>
@@ -54,6 +54,16 @@ struct session_hooks {
 /// nullopt when it can.
 [[nodiscard]] std::optional<std::string> missing_capability(const protocol::probe_request& request,
                                                             const protocol::welcome& welcome);
+
+/// What an `internal` error frame makes of the run: the relay itself failed
+/// (out of file descriptors or ports, say), so nothing was learned about the
+/// network and the run ends with exit code 3, never with a verdict.
+inline constexpr std::string_view relay_overloaded = "the relay is overloaded; try again";
+
+/// Pure: the line for an error frame the relay sent, as the rest of a line
+/// after "relay HOST:PORT: ": relay_overloaded with the relay's text for
+/// `internal`, the versions for `unsupported_version`, else the code and text.
+[[nodiscard]] std::string relay_error_line(const protocol::error& e);
 
 /// The relay's addresses, as its name resolves within options.timeout
 /// (IPv4-mapped ones as IPv4), or why it does not resolve.

@@ -53,7 +53,8 @@ void record_reply(connect_back_result& result, const std::string& received,
   result.silent = received.empty();
 }
 
-asio::awaitable<dial_result> dial_after(dial_route route, probe_deadline deadline) {
+asio::awaitable<dial_result> dial_after(dial_route route, probe_deadline deadline,
+                                        dial_close close) {
   co_await deadline.clock->wait_until(deadline.start, deadline.kind, 4);
   const auto cancelled = (co_await asio::this_coro::cancellation_state).cancelled();
   if (cancelled != asio::cancellation_type::none) {
@@ -61,7 +62,7 @@ asio::awaitable<dial_result> dial_after(dial_route route, probe_deadline deadlin
     const auto executor = co_await asio::this_coro::executor;
     co_return dial_result{.attempt = {}, .socket = asio::ip::tcp::socket(executor)};
   }
-  co_return co_await dial(route, std::nullopt, deadline);
+  co_return co_await dial(route, std::nullopt, deadline, close);
 }
 
 // Small enough for the socket buffer, so it does not hold up the handshake
@@ -74,22 +75,27 @@ asio::awaitable<void> write_greeting(asio::ip::tcp::socket& socket, const std::s
 
 }  // namespace
 
-asio::awaitable<first_dial> dial_with_retry(dial_route route, probe_clock& clock) {
+asio::awaitable<first_dial> dial_with_retry(dial_route route, probe_clock& clock,
+                                            dial_close close) {
   const probe_deadline deadline{&clock, &deadlines::connect, steady_clock::now()};
-  auto either = co_await (dial(route, std::nullopt, deadline) || dial_after(route, deadline));
+  auto either = co_await (dial(route, std::nullopt, deadline, close) ||
+                          dial_after(route, deadline, close));
   const int attempt = static_cast<int>(either.index()) + 1;
   co_return first_dial{std::visit([](auto& dialed) { return std::move(dialed); }, either), attempt};
 }
 
-asio::awaitable<dialed_back> dial_back(dial_route route, std::string greeting,
-                                       connect_back_settings settings, probe_clock& clock) {
+asio::awaitable<or_local_failure<dialed_back>> dial_back(dial_route route, std::string greeting,
+                                                        connect_back_settings settings,
+                                                        probe_clock& clock) {
   const auto started = steady_clock::now();
   dialed_back out;
   auto& result = out.result;
   result.dialed_address = address_text(route.target.address());
   result.port = route.target.port();
-  auto first = co_await dial_with_retry(route, clock);
+  // Closed gracefully: our agent reads the greeting and writes its proof.
+  auto first = co_await dial_with_retry(route, clock, dial_close::graceful);
   auto& dialed = first.dialed;
+  if (auto failed = local_failure_of(dialed.attempt, "connect-back")) co_return std::move(*failed);
   result.attempts = first.attempt;
   result.source_port = dialed.source_port;
   result.connect_ms = dialed.attempt.elapsed_ms;
@@ -104,7 +110,7 @@ asio::awaitable<dialed_back> dial_back(dial_route route, std::string greeting,
     result.icmp = failure.icmp;
   }
   result.total_ms = elapsed_ms(started);
-  co_return out;
+  co_return std::move(out);
 }
 
 asio::awaitable<connect_back_result> read_answer(open_connect_back open,

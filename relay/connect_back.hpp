@@ -47,15 +47,16 @@ struct first_dial {
 /// wait after the first: with the kernel's retransmits (1 s, then 3 s) that
 /// makes more SYNs sooner, so a lost packet costs little time. Both share
 /// one deadline (`clock`'s connect wait from now), so a timeout never beats
-/// an answer. The first decisive answer wins.
-[[nodiscard]] asio::awaitable<first_dial> dial_with_retry(dial_route route, probe_clock& clock);
+/// an answer. The first decisive answer wins. Both sockets close as `close` says.
+[[nodiscard]] asio::awaitable<first_dial> dial_with_retry(dial_route route, probe_clock& clock,
+                                                          dial_close close);
 
 /// Dials `route` with dial_with_retry and reports connected, refused,
-/// unreachable or timeout. Once connected, writes `greeting` (when not
-/// empty) at once. Never throws for network failures.
-[[nodiscard]] asio::awaitable<dialed_back> dial_back(dial_route route, std::string greeting,
-                                                     connect_back_settings settings,
-                                                     probe_clock& clock);
+/// unreachable or timeout, or the local_failure that kept the relay from
+/// dialling. Once connected, writes `greeting` (when not empty) at once.
+/// Never throws for network failures.
+[[nodiscard]] asio::awaitable<or_local_failure<dialed_back>> dial_back(
+    dial_route route, std::string greeting, connect_back_settings settings, probe_clock& clock);
 
 /// Reads what the peer of `open` sends until its answer is due, and turns
 /// `handshake` (outcome connected) into verified, when the peer proved

@@ -22,12 +22,14 @@ std::uint16_t random_control_port(std::uint16_t asked) {
   return pick_control_port(asked, random());
 }
 
-asio::awaitable<control_probe_result> run_control_probe(dial_route route, probe_clock& clock) {
+asio::awaitable<or_local_failure<control_probe_result>> run_control_probe(dial_route route,
+                                                                          probe_clock& clock) {
   const auto started = steady_clock::now();
   control_probe_result result;
   result.port = route.target.port();
-  auto first = co_await dial_with_retry(route, clock);
+  auto first = co_await dial_with_retry(route, clock, dial_close::reset);
   auto& dialed = first.dialed;
+  if (auto failed = local_failure_of(dialed.attempt, "control probe")) co_return std::move(*failed);
   result.connect_ms = dialed.attempt.elapsed_ms;
   // The second SYN went out only if no answer came before its pause ended.
   const auto retry_at = clock.current().connect / 4;
@@ -41,7 +43,7 @@ asio::awaitable<control_probe_result> run_control_probe(dial_route route, probe_
     result.outcome = failure.outcome;
     result.icmp = failure.icmp;
   }
-  co_return result;
+  co_return std::move(result);
 }
 
 }  // namespace reachback::relay

@@ -35,10 +35,10 @@ using control_port_picker = std::function<std::uint16_t(std::uint16_t asked)>;
 [[nodiscard]] std::uint16_t random_control_port(std::uint16_t asked);
 
 /// Dials `route` (the control peer's address, the control port) with
-/// dial_with_retry and reports refused, unreachable, timeout or connected;
-/// a connection is closed at once and nothing is sent on it. Never throws
-/// for network failures.
-[[nodiscard]] asio::awaitable<control_probe_result> run_control_probe(dial_route route,
-                                                                      probe_clock& clock);
+/// dial_with_retry and reports refused, unreachable, timeout or connected,
+/// or the local_failure that kept the relay from dialling; a connection is
+/// reset at once and nothing is sent on it. Never throws for network failures.
+[[nodiscard]] asio::awaitable<or_local_failure<control_probe_result>> run_control_probe(
+    dial_route route, probe_clock& clock);
 
 }  // namespace reachback::relay

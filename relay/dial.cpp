@@ -67,16 +67,26 @@ asio::awaitable<void> await_handshake(asio::ip::tcp::socket& socket, probe_attem
   }
 }
 
+std::error_code open_dial_socket(asio::ip::tcp::socket& socket, const dial_route& route,
+                                 std::optional<int> ttl, dial_close close) {
+  auto ec = open_probe_socket(socket, route.target, route.source, ttl);
+  // Set before connecting: a probe cancelled just as its handshake
+  // completed is closed with the socket, and must reset too.
+  if (!ec && close == dial_close::reset) socket.set_option(asio::socket_base::linger(true, 0), ec);
+  return ec;
+}
+
 }  // namespace
 
 asio::awaitable<dial_result> dial(dial_route route, std::optional<int> ttl,
-                                  probe_deadline deadline) {
+                                  probe_deadline deadline, dial_close close) {
   dial_result result{.attempt = {},
                      .socket = asio::ip::tcp::socket(co_await asio::this_coro::executor)};
   auto& attempt = result.attempt;
   auto& socket = result.socket;
-  attempt.error = open_probe_socket(socket, route.target, route.source, ttl);
+  attempt.error = open_dial_socket(socket, route, ttl, close);
   if (attempt.error) {
+    attempt.open_failed = true;
     co_return result;
   }
   const auto start = steady_clock::now();

@@ -31,11 +31,22 @@ struct dial_result {
   std::uint16_t source_port = 0; ///< the SYN's source port; 0 if none was sent
 };
 
+/// How a dialled socket ends when it is closed or dropped.
+enum class dial_close {
+  graceful,  ///< FIN: the peer reads to the end
+  /// RST (SO_LINGER 0): for probes whose connection only proves a handshake.
+  /// A FIN to a peer that never closes (a port that never accepts) would
+  /// hold the relay's port in FIN-WAIT-2 for a minute.
+  reset,
+};
+
 /// Connects to `target` before `deadline`, which follows its probe clock.
 /// `ttl` limits the SYN's TTL (hop limit for IPv6); nullopt keeps the
-/// system default. Never throws for network failures: they are in the result.
+/// system default. Never throws for network failures: they are in the
+/// result, and so are local ones (local_failure_of tells them apart).
 [[nodiscard]] asio::awaitable<dial_result> dial(dial_route route,
                                                 std::optional<int> ttl,
-                                                probe_deadline deadline);
+                                                probe_deadline deadline,
+                                                dial_close close);
 
 }  // namespace reachback::relay

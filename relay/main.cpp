@@ -14,6 +14,7 @@
 
 #include "config/config_error.hpp"
 #include "config/relay_config.hpp"
+#include "relay/fd_budget.hpp"
 #include "relay/listen_address.hpp"
 #include "relay/server.hpp"
 #include "relay/session_log.hpp"
@@ -77,6 +78,19 @@ reachback::config::log_format format_or(const relay_options& opts,
   return reachback::config::log_format_from_string(opts.log_format).value_or(configured);
 }
 
+// At once, before anything listens: every probe socket takes a descriptor,
+// and a probe that finds none free can only answer `internal`.
+void raise_fd_limit(const reachback::config::relay_config& config,
+                    const reachback::relay::log_sink& log) {
+  namespace relay = reachback::relay;
+  const auto limit = relay::raise_fd_limit();
+  if (!limit) return;
+  const auto needed = relay::fds_needed(config);
+  if (auto warning = relay::fd_limit_warning(*limit, needed, config.limits.sessions_total)) {
+    log(*warning);
+  }
+}
+
 int run_relay_cli(const relay_options& opts) {
   reachback::config::relay_config config;
   try {
@@ -91,7 +105,9 @@ int run_relay_cli(const relay_options& opts) {
     config.listen = opts.listen;
   }
   config.log_format = format_or(opts, config.log_format);
-  return reachback::relay::run_relay(config, reachback::relay::stderr_log(config.log_format));
+  const auto log = reachback::relay::stderr_log(config.log_format);
+  raise_fd_limit(config, log);
+  return reachback::relay::run_relay(config, log);
 }
 
 }  // namespace

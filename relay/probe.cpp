@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <tuple>
 #include <utility>
+#include <variant>
 
 #include "common/asio_compat.hpp"
 #include "relay/firewalk.hpp"
@@ -16,30 +17,49 @@ using namespace asio::experimental::awaitable_operators;
 
 namespace {
 
-asio::awaitable<std::optional<ttl_sweep>> sweep_if(bool asked, dial_route route,
-                                                   sweep_limits limits, probe_clock& clock,
-                                                   ttl_probe probe) {
-  if (!asked) co_return std::nullopt;
-  auto sweep = co_await run_firewalk(route, limits, clock, std::move(probe));
-  co_return std::optional<ttl_sweep>(std::move(sweep));
+// A part's network outcome, or local_failure_error: called once every part
+// is done, so the throw cancels nothing that still runs.
+template <typename T>
+T network_outcome(or_local_failure<T> part) {
+  if (const auto* failed = std::get_if<local_failure>(&part)) throw local_failure_error(*failed);
+  return std::get<T>(std::move(part));
 }
 
-asio::awaitable<std::optional<control_probe_result>> control_if(bool asked, dial_route route,
-                                                                probe_clock& clock) {
-  if (!asked) co_return std::nullopt;
+// A part that runs only when asked: nullopt when it was not.
+template <typename T>
+using if_asked = or_local_failure<std::optional<T>>;
+
+template <typename T>
+if_asked<T> asked_part(or_local_failure<T> part) {
+  if (auto* failed = std::get_if<local_failure>(&part)) return std::move(*failed);
+  return std::optional<T>(std::get<T>(std::move(part)));
+}
+
+asio::awaitable<if_asked<ttl_sweep>> sweep_if(bool asked, dial_route route, sweep_limits limits,
+                                              probe_clock& clock, ttl_probe probe) {
+  if (!asked) co_return std::optional<ttl_sweep>();
+  auto sweep = co_await run_firewalk(route, limits, clock, std::move(probe));
+  co_return asked_part(std::move(sweep));
+}
+
+asio::awaitable<if_asked<control_probe_result>> control_if(bool asked, dial_route route,
+                                                           probe_clock& clock) {
+  if (!asked) co_return std::optional<control_probe_result>();
   auto control = co_await run_control_probe(route, clock);
-  co_return std::optional<control_probe_result>(std::move(control));
+  co_return asked_part(std::move(control));
 }
 
 // The control probe tells an ISP's block of this port from a router that
 // drops every unsolicited packet: evidence only when nothing answers this
 // port. Once something accepted the connect-back, waiting for it would only
 // cost time: an IPv6 home's filter drops it, and it runs into its deadline.
-asio::awaitable<dialed_back> dial_back_then_settle_control(dial_route target, std::string greeting,
-                                                           connect_back_settings settings, probe_clock& clock,
-                                                           asio::steady_timer& control_needed) {
+// A connect-back that failed locally leaves nothing for it to explain.
+asio::awaitable<or_local_failure<dialed_back>> dial_back_then_settle_control(
+    dial_route target, std::string greeting, connect_back_settings settings, probe_clock& clock,
+    asio::steady_timer& control_needed) {
   auto dialed = co_await dial_back(target, std::move(greeting), settings, clock);
-  if (dialed.result.outcome == connect_outcome::connected) control_needed.cancel();
+  const auto* back = std::get_if<dialed_back>(&dialed);
+  if (back == nullptr || back->result.outcome == connect_outcome::connected) control_needed.cancel();
   co_return dialed;
 }
 
@@ -62,11 +82,15 @@ asio::awaitable<probe_run> run_tcp_probe(asio::ip::tcp::endpoint control_peer,
       dial_back_then_settle_control(target, std::move(greeting), settings.connect_back, clock, control_needed) &&
       sweep_if(sweep, target, settings.sweep, clock, tcp_ttl_probe) &&
       (control_if(request.control, control, clock) || until_cancelled(control_needed)));
+  auto back = network_outcome(std::move(dialed));
   probe_run run;
-  run.result.connect_back = std::move(dialed.result);
-  run.result.sweep = std::move(swept);
-  if (controlled.index() == 0) run.result.control = std::move(std::get<0>(controlled));
-  run.open = std::move(dialed.open);
+  run.result.connect_back = std::move(back.result);
+  run.result.sweep = network_outcome(std::move(swept));
+  // `||` flattens control_if's variant into its own: the control probe's
+  // result, its local failure, or "no longer needed".
+  if (const auto* failed = std::get_if<local_failure>(&controlled)) throw local_failure_error(*failed);
+  if (controlled.index() == 0) run.result.control = std::get<0>(std::move(controlled));
+  run.open = std::move(back.open);
   co_return run;
 }
 
@@ -92,8 +116,8 @@ asio::awaitable<probe_run> run_udp_probe(dial_route target, std::string nonce, b
       udp_probe_back(target, nonce, clock) &&
       sweep_if(sweep, target, limits, clock, std::move(probe_with_nonce)));
   probe_run run;
-  run.result.connect_back = std::move(answered);
-  run.result.sweep = std::move(swept);
+  run.result.connect_back = network_outcome(std::move(answered));
+  run.result.sweep = network_outcome(std::move(swept));
   co_return run;
 }
 

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <optional>
+#include <stdexcept>
 
 #include "common/asio_compat.hpp"
 
@@ -44,6 +45,15 @@ struct probe_settings {
 /// The longest run_probe can take under `settings`, whatever the RTT.
 [[nodiscard]] std::chrono::milliseconds worst_case_duration(const probe_settings& settings);
 
+/// Thrown by run_probe when a part of the probe could not be carried out
+/// for want of the relay's own resources (a local_failure, whose text it
+/// carries): nothing can be reported about the network then. The session
+/// turns it, as any exception, into an `internal` error frame and a log line.
+class local_failure_error : public std::runtime_error {
+ public:
+  explicit local_failure_error(const local_failure& failure) : std::runtime_error(failure.what) {}
+};
+
 /// A probe up to its report. When the connect-back connected, its outcome
 /// is `connected` and `open` holds the connection whose answer is unread.
 struct probe_run {
@@ -57,6 +67,8 @@ struct probe_run {
 /// it. The connect-back (or the UDP probe), the sweep and the control probe
 /// run concurrently; each failure is a value. `client_hops` (from the
 /// client's SYN, when kept) bounds the UDP sweep's TTLs (max_ttl_toward).
+/// Throws local_failure_error when any part failed for the relay's own
+/// reasons (out of descriptors, ports or buffers), once every part is done.
 [[nodiscard]] asio::awaitable<probe_run> run_probe(
     asio::ip::tcp::endpoint control_peer, asio::ip::address control_local,
     protocol::probe_request request, probe_settings settings, rtt_reader read_rtt,

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "relay/probe_classify.hpp"
 
+#include <array>
 #include <cerrno>
 #include <string>
+
+#include "common/asio_compat.hpp"
 
 namespace reachback::relay {
 namespace {
@@ -18,7 +21,48 @@ const queued_error* icmp_entry(const probe_attempt& attempt) noexcept {
   return attempt.queued && attempt.queued->from_icmp() ? &*attempt.queued : nullptr;
 }
 
+struct local_errno {
+  int error;
+  std::string_view cause;
+};
+
+// Each is the relay's own shortage: no packet left, or none could.
+constexpr std::array<local_errno, 7> local_errnos = {{
+    {EMFILE, "out of file descriptors (EMFILE)"},
+    {ENFILE, "the system is out of file descriptors (ENFILE)"},
+    {EADDRNOTAVAIL, "out of local ports or addresses (EADDRNOTAVAIL)"},
+    {EADDRINUSE, "out of local ports (EADDRINUSE)"},
+    {EAGAIN, "out of local ports or socket buffers (EAGAIN)"},
+    {ENOBUFS, "out of socket buffers (ENOBUFS)"},
+    {ENOMEM, "out of memory (ENOMEM)"},
+}};
+
+// An errno value. Asio reports system calls' errors in a category of its
+// own ("asio.system"), whose conditions do not all map to std::errc (EMFILE
+// does not), so the number is what counts.
+bool is_errno(const std::error_code& ec) noexcept {
+  return ec.category() == std::system_category() || ec.category() == std::generic_category() ||
+         ec.category() == asio::error::get_system_category();
+}
+
 }  // namespace
+
+std::optional<std::string> local_cause(const std::error_code& ec) {
+  if (!is_errno(ec)) return std::nullopt;
+  for (const auto& local : local_errnos) {
+    if (ec.value() == local.error) return std::string(local.cause);
+  }
+  return std::nullopt;
+}
+
+std::optional<local_failure> local_failure_of(const probe_attempt& attempt,
+                                              std::string_view part) {
+  if (auto cause = local_cause(attempt.error)) return local_failure{std::string(part) + ": " + *cause};
+  if (attempt.open_failed) {
+    return local_failure{std::string(part) + ": cannot open a socket: " + attempt.error.message()};
+  }
+  return std::nullopt;
+}
 
 bool is_time_exceeded(const queued_error& e) noexcept {
   return e.type == (e.is_icmp6() ? icmp6_time_exceeded : icmp4_time_exceeded);
@@ -50,7 +94,7 @@ sweep_hop classify_sweep_probe(const probe_attempt& attempt, int ttl, std::strin
   } else if (attempt.timed_out) {
     hop.reply = sweep_reply::silence;
   } else {
-    // No route or a local failure: nothing was learned from the network.
+    // No route: this relay cannot reach the target at all.
     hop.reply = sweep_reply::unreachable;
   }
   return hop;

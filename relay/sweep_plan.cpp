@@ -114,4 +114,6 @@ ttl_sweep finish_sweep(std::vector<sweep_hop> hops, std::string_view dialed) {
   return sweep;
 }
 
+std::string sweep_part(int ttl) { return "sweep TTL " + std::to_string(ttl); }
+
 }  // namespace reachback::relay

@@ -89,6 +89,9 @@ void merge_retry(sweep_hop& known, const sweep_hop& retry);
 [[nodiscard]] std::optional<int> public_distance(const std::vector<sweep_hop>& hops,
                                                  std::string_view dialed) noexcept;
 
+/// How a sweep probe's local_failure names its part: "sweep TTL 3".
+[[nodiscard]] std::string sweep_part(int ttl);
+
 /// Drops the TTLs after the first terminal one and computes public_distance.
 [[nodiscard]] ttl_sweep finish_sweep(std::vector<sweep_hop> hops, std::string_view dialed);
 

@@ -13,6 +13,7 @@
 #include "relay/probe_classify.hpp"
 #include "relay/probe_socket.hpp"
 #include "relay/proof.hpp"
+#include "relay/sweep_plan.hpp"
 
 namespace reachback::relay {
 
@@ -32,13 +33,23 @@ struct udp_exchange {
   std::optional<datagram_answer> answer;  ///< when attempt.connected
 };
 
-std::error_code open_udp_probe(udp::socket& socket, const udp::endpoint& target,
-                               const asio::ip::address& source, std::optional<int> ttl) {
+std::error_code open_udp_socket(udp::socket& socket, const udp::endpoint& target,
+                                const asio::ip::address& source, std::optional<int> ttl) {
   if (auto ec = open_probe_socket(socket, target, source, ttl)) return ec;
   // Also for Asio: its synchronous receive would otherwise poll and block.
   asio::error_code ec;
   socket.non_blocking(true, ec);
   return ec;
+}
+
+// Opens `socket`: an exchange with nothing sent yet, or one that failed to
+// open (a local failure whatever its error).
+udp_exchange open_udp_probe(udp::socket& socket, const udp::endpoint& target,
+                            const asio::ip::address& source, std::optional<int> ttl) {
+  udp_exchange opened;
+  opened.attempt.error = open_udp_socket(socket, target, source, ttl);
+  opened.attempt.open_failed = static_cast<bool>(opened.attempt.error);
+  return opened;
 }
 
 std::optional<queued_error> icmp_error_of(udp::socket& socket) {
@@ -128,8 +139,9 @@ std::uint16_t local_port(const udp::socket& socket) {
 
 }  // namespace
 
-asio::awaitable<connect_back_result> udp_probe_back(dial_route route, std::string nonce,
-                                                    probe_clock& clock) {
+asio::awaitable<or_local_failure<connect_back_result>> udp_probe_back(dial_route route,
+                                                                     std::string nonce,
+                                                                     probe_clock& clock) {
   const auto started = steady_clock::now();
   const udp::endpoint target(route.target.address(), route.target.port());
   connect_back_result result;
@@ -137,8 +149,7 @@ asio::awaitable<connect_back_result> udp_probe_back(dial_route route, std::strin
   result.port = target.port();
 
   udp::socket socket(co_await asio::this_coro::executor);
-  udp_exchange heard;
-  heard.attempt.error = open_udp_probe(socket, target, route.source, std::nullopt);
+  auto heard = open_udp_probe(socket, target, route.source, std::nullopt);
   const probe_deadline deadline{&clock, &deadlines::connect, started};
   for (const int divisor : udp_listen_until_divisor) {
     if (heard.attempt.error) break;
@@ -146,27 +157,28 @@ asio::awaitable<connect_back_result> udp_probe_back(dial_route route, std::strin
     if (!heard.attempt.error) ++result.attempts;
     if (!heard.attempt.timed_out) break;
   }
+  if (auto failed = local_failure_of(heard.attempt, "UDP probe")) co_return std::move(*failed);
   result.source_port = local_port(socket);
   record_exchange(result, heard);
   result.connect_ms = elapsed_ms(started);
   result.total_ms = result.connect_ms;
   asio::error_code ignored;
   socket.close(ignored);
-  co_return result;
+  co_return std::move(result);
 }
 
-asio::awaitable<sweep_hop> udp_ttl_probe(dial_route route, int ttl, probe_clock& clock,
-                                         std::string nonce) {
+asio::awaitable<or_local_failure<sweep_hop>> udp_ttl_probe(dial_route route, int ttl,
+                                                           probe_clock& clock, std::string nonce) {
   const udp::endpoint target(route.target.address(), route.target.port());
   udp::socket socket(co_await asio::this_coro::executor);
-  udp_exchange heard;
-  heard.attempt.error = open_udp_probe(socket, target, route.source, ttl);
+  auto heard = open_udp_probe(socket, target, route.source, ttl);
   if (!heard.attempt.error) {
     heard = co_await send_and_listen(socket, target, nonce,
                                      {&clock, &deadlines::hop, steady_clock::now()}, 1);
   }
   asio::error_code ignored;
   socket.close(ignored);
+  if (auto failed = local_failure_of(heard.attempt, sweep_part(ttl))) co_return std::move(*failed);
   co_return classify_sweep_probe(heard.attempt, ttl, address_text(target.address()),
                                  sweep_reply::udp_reply);
 }

@@ -34,17 +34,18 @@ inline constexpr std::array<int, udp_probe_datagrams> udp_listen_until_divisor =
 /// Sends the probe datagram for `nonce` to `route.target` up to
 /// udp_probe_datagrams times within `clock`'s connect wait and stops at the
 /// first answer: verified, foreign (with the datagram as the banner),
-/// unreachable (with the ICMP error and its arrival TTL), or timeout. A
-/// local failure is unreachable without icmp, as for TCP. Never throws for
-/// network failures.
-[[nodiscard]] asio::awaitable<connect_back_result> udp_probe_back(dial_route route,
-                                                                  std::string nonce,
-                                                                  probe_clock& clock);
+/// unreachable (with the ICMP error and its arrival TTL), or timeout; or
+/// the local_failure that kept the relay from sending (no socket, no port,
+/// no buffer). Never throws for network failures.
+[[nodiscard]] asio::awaitable<or_local_failure<connect_back_result>> udp_probe_back(
+    dial_route route, std::string nonce, probe_clock& clock);
 
 /// One TTL of the UDP sweep: the probe datagram for `nonce` with `ttl`, from
 /// its own fresh socket, waiting `clock`'s hop wait: time_exceeded or
-/// unreachable (ICMP), udp_reply (any datagram from the target), or silence.
-[[nodiscard]] asio::awaitable<sweep_hop> udp_ttl_probe(dial_route route, int ttl,
-                                                       probe_clock& clock, std::string nonce);
+/// unreachable (ICMP), udp_reply (any datagram from the target), or silence;
+/// or its local_failure.
+[[nodiscard]] asio::awaitable<or_local_failure<sweep_hop>> udp_ttl_probe(dial_route route, int ttl,
+                                                                         probe_clock& clock,
+                                                                         std::string nonce);
 
 }  // namespace reachback::relay

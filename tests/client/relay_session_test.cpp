@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// What the relay must offer before a probe is asked of it.
+// What the relay must offer before a probe is asked of it, and the line
+// each error frame from the relay becomes.
 #include "client/relay_session.hpp"
 
 #include <gtest/gtest.h>
@@ -39,6 +40,24 @@ TEST(missing_capability, udp_with_udp_probe_is_fine) {
 
 TEST(missing_capability, tcp_needs_nothing_announced) {
   EXPECT_FALSE(missing_capability(request_for(protocol::protocol_tcp), welcome_with({})));
+}
+
+TEST(relay_error_line, internal_says_the_relay_is_overloaded_with_its_reason) {
+  const protocol::error e{protocol::wire_error::internal,
+                          "the relay failed: sweep TTL 3: out of file descriptors (EMFILE)"};
+  EXPECT_EQ(relay_error_line(e),
+            "the relay is overloaded; try again (the relay failed: sweep TTL 3: out of file descriptors (EMFILE))");
+}
+
+TEST(relay_error_line, a_refusal_keeps_its_code_and_text) {
+  const protocol::error e{protocol::wire_error::rate_limited, "more than 20 probe requests a minute"};
+  EXPECT_EQ(relay_error_line(e), "refused the request: rate_limited: more than 20 probe requests a minute");
+}
+
+TEST(relay_error_line, a_version_mismatch_names_both_versions) {
+  const protocol::error e{protocol::wire_error::unsupported_version, "this relay speaks version 9"};
+  EXPECT_EQ(relay_error_line(e), "protocol version mismatch: this relay speaks version 9 (this probe-client speaks version " +
+                                     std::to_string(protocol::version) + ")");
 }
 
 }  // namespace

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 // probe-relay as a process: it announces its ephemeral port on stderr,
 // serves a session, logs it, and exits 0 on SIGTERM; bind and config
-// failures are one line and exit codes 1 and 2. Waits use poll() on the
+// failures are one line and exit codes 1 and 2; out of file descriptors, a
+// probe gets an `internal` error, never a result. Waits use poll() on the
 // stderr pipe and on a pidfd, never sleeps.
 #include "loopback_harness.hpp"
 
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,6 +18,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <regex>
 
 extern char** environ;
@@ -115,6 +118,7 @@ class relay_process {
   }
 
   void signal(int number) const { ::kill(pid_, number); }
+  [[nodiscard]] pid_t pid() const noexcept { return pid_; }
 
  private:
   pid_t pid_ = -1;
@@ -124,14 +128,26 @@ class relay_process {
   std::optional<int> exit_code_;
 };
 
-TEST(ProbeRelayProcess, AnnouncesItsPortServesAndStopsOnSigterm) {
-  relay_process relay({"--config", PROCESS_RELAY_CONFIG});
+/// The port `relay` announced on its first line.
+std::uint16_t announced_port(relay_process& relay) {
   const auto announced = relay.read_line();
-  ASSERT_TRUE(announced);
   const std::regex listening(R"(probe-relay: listening on 127\.0\.0\.1:(\d+))");
   std::smatch match;
-  ASSERT_TRUE(std::regex_match(*announced, match, listening)) << *announced;
-  const auto port = static_cast<std::uint16_t>(std::stoi(match[1]));
+  if (!announced || !std::regex_match(*announced, match, listening)) {
+    throw std::runtime_error("probe-relay did not announce its port: " + announced.value_or("EOF"));
+  }
+  return static_cast<std::uint16_t>(std::stoi(match[1]));
+}
+
+/// Descriptors `pid` holds open now.
+rlim_t open_fds(pid_t pid) {
+  const std::filesystem::path dir = "/proc/" + std::to_string(pid) + "/fd";
+  return static_cast<rlim_t>(std::distance(std::filesystem::directory_iterator(dir), {}));
+}
+
+TEST(ProbeRelayProcess, AnnouncesItsPortServesAndStopsOnSigterm) {
+  relay_process relay({"--config", PROCESS_RELAY_CONFIG});
+  const auto port = announced_port(relay);
 
   asio::io_context ctx{1};
   transcript t;
@@ -156,6 +172,41 @@ TEST(ProbeRelayProcess, AnnouncesItsPortServesAndStopsOnSigterm) {
 
   relay.signal(SIGTERM);
   EXPECT_EQ(relay.wait_exit(5s), 0);
+}
+
+// Room for the control connection and one probe socket, not for the
+// connect-back and the sweep's four TTLs at once: the probe fails on the
+// relay's side, and must say so instead of reporting the network.
+TEST(ProbeRelayProcess, OutOfDescriptorsAProbeGetsAnInternalErrorNotAResult) {
+  relay_process relay({"--config", PROCESS_RELAY_CONFIG});
+  const auto port = announced_port(relay);
+  rlimit starved{};
+  ASSERT_EQ(::prlimit(relay.pid(), RLIMIT_NOFILE, nullptr, &starved), 0);
+  starved.rlim_cur = open_fds(relay.pid()) + 2;
+  ASSERT_EQ(::prlimit(relay.pid(), RLIMIT_NOFILE, &starved, nullptr), 0);
+
+  asio::io_context ctx{1};
+  const closed_port target(ctx);
+  transcript t;
+  asio::co_spawn(ctx, talk(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
+                           {hello_frame(), probe_frame(target.number(), true)}, t),
+                 [](const std::exception_ptr& e) {
+                   if (e) std::rethrow_exception(e);
+                 });
+  ctx.run_for(5s);
+  ASSERT_EQ(t.replies.size(), 2U);
+  const auto* error = as<protocol::error>(t.replies[1]);
+  ASSERT_NE(error, nullptr) << "a probe_result from a relay with no descriptor free";
+  EXPECT_EQ(error->code, protocol::wire_error::internal);
+  EXPECT_NE(error->text.find("out of file descriptors (EMFILE)"), std::string::npos) << error->text;
+  EXPECT_TRUE(t.closed_by_relay);
+
+  // The acceptor, out of descriptors too, may log its own failures first.
+  auto logged = relay.read_line();
+  while (logged && logged->rfind("probe-relay: session with ", 0) != 0) logged = relay.read_line();
+  ASSERT_TRUE(logged);
+  EXPECT_NE(logged->find(" failed: "), std::string::npos) << *logged;
+  EXPECT_NE(logged->find("(EMFILE)"), std::string::npos) << *logged;
 }
 
 TEST(ProbeRelayProcess, ABusyPortIsOneLineAndExitCode1) {

@@ -2,13 +2,14 @@
 // run_firewalk's rounds against a scripted path: the probe is a fake that
 // answers each TTL after a set delay, or stays silent for longer than the
 // test may run, so a sweep that finishes proves that its silent probes were
-// stopped. No sockets, no traffic.
+// stopped; or fails locally, which ends the sweep. No sockets, no traffic.
 #include "relay/firewalk.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,15 +28,18 @@ const std::string isp = "192.0.2.1";
 constexpr auto never = 60s;
 constexpr auto soon = 5ms;
 
-// What one probe of one TTL gets: `reply` from `from` after `after`.
+// What one probe of one TTL gets: `reply` from `from` after `after`, or
+// the relay's own failure when `local` is set.
 struct step {
   std::chrono::milliseconds after = soon;
   sweep_reply reply = sweep_reply::silence;
   std::string from;
+  std::optional<std::string> local;
 };
 
-step answer(sweep_reply reply, std::string from) { return {soon, reply, std::move(from)}; }
-step silent_for(std::chrono::milliseconds after) { return {after, sweep_reply::silence, ""}; }
+step answer(sweep_reply reply, std::string from) { return {soon, reply, std::move(from), {}}; }
+step silent_for(std::chrono::milliseconds after) { return {after, sweep_reply::silence, "", {}}; }
+step fails_locally(std::string what) { return {soon, sweep_reply::silence, "", std::move(what)}; }
 
 // The path: per TTL, the steps of its first, second, ... probe. A TTL
 // without a step left hangs (silent for `never`).
@@ -45,10 +49,10 @@ struct scripted_path {
   std::vector<int> stopped;  ///< TTLs whose probe was cancelled
 };
 
-asio::awaitable<sweep_hop> scripted_probe(scripted_path& path, int ttl) {
+asio::awaitable<or_local_failure<sweep_hop>> scripted_probe(scripted_path& path, int ttl) {
   const auto attempt = static_cast<std::size_t>(path.sent[ttl]++);
   const auto& steps = path.script[ttl];
-  const step what = attempt < steps.size() ? steps[attempt] : step{never, {}, ""};
+  const step what = attempt < steps.size() ? steps[attempt] : step{never, {}, "", {}};
   asio::steady_timer timer(co_await asio::this_coro::executor, what.after);
   const auto [ec] = co_await timer.async_wait(use_nothrow);
   sweep_hop hop;
@@ -56,6 +60,8 @@ asio::awaitable<sweep_hop> scripted_probe(scripted_path& path, int ttl) {
   hop.attempts = 1;
   if (ec) {
     path.stopped.push_back(ttl);
+  } else if (what.local) {
+    co_return local_failure{*what.local};
   } else {
     hop.reply = what.reply;
     hop.from = what.from;
@@ -66,6 +72,7 @@ asio::awaitable<sweep_hop> scripted_probe(scripted_path& path, int ttl) {
 struct swept {
   bool finished = false;
   ttl_sweep sweep;
+  std::optional<local_failure> failure;
 };
 
 swept sweep_over(scripted_path& path, int max_ttl, int retries) {
@@ -78,10 +85,14 @@ swept sweep_over(scripted_path& path, int max_ttl, int retries) {
     return scripted_probe(path, ttl);
   };
   asio::co_spawn(ctx, run_firewalk(route, limits, clock, probe),
-                 [&](std::exception_ptr e, ttl_sweep sweep) {
+                 [&](std::exception_ptr e, or_local_failure<ttl_sweep> sweep) {
                    if (e) std::rethrow_exception(e);
                    out.finished = true;
-                   out.sweep = std::move(sweep);
+                   if (auto* failed = std::get_if<local_failure>(&sweep)) {
+                     out.failure = std::move(*failed);
+                   } else {
+                     out.sweep = std::get<ttl_sweep>(std::move(sweep));
+                   }
                  });
   ctx.run_for(5s);
   return out;
@@ -117,7 +128,7 @@ TEST(Firewalk, StopsTheProbesPastTheFirstUnreachable) {
 
 TEST(Firewalk, ATtlBelowTheTerminalOneKeepsTheRoundOpen) {
   scripted_path path;
-  path.script[1] = {{100ms, sweep_reply::time_exceeded, isp}};  // a slow router
+  path.script[1] = {{100ms, sweep_reply::time_exceeded, isp, {}}};  // a slow router
   path.script[2] = {answer(sweep_reply::unreachable, home)};
   const auto out = sweep_over(path, 4, 0);
   ASSERT_TRUE(out.finished);
@@ -151,6 +162,20 @@ TEST(Firewalk, WithoutATerminalAnswerEveryProbeRunsItsCourse) {
   EXPECT_EQ(ttls_of(out.sweep), (std::vector<int>{1, 2, 3}));
   EXPECT_EQ(out.sweep.hops[2].attempts, 2) << "silence is retried";
   EXPECT_TRUE(path.stopped.empty());
+}
+
+// Out of descriptors at TTL 2: the sweep says so and nothing else, stops
+// the probes still out and retries nothing, though TTL 3 stayed silent.
+TEST(Firewalk, ALocalFailureEndsTheSweepWithItAlone) {
+  scripted_path path;
+  path.script[1] = {answer(sweep_reply::time_exceeded, isp)};
+  path.script[2] = {fails_locally("sweep TTL 2: out of file descriptors (EMFILE)")};
+  const auto out = sweep_over(path, 3, 1);
+  ASSERT_TRUE(out.finished) << "the sweep waited for TTL 3 after failing";
+  ASSERT_TRUE(out.failure);
+  EXPECT_EQ(out.failure->what, "sweep TTL 2: out of file descriptors (EMFILE)");
+  EXPECT_EQ(path.stopped, (std::vector<int>{3}));
+  EXPECT_EQ(path.sent[3], 1) << "no retry round after a local failure";
 }
 
 }  // namespace

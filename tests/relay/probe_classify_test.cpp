@@ -6,6 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <future>
+
+#include "common/asio_compat.hpp"
 
 namespace reachback::relay {
 namespace {
@@ -113,7 +116,7 @@ TEST(ClassifySweepProbe, NothingBackIsSilence) {
   EXPECT_EQ(hop.from, "");
 }
 
-TEST(ClassifySweepProbe, ALocalFailureIsUnreachableWithoutIcmp) {
+TEST(ClassifySweepProbe, NoRouteIsUnreachableWithoutIcmp) {
   queued_error local;
   local.origin = SO_EE_ORIGIN_LOCAL;
   local.error = ENETUNREACH;
@@ -134,6 +137,77 @@ TEST(ClassifyConnectFailure, SortsTheFailures) {
       errno_code(EHOSTUNREACH), icmp(SO_EE_ORIGIN_ICMP, 3, 13, "198.51.100.1", 60)));
   EXPECT_EQ(prohibited.outcome, connect_outcome::unreachable);
   EXPECT_EQ(prohibited.icmp, (icmp_info{.type = 3, .code = 13, .from = "198.51.100.1"}));
+}
+
+// errno -> the relay's own failure, or the network's (nullopt).
+struct errno_case {
+  std::string_view name;
+  int error;
+  std::optional<std::string_view> cause;
+};
+
+class LocalCause : public testing::TestWithParam<errno_case> {};
+
+TEST_P(LocalCause, NamesTheRelaysOwnShortageOnly) {
+  const auto& c = GetParam();
+  const auto cause = local_cause(errno_code(c.error));
+  ASSERT_EQ(cause.has_value(), c.cause.has_value()) << cause.value_or("nullopt");
+  if (c.cause) {
+    EXPECT_EQ(*cause, *c.cause);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Errnos, LocalCause,
+    testing::Values(
+        errno_case{"EMFILE", EMFILE, "out of file descriptors (EMFILE)"},
+        errno_case{"ENFILE", ENFILE, "the system is out of file descriptors (ENFILE)"},
+        errno_case{"EADDRNOTAVAIL", EADDRNOTAVAIL, "out of local ports or addresses (EADDRNOTAVAIL)"},
+        errno_case{"EADDRINUSE", EADDRINUSE, "out of local ports (EADDRINUSE)"},
+        errno_case{"EAGAIN", EAGAIN, "out of local ports or socket buffers (EAGAIN)"},
+        errno_case{"ENOBUFS", ENOBUFS, "out of socket buffers (ENOBUFS)"},
+        errno_case{"ENOMEM", ENOMEM, "out of memory (ENOMEM)"},
+        // What the network (or the lack of a route to it) says.
+        errno_case{"ECONNREFUSED", ECONNREFUSED, std::nullopt},
+        errno_case{"ETIMEDOUT", ETIMEDOUT, std::nullopt},
+        errno_case{"EHOSTUNREACH", EHOSTUNREACH, std::nullopt},
+        errno_case{"ENETUNREACH", ENETUNREACH, std::nullopt},
+        errno_case{"ECONNRESET", ECONNRESET, std::nullopt},
+        errno_case{"no_error", 0, std::nullopt}),
+    [](const testing::TestParamInfo<errno_case>& p) { return std::string(p.param.name); });
+
+// What asio::ip::tcp::socket::open reports when the relay is out of
+// descriptors: EMFILE in Asio's own category, not std::system_category().
+TEST(LocalCause, KnowsAsiosErrnosToo) {
+  const std::error_code from_asio(EMFILE, asio::error::get_system_category());
+  EXPECT_EQ(local_cause(from_asio), "out of file descriptors (EMFILE)");
+  EXPECT_EQ(local_cause(std::error_code(ECONNREFUSED, asio::error::get_system_category())), std::nullopt);
+}
+
+TEST(LocalCause, IgnoresOtherCategoriesWithTheSameNumber) {
+  EXPECT_EQ(local_cause(std::make_error_code(std::errc::too_many_files_open)),
+            "out of file descriptors (EMFILE)");
+  EXPECT_EQ(local_cause(std::error_code(EMFILE, std::future_category())), std::nullopt);
+}
+
+TEST(LocalFailureOf, NamesThePartAndTheCause) {
+  EXPECT_EQ(local_failure_of(failed_with(errno_code(EMFILE)), "sweep TTL 3"),
+            (local_failure{"sweep TTL 3: out of file descriptors (EMFILE)"}));
+}
+
+TEST(LocalFailureOf, AnAnswerFromTheNetworkIsNone) {
+  EXPECT_EQ(local_failure_of(failed_with(errno_code(ECONNREFUSED)), "connect-back"), std::nullopt);
+  EXPECT_EQ(local_failure_of(timed_out_after(700), "connect-back"), std::nullopt);
+  EXPECT_EQ(local_failure_of(connected_after(1), "connect-back"), std::nullopt);
+}
+
+// Whatever the error, a socket that never opened sent nothing.
+TEST(LocalFailureOf, ASocketThatDidNotOpenIsLocalWhateverTheError) {
+  auto attempt = failed_with(errno_code(EPERM));
+  attempt.open_failed = true;
+  const auto failure = local_failure_of(attempt, "control probe");
+  ASSERT_TRUE(failure);
+  EXPECT_EQ(failure->what, "control probe: cannot open a socket: " + errno_code(EPERM).message());
 }
 
 }  // namespace
