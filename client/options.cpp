@@ -8,6 +8,7 @@
 #include "common/messages.hpp"
 #include "config/client_config.hpp"
 #include "config/config_error.hpp"
+#include "config/seconds_range.hpp"
 #include "exit_codes.hpp"
 #include "fix_plan.hpp"
 #include "version.hpp"
@@ -25,7 +26,7 @@ struct flags {
   bool json = false;
   bool listen = false;
   bool service = false;
-  double timeout_seconds = 0;
+  std::string timeout;
   std::string token;
   std::string config_file;
   bool no_routers = false;
@@ -35,15 +36,40 @@ struct flags {
   std::string lease;
 };
 
+/// The number `text` spells in full, or nullopt.
+std::optional<double> number_in(const std::string& text) {
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size()) return std::nullopt;
+  return value;
+}
+
 /// A range check whose message names the value: CLI11 2.1.2's own Range
 /// prints doubles as "0.100000" and calls "abc" out of range.
 CLI::Validator within(double low, double high, const std::string& what) {
   return CLI::Validator(
       [=](const std::string& text) -> std::string {
-        char* end = nullptr;
-        const double value = std::strtod(text.c_str(), &end);
-        if (text.empty() || end != text.c_str() + text.size()) return "'" + text + "' is not a number";
-        if (value < low || value > high) return "'" + text + "' is outside " + what;
+        const auto value = number_in(text);
+        if (!value) return "'" + text + "' is not a number";
+        if (*value < low || *value > high) return "'" + text + "' is outside " + what;
+        return {};
+      },
+      "");
+}
+
+/// The timeout in `text`, seconds as --timeout and REACHBACK_TIMEOUT take
+/// it; nullopt when it is not a number or is out of bounds.
+std::optional<std::chrono::milliseconds> timeout_from_text(const std::string& text) {
+  const auto seconds = number_in(text);
+  return seconds ? config::client_timeout_range.to_milliseconds(*seconds) : std::nullopt;
+}
+
+/// --timeout's check: the rule REACHBACK_TIMEOUT and timeout_seconds follow too.
+CLI::Validator timeout_seconds() {
+  return CLI::Validator(
+      [](const std::string& text) -> std::string {
+        if (!number_in(text)) return "'" + text + "' is not a number";
+        if (!timeout_from_text(text)) return "'" + text + "' is outside " + config::client_timeout_range.text() + " seconds";
         return {};
       },
       "");
@@ -88,9 +114,10 @@ void setup(CLI::App& app, flags& f) {
   auto* ipv6 = app.add_flag("-6", f.ipv6_only, "Test IPv6 only");
   ipv4->excludes(ipv6);
   app.add_option("--relay", f.relay, "Relay to ask (port 4750 if left out)")->type_name("HOST[:PORT]")->group("Relay");
-  app.add_option("--timeout", f.timeout_seconds, "How long to wait for the relay, 0.1-600 (default 10)")
+  app.add_option("--timeout", f.timeout,
+                 "How long to wait for the relay, " + config::client_timeout_range.text() + " (default 10)")
       ->type_name("SECONDS")
-      ->check(within(0.1, 600, "0.1-600 seconds"))
+      ->check(timeout_seconds())
       ->group("Relay");
   app.add_option("--token", f.token, "Auth token, for relays that require one")->type_name("TOKEN")->group("Relay");
   auto* listen = app.add_flag("--listen", f.listen, "Always use probe-client's own listener; a held port is a conflict")
@@ -139,19 +166,20 @@ config::client_config load_file_layer(const flags& f, const env_lookup& env) {
 void apply_env(config::client_config& c, const env_lookup& env) {
   if (auto relay = env("REACHBACK_RELAY")) c.relay = *relay;
   if (auto token = env("REACHBACK_TOKEN")) c.token = *token;
-  if (auto timeout = env("REACHBACK_TIMEOUT")) {
-    char* end = nullptr;
-    const double seconds = std::strtod(timeout->c_str(), &end);
-    if (end == timeout->c_str() || *end != '\0' || seconds < 0.1 || seconds > 600)
-      throw config::config_error("REACHBACK_TIMEOUT: expected seconds between 0.1 and 600, got '" + *timeout + "'");
-    c.timeout = std::chrono::milliseconds(static_cast<long>(seconds * 1000));
+  if (auto text = env("REACHBACK_TIMEOUT")) {
+    const auto timeout = timeout_from_text(*text);
+    if (!timeout)
+      throw config::config_error("REACHBACK_TIMEOUT: expected seconds " + config::client_timeout_range.between() +
+                                 ", got '" + *text + "'");
+    c.timeout = *timeout;
   }
 }
 
 client_options merge(const flags& f, config::client_config c) {
   if (!f.relay.empty()) c.relay = f.relay;
   if (!f.token.empty()) c.token = f.token;
-  if (f.timeout_seconds > 0) c.timeout = std::chrono::milliseconds(static_cast<long>(f.timeout_seconds * 1000));
+  // --timeout's validator has already accepted the text.
+  if (!f.timeout.empty()) c.timeout = *timeout_from_text(f.timeout);
   client_options o;
   o.action = f.fix ? client_action::fix : f.unfix ? client_action::unfix : client_action::diagnose;
   o.port = static_cast<std::uint16_t>(f.port);

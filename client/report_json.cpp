@@ -78,15 +78,6 @@ json probe_json(const report& r) {
                        {"total_ms", r.timings.total_ms}}}};
 }
 
-json local_json(const local_port_evidence& local) {
-  const auto families = local.held_in == held_families::unknown ? json(nullptr) : json(to_string(local.held_in));
-  return {{"bind", {{"state", to_string(local.state)}, {"owners", local.owners}, {"held_in", families}}},
-          {"portproxy", local.portproxy},
-          {"excluded_range", local.excluded ? json(*local.excluded) : json(nullptr)},
-          {"proxy_target_accepts", local.proxy_target_accepts ? json(*local.proxy_target_accepts) : json(nullptr)},
-          {"missing", local.missing}};
-}
-
 /// The hairpin finding and the connection it rests on.
 json hairpin_json(const report& r) {
   const auto& f = r.hairpin;
@@ -118,7 +109,7 @@ json report_document(const report& r) {
                    {"summary", v.summary},
                    {"fix", v.fix}}},
       {"hops", hops_json(v.hops)},
-      {"local", local_json(r.ev.local)},
+      {"local", r.ev.local},
       {"probe", probe_json(r)},
       {"hairpin", hairpin_json(r)},
   };

@@ -2,6 +2,9 @@
 #include "report.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <optional>
+#include <string_view>
 
 #include "common/address.hpp"
 
@@ -41,6 +44,62 @@ std::string headline(const report& r, const palette& p) {
   return line + "\n\n";
 }
 
+/// An evidence line that names one TTL, split around the number: the
+/// relay's sweep lines (common/verdict_sweep.cpp), "relay SYN with TTL 7: no
+/// answer after 2 attempt(s)".
+struct ttl_line {
+  std::string_view before;  ///< "relay SYN with TTL "
+  int ttl = 0;
+  std::string_view after;   ///< ": no answer after 2 attempt(s)"
+};
+
+std::optional<ttl_line> split_at_ttl(std::string_view line) {
+  constexpr std::string_view mark = "TTL ";
+  const auto at = line.find(mark);
+  if (at == std::string_view::npos) return std::nullopt;
+  const auto digits = at + mark.size();
+  int ttl = 0;
+  const auto* const end = line.data() + line.size();
+  const auto [stop, error] = std::from_chars(line.data() + digits, end, ttl);
+  const auto after = line.substr(static_cast<std::size_t>(stop - line.data()));
+  if (error != std::errc{} || !after.starts_with(": ")) return std::nullopt;
+  return ttl_line{line.substr(0, digits), ttl, after};
+}
+
+/// Whether `next` says what `first` said, for the TTL `offset` steps further.
+bool continues_run(const ttl_line& first, const std::optional<ttl_line>& next, std::size_t offset) {
+  return next && next->before == first.before && next->after == first.after &&
+         next->ttl == first.ttl + static_cast<int>(offset);
+}
+
+/// One line for TTLs first.ttl..last that all said the same. "no answer after
+/// 2 attempt(s)" would read as a total once it covers several TTLs.
+std::string run_line(const ttl_line& first, int last) {
+  constexpr std::string_view silence = ": no answer after ";
+  constexpr std::string_view attempts = " attempt(s)";
+  std::string after(first.after);
+  if (after.starts_with(silence) && after.ends_with(attempts)) {
+    const auto count = after.substr(silence.size(), after.size() - silence.size() - attempts.size());
+    after = ": no answer (" + count + (count == "1" ? " attempt" : " attempts") + " each)";
+  }
+  return std::string(first.before) + std::to_string(first.ttl) + "–" + std::to_string(last) + after;
+}
+
+/// The evidence as the text report shows it: a run of lines that differ only
+/// in a consecutive TTL becomes one line, "relay SYN with TTL 4–16: no answer
+/// (2 attempts each)". The JSON report keeps every line.
+std::vector<std::string> collapse_ttl_runs(const std::vector<std::string>& lines) {
+  std::vector<std::string> shown;
+  for (std::size_t i = 0; i < lines.size();) {
+    const auto first = split_at_ttl(lines[i]);
+    std::size_t end = i + 1;
+    while (first && end < lines.size() && continues_run(*first, split_at_ttl(lines[end]), end - i)) ++end;
+    shown.push_back(end - i > 1 ? run_line(*first, first->ttl + static_cast<int>(end - i - 1)) : lines[i]);
+    i = end;
+  }
+  return shown;
+}
+
 std::string hop_lines(const std::vector<hop>& hops, const palette& p) {
   std::size_t width = 0;
   for (const auto& h : hops) width = std::max(width, h.name.size() + (h.address ? h.address->size() + 1 : 0));
@@ -49,7 +108,7 @@ std::string hop_lines(const std::vector<hop>& hops, const palette& p) {
     const auto& h = hops[i];
     const auto name = hop_name(h);
     text += "  " + std::to_string(i) + "  " + pad(name, width) + "  " + status_word(h.status, p) + "\n";
-    for (const auto& e : h.evidence) text += "       " + p.dim("· " + e) + "\n";
+    for (const auto& e : collapse_ttl_runs(h.evidence)) text += "       " + p.dim("· " + e) + "\n";
   }
   return text;
 }

@@ -250,6 +250,27 @@ void from_json(const json& j, port_owner& v) {
   v.urls = optional<std::vector<std::string>>(j, "urls").value_or(std::vector<std::string>{});
 }
 
+void to_json(json& j, const squatter_match& v) {
+  j = {{"id", v.id}, {"description", v.description}, {"fix", v.fix}};
+}
+
+void to_json(json& j, const local_port_evidence& v) {
+  j = {{"bind",
+        {{"state", to_string(v.state)},
+         {"owners", v.owners},
+         {"held_in", nullptr},
+         {"owners_hidden", v.owners_hidden},
+         {"squatter", nullptr}}},
+       {"portproxy", v.portproxy},
+       {"excluded_range", nullptr},
+       {"proxy_target_accepts", nullptr},
+       {"missing", v.missing}};
+  if (v.held_in != held_families::unknown) j["bind"]["held_in"] = to_string(v.held_in);
+  if (v.squatter) j["bind"]["squatter"] = *v.squatter;
+  if (v.excluded) j["excluded_range"] = *v.excluded;
+  if (v.proxy_target_accepts) j["proxy_target_accepts"] = *v.proxy_target_accepts;
+}
+
 void to_json(json& j, const portproxy_rule& v) {
   j = {{"kind", v.kind},
        {"listen_address", v.listen_address},

@@ -42,6 +42,11 @@ void to_json(nlohmann::json& j, const hosted_service& v);
 void from_json(const nlohmann::json& j, hosted_service& v);
 void to_json(nlohmann::json& j, const port_owner& v);
 void from_json(const nlohmann::json& j, port_owner& v);
+void to_json(nlohmann::json& j, const squatter_match& v);
+/// The report's "local" object: {"bind": {"state", "owners", "held_in",
+/// "owners_hidden", "squatter"}, "portproxy", "excluded_range",
+/// "proxy_target_accepts", "missing"}.
+void to_json(nlohmann::json& j, const local_port_evidence& v);
 void to_json(nlohmann::json& j, const portproxy_rule& v);
 void to_json(nlohmann::json& j, const excluded_port_range& v);
 void to_json(nlohmann::json& j, const missing_evidence& v);

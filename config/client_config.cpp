@@ -3,14 +3,11 @@
 
 #include "common/address.hpp"
 #include "common/messages.hpp"
+#include "seconds_range.hpp"
 #include "toml_reading.hpp"
 
 namespace reachback::config {
 namespace {
-
-// The same bounds as probe-client's --timeout and REACHBACK_TIMEOUT.
-constexpr double min_timeout_seconds = 0.1;
-constexpr double max_timeout_seconds = 600;
 
 // The client resolves names and defaults the port, as for --relay.
 std::string check_relay(std::string_view text) {
@@ -26,7 +23,7 @@ client_config parse_client_config(std::string_view toml_text, std::string_view s
   const auto document = detail::parse_toml(toml_text, source);
   detail::table_reader reader(document, source);
   reader.read("relay", base.relay, check_relay);
-  reader.read_seconds("timeout_seconds", base.timeout, min_timeout_seconds, max_timeout_seconds);
+  reader.read_seconds("timeout_seconds", base.timeout, client_timeout_range);
   reader.read("token", base.token, detail::check_trimmed);
   reader.finish();
   return base;

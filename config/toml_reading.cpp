@@ -3,10 +3,7 @@
 
 #include <array>
 #include <cerrno>
-#include <cmath>
 #include <fstream>
-#include <iomanip>
-#include <limits>
 #include <memory>
 #include <sstream>
 #include <system_error>
@@ -74,13 +71,6 @@ constexpr toml::node_type toml_type_of() noexcept {
   fail_node(source, node,
             "expected " + std::string(expected) + " for '" + name + "', got " +
                 std::string(type_name(node.type())));
-}
-
-// Shortest form that reads back as the same number: 0.1, 600, 2.5.
-std::string number_text(double value) {
-  std::ostringstream out;
-  out << std::setprecision(std::numeric_limits<double>::max_digits10 - 2) << value;
-  return out.str();
 }
 
 // value_exact, not value(): value() turns `enabled = 1` into true and
@@ -207,19 +197,18 @@ void table_reader::read(std::string_view key, std::chrono::milliseconds& out, in
 }
 
 void table_reader::read_seconds(std::string_view key, std::chrono::milliseconds& out,
-                                double min_seconds, double max_seconds) {
+                                seconds_range range) {
   const auto* node = take(key);
   if (node == nullptr) return;
   // Both TOML number types are fine here: `timeout_seconds = 10` and `= 2.5`.
   const auto seconds = node->is_integer() ? static_cast<double>(*node->value_exact<std::int64_t>())
                                           : node->value_exact<double>();
   if (!seconds) fail_type(source_, *node, "a number", name(key));
-  // Written as "not inside" so that nan and inf fail too.
-  if (!(*seconds >= min_seconds && *seconds <= max_seconds)) {
-    fail_at(*node, "'" + name(key) + "' must be between " + number_text(min_seconds) + " and " +
-                       number_text(max_seconds) + ", got " + number_text(*seconds));
+  const auto milliseconds = range.to_milliseconds(*seconds);
+  if (!milliseconds) {
+    fail_at(*node, "'" + name(key) + "' must be " + range.between() + ", got " + number_text(*seconds));
   }
-  out = std::chrono::milliseconds(std::llround(*seconds * 1000.0));
+  out = *milliseconds;
 }
 
 void table_reader::read_table(std::string_view key,

@@ -16,6 +16,8 @@
 
 #include <toml++/toml.h>
 
+#include "seconds_range.hpp"
+
 namespace reachback::config::detail {
 
 /// Inclusive bounds for an integer setting.
@@ -64,9 +66,8 @@ class table_reader {
   void read(std::string_view key, std::vector<std::uint16_t>& out);
   /// An integer number of milliseconds within `range`.
   void read(std::string_view key, std::chrono::milliseconds& out, int_range range);
-  /// A number of seconds, integer or fractional, within [min_seconds, max_seconds].
-  void read_seconds(std::string_view key, std::chrono::milliseconds& out, double min_seconds,
-                    double max_seconds);
+  /// A number of seconds, integer or fractional, within `range`, rounded as it rounds.
+  void read_seconds(std::string_view key, std::chrono::milliseconds& out, seconds_range range);
 
   /// Calls `fields` with a reader for the sub-table `key`, if present, then finishes it.
   void read_table(std::string_view key, const std::function<void(table_reader&)>& fields);

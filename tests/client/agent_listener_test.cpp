@@ -58,7 +58,8 @@ bool run_until(asio::io_context& ctx, Ready ready) {
 TEST(agent_listener, proves_the_nonce_on_ipv4_and_ipv6) {
   asio::io_context ctx{1};
   agent_listener listener(ctx.get_executor());
-  const auto port = test::free_port();
+  const test::reserved_tcp_port reserved;
+  const auto port = reserved.number();
   ASSERT_FALSE(listener.open(port));
   listener.start(nonce);
   std::string over_v4;
@@ -92,7 +93,8 @@ bool greeted_over(const agent_nonces& nonces, const char* from, const std::strin
                   std::optional<ip_family> family, std::chrono::milliseconds limit) {
   asio::io_context ctx{1};
   agent_listener listener(ctx.get_executor());
-  const auto port = test::free_port();
+  const test::reserved_tcp_port reserved;
+  const auto port = reserved.number();
   if (listener.open(port)) return false;
   listener.start(nonces);
   std::optional<tcp::socket> keep;
@@ -151,7 +153,7 @@ TEST(agent_nonces, a_peer_gets_its_familys_nonce) {
 TEST(agent_listener, close_ends_the_wait_for_a_greeting) {
   asio::io_context ctx{1};
   agent_listener listener(ctx.get_executor());
-  ASSERT_FALSE(listener.open(test::free_port()));
+  ASSERT_FALSE(listener.open(test::reserved_tcp_port().number()));
   listener.start(nonce);
   std::optional<bool> greeted;
   asio::co_spawn(ctx, listener.greeted(), [&](std::exception_ptr e, bool result) {
@@ -175,7 +177,8 @@ TEST(agent_listener, held_port_is_address_in_use) {
 TEST(agent_listener, close_ends_lingering_sessions_at_once) {
   asio::io_context ctx{1};
   agent_listener listener(ctx.get_executor());
-  const auto port = test::free_port();
+  const test::reserved_tcp_port reserved;
+  const auto port = reserved.number();
   ASSERT_FALSE(listener.open(port));
   listener.start(nonce);
   std::string received;
@@ -184,18 +187,19 @@ TEST(agent_listener, close_ends_lingering_sessions_at_once) {
                  rethrow);
   ASSERT_TRUE(run_until(ctx, [&] { return still_open.has_value(); }));
   ASSERT_EQ(received, proof);
-  const auto start = std::chrono::steady_clock::now();
   listener.close();
-  ctx.run_for(3s);
+  // Not the 2 s linger: the close itself ends the session, so running only
+  // what is ready, without waiting for any timer, leaves no work behind.
+  while (ctx.poll() != 0) {
+  }
   EXPECT_TRUE(ctx.stopped());
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 500ms);  // not the 2 s linger
 }
 
 TEST(agent_listener, destroyed_while_accepting) {
   asio::io_context ctx{1};
   {
     agent_listener listener(ctx.get_executor());
-    ASSERT_FALSE(listener.open(test::free_port()));
+    ASSERT_FALSE(listener.open(test::reserved_tcp_port().number()));
     listener.start(nonce);
   }
   ctx.run_for(1s);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,7 @@ struct plan_case {
   source_lookup sources;
   std::vector<family_target> targets;
   std::vector<ip_family> skipped;
+  friend void PrintTo(const plan_case& c, std::ostream* os) { *os << c.name; }
 };
 
 class plan_families_cases : public testing::TestWithParam<plan_case> {};
@@ -76,6 +78,7 @@ struct refusal_case {
   std::vector<std::string> relay_addresses;
   source_lookup sources;
   std::string message;
+  friend void PrintTo(const refusal_case& c, std::ostream* os) { *os << c.name; }
 };
 
 class plan_refusal_cases : public testing::TestWithParam<refusal_case> {};

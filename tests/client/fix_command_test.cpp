@@ -62,8 +62,9 @@ report double_nat_without_upnp(bool reachable) {
 class fix_command : public testing::Test {
  protected:
   // One directory per test: ctest runs the tests of this fixture in parallel.
-  std::filesystem::path dir = std::filesystem::path(testing::TempDir()) / "reachback_fix_command_test" /
-                              testing::UnitTest::GetInstance()->current_test_info()->name();
+  std::filesystem::path dir =
+      std::filesystem::path(testing::TempDir()) /
+      (std::string("reachback_fix_command_test-") + testing::UnitTest::GetInstance()->current_test_info()->name());
   std::ostringstream out, err;
   std::istringstream in;
   output io{out, err, false, false};

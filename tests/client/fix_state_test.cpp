@@ -281,8 +281,9 @@ TEST(fix_state, path_is_in_the_state_directory) {
 class fix_state_file : public testing::Test {
  protected:
   // One directory per test: ctest runs the tests of this fixture in parallel.
-  std::filesystem::path dir = std::filesystem::path(testing::TempDir()) / "reachback_fix_state_test" /
-                              testing::UnitTest::GetInstance()->current_test_info()->name();
+  std::filesystem::path dir =
+      std::filesystem::path(testing::TempDir()) /
+      (std::string("reachback_fix_state_test-") + testing::UnitTest::GetInstance()->current_test_info()->name());
   std::filesystem::path file = dir / "nested" / "fix-state.json";
   void SetUp() override { std::filesystem::remove_all(dir); }
   void TearDown() override { std::filesystem::remove_all(dir); }

@@ -15,7 +15,6 @@
 namespace reachback::client {
 namespace {
 
-using test::free_port;
 using test::listen_on;
 
 struct classify_case {
@@ -109,7 +108,8 @@ INSTANTIATE_TEST_SUITE_P(cases, classify_families_table, testing::ValuesIn(famil
                          [](const auto& test_info) { return test_info.param.name; });
 
 TEST(check_local_port, free_port) {
-  const auto port = free_port();
+  const test::reserved_tcp_port reserved;
+  const auto port = reserved.number();
   const auto evidence = check_local_port(port, {});
   EXPECT_EQ(evidence.port, port);
   EXPECT_EQ(evidence.state, bind_state::free);
@@ -191,7 +191,8 @@ TEST(check_local_port, unprivileged_sees_hidden_owner_and_forbidden_port) {
 // --- UDP: any bound socket holds the port ---
 
 TEST(check_local_port, udp_free_port) {
-  const auto port = test::free_udp_port();
+  const test::reserved_udp_port reserved;
+  const auto port = reserved.number();
   const auto evidence = check_local_port(port, {}, transport::udp);
   EXPECT_EQ(evidence.state, bind_state::free);
   EXPECT_TRUE(evidence.owners.empty());

@@ -3,9 +3,11 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <map>
 #include <sstream>
+#include <string>
+
+#include "tests/support/scratch_dir.hpp"
 
 namespace reachback::client {
 namespace {
@@ -31,10 +33,12 @@ parse_run parse(std::vector<std::string> args, std::map<std::string, std::string
   return {std::move(parsed), out.str(), err.str()};
 }
 
+/// A client.toml with `text`, new for each call, in a directory that the
+/// test process removes when it exits.
 std::string config_file(const std::string& text) {
-  const auto path = testing::TempDir() + "client_options_test.toml";
-  std::ofstream(path) << text;
-  return path;
+  static const reachback::test::scratch_dir dir;
+  static int written = 0;
+  return dir.write("client-" + std::to_string(++written) + ".toml", text).string();
 }
 
 TEST(options, relay_default_port_and_defaults) {
@@ -119,6 +123,27 @@ TEST(options, file_then_environment_then_flags) {
   EXPECT_EQ(r.parsed.options->relay, (host_port{"flag.example", 4750}));
   EXPECT_EQ(r.parsed.options->timeout, 1500ms);
   EXPECT_EQ(r.parsed.options->token, "t");
+}
+
+// One rule for all three layers: 1.001 s is 1001 ms (truncating gave 1000).
+TEST(options, flag_environment_and_file_round_the_timeout_alike) {
+  const auto file = config_file("relay = \"r\"\ntimeout_seconds = 1.001\n");
+  EXPECT_EQ(parse({"--port", "1", "--config", file}).parsed.options->timeout, 1001ms);
+  const auto from_env = parse({"--port", "1", "--config", file}, {{"REACHBACK_TIMEOUT", "1.001"}});
+  EXPECT_EQ(from_env.parsed.options->timeout, 1001ms);
+  const auto from_flag = parse({"--port", "1", "--config", file, "--timeout", "1.001"});
+  EXPECT_EQ(from_flag.parsed.options->timeout, 1001ms);
+}
+
+TEST(options, timeout_flag_outside_its_bounds_is_a_usage_error) {
+  const auto file = config_file("relay = \"r\"\n");
+  for (const auto* seconds : {"0.0999", "600.001", "nan"}) {
+    const auto r = parse({"--port", "1", "--config", file, "--timeout", seconds});
+    EXPECT_EQ(r.parsed.exit_code, 2) << seconds;
+    EXPECT_NE(r.err.find(std::string("'") + seconds + "' is outside 0.1-600 seconds"), std::string::npos) << r.err;
+  }
+  const auto r = parse({"--port", "1", "--config", file}, {{"REACHBACK_TIMEOUT", "600.001"}});
+  EXPECT_EQ(r.err, "probe-client: REACHBACK_TIMEOUT: expected seconds between 0.1 and 600, got '600.001'\n");
 }
 
 TEST(options, bad_environment_timeout_is_one_line_usage_error) {

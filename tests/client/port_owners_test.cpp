@@ -51,7 +51,7 @@ TEST(find_listeners, one_owner_with_every_address) {
 }
 
 TEST(find_listeners, nothing_on_a_free_port) {
-  const auto found = find_listeners(test::free_port());
+  const auto found = find_listeners(test::reserved_tcp_port().number());
   EXPECT_TRUE(found.owners.empty());
   EXPECT_TRUE(found.addresses.empty());
   EXPECT_FALSE(found.owners_hidden);

@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <ostream>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "common/verdict_engine.hpp"
 #include "config/fixes.hpp"
@@ -69,7 +72,10 @@ TEST(report_json, has_exactly_the_schema_fields) {
   EXPECT_EQ(doc["hops"][2]["status"], "not_reached");
   EXPECT_EQ(keys(doc["local"]),
             (std::set<std::string>{"bind", "portproxy", "excluded_range", "proxy_target_accepts", "missing"}));
-  EXPECT_EQ(keys(doc["local"]["bind"]), (std::set<std::string>{"state", "owners", "held_in"}));
+  EXPECT_EQ(keys(doc["local"]["bind"]),
+            (std::set<std::string>{"state", "owners", "held_in", "owners_hidden", "squatter"}));
+  EXPECT_FALSE(doc["local"]["bind"]["owners_hidden"].get<bool>());
+  EXPECT_TRUE(doc["local"]["bind"]["squatter"].is_null());
   EXPECT_TRUE(doc["local"]["bind"]["held_in"].is_null());
   EXPECT_EQ(keys(doc["local"]["bind"]["owners"][0]),
             (std::set<std::string>{"pid", "name", "cmdline", "unit", "container", "addresses", "image_path",
@@ -185,6 +191,12 @@ TEST(report_json, owners_keep_their_container) {
   EXPECT_EQ(doc["local"]["bind"]["owners"][0]["container"], "web-1 (abc123)");
 }
 
+TEST(report_json, hidden_owners_are_said) {
+  auto r = sample();
+  r.ev.local.owners_hidden = true;
+  EXPECT_TRUE(json::parse(render_json(r))["local"]["bind"]["owners_hidden"].get<bool>());
+}
+
 // The story behind reachback, as a Windows client gathers it: the IP Helper
 // service in svchost.exe holds port 3000 for a portproxy rule to WSL2.
 report windows_story() {
@@ -232,6 +244,10 @@ TEST(report_json, windows_evidence_is_in_the_document) {
   EXPECT_EQ(owner["pid"], 1234);
   EXPECT_EQ(owner["image_path"], R"(C:\Windows\System32\svchost.exe)");
   EXPECT_EQ(owner["services"][0]["display_name"], "IP Helper");
+  const auto& squatter = doc["local"]["bind"]["squatter"];
+  EXPECT_EQ(squatter["id"], "iphlpsvc");
+  EXPECT_FALSE(squatter["description"].get<std::string>().empty());
+  EXPECT_FALSE(squatter["fix"].empty());
   EXPECT_EQ(doc["local"]["portproxy"][0]["connect_address"], "172.28.160.1");
   EXPECT_EQ(doc["local"]["excluded_range"]["administered"], true);
   EXPECT_EQ(doc["local"]["missing"][0]["what"], "IPv6 excluded port ranges");
@@ -344,6 +360,79 @@ TEST(report_text, a_udp_report_from_the_engine_speaks_udp_throughout) {
             std::string::npos)
       << text;
   for (const auto* tcp_word : {"SYN", "TCP", "RST", "reset"}) EXPECT_EQ(text.find(tcp_word), std::string::npos) << tcp_word;
+}
+
+/// One case of collapsing sweep lines: the evidence on the internet hop and
+/// the lines the text report must show for it, in order.
+struct ttl_run_case {
+  std::string name;
+  std::vector<std::string> evidence;
+  std::vector<std::string> shown;
+  friend std::ostream& operator<<(std::ostream& out, const ttl_run_case& c) { return out << c.name; }
+};
+
+std::string silent(int ttl, int attempts = 2) {
+  return "relay SYN with TTL " + std::to_string(ttl) + ": no answer after " + std::to_string(attempts) +
+         " attempt(s)";
+}
+
+std::vector<std::string> silent_run(int first, int last) {
+  std::vector<std::string> lines;
+  for (int ttl = first; ttl <= last; ++ttl) lines.push_back(silent(ttl));
+  return lines;
+}
+
+const std::string exceeded_at_3 = "relay SYN with TTL 3: ICMP time exceeded from 192.168.0.1";
+
+/// The evidence lines of hop 0, as render_text shows them.
+std::vector<std::string> shown_evidence(const std::vector<std::string>& evidence) {
+  auto r = sample();
+  r.result.hops[0].evidence = evidence;
+  const auto text = render_text(r, false);
+  std::vector<std::string> shown;
+  const std::string bullet = "· ";
+  const auto start = text.find("  0  ");
+  const auto stop = text.find("  1  ");
+  std::size_t at = start;
+  while ((at = text.find(bullet, at)) != std::string::npos && at < stop) {
+    const auto begin = at + bullet.size();
+    const auto end = text.find('\n', begin);
+    shown.push_back(text.substr(begin, end - begin));
+    at = end;
+  }
+  return shown;
+}
+
+class report_text_ttl_runs : public testing::TestWithParam<ttl_run_case> {};
+
+TEST_P(report_text_ttl_runs, show_one_line_per_run) {
+  EXPECT_EQ(shown_evidence(GetParam().evidence), GetParam().shown);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    cases, report_text_ttl_runs,
+    testing::Values(
+        ttl_run_case{"thirteen_silent_ttls", silent_run(4, 16),
+                     {"relay SYN with TTL 4–16: no answer (2 attempts each)"}},
+        ttl_run_case{"two_silent_ttls", silent_run(4, 5), {"relay SYN with TTL 4–5: no answer (2 attempts each)"}},
+        ttl_run_case{"one_attempt_each", {silent(4, 1), silent(5, 1)},
+                     {"relay SYN with TTL 4–5: no answer (1 attempt each)"}},
+        ttl_run_case{"a_single_silent_ttl_is_kept", {silent(4)}, {silent(4)}},
+        ttl_run_case{"an_answer_splits_the_run",
+                     {silent(1), silent(2), exceeded_at_3, silent(4), silent(5)},
+                     {"relay SYN with TTL 1–2: no answer (2 attempts each)", exceeded_at_3,
+                      "relay SYN with TTL 4–5: no answer (2 attempts each)"}},
+        ttl_run_case{"other_attempt_counts_split_the_run", {silent(4), silent(5, 3), silent(6, 3)},
+                     {silent(4), "relay SYN with TTL 5–6: no answer (3 attempts each)"}},
+        ttl_run_case{"a_gap_in_the_ttls_splits_the_run", {silent(4), silent(6)}, {silent(4), silent(6)}},
+        ttl_run_case{"lines_without_a_ttl_are_kept", {"seen", "seen"}, {"seen", "seen"}}),
+    [](const auto& test_info) { return test_info.param.name; });
+
+TEST(report_json, keeps_every_sweep_line) {
+  auto r = sample();
+  r.result.hops[0].evidence = silent_run(4, 16);
+  const auto doc = json::parse(render_json(r));
+  EXPECT_EQ(doc["hops"][0]["evidence"], json(silent_run(4, 16)));
 }
 
 TEST(report_text, colour_on_request) {

@@ -65,20 +65,6 @@ listening_socket bind_udp(const std::string& address, std::uint16_t port, bool d
   return {std::move(fd), actual};
 }
 
-std::uint16_t free_udp_port() {
-  const auto bound = bind_udp("::", 0, true);
-  return bound.port;
-}
-
-std::uint16_t free_port() {
-  // A dual-stack wildcard bind to port 0 proves the port free on IPv4 and IPv6.
-  const unique_fd fd(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  EXPECT_FALSE(platform::set_int_option(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, 0));
-  const auto any = platform::make_socket_address(*platform::parse_ip("::"), 0);
-  EXPECT_EQ(::bind(fd.get(), any.get(), any.length), 0);
-  return local_port_of(fd.get());
-}
-
 unique_fd connect_to(const std::string& address, std::uint16_t port, std::error_code& ec,
                      const std::string& source) {
   const auto ip = platform::parse_ip(address);

@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "client/platform/posix_io.hpp"
+#include "tests/support/reserved_port.hpp"
 
 namespace reachback::client::test {
 
@@ -28,11 +29,9 @@ struct listening_socket {
 /// `dual_stack`. Fails the calling test if that is not possible.
 [[nodiscard]] listening_socket bind_udp(const std::string& address, std::uint16_t port = 0, bool dual_stack = false);
 
-/// A UDP port that was free on every address a moment ago.
-[[nodiscard]] std::uint16_t free_udp_port();
-
-/// A TCP port that was free on every address a moment ago.
-[[nodiscard]] std::uint16_t free_port();
+/// Ports held for the test, so no test running beside it can take them.
+using reachback::test::reserved_tcp_port;
+using reachback::test::reserved_udp_port;
 
 /// Connects to `address`:`port` from `source` (any when empty), giving up
 /// after one second; the error if it did not connect (e.g. connection_refused).

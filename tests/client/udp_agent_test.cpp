@@ -103,7 +103,8 @@ std::vector<std::string> receive(asio::io_context& ctx, prober& p, std::size_t c
 TEST(udp_agent, answers_the_probe_on_ipv4_and_ipv6_and_nothing_before_it) {
   asio::io_context ctx{1};
   udp_agent agent(ctx.get_executor());
-  const auto port = test::free_udp_port();
+  const test::reserved_udp_port reserved;
+  const auto port = reserved.number();
   ASSERT_FALSE(agent.open(port));
   agent.start(nonce);
   for (const std::string address : {"127.0.0.1", "::1"}) {
@@ -127,7 +128,8 @@ TEST(udp_agent, answers_the_probe_on_ipv4_and_ipv6_and_nothing_before_it) {
 TEST(udp_agent, answers_each_repeat_of_the_probe_up_to_its_bound) {
   asio::io_context ctx{1};
   udp_agent agent(ctx.get_executor());
-  const auto port = test::free_udp_port();
+  const test::reserved_udp_port reserved;
+  const auto port = reserved.number();
   ASSERT_FALSE(agent.open(port));
   agent.start(nonce);
   prober p(ctx, "127.0.0.1");
@@ -151,7 +153,7 @@ TEST(udp_agent, a_held_port_fails_to_open) {
 TEST(udp_agent, close_leaves_no_work_behind) {
   asio::io_context ctx{1};
   udp_agent agent(ctx.get_executor());
-  ASSERT_FALSE(agent.open(test::free_udp_port()));
+  ASSERT_FALSE(agent.open(test::reserved_udp_port().number()));
   agent.start(nonce);
   agent.close();
   ctx.run_for(1s);

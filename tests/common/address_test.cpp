@@ -139,6 +139,7 @@ struct prefix_case {
   std::string b;
   int bits;
   bool same;
+  friend void PrintTo(const prefix_case& c, std::ostream* os) { *os << c.name; }
 };
 
 class SameIpv6Prefix : public testing::TestWithParam<prefix_case> {};

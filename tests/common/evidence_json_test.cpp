@@ -265,6 +265,41 @@ TEST(EvidenceJson, PortOwnerRejectsWrongTypesInTheNewFields) {
   }
 }
 
+TEST(EvidenceJson, LocalEvidenceKeepsTheContainerAndTheSquatter) {
+  local_port_evidence local;
+  local.state = bind_state::held;
+  local.held_in = held_families::both;
+  port_owner proxy;
+  proxy.pid = 812;
+  proxy.name = "docker-proxy";
+  proxy.container = "web-1 (abc123)";
+  local.owners = {proxy};
+  local.owners_hidden = true;
+  local.squatter = squatter_match{"docker-proxy", "Docker publishes a container's port", {"docker stop web-1"}};
+  local.excluded = excluded_port_range{4, 3000, 3099, false};
+  local.proxy_target_accepts = false;
+  const json j = local;
+  const auto& bind = j.at("bind");
+  EXPECT_EQ(bind.at("state"), "held");
+  EXPECT_EQ(bind.at("held_in"), "both");
+  EXPECT_EQ(bind.at("owners").at(0).at("container"), "web-1 (abc123)");
+  EXPECT_TRUE(bind.at("owners_hidden").get<bool>());
+  EXPECT_EQ(bind.at("squatter"),
+            (json{{"id", "docker-proxy"},
+                  {"description", "Docker publishes a container's port"},
+                  {"fix", {"docker stop web-1"}}}));
+  EXPECT_EQ(j.at("excluded_range").at("first"), 3000);
+  EXPECT_FALSE(j.at("proxy_target_accepts").get<bool>());
+}
+
+TEST(EvidenceJson, LocalEvidenceWritesNullForWhatIsUnknown) {
+  const json j = local_port_evidence{};
+  EXPECT_TRUE(j.at("bind").at("held_in").is_null());
+  EXPECT_TRUE(j.at("bind").at("squatter").is_null());
+  EXPECT_TRUE(j.at("excluded_range").is_null());
+  EXPECT_TRUE(j.at("proxy_target_accepts").is_null());
+}
+
 TEST(EvidenceJson, WindowsEnumNames) {
   EXPECT_EQ(to_string(host_os::linux_host), "linux");
   EXPECT_EQ(to_string(host_os::windows_host), "windows");

@@ -3,9 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <optional>
 
+#include "config/seconds_range.hpp"
 #include "config_test_support.hpp"
 
 namespace reachback::config {
@@ -46,6 +49,46 @@ TEST(ClientConfig, TimeoutSecondsMayBeFractional) {
   EXPECT_EQ(parse("timeout_seconds = 2.5").timeout, 2500ms);
   EXPECT_EQ(parse("timeout_seconds = 0.1").timeout, 100ms);
   EXPECT_EQ(parse("timeout_seconds = 600").timeout, 600s);
+}
+
+// Truncating would make this 1000 ms: 1.001 * 1000 is 1000.999... in binary.
+TEST(ClientConfig, TimeoutSecondsRoundToTheNearestMillisecond) {
+  EXPECT_EQ(parse("timeout_seconds = 1.001").timeout, 1001ms);
+}
+
+/// One boundary case of the timeout rule that every layer (flag, environment, TOML) follows.
+struct timeout_case {
+  std::string name;
+  double seconds = 0;
+  std::optional<std::chrono::milliseconds> expected;  ///< nullopt: refused
+  friend std::ostream& operator<<(std::ostream& out, const timeout_case& c) { return out << c.name; }
+};
+
+class ClientTimeoutRange : public ::testing::TestWithParam<timeout_case> {};
+
+TEST_P(ClientTimeoutRange, BoundsAndRounding) {
+  EXPECT_EQ(client_timeout_range.to_milliseconds(GetParam().seconds), GetParam().expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, ClientTimeoutRange,
+    ::testing::Values(timeout_case{"lowest_bound_is_accepted", 0.1, 100ms},
+                      timeout_case{"just_below_lowest_is_refused", 0.0999, std::nullopt},
+                      timeout_case{"zero_is_refused", 0, std::nullopt},
+                      timeout_case{"negative_is_refused", -1, std::nullopt},
+                      timeout_case{"highest_bound_is_accepted", 600, 600s},
+                      timeout_case{"just_above_highest_is_refused", 600.001, std::nullopt},
+                      timeout_case{"nan_is_refused", std::nan(""), std::nullopt},
+                      timeout_case{"infinity_is_refused", std::numeric_limits<double>::infinity(),
+                                   std::nullopt},
+                      timeout_case{"binary_fraction_below_rounds_up", 1.001, 1001ms},
+                      timeout_case{"below_half_a_millisecond_rounds_down", 2.5004, 2500ms},
+                      timeout_case{"above_half_a_millisecond_rounds_up", 2.5006, 2501ms}),
+    [](const auto& test_info) { return test_info.param.name; });
+
+TEST(ClientTimeoutRange, TextsNameBothBounds) {
+  EXPECT_EQ(client_timeout_range.text(), "0.1-600");
+  EXPECT_EQ(client_timeout_range.between(), "between 0.1 and 600");
 }
 
 TEST(ClientConfig, RelayPortIsOptional) {

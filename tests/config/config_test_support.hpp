@@ -5,16 +5,13 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <filesystem>
-#include <fstream>
 #include <functional>
 #include <ostream>
-#include <random>
 #include <string>
 #include <string_view>
 
 #include "config/config_error.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 namespace reachback::config::test {
 
@@ -43,34 +40,7 @@ inline std::string case_name(const ::testing::TestParamInfo<error_case>& info) {
   return info.param.name;
 }
 
-/// A fresh directory under the system temp directory, removed with its contents.
-class scratch_dir {
- public:
-  scratch_dir() {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("reachback-config-test-" + std::to_string(std::random_device{}()) + "-" +
-             std::to_string(counter++));
-    std::filesystem::create_directories(path_);
-  }
-  ~scratch_dir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  scratch_dir(const scratch_dir&) = delete;
-  scratch_dir& operator=(const scratch_dir&) = delete;
-
-  /// The directory itself.
-  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-  /// Writes `text` to `name` in the directory and returns its path.
-  std::filesystem::path write(std::string_view name, std::string_view text) const {
-    const auto file = path_ / name;
-    std::ofstream(file, std::ios::binary) << text;
-    return file;
-  }
-
- private:
-  std::filesystem::path path_;
-};
+/// A fresh directory, removed with its contents (tests/support/scratch_dir.hpp).
+using reachback::test::scratch_dir;
 
 }  // namespace reachback::config::test

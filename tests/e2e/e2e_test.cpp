@@ -17,34 +17,13 @@
 
 #include "common/codec.hpp"
 #include "process.hpp"
+#include "tests/support/reserved_port.hpp"
 
 namespace reachback::test {
 namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
-
-std::uint16_t free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t length = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &length);
-  close(fd);
-  return ntohs(a.sin_port);
-}
-
-std::uint16_t free_udp_port() {
-  const int fd = socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t length = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &length);
-  close(fd);
-  return ntohs(a.sin_port);
-}
 
 std::size_t line_count(const std::string& text) {
   return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
@@ -103,7 +82,7 @@ class relay_process {
 
 /// probe-client --json against `relay` for a free port; it must exit 0.
 json reachable_report(const std::string& relay) {
-  const auto r = run({PROBE_CLIENT, "--relay", relay, "--port", std::to_string(free_port()), "--json"}, 30s);
+  const auto r = run({PROBE_CLIENT, "--relay", relay, "--port", reserved_tcp_port().text(), "--json"}, 30s);
   EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
   return json::parse(r.out);
 }
@@ -138,8 +117,7 @@ class e2e : public testing::Test {
 };
 
 TEST_F(e2e, free_port_is_reachable_through_our_listener) {
-  const auto port = free_port();
-  const auto report = client_json({"--port", std::to_string(port)}, 0);
+  const auto report = client_json({"--port", reserved_tcp_port().text()}, 0);
   EXPECT_EQ(report["schema"], "reachback.report/1");
   EXPECT_EQ(report["verdict"]["cause"], "reachable");
   EXPECT_TRUE(report["reachable"].get<bool>());
@@ -152,7 +130,7 @@ TEST_F(e2e, free_port_is_reachable_through_our_listener) {
 }
 
 TEST_F(e2e, port_held_by_another_process_with_listen_is_bind_conflict) {
-  fake_peer holder("0.0.0.0", free_port(), "hold");
+  fake_peer holder("0.0.0.0", 0, "hold");
   const auto report = client_json({"--port", std::to_string(holder.port()), "--listen"}, 1);
   EXPECT_EQ(report["verdict"]["cause"], "bind_conflict");
   const auto& owners = report["local"]["bind"]["owners"];
@@ -165,14 +143,14 @@ TEST_F(e2e, port_held_by_another_process_with_listen_is_bind_conflict) {
 }
 
 TEST_F(e2e, listener_on_loopback_only_is_loopback_only) {
-  fake_peer server("127.0.0.1", free_port(), "hold");
+  fake_peer server("127.0.0.1", 0, "hold");
   const auto report = client_json({"--port", std::to_string(server.port())}, 1);
   EXPECT_EQ(report["verdict"]["cause"], "loopback_only");
   EXPECT_EQ(report["local"]["bind"]["state"], "loopback_only");
 }
 
 TEST_F(e2e, users_service_on_all_addresses_is_reachable_and_named) {
-  fake_peer server("0.0.0.0", free_port(), "banner");
+  fake_peer server("0.0.0.0", 0, "banner");
   const auto report = client_json({"--port", std::to_string(server.port()), "--service"}, 0);
   EXPECT_EQ(report["verdict"]["cause"], "reachable") << report.dump(2);
   EXPECT_EQ(report["local"]["bind"]["owners"][0]["name"], "fake-peer");
@@ -182,12 +160,12 @@ TEST_F(e2e, users_service_on_all_addresses_is_reachable_and_named) {
 }
 
 TEST_F(e2e, service_mode_with_nothing_listening_is_no_listener) {
-  const auto report = client_json({"--port", std::to_string(free_port()), "--service"}, 1);
+  const auto report = client_json({"--port", reserved_tcp_port().text(), "--service"}, 1);
   EXPECT_EQ(report["verdict"]["cause"], "no_listener");
 }
 
 TEST_F(e2e, text_report_has_hops_verdict_and_no_colour_when_piped) {
-  const auto r = client({"--port", std::to_string(free_port())});
+  const auto r = client({"--port", reserved_tcp_port().text()});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("internet"), std::string::npos);
   EXPECT_NE(r.out.find("this host"), std::string::npos);
@@ -199,7 +177,7 @@ TEST_F(e2e, text_report_has_hops_verdict_and_no_colour_when_piped) {
 // --- UDP (--udp) ---
 
 TEST_F(e2e, udp_free_port_is_verified_through_our_agent) {
-  const auto report = client_json({"--port", std::to_string(free_udp_port()), "--udp"}, 0);
+  const auto report = client_json({"--port", reserved_udp_port().text(), "--udp"}, 0);
   EXPECT_EQ(report["protocol"], "udp");
   EXPECT_TRUE(report["reachable"].get<bool>()) << report.dump(2);
   EXPECT_EQ(report["probe"]["connect_back"]["outcome"], "verified");
@@ -208,7 +186,7 @@ TEST_F(e2e, udp_free_port_is_verified_through_our_agent) {
 }
 
 TEST_F(e2e, udp_service_mode_reaches_the_users_program) {
-  fake_peer echo("0.0.0.0", free_udp_port(), "udp-echo");
+  fake_peer echo("0.0.0.0", 0, "udp-echo");
   const auto r = client({"--port", std::to_string(echo.port()), "--udp", "--service", "--json"});
   const auto report = json::parse(r.out);
   EXPECT_EQ(report["protocol"], "udp");
@@ -223,7 +201,7 @@ TEST_F(e2e, udp_service_mode_reaches_the_users_program) {
 }
 
 TEST_F(e2e, udp_port_held_by_another_program_is_named) {
-  fake_peer holder("0.0.0.0", free_udp_port(), "udp-hold");
+  fake_peer holder("0.0.0.0", 0, "udp-hold");
   const auto r = client({"--port", std::to_string(holder.port()), "--udp", "--listen", "--json"});
   const auto report = json::parse(r.out);
   EXPECT_EQ(report["protocol"], "udp");
@@ -239,7 +217,7 @@ TEST_F(e2e, udp_port_held_by_another_program_is_named) {
 TEST(client_relay_errors, relay_without_udp_probe_refuses_a_udp_probe_in_one_line) {
   fake_peer relay("127.0.0.1", 0, "tcp-only-relay");
   const auto r = run({PROBE_CLIENT, "--relay", "127.0.0.1:" + std::to_string(relay.port()), "--port",
-                      std::to_string(free_udp_port()), "--udp", "--timeout", "2"},
+                      reserved_udp_port().text(), "--udp", "--timeout", "2"},
                      20s);
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_EQ(line_count(r.err), 1U) << r.err;
@@ -259,14 +237,14 @@ run_result client_on_terminal(const std::string& relay, std::uint16_t port, bool
 }
 
 TEST_F(e2e, terminal_gets_colour_and_a_progress_line) {
-  const auto r = client_on_terminal(relay_endpoint_, free_port(), false);
+  const auto r = client_on_terminal(relay_endpoint_, reserved_tcp_port().number(), false);
   EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("\x1b[1;32mREACHABLE"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("checking port"), std::string::npos) << "no progress line: " << r.out;
 }
 
 TEST_F(e2e, no_color_turns_colour_off_on_a_terminal) {
-  const auto r = client_on_terminal(relay_endpoint_, free_port(), true);
+  const auto r = client_on_terminal(relay_endpoint_, reserved_tcp_port().number(), true);
   EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("REACHABLE"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("\x1b[1;32m"), std::string::npos) << r.out;
@@ -332,8 +310,10 @@ std::string hostile_probe_request(std::uint16_t port, const std::string& decoy) 
 }
 
 TEST_F(e2e, relay_dials_only_the_control_connections_source) {
-  const auto port = free_port();
-  fake_peer expected("127.0.0.2", port, "hold");
+  // The decoy takes the port the kernel gave the expected peer: nothing
+  // else can hold it on another address while the expected peer listens.
+  fake_peer expected("127.0.0.2", 0, "hold");
+  const auto port = expected.port();
   fake_peer decoy("127.0.0.3", port, "hold");
   const int fd = connect_from("127.0.0.2", relay_endpoint_);
   ASSERT_GE(fd, 0);
@@ -419,14 +399,16 @@ class relay_errors : public testing::TestWithParam<relay_fault> {};
 
 TEST_P(relay_errors, exit_3_with_one_line) {
   const auto& f = GetParam();
+  // A reserved port refuses connections: the relay that "refuses".
+  const reserved_tcp_port closed;
   std::optional<fake_peer> peer;
-  auto port = free_port();
+  auto port = closed.number();
   if (!f.mode.empty()) {
-    peer.emplace("127.0.0.1", port, f.mode);
+    peer.emplace("127.0.0.1", 0, f.mode);
     port = peer->port();
   }
   const auto r = run({PROBE_CLIENT, "--relay", "127.0.0.1:" + std::to_string(port), "--port",
-                      std::to_string(free_port()), "--timeout", "1"},
+                      reserved_tcp_port().text(), "--timeout", "1"},
                      20s);
   expect_one_line_error(r, {f.name, {}, 3, f.message});
 }

@@ -287,7 +287,10 @@ TEST(RelayProbe, LoopbackTimings) {
             << " total_ms=" << refused->connect_back.total_ms << "\n";
   RecordProperty("verified_connect_ms", std::to_string(verified->connect_back.connect_ms));
   RecordProperty("verified_total_ms", std::to_string(verified->connect_back.total_ms));
-  EXPECT_LT(verified->connect_back.total_ms, 1'000.0);
+  // What the timings must say, not how fast they are (that is tests/bench).
+  EXPECT_EQ(verified->connect_back.outcome, connect_outcome::verified);
+  EXPECT_EQ(refused->connect_back.outcome, connect_outcome::refused);
+  EXPECT_GE(verified->connect_back.total_ms, verified->connect_back.connect_ms);
 }
 
 }  // namespace
