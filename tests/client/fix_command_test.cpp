@@ -666,8 +666,8 @@ INSTANTIATE_TEST_SUITE_P(
                                       "not ours any more", 0},
                     pinhole_undo_case{"router_silent",
                                       mapper_failure{"DeletePinhole: no answer before the deadline", 0},
-                                      exit_fix_failed, "no answer before the deadline", 1}),
-    [](const auto& info) { return info.param.name; });
+                                      exit_fix_failed, "DeletePinhole: no answer before the deadline", 1}),
+    [](const auto& test_info) { return test_info.param.name; });
 
 TEST_F(fix_command, unfix_of_a_pinhole_past_its_lease_asks_nobody) {
   backend.now = [] { return *parse_utc_timestamp("2026-12-01T07:30:00Z"); };

@@ -102,7 +102,7 @@ TEST_P(firewall_status_table, reads) {
 }
 
 INSTANTIATE_TEST_SUITE_P(replies, firewall_status_table, testing::ValuesIn(status_cases),
-                         [](const auto& info) { return info.param.name; });
+                         [](const auto& test_info) { return test_info.param.name; });
 
 struct id_case {
   std::string name;
@@ -135,7 +135,7 @@ TEST_P(pinhole_id_table, reads) {
 }
 
 INSTANTIATE_TEST_SUITE_P(replies, pinhole_id_table, testing::ValuesIn(id_cases),
-                         [](const auto& info) { return info.param.name; });
+                         [](const auto& test_info) { return test_info.param.name; });
 
 TEST(pinhole, miniupnpd_add_reply_gives_its_unique_id) {
   const auto reply = parse_soap_reply(miniupnpd_added);
