@@ -283,16 +283,16 @@ fix_plan plan_pinholes(const evidence& ev, const verdict& v, const fix_settings&
 std::string pinhole_refusal(const mapping_spec& step, const pinhole_offer& offer) {
   const auto router = "the " + step.router_name + " " + step.router_address;
   const auto what = router::protocol_port_text(step.protocol, step.external_port);
-  const auto by_hand = ": open " + what + " to " + step.internal_client + " in its IPv6 firewall settings";
+  const auto by_hand = "open " + what + " to " + step.internal_client + " in its IPv6 firewall settings";
   if (offer.control_url.empty())
     return router + " offers no UPnP IGD:2 pinholes (" + (offer.not_found.empty() ? "none found" : offer.not_found) +
-           ")" + by_hand + " (reachback does not ask by PCP over IPv6 yet)";
+           "): " + by_hand + " (reachback does not ask by PCP over IPv6 yet)";
   if (offer.status && !offer.status->firewall_enabled)
     return router + " says its IPv6 firewall is off (UPnP GetFirewallStatus), so a pinhole there changes nothing: "
            "something else stops " + what;
   if (offer.status && !offer.status->inbound_pinhole_allowed)
     return router + " does not let UPnP open IPv6 pinholes (GetFirewallStatus: InboundPinholeAllowed 0): allow it "
-           "in its settings (often \"allow UPnP to open IPv6 ports\"), or" + by_hand.substr(1);
+           "in its settings (often \"allow UPnP to open IPv6 ports\"), or " + by_hand;
   return {};
 }
 
