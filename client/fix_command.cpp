@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "client/exit_codes.hpp"
@@ -19,7 +20,8 @@ namespace {
 using nlohmann::json;
 
 json mapping_json(const mapping_spec& m) {
-  json j{{"router_name", m.router_name},
+  json j{{"kind", to_string(m.kind)},
+         {"router_name", m.router_name},
          {"router_address", m.router_address},
          {"method", to_string(m.method)},
          {"external_port", m.external_port},
@@ -33,6 +35,7 @@ json mapping_json(const mapping_spec& m) {
     j["service_type"] = m.service_type;
   }
   if (!m.via.empty()) j["via"] = m.via;
+  if (m.pinhole_id) j["pinhole_id"] = *m.pinhole_id;
   return j;
 }
 
@@ -45,6 +48,31 @@ std::string verdict_line(const verdict& v) {
     line += ", at the " + h.name + (h.address ? " " + *h.address : std::string());
   }
   return line + ")";
+}
+
+/// The families' reports of a run, IPv4 first.
+std::vector<std::pair<ip_family, const report*>> reports_of(const run_report& run) {
+  std::vector<std::pair<ip_family, const report*>> reports;
+  for (const auto& f : run.families)
+    if (const auto* r = std::get_if<report>(&f.outcome)) reports.emplace_back(f.family, r);
+  return reports;
+}
+
+/// verdict_line for one family, or "IPv4 reachable; IPv6 not reachable (...)" for several.
+std::string run_verdict_line(const run_report& run) {
+  const auto reports = reports_of(run);
+  if (reports.size() == 1) return verdict_line(reports.front().second->result);
+  std::string line;
+  for (const auto& [family, r] : reports)
+    line += (line.empty() ? "" : "; ") + family_name(family) + " " + verdict_line(r->result);
+  return line;
+}
+
+bool every_family_reachable(const run_report& run) {
+  return std::all_of(run.families.begin(), run.families.end(), [](const family_report& f) {
+    const auto* r = std::get_if<report>(&f.outcome);
+    return r && r->result.reachable();
+  });
 }
 
 /// What happened to one step of the plan.
@@ -83,13 +111,14 @@ class fix_run {
       io_.err << "probe-client: " << failure->message << '\n';
       return failure->exit_code;
     }
-    before_ = std::get<report>(std::move(first));
-    plan_ = plan_fix(before_->ev, before_->result, fix_settings{o_.lease_seconds});
+    before_ = std::get<run_report>(std::move(first));
+    plan_all();
     if (!o_.json) io_.out << render_text(*before_, io_.colour) << '\n' << plan_text();
 
-    if (plan_.refused()) {
-      outcome_ = before_->result.reachable() ? "nothing_to_fix" : "refused";
-      return finish(before_->result.reachable() ? exit_reachable : exit_fix_refused);
+    if (plan_.steps.empty()) {
+      const bool reachable = every_family_reachable(*before_);
+      outcome_ = reachable ? "nothing_to_fix" : "refused";
+      return finish(reachable ? exit_reachable : exit_fix_refused);
     }
     for (const auto& step : plan_.steps) changes_.push_back({step, "not_tried", {}, {}});
     if (!confirmed()) {
@@ -105,19 +134,19 @@ class fix_run {
     if (!o_.json) io_.out << "\nProbing again to verify...\n";
     auto second = backend_.diagnose();
     if (const auto* failure = std::get_if<diagnosis_failure>(&second)) {
-      error_ = "the mappings are made, but the verification failed: " + failure->message;
+      error_ = "the changes are made, but the verification failed: " + failure->message;
       io_.err << "probe-client: " << error_ << '\n';
       return finish(failure->exit_code);
     }
-    after_ = std::get<report>(std::move(second));
+    after_ = std::get<run_report>(std::move(second));
     if (!o_.json) {
       io_.out << '\n' << render_text(*after_, io_.colour) << '\n';
-      io_.out << "Before the fix: " << verdict_line(before_->result) << ".\nAfter the fix:  "
-              << verdict_line(after_->result) << ".\n";
-      io_.out << "The mappings last " << lease_words() << "; `probe-client --unfix --port " << o_.port
+      io_.out << "Before the fix: " << run_verdict_line(*before_) << ".\nAfter the fix:  "
+              << run_verdict_line(*after_) << ".\n";
+      io_.out << "The changes last " << lease_words() << "; `probe-client --unfix --port " << o_.port
               << "` removes them.\n";
     }
-    return finish(after_->result.reachable() ? exit_reachable : exit_unreachable);
+    return finish(every_family_reachable(*after_) ? exit_reachable : exit_unreachable);
   }
 
  private:
@@ -126,8 +155,10 @@ class fix_run {
   const fix_console& console_;
   const fix_backend& backend_;
   fix_state state_;
-  std::optional<report> before_;
-  std::optional<report> after_;
+  std::optional<run_report> before_;
+  std::optional<run_report> after_;
+  /// What this run changes: the steps of every family whose plan is not
+  /// refused; refusals and notes of all, named by family when there are several.
   fix_plan plan_;
   std::vector<change> changes_;
   std::string outcome_;
@@ -137,9 +168,35 @@ class fix_run {
     return o_.lease_seconds == 0 ? "until removed" : describe_lease(o_.lease_seconds).substr(4);
   }
 
+  /// `family`'s plan: its routers are asked for their pinhole service
+  /// before a pinhole is planned on them.
+  [[nodiscard]] fix_plan plan_family(const report& r) const {
+    auto plan = plan_fix(r.ev, r.result, fix_settings{o_.lease_seconds});
+    std::vector<pinhole_offer> offers;
+    for (const auto& step : plan.steps)
+      if (step.kind == change_kind::pinhole) offers.push_back(backend_.find_pinhole(step));
+    if (offers.empty()) return plan;
+    return settle_pinholes(std::move(plan), offers, r.result);
+  }
+
+  void plan_all() {
+    const auto reports = reports_of(*before_);
+    const bool several = reports.size() > 1;
+    for (const auto& entry : reports) {
+      const auto& r = *entry.second;
+      const auto plan = plan_family(r);
+      const auto prefix = several ? family_name(entry.first) + ": " : std::string();
+      // A reachable family needs nothing; beside another family it goes unsaid.
+      if (!(several && r.result.reachable()))
+        for (const auto& line : plan.refusals) plan_.refusals.push_back(prefix + line);
+      for (const auto& line : plan.notes) plan_.notes.push_back(prefix + line);
+      if (!plan.refused()) plan_.steps.insert(plan_.steps.end(), plan.steps.begin(), plan.steps.end());
+    }
+  }
+
   [[nodiscard]] std::string plan_text() const {
     std::string text;
-    if (plan_.refused()) {
+    if (plan_.steps.empty()) {
       text += "Fix (--fix): no change made:\n";
       for (const auto& line : plan_.refusals) text += "  - " + line + "\n";
       return text;
@@ -149,6 +206,10 @@ class fix_run {
     for (std::size_t i = 0; i < plan_.steps.size(); ++i)
       text += "  " + std::to_string(i + 1) + ". " + describe(plan_.steps[i]) + "\n";
     for (const auto& note : plan_.notes) text += "  (" + note + ")\n";
+    if (!plan_.refusals.empty()) {
+      text += "Left as it is:\n";
+      for (const auto& line : plan_.refusals) text += "  - " + line + "\n";
+    }
     text += "They will be recorded in " + display(*backend_.state_path) + "; `probe-client --unfix --port " +
             std::to_string(o_.port) + "` removes them.\n";
     return text;
@@ -183,7 +244,9 @@ class fix_run {
   /// the plan's evidence is seconds old, and another host may have mapped since.
   bool free_for(change& c) {
     const auto& m = c.mapping;
-    if (m.method != map_method::upnp) return true;
+    // A pinhole has no entry to read by port; adding one that is there
+    // already renews it under its id.
+    if (m.method != map_method::upnp || m.kind == change_kind::pinhole) return true;
     const auto listed = backend_.read(m);
     if (listed.failure) {
       c.status = "failed";
@@ -227,6 +290,16 @@ class fix_run {
       }
       c.status = "made";
       c.external_address = std::move(outcome.external_address);
+      if (outcome.pinhole_id) {
+        // DeletePinhole names it by this id alone: record it before anything else.
+        forget(c.mapping);
+        c.mapping.pinhole_id = outcome.pinhole_id;
+        record(state_, {c.mapping, utc_timestamp(backend_.now())});
+        if (auto unsaved = save()) {
+          c.error = std::move(*unsaved);
+          return fail(c);
+        }
+      }
       say("done: " + describe(c.mapping));
       if (!c.external_address.empty())
         say("  the " + c.mapping.router_name + " says its external address is " + c.external_address + " (" +
@@ -297,8 +370,21 @@ struct removal {
   bool keep_record = false;
 };
 
+/// A pinhole is deleted by its id, and only from the address it lets in:
+/// the router says whether it is gone or now another host's.
+removal remove_pinhole(const recorded_mapping& r, const fix_backend& backend) {
+  if (lease_ran_out(r, backend.now())) return {r, "gone", "its lease ran out, so the router has dropped it", false};
+  const auto failure = backend.remove(r.mapping);
+  if (!failure) return {r, "removed", "removed", false};
+  if (failure->upnp_error == 704) return {r, "gone", "no longer on the router (removed, or the router restarted)", false};
+  if (failure->upnp_error == 606)
+    return {r, "not_ours", "not ours any more (the router gave its id to another host's pinhole): left alone", false};
+  return {r, "failed", failure->reason, true};
+}
+
 removal remove_one(const recorded_mapping& r, const fix_backend& backend) {
   const auto& m = r.mapping;
+  if (m.kind == change_kind::pinhole) return remove_pinhole(r, backend);
   if (m.method != map_method::upnp) {
     // Gone by itself, and nothing to ask: a router asked to delete a mapping
     // it no longer has may answer with an error (miniupnpd: NO_RESOURCES).
@@ -323,6 +409,11 @@ removal remove_one(const recorded_mapping& r, const fix_backend& backend) {
 /// "room router 192.168.1.1: TCP 3000 → 192.168.1.23:3000 (UPnP, made 2026-12-01T05:30:00Z)"
 std::string recorded_line(const recorded_mapping& r) {
   const auto& m = r.mapping;
+  if (m.kind == change_kind::pinhole)
+    return (m.router_name.empty() ? "router" : m.router_name) + " " + m.router_address + ": IPv6 pinhole for " +
+           router::protocol_port_text(m.protocol, m.external_port) + " → " +
+           format_endpoint(m.internal_client, m.internal_port) + " (UPnP IGD:2" +
+           (m.pinhole_id ? " id " + std::to_string(*m.pinhole_id) : std::string()) + ", made " + r.created + ")";
   const auto target = m.internal_client.empty() ? "the " + m.via + "'s WAN address:" + std::to_string(m.internal_port)
                                                 : format_endpoint(m.internal_client, m.internal_port);
   return (m.router_name.empty() ? "router" : m.router_name) + " " + m.router_address + ": " +
@@ -334,10 +425,11 @@ std::string recorded_line(const recorded_mapping& r) {
 
 fix_backend system_backend(const client_options& options, const output& io) {
   return {
-      .diagnose = [&options, &io] { return diagnose_once(options, io, {.complete_router_answers = true}); },
+      .diagnose = [&options, &io] { return diagnose_run(options, io, {.complete_router_answers = true}); },
       .add = [](const mapping_spec& m) { return add_mapping(m); },
       .remove = [](const mapping_spec& m) { return delete_mapping(m); },
       .read = [](const mapping_spec& m) { return read_mapping(m); },
+      .find_pinhole = [](const mapping_spec& m) { return find_pinhole_offer(m); },
       .now = [] { return std::chrono::system_clock::now(); },
       .new_nonce = [] { return random_pcp_nonce(); },
       .state_path = fix_state_path(),
@@ -397,7 +489,7 @@ int run_unfix(const client_options& o, const output& io, const fix_backend& back
                    {"exit_code", code}};
     io.out << doc.dump(2) << '\n';
   } else if (removals.empty()) {
-    io.out << "No mapping of port " << o.port << " is recorded in " << display(*backend.state_path)
+    io.out << "No mapping or pinhole of port " << o.port << " is recorded in " << display(*backend.state_path)
            << ": nothing to remove.\n";
   } else {
     for (const auto& r : removals) io.out << recorded_line(r.recorded) << ": " << r.detail << '\n';

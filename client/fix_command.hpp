@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 // `probe-client --fix` and `--unfix`: the flow around the pure plan. --fix
-// diagnoses, plans, prints exactly what it will change, asks (or takes
-// --yes), then for each mapping, innermost first, records it in the state
-// file and makes it; a failure undoes what this run made. Then it diagnoses
-// again and prints the verdict before and after. --unfix removes the
-// mappings the state file records for the port, each only while it still
-// points where it was made to.
+// diagnoses every family the run tests, plans each (port mappings for
+// IPv4, pinholes for an IPv6 router's firewall, whose routers it asks for
+// their pinhole service first), prints exactly what it will change, asks
+// (or takes --yes), then for each change, innermost first, records it in
+// the state file and makes it; a failure undoes what this run made. Then it
+// diagnoses again and prints the verdict before and after. --unfix removes
+// the changes the state file records for the port, each only while it is
+// still this host's.
 
 #include <chrono>
 #include <filesystem>
@@ -32,10 +34,12 @@ struct fix_console {
 
 /// What --fix and --unfix do to the world, injectable for tests.
 struct fix_backend {
-  std::function<std::variant<report, diagnosis_failure>()> diagnose;
+  std::function<std::variant<run_report, diagnosis_failure>()> diagnose;
   std::function<add_outcome(const mapping_spec&)> add;
   std::function<std::optional<mapper_failure>(const mapping_spec&)> remove;
   std::function<listed_entry(const mapping_spec&)> read;
+  /// What a pinhole step's router offers (read-only).
+  std::function<pinhole_offer(const mapping_spec&)> find_pinhole;
   std::function<std::chrono::system_clock::time_point()> now;
   /// A fresh nonce for each PCP mapping.
   std::function<router::pcp_nonce()> new_nonce;
@@ -43,7 +47,7 @@ struct fix_backend {
   std::optional<std::filesystem::path> state_path;
 };
 
-/// The real thing: diagnose_once, port_mapper (and its random nonces), the
+/// The real thing: diagnose_run, port_mapper (and its random nonces), the
 /// system clock and fix_state_path() of the process environment.
 [[nodiscard]] fix_backend system_backend(const client_options& options, const output& io);
 

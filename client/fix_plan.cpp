@@ -42,8 +42,6 @@ std::string cause_refusal(cause why, std::uint16_t port) {
       return "your ISP's carrier-grade NAT is in front of your routers: only your ISP can forward a port there "
              "(see the fix above)";
     case cause::router_firewall:
-      return "a router's IPv6 firewall drops port " + p + ": --fix does not open IPv6 pinholes yet; open one in the "
-             "router's settings (see the fix above)";
     case cause::nat_no_forward:
     case cause::nat_wrong_target:
     case cause::filtered:
@@ -231,7 +229,105 @@ bool carrier_nat_in_front(const verdict& v) {
   return false;
 }
 
+/// The router_firewall plan: a pinhole at each router the verdict suspects,
+/// innermost first, for this host's probed IPv6 address.
+fix_plan plan_pinholes(const evidence& ev, const verdict& v, const fix_settings& settings) {
+  fix_plan plan;
+  const auto host_address = v.hops.empty() ? std::string() : v.hops.back().address.value_or("");
+  if (v.hops.empty() || v.hops.back().role != hop_role::host || host_address.find(':') == std::string::npos) {
+    plan.refusals.emplace_back("this host's IPv6 address on the path is not known, so no router can be told whom "
+                               "to let in");
+    return plan;
+  }
+  const auto what = router::protocol_port_text(ev.protocol, ev.port);
+  if (settings.lease_seconds == 0 || settings.lease_seconds > router::max_pinhole_lease_seconds) {
+    plan.refusals.push_back("an IPv6 pinhole lasts 1 s to 24 h and has no permanent lease: use --lease SECONDS up "
+                            "to " + std::to_string(router::max_pinhole_lease_seconds) + ", or open " + what +
+                            " in the router's IPv6 firewall settings (see the fix above)");
+    return plan;
+  }
+  std::vector<std::size_t> routers;
+  for (const auto i : v.candidates)
+    if (i + 1 < v.hops.size() && v.hops[i].role == hop_role::router) routers.push_back(i);
+  std::sort(routers.rbegin(), routers.rend());  // innermost first
+  const auto blocking = v.blocking_hop();
+  if (routers.empty() || !blocking || v.hops[*blocking].role != hop_role::router) {
+    plan.refusals.emplace_back("the verdict names no router of this home to open a pinhole on");
+    return plan;
+  }
+  for (const auto i : routers) {
+    const auto& h = v.hops[i];
+    if (!h.address) {
+      const auto line = "the " + h.name + " did not answer the path trace, so reachback has no address to ask it at";
+      if (i == *blocking) plan.refusals.push_back(line + ": open " + what + " in its IPv6 firewall settings");
+      else plan.notes.push_back(line + "; if it filters " + what + " too, open it there");
+      continue;
+    }
+    mapping_spec step;
+    step.kind = change_kind::pinhole;
+    step.method = map_method::upnp;
+    step.router_name = h.name;
+    step.router_address = *h.address;
+    step.external_port = ev.port;
+    step.protocol = ev.protocol;
+    step.internal_client = host_address;
+    step.internal_port = ev.port;
+    step.lease_seconds = settings.lease_seconds;
+    plan.steps.push_back(std::move(step));
+  }
+  if (plan.refused()) plan.steps.clear();
+  return plan;
+}
+
+/// Why `offer` rules out a pinhole at `step`'s router; "" when it may be made.
+std::string pinhole_refusal(const mapping_spec& step, const pinhole_offer& offer) {
+  const auto router = "the " + step.router_name + " " + step.router_address;
+  const auto what = router::protocol_port_text(step.protocol, step.external_port);
+  const auto by_hand = "open " + what + " to " + step.internal_client + " in its IPv6 firewall settings";
+  if (offer.control_url.empty())
+    return router + " offers no UPnP IGD:2 pinholes (" + (offer.not_found.empty() ? "none found" : offer.not_found) +
+           "): " + by_hand + " (reachback does not ask by PCP over IPv6 yet)";
+  if (offer.status && !offer.status->firewall_enabled)
+    return router + " says its IPv6 firewall is off (UPnP GetFirewallStatus), so a pinhole there changes nothing: "
+           "something else stops " + what;
+  if (offer.status && !offer.status->inbound_pinhole_allowed)
+    return router + " does not let UPnP open IPv6 pinholes (GetFirewallStatus: InboundPinholeAllowed 0): allow it "
+           "in its settings (often \"allow UPnP to open IPv6 ports\"), or " + by_hand;
+  return {};
+}
+
 }  // namespace
+
+fix_plan settle_pinholes(fix_plan plan, const std::vector<pinhole_offer>& offers, const verdict& v) {
+  const auto blocking = v.blocking_hop();
+  const auto blocking_address =
+      blocking && *blocking < v.hops.size() ? v.hops[*blocking].address.value_or("") : std::string();
+  fix_plan settled;
+  settled.refusals = std::move(plan.refusals);
+  settled.notes = std::move(plan.notes);
+  std::size_t next_offer = 0;
+  for (auto& step : plan.steps) {
+    if (step.kind != change_kind::pinhole) {
+      settled.steps.push_back(std::move(step));
+      continue;
+    }
+    const auto offer = next_offer < offers.size() ? offers[next_offer] : pinhole_offer{};
+    ++next_offer;
+    if (auto why = pinhole_refusal(step, offer); !why.empty()) {
+      if (step.router_address == blocking_address) settled.refusals.push_back(std::move(why));
+      else settled.notes.push_back(std::move(why) + " (the verdict only suspects it)");
+      continue;
+    }
+    step.control_url = offer.control_url;
+    step.service_type = offer.service_type;
+    settled.steps.push_back(std::move(step));
+  }
+  if (settled.refused()) {
+    settled.steps.clear();
+    settled.notes.clear();
+  }
+  return settled;
+}
 
 namespace {
 
@@ -253,6 +349,8 @@ method_names names_of(map_method m) {
 
 std::string to_string(map_method m) { return names_of(m).id; }
 
+std::string to_string(change_kind k) { return k == change_kind::pinhole ? "pinhole" : "mapping"; }
+
 std::string display_name(map_method m) { return names_of(m).display; }
 
 fix_plan plan_fix(const evidence& ev, const verdict& v, const fix_settings& settings) {
@@ -261,6 +359,7 @@ fix_plan plan_fix(const evidence& ev, const verdict& v, const fix_settings& sett
     plan.refusals.push_back(std::move(line));
     return plan;
   }
+  if (v.why == cause::router_firewall) return plan_pinholes(ev, v, settings);
   if (carrier_nat_in_front(v)) {
     plan.refusals.push_back(cause_refusal(cause::cgnat, ev.port));
     return plan;
@@ -304,6 +403,11 @@ std::string describe_lease(std::uint32_t seconds) {
 }
 
 std::string describe(const mapping_spec& step) {
+  if (step.kind == change_kind::pinhole)
+    return step.router_name + " " + step.router_address + ": open an IPv6 pinhole for " +
+           router::protocol_port_text(step.protocol, step.external_port) + " → " +
+           format_endpoint(step.internal_client, step.internal_port) + " " + describe_lease(step.lease_seconds) +
+           " (UPnP IGD:2)";
   std::string target;
   if (!step.internal_client.empty()) target = format_endpoint(step.internal_client, step.internal_port);
   else target = "the " + step.via + "'s WAN address:" + std::to_string(step.internal_port);

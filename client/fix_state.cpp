@@ -41,7 +41,8 @@ std::optional<router::pcp_nonce> nonce_from_hex(std::string_view text) {
 
 json mapping_json(const recorded_mapping& r) {
   const auto& m = r.mapping;
-  json j{{"router_name", m.router_name},
+  json j{{"kind", to_string(m.kind)},
+         {"router_name", m.router_name},
          {"router_address", m.router_address},
          {"method", to_string(m.method)},
          {"external_port", m.external_port},
@@ -56,6 +57,7 @@ json mapping_json(const recorded_mapping& r) {
   }
   if (!m.via.empty()) j["via"] = m.via;
   if (m.method == map_method::pcp) j["nonce"] = hex(m.nonce);
+  if (m.pinhole_id) j["pinhole_id"] = *m.pinhole_id;
   return j;
 }
 
@@ -83,6 +85,14 @@ recorded_mapping mapping_from(const json& j, std::size_t index) {
   if (!j.is_object()) throw std::runtime_error("mapping " + std::to_string(index + 1) + " is not an object");
   recorded_mapping r;
   auto& m = r.mapping;
+  // Pinholes came after port mappings: a record without a kind is a mapping.
+  if (j.contains("kind")) {
+    const auto kind = field<std::string>(j, "kind", index);
+    if (kind == to_string(change_kind::pinhole)) m.kind = change_kind::pinhole;
+    else if (kind != to_string(change_kind::port_mapping))
+      throw std::runtime_error("mapping " + std::to_string(index + 1) + ": unknown kind \"" + kind +
+                               "\" (\"mapping\" or \"pinhole\")");
+  }
   m.router_name = j.value("router_name", std::string());
   m.router_address = field<std::string>(j, "router_address", index);
   const auto method = field<std::string>(j, "method", index);
@@ -118,6 +128,16 @@ recorded_mapping mapping_from(const json& j, std::size_t index) {
     if (!nonce) throw std::runtime_error("mapping " + std::to_string(index + 1) + ": \"nonce\" is not 24 hex digits");
     m.nonce = *nonce;
   }
+  if (m.kind == change_kind::pinhole && m.method != map_method::upnp)
+    throw std::runtime_error("mapping " + std::to_string(index + 1) + ": a pinhole is made by \"upnp\" only");
+  // Written once the router has answered AddPinhole; a record made just
+  // before it has none yet.
+  if (j.contains("pinhole_id")) {
+    const auto id = field<std::int64_t>(j, "pinhole_id", index);
+    if (id < 0 || id > 65535)
+      throw std::runtime_error("mapping " + std::to_string(index + 1) + ": \"pinhole_id\" is not 0 to 65535");
+    m.pinhole_id = static_cast<std::uint16_t>(id);
+  }
   r.created = field<std::string>(j, "created", index);
   return r;
 }
@@ -149,7 +169,7 @@ std::variant<fix_state, fix_state_error> parse_fix_state(std::string_view text) 
 
 void record(fix_state& state, recorded_mapping m) {
   std::erase_if(state.mappings, [&](const recorded_mapping& r) {
-    return r.mapping.router_address == m.mapping.router_address &&
+    return r.mapping.kind == m.mapping.kind && r.mapping.router_address == m.mapping.router_address &&
            r.mapping.external_port == m.mapping.external_port && r.mapping.protocol == m.mapping.protocol;
   });
   state.mappings.push_back(std::move(m));

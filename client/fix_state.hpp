@@ -47,7 +47,7 @@ struct fix_state_error {
 /// (not JSON, cut short, another schema, a mapping missing a field).
 [[nodiscard]] std::variant<fix_state, fix_state_error> parse_fix_state(std::string_view text);
 
-/// Adds `m`, replacing a record of the same router, port and protocol.
+/// Adds `m`, replacing a record of the same kind, router, port and protocol.
 void record(fix_state& state, recorded_mapping m);
 
 /// "2026-12-01T05:30:00Z" for `t`.

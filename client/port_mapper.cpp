@@ -11,6 +11,7 @@
 
 #include "client/router/natpmp.hpp"
 #include "client/router/pcp.hpp"
+#include "client/router/pinhole.hpp"
 #include "client/router/soap.hpp"
 #include "client/upnp_client.hpp"
 #include "common/asio_compat.hpp"
@@ -43,8 +44,8 @@ T run_blocking(asio::awaitable<T> work) {
   return std::move(*result);
 }
 
-std::string fault_text(const std::string& action, const router::soap_reply& reply) {
-  auto name = router::upnp_error_name(reply.error_code);
+std::string fault_text(const std::string& action, const router::soap_reply& reply, bool pinhole = false) {
+  auto name = pinhole ? router::pinhole_error_name(reply.error_code) : router::upnp_error_name(reply.error_code);
   if (name.rfind("error ", 0) == 0 && !reply.error_description.empty()) name = reply.error_description;
   auto text = action + ": " + std::to_string(reply.error_code) + " " + name;
   if (reply.error_code == 725) text += " (the router takes only permanent mappings: --lease 0)";
@@ -57,23 +58,48 @@ std::variant<router::igd_service, mapper_failure> service_of(const mapping_spec&
   return router::igd_service{m.service_type, std::move(*url)};
 }
 
-/// One SOAP action on `m`'s router: nullopt when it succeeded, else why not.
+/// One SOAP action on `m`'s router: its reply, or why there is none. A
+/// pinhole's is asked from the address it opens the port to.
 asio::awaitable<std::variant<router::soap_reply, mapper_failure>> call(mapping_spec m, std::string action,
                                                                        soap_arguments arguments) {
   auto service = service_of(m);
   if (auto* failed = std::get_if<mapper_failure>(&service)) co_return std::move(*failed);
+  const auto source = m.kind == change_kind::pinhole ? m.internal_client : std::string();
   auto got = co_await soap_call(std::get<router::igd_service>(service), action, std::move(arguments),
-                                upnp_clock::now() + mapper_deadline);
+                                upnp_clock::now() + mapper_deadline, source);
   if (auto* failed = std::get_if<upnp_failure>(&got)) co_return mapper_failure{failed->reason};
   co_return std::move(std::get<router::soap_reply>(got));
 }
 
-std::optional<mapper_failure> upnp_action(const mapping_spec& m, const std::string& action, soap_arguments arguments) {
+/// `action`'s successful reply, or why there is none.
+std::variant<router::soap_reply, mapper_failure> upnp_reply(const mapping_spec& m, const std::string& action,
+                                                            soap_arguments arguments) {
   auto got = run_blocking(call(m, action, std::move(arguments)));
   if (auto* failed = std::get_if<mapper_failure>(&got)) return std::move(*failed);
-  const auto& reply = std::get<router::soap_reply>(got);
-  if (reply.fault) return mapper_failure{fault_text(action, reply), reply.error_code};
+  auto& reply = std::get<router::soap_reply>(got);
+  if (reply.fault)
+    return mapper_failure{fault_text(action, reply, m.kind == change_kind::pinhole), reply.error_code};
+  return std::move(reply);
+}
+
+std::optional<mapper_failure> upnp_action(const mapping_spec& m, const std::string& action, soap_arguments arguments) {
+  auto got = upnp_reply(m, action, std::move(arguments));
+  if (auto* failed = std::get_if<mapper_failure>(&got)) return std::move(*failed);
   return std::nullopt;
+}
+
+add_outcome pinhole_add(const mapping_spec& m) {
+  const router::pinhole_request request{m.internal_client, m.internal_port, m.protocol, m.lease_seconds};
+  auto got = upnp_reply(m, "AddPinhole", router::add_pinhole_arguments(request));
+  if (auto* failed = std::get_if<mapper_failure>(&got)) return {std::move(*failed), {}, {}};
+  const auto id = router::pinhole_id_from_reply(std::get<router::soap_reply>(got));
+  if (!id) return {mapper_failure{"AddPinhole: an answer without a UniqueID 0 to 65535"}, {}, {}};
+  return {std::nullopt, {}, id};
+}
+
+std::optional<mapper_failure> pinhole_delete(const mapping_spec& m) {
+  if (!m.pinhole_id) return mapper_failure{"DeletePinhole: the pinhole's UniqueID was never recorded"};
+  return upnp_action(m, "DeletePinhole", router::pinhole_id_arguments(*m.pinhole_id));
 }
 
 asio::awaitable<void> until(clock::time_point t) {
@@ -169,10 +195,10 @@ mapper_failure other_port_failure(const std::string& protocol, std::uint16_t ass
 
 add_outcome natpmp_add(const mapping_spec& m) {
   auto got = natpmp_map(m, m.external_port, m.lease_seconds);
-  if (auto* failed = std::get_if<mapper_failure>(&got)) return {std::move(*failed), {}};
+  if (auto* failed = std::get_if<mapper_failure>(&got)) return {std::move(*failed), {}, {}};
   const auto& answer = std::get<router::natpmp_map_response>(got);
   if (answer.internal_port == m.internal_port && answer.external_port == m.external_port) return {};
-  return {other_port_failure("NAT-PMP", answer.external_port, m, natpmp_delete(m)), {}};
+  return {other_port_failure("NAT-PMP", answer.external_port, m, natpmp_delete(m)), {}, {}};
 }
 
 /// A PCP MAP for `m` with `lifetime` (0 deletes), sent from `m.internal_client`:
@@ -216,18 +242,38 @@ std::optional<mapper_failure> pcp_delete(const mapping_spec& m) {
 
 add_outcome pcp_add(const mapping_spec& m) {
   auto got = pcp_map(m, m.lease_seconds);
-  if (auto* failed = std::get_if<mapper_failure>(&got)) return {std::move(*failed), {}};
+  if (auto* failed = std::get_if<mapper_failure>(&got)) return {std::move(*failed), {}, {}};
   const auto& answer = std::get<router::pcp_response>(got);
   // answers_pcp_map let through only a success that carries the MAP fields.
   const auto& fields = *answer.map;
   if (fields.external_port != m.external_port)
-    return {other_port_failure("PCP", fields.external_port, m, pcp_delete(m)), {}};
-  return {std::nullopt, fields.external_address};
+    return {other_port_failure("PCP", fields.external_port, m, pcp_delete(m)), {}, {}};
+  return {std::nullopt, fields.external_address, {}};
 }
 
 }  // namespace
 
+pinhole_offer find_pinhole_offer(const mapping_spec& m) {
+  pinhole_offer offer;
+  auto found = run_blocking(find_pinhole_service(m.router_address, m.internal_client, upnp_clock::now() + mapper_deadline));
+  if (auto* failed = std::get_if<upnp_failure>(&found)) {
+    offer.not_found = std::move(failed->reason);
+    return offer;
+  }
+  const auto& service = std::get<router::igd_service>(found);
+  offer.control_url = router::to_string(service.control_url);
+  offer.service_type = service.service_type;
+  auto asked = m;
+  asked.control_url = offer.control_url;
+  asked.service_type = offer.service_type;
+  // Optional: a router without it still answers AddPinhole, which says why not.
+  auto got = upnp_reply(asked, "GetFirewallStatus", {});
+  if (const auto* reply = std::get_if<router::soap_reply>(&got)) offer.status = router::firewall_status_from_reply(*reply);
+  return offer;
+}
+
 add_outcome add_mapping(const mapping_spec& m) {
+  if (m.kind == change_kind::pinhole) return pinhole_add(m);
   if (m.method == map_method::natpmp) return natpmp_add(m);
   if (m.method == map_method::pcp) return pcp_add(m);
   port_mapping entry;
@@ -237,10 +283,11 @@ add_outcome add_mapping(const mapping_spec& m) {
   entry.internal_port = m.internal_port;
   entry.description = "reachback";
   entry.lease_seconds = m.lease_seconds;
-  return {upnp_action(m, "AddPortMapping", router::add_port_mapping_arguments(entry)), {}};
+  return {upnp_action(m, "AddPortMapping", router::add_port_mapping_arguments(entry)), {}, {}};
 }
 
 std::optional<mapper_failure> delete_mapping(const mapping_spec& m) {
+  if (m.kind == change_kind::pinhole) return pinhole_delete(m);
   if (m.method == map_method::natpmp) return natpmp_delete(m);
   if (m.method == map_method::pcp) return pcp_delete(m);
   return upnp_action(m, "DeletePortMapping", router::port_mapping_key(m.external_port, m.protocol));

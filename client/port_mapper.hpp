@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 // Adds, reads and deletes one port mapping on one router: by UPnP IGD
-// (AddPortMapping, GetSpecificPortMappingEntry, DeletePortMapping), by
+// (AddPortMapping, GetSpecificPortMappingEntry, DeletePortMapping; for an
+// IPv6 pinhole WANIPv6FirewallControl's AddPinhole and DeletePinhole), by
 // NAT-PMP (a map request of the mapping's protocol) or by PCP (a MAP request
 // with the mapping's protocol and nonce), each datagram resent once. The I/O around the pure codecs of
 // client/router/. Each call is bounded by its own deadline, blocks until
@@ -35,16 +36,28 @@ struct add_outcome {
   /// PCP: the external address the router's answer assigns, its own word on
   /// its external address; "" for UPnP and NAT-PMP, whose answers carry none.
   std::string external_address;
+  /// A pinhole's UniqueID, from the router's AddPinhole answer.
+  std::optional<std::uint16_t> pinhole_id;
 };
+
+/// Asks the router of pinhole step `m` (its IPv6 address) for its pinhole
+/// service, and that service for GetFirewallStatus, from
+/// `m.internal_client`. Read-only.
+[[nodiscard]] pinhole_offer find_pinhole_offer(const mapping_spec& m);
 
 /// Makes `m`. For NAT-PMP and PCP, a router that maps another external port
 /// than the one asked gets that mapping deleted again, and this fails. A PCP
-/// request is sent from `m.internal_client`, the address it maps to.
+/// request, and a pinhole's AddPinhole, is sent from `m.internal_client`,
+/// the address it opens the port to: routers check that it asks for itself.
+/// Adding a pinhole that is there already renews it, under the same id.
 [[nodiscard]] add_outcome add_mapping(const mapping_spec& m);
 
 /// Removes `m`: UPnP DeletePortMapping, a NAT-PMP map request with lifetime
 /// 0 (which removes the mapping of the request's source), or a PCP MAP with
-/// lifetime 0 and `m.nonce` (which removes only the mapping made with it).
+/// lifetime 0 and `m.nonce` (which removes only the mapping made with it),
+/// or DeletePinhole of `m.pinhole_id` from `m.internal_client`: a router
+/// answers 704 NoSuchEntry when it is gone, 606 ActionNotAuthorized when the
+/// id is now another host's.
 [[nodiscard]] std::optional<mapper_failure> delete_mapping(const mapping_spec& m);
 
 /// A fresh random nonce for a PCP mapping.

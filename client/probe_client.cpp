@@ -344,15 +344,6 @@ std::vector<std::variant<report, diagnosis_failure>> diagnose_targets(const clie
   return results;
 }
 
-}  // namespace
-
-std::variant<report, diagnosis_failure> diagnose_once(const client_options& o, const output& io,
-                                                      const diagnosis_settings& settings) {
-  return std::move(diagnose_targets(o, io, {{ip_family::ipv4, o.relay_address}}, settings).front());
-}
-
-namespace {
-
 /// The families this run tests, from the relay's addresses and this host's
 /// routes toward them, or why none can be tested.
 std::variant<family_plan, diagnosis_failure> plan_run(const client_options& o) {
@@ -367,9 +358,10 @@ std::variant<family_plan, diagnosis_failure> plan_run(const client_options& o) {
 }
 
 /// Diagnoses each planned family over its own control connection, all at once.
-run_report diagnose_families(const client_options& o, const output& io, const family_plan& plan) {
+run_report diagnose_families(const client_options& o, const output& io, const family_plan& plan,
+                              const diagnosis_settings& settings) {
   run_report run{{}, plan.skipped};
-  auto results = diagnose_targets(o, io, plan.targets, {});
+  auto results = diagnose_targets(o, io, plan.targets, settings);
   for (std::size_t i = 0; i < results.size(); ++i) {
     const auto family = plan.targets[i].family;
     if (auto* r = std::get_if<report>(&results[i])) {
@@ -395,15 +387,22 @@ std::optional<diagnosis_failure> nothing_diagnosed(const run_report& run) {
 
 }  // namespace
 
-int run_probe_client(const client_options& o, const output& io) {
+std::variant<run_report, diagnosis_failure> diagnose_run(const client_options& o, const output& io,
+                                                         const diagnosis_settings& settings) {
   const auto planned = plan_run(o);
-  const auto* failure = std::get_if<diagnosis_failure>(&planned);
-  const auto run = failure ? run_report{} : diagnose_families(o, io, std::get<family_plan>(planned));
-  const auto none = failure ? std::optional(*failure) : nothing_diagnosed(run);
-  if (none) {
+  if (const auto* failure = std::get_if<diagnosis_failure>(&planned)) return *failure;
+  auto run = diagnose_families(o, io, std::get<family_plan>(planned), settings);
+  if (auto none = nothing_diagnosed(run)) return *none;
+  return run;
+}
+
+int run_probe_client(const client_options& o, const output& io) {
+  auto diagnosed = diagnose_run(o, io);
+  if (const auto* none = std::get_if<diagnosis_failure>(&diagnosed)) {
     io.err << "probe-client: " << none->message << '\n';
     return none->exit_code;
   }
+  const auto& run = std::get<run_report>(diagnosed);
   for (const auto& f : run.families)
     if (const auto* line = std::get_if<std::string>(&f.outcome))
       io.err << "probe-client: " << family_name(f.family) << ": " << *line << '\n';

@@ -35,13 +35,12 @@ struct diagnosis_settings {
   bool complete_router_answers = false;
 };
 
-/// Gathers the evidence once over one family (this host, the relay session,
-/// the path, the capture, the routers) and diagnoses it; progress goes to
-/// `io.err`, the report is not printed. Dials options.relay_address when
-/// set, else what the relay's name resolves to first. Used by --fix's
-/// before and after; the plain run tests each family (run_probe_client).
-[[nodiscard]] std::variant<report, diagnosis_failure> diagnose_once(const client_options& options, const output& io,
-                                                                   const diagnosis_settings& settings = {});
+/// Tests every family options.families allows and both ends have, at the
+/// same time, as run_probe_client does, and returns the reports unprinted
+/// (progress goes to `io.err`); a failure when no family could be
+/// diagnosed. Used by --fix's before and after.
+[[nodiscard]] std::variant<run_report, diagnosis_failure> diagnose_run(const client_options& options, const output& io,
+                                                                      const diagnosis_settings& settings = {});
 
 /// Tests every family options.families allows and both ends have, at the
 /// same time, prints the run's report and returns its exit code

@@ -33,14 +33,25 @@ struct upnp_failure {
 [[nodiscard]] asio::awaitable<std::variant<router::http_response, upnp_failure>> http_get(router::http_url url,
                                                                                           upnp_clock::time_point deadline);
 
-/// Fetches and parses a device description from an SSDP LOCATION.
+/// Fetches and parses a device description from an SSDP LOCATION; one
+/// without a WAN connection service is a failure.
 [[nodiscard]] asio::awaitable<std::variant<router::igd_description, upnp_failure>> fetch_description(
     router::http_url location, upnp_clock::time_point deadline);
 
 /// Calls `action` on `service` and returns its reply: the values, or the
-/// UPnP fault (error code and description) a router answers with.
+/// UPnP fault (error code and description) a router answers with. The
+/// connection is made from `source_address` when one is given: a router
+/// lets a host open or delete a pinhole only for the address it asks from.
 [[nodiscard]] asio::awaitable<std::variant<router::soap_reply, upnp_failure>> soap_call(
     router::igd_service service, std::string action, soap_arguments arguments,
-    upnp_clock::time_point deadline);
+    upnp_clock::time_point deadline, std::string source_address = {});
+
+/// Finds the IPv6 pinhole service (WANIPv6FirewallControl:1) of the router
+/// at `router_address`, an IPv6 address: an IGD:2 search by unicast to its
+/// SSDP port from `source_address` (resent once), then the description its
+/// answer names. An answer from another address, or whose description is
+/// not on the router's own address, is never followed.
+[[nodiscard]] asio::awaitable<std::variant<router::igd_service, upnp_failure>> find_pinhole_service(
+    std::string router_address, std::string source_address, upnp_clock::time_point deadline);
 
 }  // namespace reachback::client

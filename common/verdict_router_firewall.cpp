@@ -18,7 +18,8 @@ finding router_firewall_blocks(const evidence& ev, const layout& home, std::size
               ". Home routers let replies in and drop new inbound IPv6 connections unless a rule allows them.",
           {router + ": allow inbound " + protocol_word(ev) + " " + p + " to " + target +
                " in its IPv6 firewall (called a pinhole, \"IPv6 port opening\" or \"allow incoming IPv6 "
-               "connections\" in router settings).",
+               "connections\" in router settings). If the router offers UPnP IGD:2 pinholes, `probe-client --fix` "
+               "opens one for you, and `--unfix` closes it.",
            "Open it for this host's stable address, not a temporary (privacy) one: those change every day or so, "
            "and `ip -6 addr` marks them \"temporary\"."}};
 }

@@ -3,6 +3,7 @@
 
 #include <array>
 
+#include "client/router/pinhole.hpp"
 #include "client/router/xml_text.hpp"
 #include "common/ascii_case.hpp"
 
@@ -30,9 +31,8 @@ std::optional<igd_description> parse_igd_description(std::string_view xml, const
       base = *parsed;
   }
 
-  constexpr std::array<std::string_view, 3> preferred = {wan_ip_connection_2, wan_ip_connection_1,
-                                                         wan_ppp_connection_1};
-  for (const auto type : preferred) {
+  const auto services_of = [&](std::string_view type) {
+    std::vector<igd_service> found;
     for (std::size_t i = 0; i < doc->elements.size(); ++i) {
       if (!reachback::iequals(doc->elements[i].name, "service")) continue;
       const auto service_type = xml_child_text(*doc, i, "serviceType");
@@ -41,9 +41,17 @@ std::optional<igd_description> parse_igd_description(std::string_view xml, const
       if (!control || control->empty()) continue;
       auto control_url = resolve_url(base, *control);
       if (!control_url) continue;
-      description.wan_services.push_back({*service_type, std::move(*control_url)});
+      found.push_back({*service_type, std::move(*control_url)});
     }
+    return found;
+  };
+  constexpr std::array<std::string_view, 3> preferred = {wan_ip_connection_2, wan_ip_connection_1,
+                                                         wan_ppp_connection_1};
+  for (const auto type : preferred) {
+    auto found = services_of(type);
+    description.wan_services.insert(description.wan_services.end(), found.begin(), found.end());
   }
+  description.pinhole_services = services_of(wan_ipv6_firewall_control_1);
   return description;
 }
 

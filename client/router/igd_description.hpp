@@ -37,6 +37,9 @@ struct igd_description {
   /// service anywhere in the device tree, in that order (document order
   /// within a type). A service without a usable controlURL is left out.
   std::vector<igd_service> wan_services;
+  /// Every WANIPv6FirewallControl:1 service (IGD:2's IPv6 pinholes), in
+  /// document order; without a usable controlURL left out as above.
+  std::vector<igd_service> pinhole_services;
   bool operator==(const igd_description&) const = default;
 };
 
@@ -44,7 +47,7 @@ struct igd_description {
 /// resolved against the URLBase when there is a usable one (UPnP 1.0;
 /// UDA 1.1 dropped it), else against `location`. nullopt when the XML does
 /// not parse (parse_xml) or holds no <device>. A description without WAN
-/// services still returns the router's names: that is evidence too.
+/// or pinhole services still returns the router's names: that is evidence too.
 [[nodiscard]] std::optional<igd_description> parse_igd_description(std::string_view xml,
                                                                    const http_url& location);
 

@@ -59,6 +59,50 @@ report double_nat_without_upnp(bool reachable) {
   return r;
 }
 
+router_evidence ipv6_router(const std::string& address) {
+  router_evidence r;
+  r.address = address;
+  return r;
+}
+
+/// An IPv6 home: the hub lets the port in, the room router's firewall drops
+/// it (router_firewall), or (`reachable`) the same after the pinhole.
+report ipv6_room_firewall(bool reachable) {
+  report r;
+  r.ev.port = 3000;
+  r.ev.public_address = "2001:db8:1000:1::23";
+  r.ev.relay_address = "2001:db8:113::10";
+  r.result.why = reachable ? cause::reachable : cause::router_firewall;
+  if (!reachable) r.result.candidates = {2};
+  r.result.summary = reachable ? "Reachable." : "The room router's IPv6 firewall stops port 3000.";
+  r.result.hops = {
+      {hop_role::internet, "internet", "2001:db8:100::1", hop_status::pass, {}, {}},
+      {hop_role::router, "ISP hub", "2001:db8:1000::1", hop_status::pass, {}, ipv6_router("2001:db8:1000::1")},
+      {hop_role::router, "room router", "2001:db8:1000:1::1", reachable ? hop_status::pass : hop_status::blocked, {},
+       ipv6_router("2001:db8:1000:1::1")},
+      {hop_role::host, "this host", "2001:db8:1000:1::23", reachable ? hop_status::pass : hop_status::not_reached, {},
+       {}},
+  };
+  return r;
+}
+
+/// The room router's pinhole service, as miniupnpd offers it.
+pinhole_offer room_pinhole_service() {
+  pinhole_offer offer;
+  offer.control_url = "http://[2001:db8:1000:1::1]:5000/ctl/IP6FCtl";
+  offer.service_type = std::string(router::wan_ipv6_firewall_control_1);
+  offer.status = router::firewall_status{true, true};
+  return offer;
+}
+
+/// The run of both families: IPv4 as `v4`, IPv6 as `v6`.
+run_report both_families(report v4, report v6) {
+  run_report run;
+  run.families.push_back({ip_family::ipv4, std::move(v4)});
+  run.families.push_back({ip_family::ipv6, std::move(v6)});
+  return run;
+}
+
 class fix_command : public testing::Test {
  protected:
   // One directory per test: ctest runs the tests of this fixture in parallel.
@@ -69,8 +113,11 @@ class fix_command : public testing::Test {
   std::istringstream in;
   output io{out, err, false, false};
   client_options options;
-  std::vector<report> diagnoses;  ///< returned in order
+  std::vector<report> diagnoses;  ///< returned in order, each as the run's one family
+  std::vector<run_report> runs;   ///< returned in order instead, when set
   int diagnosed = 0;
+  std::map<std::string, pinhole_offer> offers;  ///< by router address; default: none found
+  std::uint16_t next_pinhole_id = 7;
   std::vector<std::string> calls;  ///< "add 192.168.1.1", "remove ...", "read ..."
   std::map<std::string, mapper_failure> add_fails;     ///< by router address
   std::map<std::string, mapper_failure> remove_fails;  ///< by router address
@@ -85,15 +132,32 @@ class fix_command : public testing::Test {
     std::filesystem::remove_all(dir);
     options.port = 3000;
     options.action = client_action::fix;
-    backend.diagnose = [this]() -> std::variant<report, diagnosis_failure> {
-      if (diagnosed >= static_cast<int>(diagnoses.size())) return diagnosis_failure{"relay gone", exit_relay};
-      return diagnoses[static_cast<std::size_t>(diagnosed++)];
+    backend.diagnose = [this]() -> std::variant<run_report, diagnosis_failure> {
+      const auto i = static_cast<std::size_t>(diagnosed);
+      if (!runs.empty()) {
+        if (i >= runs.size()) return diagnosis_failure{"relay gone", exit_relay};
+        ++diagnosed;
+        return runs[i];
+      }
+      if (i >= diagnoses.size()) return diagnosis_failure{"relay gone", exit_relay};
+      ++diagnosed;
+      const auto family = diagnoses[i].ev.public_address.find(':') == std::string::npos ? ip_family::ipv4
+                                                                                         : ip_family::ipv6;
+      run_report run;
+      run.families.push_back({family, diagnoses[i]});
+      return run;
     };
     backend.add = [this](const mapping_spec& m) -> add_outcome {
       calls.push_back("add " + m.router_address);
       added.push_back(m);
-      if (add_fails.count(m.router_address)) return {add_fails[m.router_address], {}};
-      return {std::nullopt, m.method == map_method::pcp ? "11.22.33.44" : ""};
+      if (add_fails.count(m.router_address)) return {add_fails[m.router_address], {}, {}};
+      if (m.kind == change_kind::pinhole) return {std::nullopt, "", next_pinhole_id};
+      return {std::nullopt, m.method == map_method::pcp ? "11.22.33.44" : "", {}};
+    };
+    backend.find_pinhole = [this](const mapping_spec& m) {
+      calls.push_back("find " + m.router_address);
+      if (offers.count(m.router_address)) return offers[m.router_address];
+      return pinhole_offer{{}, {}, {}, "no answer to an IGD:2 search over IPv6 (asked twice)"};
     };
     backend.remove = [this](const mapping_spec& m) -> std::optional<mapper_failure> {
       calls.push_back("remove " + m.router_address);
@@ -447,6 +511,171 @@ TEST_F(fix_command, unfix_failure_keeps_the_record) {
   ASSERT_EQ(s.mappings.size(), 2u);
   EXPECT_EQ(s.mappings[0].mapping.router_address, "192.168.1.1");
   EXPECT_NE(err.str().find("run --unfix again"), std::string::npos);
+}
+
+TEST_F(fix_command, ipv6_router_firewall_opens_a_pinhole_records_its_id_and_verifies) {
+  options.assume_yes = true;
+  offers["2001:db8:1000:1::1"] = room_pinhole_service();
+  diagnoses = {ipv6_room_firewall(false), ipv6_room_firewall(true)};
+  EXPECT_EQ(fix(), exit_reachable) << err.str();
+  EXPECT_EQ(calls, (std::vector<std::string>{"find 2001:db8:1000:1::1", "add 2001:db8:1000:1::1"}))
+      << "asked before the plan is shown; no port mapping read for a pinhole";
+  ASSERT_EQ(added.size(), 1u);
+  EXPECT_EQ(added[0].kind, change_kind::pinhole);
+  EXPECT_EQ(added[0].internal_client, "2001:db8:1000:1::23");
+  EXPECT_EQ(added[0].control_url, "http://[2001:db8:1000:1::1]:5000/ctl/IP6FCtl");
+  const auto s = state();
+  ASSERT_EQ(s.mappings.size(), 1u);
+  EXPECT_EQ(s.mappings[0].mapping.kind, change_kind::pinhole);
+  EXPECT_EQ(s.mappings[0].mapping.pinhole_id, 7);
+  const auto text = out.str();
+  EXPECT_NE(text.find("1. room router 2001:db8:1000:1::1: open an IPv6 pinhole for TCP 3000 → "
+                      "[2001:db8:1000:1::23]:3000 for 2 h (UPnP IGD:2)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("Before the fix: not reachable (router_firewall, at the room router 2001:db8:1000:1::1)."),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("After the fix:  reachable."), std::string::npos) << text;
+}
+
+TEST_F(fix_command, rerunning_the_fix_renews_the_same_pinhole_record) {
+  options.assume_yes = true;
+  offers["2001:db8:1000:1::1"] = room_pinhole_service();
+  diagnoses = {ipv6_room_firewall(false), ipv6_room_firewall(true), ipv6_room_firewall(false),
+               ipv6_room_firewall(true)};
+  EXPECT_EQ(fix(), exit_reachable) << err.str();
+  EXPECT_EQ(fix(), exit_reachable) << err.str();
+  ASSERT_EQ(state().mappings.size(), 1u) << "one record per router, port, protocol and kind";
+  EXPECT_EQ(state().mappings[0].mapping.pinhole_id, 7);
+}
+
+TEST_F(fix_command, router_without_a_pinhole_service_changes_nothing) {
+  options.assume_yes = true;
+  diagnoses = {ipv6_room_firewall(false)};
+  EXPECT_EQ(fix(), exit_fix_refused);
+  EXPECT_EQ(calls, (std::vector<std::string>{"find 2001:db8:1000:1::1"}));
+  EXPECT_NE(out.str().find("offers no UPnP IGD:2 pinholes (no answer to an IGD:2 search over IPv6 (asked twice))"),
+            std::string::npos)
+      << out.str();
+  EXPECT_FALSE(std::filesystem::exists(*backend.state_path));
+}
+
+TEST_F(fix_command, router_that_allows_no_pinholes_is_named_and_left_alone) {
+  options.assume_yes = true;
+  offers["2001:db8:1000:1::1"] = room_pinhole_service();
+  offers["2001:db8:1000:1::1"].status = router::firewall_status{true, false};
+  diagnoses = {ipv6_room_firewall(false)};
+  EXPECT_EQ(fix(), exit_fix_refused);
+  EXPECT_EQ(std::count(calls.begin(), calls.end(), "add 2001:db8:1000:1::1"), 0);
+  EXPECT_NE(out.str().find("InboundPinholeAllowed 0"), std::string::npos) << out.str();
+}
+
+TEST_F(fix_command, both_families_map_ipv4_and_open_the_ipv6_pinhole_together) {
+  options.assume_yes = true;
+  options.json = true;
+  offers["2001:db8:1000:1::1"] = room_pinhole_service();
+  runs = {both_families(double_nat(false), ipv6_room_firewall(false)),
+          both_families(double_nat(true), ipv6_room_firewall(true))};
+  EXPECT_EQ(fix(), exit_reachable) << err.str();
+  EXPECT_EQ(calls, (std::vector<std::string>{"find 2001:db8:1000:1::1", "read 192.168.1.1", "add 192.168.1.1",
+                                             "read 192.168.0.1", "add 192.168.0.1", "add 2001:db8:1000:1::1"}));
+  const auto doc = nlohmann::json::parse(out.str());
+  EXPECT_EQ(doc["before"]["verdict"]["cause"], "nat_no_forward");
+  EXPECT_EQ(doc["before"]["ipv6"]["verdict"]["cause"], "router_firewall");
+  EXPECT_EQ(doc["after"]["ipv6"]["verdict"]["cause"], "reachable");
+  ASSERT_EQ(doc["changes"].size(), 3u);
+  EXPECT_EQ(doc["changes"][2]["kind"], "pinhole");
+  EXPECT_EQ(doc["changes"][2]["pinhole_id"], 7);
+  EXPECT_EQ(doc["changes"][0]["kind"], "mapping");
+}
+
+TEST_F(fix_command, reachable_ipv4_goes_unsaid_beside_the_ipv6_pinhole) {
+  options.assume_yes = true;
+  offers["2001:db8:1000:1::1"] = room_pinhole_service();
+  runs = {both_families(double_nat(true), ipv6_room_firewall(false)),
+          both_families(double_nat(true), ipv6_room_firewall(true))};
+  EXPECT_EQ(fix(), exit_reachable) << err.str();
+  const auto text = out.str();
+  EXPECT_EQ(text.find("reachable from the internet already"), std::string::npos) << text;
+  EXPECT_NE(text.find("Before the fix: IPv4 reachable; IPv6 not reachable (router_firewall"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("After the fix:  IPv4 reachable; IPv6 reachable."), std::string::npos) << text;
+}
+
+TEST_F(fix_command, one_family_refused_the_other_fixed_says_which_is_left) {
+  options.assume_yes = true;
+  auto v4 = double_nat(false);
+  v4.result.hops[2].router->mapping = entry("192.168.1.24");
+  runs = {both_families(v4, ipv6_room_firewall(false)), both_families(v4, ipv6_room_firewall(true))};
+  offers["2001:db8:1000:1::1"] = room_pinhole_service();
+  EXPECT_EQ(fix(), exit_unreachable) << "IPv4 is still not reachable";
+  EXPECT_EQ(calls, (std::vector<std::string>{"find 2001:db8:1000:1::1", "add 2001:db8:1000:1::1"}));
+  EXPECT_NE(out.str().find("Left as it is:\n  - IPv4: the room router already maps TCP 3000 to 192.168.1.24:3000"),
+            std::string::npos)
+      << out.str();
+}
+
+/// A pinhole --fix opened on the room router at 05:30 for 2 h, with its id.
+fix_state recorded_pinhole() {
+  mapping_spec m;
+  m.kind = change_kind::pinhole;
+  m.router_name = "room router";
+  m.router_address = "2001:db8:1000:1::1";
+  m.control_url = "http://[2001:db8:1000:1::1]:5000/ctl/IP6FCtl";
+  m.service_type = std::string(router::wan_ipv6_firewall_control_1);
+  m.external_port = 3000;
+  m.internal_client = "2001:db8:1000:1::23";
+  m.internal_port = 3000;
+  m.pinhole_id = 7;
+  return {{{m, "2026-12-01T05:30:00Z"}}};
+}
+
+struct pinhole_undo_case {
+  std::string name;
+  std::optional<mapper_failure> answer;  ///< the router's to DeletePinhole
+  int exit_code;
+  std::string says;
+  std::size_t records_left;
+  friend void PrintTo(const pinhole_undo_case& c, std::ostream* os) { *os << c.name; }
+};
+
+class fix_command_pinhole_undo : public fix_command, public testing::WithParamInterface<pinhole_undo_case> {};
+
+TEST_P(fix_command_pinhole_undo, deletes_by_id_and_reads_the_answer) {
+  const auto& c = GetParam();
+  backend.now = [] { return *parse_utc_timestamp("2026-12-01T06:00:00Z"); };
+  ASSERT_EQ(save_fix_state(*backend.state_path, recorded_pinhole()), std::nullopt);
+  if (c.answer) remove_fails["2001:db8:1000:1::1"] = *c.answer;
+  EXPECT_EQ(unfix(), c.exit_code) << err.str();
+  ASSERT_EQ(removed.size(), 1u);
+  EXPECT_EQ(removed[0].pinhole_id, 7);
+  EXPECT_NE(out.str().find("room router 2001:db8:1000:1::1: IPv6 pinhole for TCP 3000 → [2001:db8:1000:1::23]:3000 "
+                           "(UPnP IGD:2 id 7, made 2026-12-01T05:30:00Z): " + c.says),
+            std::string::npos)
+      << out.str();
+  EXPECT_EQ(state().mappings.size(), c.records_left);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    answers, fix_command_pinhole_undo,
+    testing::Values(pinhole_undo_case{"deleted", std::nullopt, exit_reachable, "removed", 0},
+                    pinhole_undo_case{"no_such_entry", mapper_failure{"DeletePinhole: 704 NoSuchEntry", 704},
+                                      exit_reachable, "no longer on the router", 0},
+                    pinhole_undo_case{"now_another_hosts",
+                                      mapper_failure{"DeletePinhole: 606 ActionNotAuthorized", 606}, exit_reachable,
+                                      "not ours any more", 0},
+                    pinhole_undo_case{"router_silent",
+                                      mapper_failure{"DeletePinhole: no answer before the deadline", 0},
+                                      exit_fix_failed, "DeletePinhole: no answer before the deadline", 1}),
+    [](const auto& test_info) { return test_info.param.name; });
+
+TEST_F(fix_command, unfix_of_a_pinhole_past_its_lease_asks_nobody) {
+  backend.now = [] { return *parse_utc_timestamp("2026-12-01T07:30:00Z"); };
+  ASSERT_EQ(save_fix_state(*backend.state_path, recorded_pinhole()), std::nullopt);
+  EXPECT_EQ(unfix(), exit_reachable);
+  EXPECT_TRUE(calls.empty());
+  EXPECT_TRUE(state().mappings.empty());
 }
 
 TEST_F(fix_command, unfix_with_nothing_recorded) {

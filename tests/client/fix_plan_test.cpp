@@ -401,6 +401,195 @@ TEST(fix_plan, uses_only_routers_attached_to_the_verdicts_hops) {
   EXPECT_EQ(plan.steps.size(), 2u);
 }
 
+// ---------------------------------------------------------------------------
+// router_firewall: an IPv6 home's router filters the port; pinholes, not mappings.
+
+constexpr const char* host6 = "2001:db8:1000:1::23";
+constexpr const char* room6 = "2001:db8:1000:1::1";
+constexpr const char* hub6 = "2001:db8:1000::1";
+
+/// The lab's IPv6 home: the room router's firewall drops the port, or
+/// (`hub_too`) the hub is the most likely filter and the room router, which
+/// answers no expired probes, a suspect too.
+struct ipv6_home {
+  evidence ev;
+  verdict v;
+
+  explicit ipv6_home(bool hub_too = false) {
+    ev.port = 3000;
+    ev.public_address = host6;
+    v.why = cause::router_firewall;
+    v.candidates = hub_too ? std::vector<std::size_t>{1, 2} : std::vector<std::size_t>{2};
+    v.hops = {
+        {hop_role::internet, "internet", "2001:db8:100::1", hop_status::pass, {}, {}},
+        {hop_role::router, "ISP hub", hub6, hop_status::pass, {}, {}},
+        {hop_role::router, "room router", room6, hop_status::blocked, {}, {}},
+        {hop_role::host, "this host", host6, hop_status::not_reached, {}, {}},
+    };
+  }
+};
+
+const std::string room_pinhole = "room router 2001:db8:1000:1::1: open an IPv6 pinhole for TCP 3000 → "
+                                 "[2001:db8:1000:1::23]:3000 for 2 h (UPnP IGD:2)";
+
+struct pinhole_plan_case {
+  std::string name;
+  std::function<void(ipv6_home&)> change;
+  fix_settings settings;
+  std::vector<std::string> steps;  ///< describe() of each; empty: refused
+  std::string refusal;
+  friend void PrintTo(const pinhole_plan_case& c, std::ostream* os) { *os << c.name; }
+};
+
+const std::vector<pinhole_plan_case> pinhole_plan_cases = {
+    {"room_router_firewall_one_pinhole", [](ipv6_home&) {}, {}, {room_pinhole}, ""},
+    {"udp_probe_opens_udp",
+     [](ipv6_home& h) { h.ev.protocol = transport::udp; },
+     {},
+     {"room router 2001:db8:1000:1::1: open an IPv6 pinhole for UDP 3000 → [2001:db8:1000:1::23]:3000 for 2 h "
+      "(UPnP IGD:2)"},
+     ""},
+    {"suspects_innermost_first",
+     [](ipv6_home& h) { h = ipv6_home(true); },
+     {},
+     {room_pinhole, "ISP hub 2001:db8:1000::1: open an IPv6 pinhole for TCP 3000 → [2001:db8:1000:1::23]:3000 for "
+                    "2 h (UPnP IGD:2)"},
+     ""},
+    {"permanent_lease_refused", [](ipv6_home&) {}, {0}, {}, "has no permanent lease: use --lease SECONDS up to 86400"},
+    {"lease_over_a_day_refused", [](ipv6_home&) {}, {86'401}, {}, "lasts 1 s to 24 h"},
+    {"lease_of_a_day_taken",
+     [](ipv6_home&) {},
+     {86'400},
+     {"room router 2001:db8:1000:1::1: open an IPv6 pinhole for TCP 3000 → [2001:db8:1000:1::23]:3000 for 24 h "
+      "(UPnP IGD:2)"},
+     ""},
+    {"blocking_router_without_address_refused",
+     [](ipv6_home& h) { h.v.hops[2].address.reset(); },
+     {},
+     {},
+     "the room router did not answer the path trace"},
+    {"host_address_unknown_refused",
+     [](ipv6_home& h) { h.v.hops[3].address.reset(); },
+     {},
+     {},
+     "this host's IPv6 address on the path is not known"},
+    {"no_router_candidate_refused",
+     [](ipv6_home& h) { h.v.candidates = {3}; },
+     {},
+     {},
+     "the verdict names no router of this home"},
+};
+
+class pinhole_plan_table : public testing::TestWithParam<pinhole_plan_case> {};
+
+TEST_P(pinhole_plan_table, plans) {
+  const auto& c = GetParam();
+  ipv6_home h;
+  c.change(h);
+  const auto plan = plan_fix(h.ev, h.v, c.settings);
+  if (c.steps.empty()) {
+    EXPECT_TRUE(plan.refused());
+    EXPECT_TRUE(plan.steps.empty());
+    EXPECT_NE(joined(plan.refusals).find(c.refusal), std::string::npos) << joined(plan.refusals);
+    return;
+  }
+  EXPECT_FALSE(plan.refused()) << joined(plan.refusals);
+  std::vector<std::string> described;
+  for (const auto& s : plan.steps) {
+    described.push_back(describe(s));
+    EXPECT_EQ(s.kind, change_kind::pinhole);
+    EXPECT_EQ(s.control_url, "") << "found when --fix asks the router";
+  }
+  EXPECT_EQ(described, c.steps);
+}
+
+INSTANTIATE_TEST_SUITE_P(cases, pinhole_plan_table, testing::ValuesIn(pinhole_plan_cases),
+                         [](const auto& test_info) { return test_info.param.name; });
+
+pinhole_offer service_at(const std::string& address) {
+  return {"http://[" + address + "]:5000/ctl/IP6FCtl", std::string(router::wan_ipv6_firewall_control_1),
+          router::firewall_status{true, true}, ""};
+}
+
+struct settle_case {
+  std::string name;
+  bool hub_too = false;
+  std::vector<pinhole_offer> offers;  ///< in step order: room first
+  std::vector<std::string> routers;   ///< the settled steps' router addresses; empty: refused
+  std::string says;                   ///< text a refusal (or, with steps, a note) must contain
+  friend void PrintTo(const settle_case& c, std::ostream* os) { *os << c.name; }
+};
+
+const std::vector<settle_case> settle_cases = {
+    {"service_found", false, {service_at(room6)}, {room6}, ""},
+    {"status_unknown_still_tried", false, {{service_at(room6).control_url, "t", std::nullopt, ""}}, {room6}, ""},
+    {"no_service_refused",
+     false,
+     {{"", "", std::nullopt, "no answer to an IGD:2 search over IPv6 (asked twice)"}},
+     {},
+     "offers no UPnP IGD:2 pinholes (no answer to an IGD:2 search over IPv6 (asked twice)): open TCP 3000 to "
+     "2001:db8:1000:1::23 in its IPv6 firewall settings (reachback does not ask by PCP over IPv6 yet)"},
+    {"pinholes_not_allowed_refused",
+     false,
+     {{service_at(room6).control_url, "t", router::firewall_status{true, false}, ""}},
+     {},
+     "does not let UPnP open IPv6 pinholes (GetFirewallStatus: InboundPinholeAllowed 0)"},
+    {"firewall_off_refused",
+     false,
+     {{service_at(room6).control_url, "t", router::firewall_status{false, false}, ""}},
+     {},
+     "says its IPv6 firewall is off"},
+    {"suspect_without_service_left_out_with_a_note",
+     true,
+     {{"", "", std::nullopt, "no answer"}, service_at(hub6)},
+     {hub6},
+     "the room router 2001:db8:1000:1::1 offers no UPnP IGD:2 pinholes (no answer)"},
+    {"blocking_router_without_service_refuses_all",
+     true,
+     {service_at(room6), {"", "", std::nullopt, "no answer"}},
+     {},
+     "the ISP hub 2001:db8:1000::1 offers no UPnP IGD:2 pinholes"},
+};
+
+class settle_table : public testing::TestWithParam<settle_case> {};
+
+TEST_P(settle_table, settles) {
+  const auto& c = GetParam();
+  ipv6_home h(c.hub_too);
+  const auto plan = settle_pinholes(plan_fix(h.ev, h.v, {}), c.offers, h.v);
+  std::vector<std::string> routers;
+  for (const auto& s : plan.steps) {
+    routers.push_back(s.router_address);
+    EXPECT_NE(s.control_url, "") << s.router_address;
+  }
+  EXPECT_EQ(routers, c.routers);
+  if (c.routers.empty()) {
+    EXPECT_TRUE(plan.refused());
+    EXPECT_NE(joined(plan.refusals).find(c.says), std::string::npos) << joined(plan.refusals);
+  } else if (!c.says.empty()) {
+    EXPECT_NE(joined(plan.notes).find(c.says), std::string::npos) << joined(plan.notes);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(offers, settle_table, testing::ValuesIn(settle_cases),
+                         [](const auto& test_info) { return test_info.param.name; });
+
+TEST(fix_plan, settled_pinhole_carries_the_service_found) {
+  ipv6_home h;
+  const auto plan = settle_pinholes(plan_fix(h.ev, h.v, {}), {service_at(room6)}, h.v);
+  ASSERT_EQ(plan.steps.size(), 1u);
+  EXPECT_EQ(plan.steps[0].control_url, "http://[2001:db8:1000:1::1]:5000/ctl/IP6FCtl");
+  EXPECT_EQ(plan.steps[0].service_type, "urn:schemas-upnp-org:service:WANIPv6FirewallControl:1");
+  EXPECT_EQ(plan.steps[0].internal_client, host6);
+  EXPECT_FALSE(plan.steps[0].pinhole_id) << "known once the router answers";
+}
+
+TEST(fix_plan, settling_leaves_port_mappings_as_they_are) {
+  double_nat n;
+  const auto plan = plan_fix(n.ev, n.v, {});
+  EXPECT_EQ(settle_pinholes(plan, {}, n.v), plan);
+}
+
 TEST(describe_lease, units) {
   EXPECT_EQ(describe_lease(0), "permanently");
   EXPECT_EQ(describe_lease(7200), "for 2 h");

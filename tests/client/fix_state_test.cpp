@@ -50,6 +50,22 @@ recorded_mapping pcp_record() {
   return {m, "2026-12-01T05:30:02Z"};
 }
 
+recorded_mapping pinhole_record() {
+  mapping_spec m;
+  m.kind = change_kind::pinhole;
+  m.router_name = "room router";
+  m.router_address = "2001:db8:1000:1::1";
+  m.method = map_method::upnp;
+  m.control_url = "http://[2001:db8:1000:1::1]:5000/ctl/IP6FCtl";
+  m.service_type = "urn:schemas-upnp-org:service:WANIPv6FirewallControl:1";
+  m.external_port = 3000;
+  m.internal_client = "2001:db8:1000:1::23";
+  m.internal_port = 3000;
+  m.lease_seconds = 7200;
+  m.pinhole_id = 1;
+  return {m, "2026-12-01T05:30:03Z"};
+}
+
 fix_state two_mappings() { return {{upnp_record(), natpmp_record()}}; }
 
 /// A mapping document around `fields` (JSON members, no braces).
@@ -176,6 +192,52 @@ TEST(fix_state, pcp_mapping_needs_its_nonce) {
   const auto upper = parse_fix_state(one_mapping(R"("method": "pcp", "nonce": "0123456789ABCDEF00FF109A")"));
   ASSERT_TRUE(std::holds_alternative<fix_state>(upper)) << std::get<fix_state_error>(upper).message;
   EXPECT_EQ(std::get<fix_state>(upper).mappings[0].mapping.nonce, pcp_record().mapping.nonce);
+}
+
+TEST(fix_state, pinhole_round_trips_with_its_kind_and_id) {
+  auto made_before_the_answer = pinhole_record();
+  made_before_the_answer.mapping.pinhole_id.reset();
+  made_before_the_answer.mapping.protocol = transport::udp;
+  const fix_state state{{upnp_record(), pinhole_record(), made_before_the_answer}};
+  const auto text = to_json_text(state);
+  EXPECT_NE(text.find("\"kind\": \"pinhole\""), std::string::npos) << text;
+  EXPECT_NE(text.find("\"kind\": \"mapping\""), std::string::npos) << text;
+  EXPECT_NE(text.find("\"pinhole_id\": 1"), std::string::npos) << text;
+  EXPECT_EQ(text.find("\"pinhole_id\""), text.rfind("\"pinhole_id\"")) << "only a pinhole the router answered has an id";
+  const auto parsed = parse_fix_state(text);
+  ASSERT_TRUE(std::holds_alternative<fix_state>(parsed)) << std::get<fix_state_error>(parsed).message;
+  EXPECT_EQ(std::get<fix_state>(parsed), state);
+}
+
+TEST(fix_state, record_without_a_kind_is_a_port_mapping) {
+  const auto parsed = parse_fix_state(one_mapping(R"("method": "natpmp")"));
+  ASSERT_TRUE(std::holds_alternative<fix_state>(parsed)) << std::get<fix_state_error>(parsed).message;
+  EXPECT_EQ(std::get<fix_state>(parsed).mappings.at(0).mapping.kind, change_kind::port_mapping);
+}
+
+TEST(fix_state, bad_kinds_and_ids_are_errors) {
+  EXPECT_EQ(error_of(one_mapping(R"("method": "natpmp", "kind": "tunnel")")),
+            "mapping 1: unknown kind \"tunnel\" (\"mapping\" or \"pinhole\")");
+  EXPECT_EQ(error_of(one_mapping(R"("method": "natpmp", "kind": "pinhole")")),
+            "mapping 1: a pinhole is made by \"upnp\" only");
+  const auto upnp_pinhole = std::string(R"("method": "upnp", "kind": "pinhole", "control_url": "http://[2001:db8::1]:5000/c", )"
+                                        R"("service_type": "urn:schemas-upnp-org:service:WANIPv6FirewallControl:1", )");
+  EXPECT_EQ(error_of(one_mapping(upnp_pinhole + R"("pinhole_id": 65536)")), "mapping 1: \"pinhole_id\" is not 0 to 65535");
+  EXPECT_EQ(error_of(one_mapping(upnp_pinhole + R"("pinhole_id": "1")")), "mapping 1: \"pinhole_id\" has the wrong type");
+  EXPECT_EQ(error_of(one_mapping(upnp_pinhole + R"("pinhole_id": 0)")), "(parsed)");
+}
+
+TEST(fix_state, record_keeps_a_pinhole_beside_a_mapping_of_the_same_port) {
+  fix_state state{{upnp_record()}};
+  auto pinhole = pinhole_record();
+  pinhole.mapping.router_address = upnp_record().mapping.router_address;
+  record(state, pinhole);
+  EXPECT_EQ(state.mappings.size(), 2u);
+  auto renewed = pinhole;
+  renewed.created = "2026-12-02T00:00:00Z";
+  record(state, renewed);
+  ASSERT_EQ(state.mappings.size(), 2u);
+  EXPECT_EQ(state.mappings.back(), renewed);
 }
 
 TEST(fix_state, empty_state_round_trips) {

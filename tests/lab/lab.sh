@@ -18,8 +18,9 @@
 #   lab_isp_block PORT [drop|reject]
 #                                   the internet router filters PORT toward the home
 #   lab_router_no_icmp ROUTER       ROUTER sends no ICMP errors of its own
-#   lab_upnp [--no-upnp] ROUTER strict|lenient [EXT_IP]
-#                                   miniupnpd (UPnP IGD, NAT-PMP, PCP) on ROUTER
+#   lab_upnp [--no-upnp] [--ipv6] ROUTER strict|lenient [EXT_IP]
+#                                   miniupnpd (UPnP IGD, NAT-PMP, PCP; with
+#                                   --ipv6 also IPv6 pinholes) on ROUTER
 #   lab_upnp_map NODE ROUTER PORT TARGET[:TPORT]
 #                                   NODE maps PORT on ROUTER through UPnP
 #   lab_upnp_table ROUTER           ROUTER's UPnP mappings, as its LAN sees them
@@ -785,15 +786,21 @@ EOF
 # 11.22.33.44) as the external address: mappings are made, and since they
 # match the WAN interface, not the address, they forward the lab's traffic.
 # --no-upnp turns UPnP IGD off (enable_upnp=no: no SSDP, no HTTP) and keeps
-# NAT-PMP and PCP, as routers that offer only those do.
+# NAT-PMP and PCP, as routers that offer only those do. --ipv6 turns
+# miniupnpd's IPv6 on (SSDP and HTTP on the LAN's IPv6 address too, and
+# IGD:2's WANIPv6FirewallControl pinholes), and makes the router's IPv6
+# filter honour them (lab6_upnp_pinholes).
 # Own config, pid, lease and log files: $LAB_DIR/upnp-ROUTER.*.
 lab_upnp() {
-  local upnp=yes only=""
-  if [[ ${1:-} == --no-upnp ]]; then
-    upnp=no
-    only=", NAT-PMP and PCP only"
+  local upnp=yes only="" ipv6=no
+  while [[ ${1:-} == --* ]]; do
+    case $1 in
+      --no-upnp) upnp=no; only+=", NAT-PMP and PCP only" ;;
+      --ipv6) ipv6=yes; only+=", IPv6 pinholes" ;;
+      *) lab_die "lab_upnp: unknown option '$1'" ;;
+    esac
     shift
-  fi
+  done
   local router=$1 mode=${2:-} ext_ip=${3:-} lan base uuid_tail
   lab_require_router "$router"
   [[ -x $LAB_MINIUPNPD ]] ||
@@ -810,6 +817,7 @@ lab_upnp() {
   lan=$(lab_lan_cidr "$router")
   [[ -n $lan ]] || lab_die "lab_upnp: $router has no LAN address"
   lab_upnp_tables "$router"
+  [[ $ipv6 == no ]] || lab6_upnp_pinholes "$router"
   base="$LAB_DIR/upnp-$router"
   # A UUID per router, stable across runs: clients may tell routers apart by it.
   uuid_tail=$(printf '%012x' "$(cksum <<<"$router" | cut -d ' ' -f 1)")
@@ -820,7 +828,7 @@ lab_upnp() {
     echo "http_port=$LAB_UPNP_HTTP_PORT"
     echo "enable_upnp=$upnp"
     echo "enable_natpmp=yes"
-    echo "ipv6_disable=yes"
+    [[ $ipv6 == yes ]] || echo "ipv6_disable=yes"
     echo "secure_mode=yes"
     echo "system_uptime=no"
     echo "lease_file=$base.leases"
@@ -895,6 +903,7 @@ lab_upnp_table() {
   fi
   lab_exec "$router" nft list chain inet filter prerouting_miniupnpd 2>/dev/null |
     awk '/dnat/ { $1 = $1; print "nft " $0 }' | sort
+  lab6_upnp_pinhole_rules "$router"
 }
 
 # ---------------------------------------------------------------- services

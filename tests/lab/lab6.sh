@@ -14,6 +14,9 @@
 #   lab6_serve_banner NODE PORT TEXT
 #                                   a socat listener on [::]:PORT for both
 #                                   families that sends TEXT\r\n
+#   lab6_upnp_pinholes ROUTER       ROUTER's inbound IPv6 filter lets in what
+#                                   miniupnpd's pinholes allow (lab_upnp --ipv6)
+#   lab6_upnp_pinhole_rules ROUTER  the pinholes miniupnpd wrote, one a line
 #
 # In the laptop and the desk, the name relay.test (RFC 6761) resolves to
 # both of the relay's addresses, as a relay's DNS name with A and AAAA
@@ -39,6 +42,9 @@
 
 # shellcheck disable=SC2034 # read by scenarios6.sh and selftest6.sh
 readonly LAB_RELAY_V6=2001:db8:113::10
+# The packet mark that says "one of miniupnpd's pinholes accepts this"
+# (lab6_upnp_pinholes).
+readonly LAB6_PINHOLE_MARK=0x6b
 readonly LAB_INET_RELAY_SIDE_V6=2001:db8:113::1
 readonly LAB_INET_HOME_SIDE_V6=2001:db8:100::1
 # The hub's (single: the home router's) WAN address.
@@ -227,6 +233,38 @@ lab6_pinhole() {
   lab_exec "$router" nft insert rule ip6 lab6 forward iifname wan ip6 daddr "$addr" \
     "$proto" dport "$port" accept || lab_die "lab6_pinhole: rule rejected"
   lab_log "$router: IPv6 pinhole $proto $port -> $addr"
+}
+
+# lab6_upnp_pinholes ROUTER: ROUTER's inbound IPv6 filter lets in what
+# miniupnpd's pinholes allow. miniupnpd 2.3.1 (nftables) writes a pinhole
+# as a rule of chain miniupnpd in table inet filter (lab_upnp_tables):
+#   iif "wan" th dport 3000 @nh,192,128 0x2001...0023 @nh,48,8 0x6 accept
+# That accept ends only the inet table's own chain; table ip6 lab6 would
+# still drop the packet. So a chain of the inet table that runs just before
+# lab6's marks the IPv6 packets from the WAN, jumps to miniupnpd's chain and
+# clears the mark when no pinhole accepted; lab6's filter accepts the mark.
+lab6_upnp_pinholes() {
+  local router=$1
+  lab6_require_router "$router"
+  lab_exec "$router" nft -f - <<EOF || lab_die "the pinhole chain for $router was rejected"
+table inet filter {
+  chain lab6_pinholes {
+    type filter hook forward priority filter - 1; policy accept;
+    meta nfproto ipv6 iifname "wan" meta mark set $LAB6_PINHOLE_MARK jump miniupnpd
+    meta nfproto ipv6 iifname "wan" meta mark set 0
+  }
+}
+EOF
+  lab_exec "$router" nft insert rule ip6 lab6 forward meta mark "$LAB6_PINHOLE_MARK" accept ||
+    lab_die "lab6_upnp_pinholes: $router's filter rejected the pinhole rule"
+}
+
+# lab6_upnp_pinhole_rules ROUTER: the pinholes miniupnpd wrote on ROUTER,
+# sorted, one a line: "pinhole iif ... @nh,192,128 0x... accept"; nothing
+# when there are none (or no miniupnpd chain).
+lab6_upnp_pinhole_rules() {
+  lab_exec "$1" nft list chain inet filter miniupnpd 2>/dev/null |
+    awk '/@nh,192,128/ { $1 = $1; print "pinhole " $0 }' | sort
 }
 
 # lab6_router_reject ROUTER: what ROUTER's inbound IPv6 filter does not let

@@ -31,6 +31,9 @@
 #                        after the run, ROUTER maps no tcp PORT (repeatable)
 #   --then-unfix         after the run, probe-client --unfix --port PORT must exit 0
 #                        and leave every UPnP router's mappings as before the run
+#   --after-unfix-jq EXPR
+#                        then jq EXPR must be true on a plain run's report (the
+#                        scenario's arguments, none after --; implies --then-unfix)
 #   --client-timeout S   stop probe-client after S seconds (default 40)
 #   --human              the human-readable report (no --json, no checks)
 #   --hold SECONDS       build the lab, start nothing, wait so you can explore it by hand
@@ -50,7 +53,7 @@ readonly RELAY_LISTEN="$LAB_RELAY_ADDR:4750"
 readonly RELAY_LISTEN_V6="[$LAB_RELAY_V6]:4750"
 
 usage() {
-  sed -n '3,38s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+  sed -n '3,41s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
   exit "${1:-2}"
 }
 
@@ -67,6 +70,7 @@ has_expect_candidates=0
 dump_tables=0
 tables_unchanged=0
 then_unfix=0
+after_unfix_jq=""
 expect_mapping=()
 expect_no_mapping=()
 expect_exit=""
@@ -92,6 +96,7 @@ parse_args() {
       --dump-tables) dump_tables=1; shift ;;
       --expect-tables-unchanged) tables_unchanged=1; dump_tables=1; shift ;;
       --then-unfix) then_unfix=1; dump_tables=1; shift ;;
+      --after-unfix-jq) after_unfix_jq=${2:?}; then_unfix=1; dump_tables=1; shift 2 ;;
       --expect-mapping) expect_mapping+=("${2:?}"); shift 2 ;;
       --expect-no-mapping) expect_no_mapping+=("${2:?}"); shift 2 ;;
       --expect-exit) expect_exit=${2:?}; shift 2 ;;
@@ -186,6 +191,20 @@ unfix_and_check() {
     [[ ${tables_before[$router]} == "${tables_unfixed[$router]}" ]] ||
       fail "$router's UPnP mappings after --unfix differ from those before the run"
   done
+  [[ -z $after_unfix_jq ]] || probe_after_unfix
+}
+
+# The port is as it was before --fix: a plain run's report meets after_unfix_jq.
+probe_after_unfix() {
+  local cause rc=0
+  timeout --kill-after=5 "$client_timeout" ip netns exec "$(lab_ns laptop)" "$client_bin" \
+    --relay "${SCENARIO_RELAY:-$LAB_RELAY_ADDR}" --port "$LAB_PORT" --json "${SCENARIO_CLIENT_ARGS[@]}" \
+    >"$LAB_DIR/unfixed.out" 2>"$LAB_DIR/unfixed.err" || rc=$?
+  cause=$(jq -r '[.verdict.cause, .ipv6.verdict.cause // empty] | join(", ")' "$LAB_DIR/unfixed.out" 2>/dev/null ||
+    echo "no report")
+  jq -e "$after_unfix_jq" "$LAB_DIR/unfixed.out" >/dev/null 2>&1 ||
+    fail "after --unfix: report check failed: $after_unfix_jq (causes: $cause; probe-client exit $rc)"
+  echo "lab: after --unfix: $cause (probe-client exit $rc)" >&2
 }
 
 # Each UPnP router's mappings (lab_upnp_table), into tables_before,

@@ -84,3 +84,26 @@ scenario_dual_room_no_forward() {
   lab_forward hub "$LAB_PORT" "$LAB_ROOM_WAN"
   pinhole_both
 }
+
+# --fix over IPv6: the room router runs miniupnpd with IPv6 on, and its
+# filter honours the pinholes it makes (lab_upnp --ipv6). The relay's
+# connect-back then passes the hub's pinhole and the one --fix opens.
+scenario_v6_room_firewall_fix() {
+  SCENARIO_TITLE="IPv6: the hub lets 3000 in; the room router's firewall drops it, its miniupnpd offers pinholes"
+  lab_up double
+  SCENARIO_RELAY=$LAB_RELAY_NAME
+  lab6_pinhole hub "$LAB_PORT"
+  lab_upnp --ipv6 room lenient
+  SCENARIO_CLIENT_ARGS=(-6)
+}
+
+# The same, both families tested: IPv4 is forwarded through both NATs, so
+# only IPv6's block needs --fix.
+scenario_dual_room_firewall_fix() {
+  SCENARIO_TITLE="IPv4 forwarded to the laptop; IPv6: the room router's firewall drops 3000, its miniupnpd offers pinholes"
+  lab_up double
+  SCENARIO_RELAY=$LAB_RELAY_NAME
+  forward_both
+  lab6_pinhole hub "$LAB_PORT"
+  lab_upnp --ipv6 room lenient
+}

@@ -132,6 +132,29 @@ TEST(igd_description, miniupnpd_root_device_and_nested_wanipconnection2) {
   EXPECT_EQ(description->wan_services, expected);
 }
 
+TEST(igd_description, miniupnpd_pinhole_service_beside_its_wan_service) {
+  const auto description = parse_igd_description(miniupnpd_description, miniupnpd_location);
+  ASSERT_TRUE(description);
+  const std::vector<igd_service> expected = {
+      {"urn:schemas-upnp-org:service:WANIPv6FirewallControl:1", {"10.20.0.1", 5000, "/ctl/IP6FCtl"}}};
+  EXPECT_EQ(description->pinhole_services, expected);
+}
+
+// Found over IPv6: miniupnpd 2.3.1's LOCATION is its LAN's global address.
+TEST(igd_description, pinhole_control_url_resolved_against_an_ipv6_location) {
+  const http_url location{"2001:db8:1000:1::1", 5000, "/rootDesc.xml"};
+  const auto description = parse_igd_description(miniupnpd_description, location);
+  ASSERT_TRUE(description);
+  ASSERT_EQ(description->pinhole_services.size(), 1U);
+  EXPECT_EQ(to_string(description->pinhole_services[0].control_url), "http://[2001:db8:1000:1::1]:5000/ctl/IP6FCtl");
+}
+
+TEST(igd_description, ipv4_only_router_offers_no_pinhole_service) {
+  const auto description = parse_igd_description(fritzbox_description, fritzbox_location);
+  ASSERT_TRUE(description);
+  EXPECT_TRUE(description->pinhole_services.empty());
+}
+
 TEST(igd_description, fritzbox_urlbase_and_ip_before_ppp) {
   // Fetched through another address than its URLBase names: URLBase wins.
   const auto description =
@@ -181,6 +204,8 @@ TEST(igd_description, services_come_in_preference_order_then_document_order) {
   std::vector<std::string> paths;
   for (const auto& s : description->wan_services) paths.push_back(s.control_url.path);
   EXPECT_EQ(paths, (std::vector<std::string>{"/ip2", "/ip1a", "/ip1b", "/ppp"}));
+  ASSERT_EQ(description->pinhole_services.size(), 1U);
+  EXPECT_EQ(description->pinhole_services[0].control_url.path, "/fw");
 }
 
 TEST(igd_description, service_type_matched_without_case_but_kept_as_written) {
@@ -233,6 +258,7 @@ TEST(igd_description, a_router_without_wan_services_still_names_itself) {
   ASSERT_TRUE(description);
   EXPECT_EQ(description->friendly_name, "r");
   EXPECT_TRUE(description->wan_services.empty());
+  EXPECT_TRUE(description->pinhole_services.empty());
 }
 
 TEST(igd_description, not_a_description) {
