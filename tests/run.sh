@@ -101,10 +101,11 @@ trap 'WINEPREFIX="$prefix" /usr/lib/wine/wineserver -k >/dev/null 2>&1 || true' 
 
 if [ "$checks" != 0 ]; then
   # Line tables only: sanitizer reports name file and line, and the build
-  # is much cheaper than with full debug information.
+  # is much cheaper than with full debug information. Warnings as errors
+  # are g++'s and mingw's job; clang's own warnings show in the log.
   cmake -S . -B build-sanitize -G Ninja -DCMAKE_CXX_COMPILER=clang++ \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" \
-    -DREACHBACK_SANITIZE=ON -DREACHBACK_WERROR=ON -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null
+    -DREACHBACK_SANITIZE=ON -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null
 fi
 
 say "starting the legs; whole logs in $log_dir"
