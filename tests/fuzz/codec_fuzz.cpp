@@ -75,7 +75,7 @@ class read_sizes {
     if (steering_.empty()) return fixed_;
     const auto byte = static_cast<unsigned char>(steering_[position_++ % steering_.size()]);
     // Mostly short reads, sometimes a whole relay read.
-    return byte < 240 ? std::size_t{1} + byte % 64 : relay_read_size;
+    return byte < 240 ? std::size_t{1} + static_cast<std::size_t>(byte % 64) : relay_read_size;
   }
 
  private:
@@ -110,26 +110,32 @@ stream_reading read_stream(std::span<const char> stream, read_sizes sizes) {
   }
 }
 
-// The refusal greet() and serve() in relay/session.cpp answer this sequence
-// of frames with, if any: hello first, then probe requests.
-std::optional<error> session_refusal(const std::vector<message>& frames,
+// The refusal greet() in relay/session.cpp answers a first frame with, if any.
+std::optional<error> greeting_refusal(const message& first, const std::vector<std::string>& tokens) {
+  const auto* hello_frame = std::get_if<hello>(&first);
+  if (hello_frame == nullptr)
+    return error{wire_error::bad_request,
+                 "expected hello, got " + std::string(relay::message_name(first))};
+  return relay::check_hello(*hello_frame, tokens);
+}
+
+// The refusal serve() answers a frame after the hello (other than the
+// client's goodbye) with, if any.
+std::optional<error> request_refusal(const message& frame) {
+  if (const auto* request = std::get_if<probe_request>(&frame))
+    return relay::check_probe_request(*request);
+  return error{wire_error::bad_request,
+               "unexpected " + std::string(relay::message_name(frame)) + " after hello"};
+}
+
+// The refusal that ends a session reading these frames, if any.
+std::optional<error> session_refusal(std::span<const message> frames,
                                      const std::vector<std::string>& tokens) {
-  for (std::size_t i = 0; i < frames.size(); ++i) {
-    const auto& frame = frames[i];
-    if (i == 0) {
-      const auto* hello_frame = std::get_if<hello>(&frame);
-      if (hello_frame == nullptr)
-        return error{wire_error::bad_request,
-                     "expected hello, got " + std::string(relay::message_name(frame))};
-      if (auto denied = relay::check_hello(*hello_frame, tokens)) return denied;
-    } else if (const auto* request = std::get_if<probe_request>(&frame)) {
-      if (auto invalid = relay::check_probe_request(*request)) return invalid;
-    } else if (std::holds_alternative<error>(frame)) {
-      return std::nullopt;  // the client left
-    } else {
-      return error{wire_error::bad_request,
-                   "unexpected " + std::string(relay::message_name(frame)) + " after hello"};
-    }
+  if (frames.empty()) return std::nullopt;
+  if (auto refused = greeting_refusal(frames.front(), tokens)) return refused;
+  for (const auto& frame : frames.subspan(1)) {
+    if (std::holds_alternative<error>(frame)) break;  // the client left
+    if (auto refused = request_refusal(frame)) return refused;
   }
   return std::nullopt;
 }
