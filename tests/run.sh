@@ -85,7 +85,7 @@ summary() {
 start=$SECONDS
 mkdir -p "$log_dir"
 : >"$timings"
-say "checking build dependencies (a fresh machine installs about 1.5 GB of Debian packages first)"
+say "checking build dependencies (a fresh machine installs about 1 GB of Debian packages first)"
 timed setup install-deps ./deploy/install-deps.sh
 say "building the Linux tree in build/ (about 5 minutes the first time on 2 cores, seconds after)"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREACHBACK_WERROR=ON >/dev/null
