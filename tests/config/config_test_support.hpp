@@ -64,7 +64,7 @@ class scratch_dir {
   [[nodiscard]] const std::filesystem::path& path() const { return path_; }
   /// Writes `text` to `name` in the directory and returns its path.
   std::filesystem::path write(std::string_view name, std::string_view text) const {
-    const auto file = path_ / name;
+    auto file = path_ / name;
     std::ofstream(file, std::ios::binary) << text;
     return file;
   }
