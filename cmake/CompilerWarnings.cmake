@@ -10,3 +10,12 @@ target_compile_options(project_warnings INTERFACE
 # fixed in g++ 13. The mingw Release build is -O3.
 target_compile_options(project_warnings INTERFACE
   $<$<AND:$<CXX_COMPILER_ID:GNU>,$<VERSION_LESS:$<CXX_COMPILER_VERSION>,13>>:-Wno-restrict>)
+
+# CI turns warnings into errors (tests/run.sh); a developer's build stays
+# warnings-only, so a newer compiler's new warning never breaks it.
+# The environment variable of the same name does it too, for the Windows
+# build that deploy/build-windows.sh configures.
+option(REACHBACK_WERROR "Treat compiler warnings as errors" OFF)
+if(REACHBACK_WERROR OR "$ENV{REACHBACK_WERROR}")
+  target_compile_options(project_warnings INTERFACE -Werror)
+endif()

@@ -18,3 +18,7 @@ add_library(asio::asio ALIAS asio)
 target_include_directories(asio SYSTEM INTERFACE ${ASIO_INCLUDE_DIR})
 target_compile_definitions(asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED)
 target_link_libraries(asio INTERFACE Threads::Threads)
+# clang 14 (sanitizer and fuzzer builds, clang-tidy) supports C++20
+# coroutines, but Asio 1.22 detects them only for g++ and MSVC.
+target_compile_definitions(asio INTERFACE
+  $<$<CXX_COMPILER_ID:Clang>:ASIO_HAS_CO_AWAIT=1 ASIO_HAS_STD_COROUTINE=1>)

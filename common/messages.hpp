@@ -17,7 +17,7 @@ namespace reachback::protocol {
 /// Version carried in every frame header.
 inline constexpr std::uint8_t version = 1;
 /// Frames whose payload is larger are rejected before they are buffered.
-inline constexpr std::size_t max_payload = 64 * 1024;
+inline constexpr std::size_t max_payload = std::size_t{64} * 1024;
 /// The relay's well-known control port.
 inline constexpr std::uint16_t default_relay_port = 4750;
 /// Bytes the agent listener writes, followed by the nonce and '\n', to prove

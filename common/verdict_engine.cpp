@@ -25,16 +25,17 @@ finding network_then_local(finding network, const std::optional<finding>& local,
   return network;
 }
 
+hop_status status_of(const finding& f, int reached, std::size_t i) {
+  if (f.why == cause::reachable) return hop_status::pass;
+  if (f.blocking && i == *f.blocking) return hop_status::blocked;
+  if (f.blocking && i > *f.blocking) return hop_status::not_reached;
+  const int depth = static_cast<int>(i) - 1;
+  if (depth < reached || (i == 0 && reached >= 0)) return hop_status::pass;
+  return hop_status::unknown;
+}
+
 void set_statuses(const finding& f, int reached, layout& home) {
-  for (std::size_t i = 0; i < home.hops.size(); ++i) {
-    auto& h = home.hops[i];
-    const int depth = static_cast<int>(i) - 1;
-    if (f.why == cause::reachable) h.status = hop_status::pass;
-    else if (f.blocking && i == *f.blocking) h.status = hop_status::blocked;
-    else if (f.blocking && i > *f.blocking) h.status = hop_status::not_reached;
-    else if (depth < reached || (i == 0 && reached >= 0)) h.status = hop_status::pass;
-    else h.status = hop_status::unknown;
-  }
+  for (std::size_t i = 0; i < home.hops.size(); ++i) home.hops[i].status = status_of(f, reached, i);
 }
 
 /// The verdict's candidates: the blocking hop first, then the others the

@@ -37,7 +37,7 @@ std::string refused_text(const evidence& ev) {
 
 /// What the connection met, when it did not come back: "198.51.100.2:3000 was refused".
 std::string what_it_met(const evidence& ev, const hairpin_evidence& h) {
-  const auto target = target_text(ev, h);
+  auto target = target_text(ev, h);
   switch (h.outcome) {
     case hairpin_outcome::other_peer: return target + " reached something other than probe-client's listener";
     case hairpin_outcome::refused: return target + refused_text(ev);

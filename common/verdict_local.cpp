@@ -54,6 +54,7 @@ std::string rule_text(const portproxy_rule& r) { return "portproxy " + rule_endp
 
 std::string rules_text(const std::vector<portproxy_rule>& rules) {
   std::vector<std::string> parts;
+  parts.reserve(rules.size());
   for (const auto& r : rules) parts.push_back(rule_text(r));
   return joined(parts, " and ");
 }

@@ -17,6 +17,7 @@
 //   verdict_hairpin.cpp         the hairpin finding after the verdict (verdict_hairpin.hpp)
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -177,8 +178,8 @@ struct finding {
 
 /// "0.4 ms", "12 ms": sub-millisecond loopback times keep a decimal.
 [[nodiscard]] inline std::string format_ms(double ms) {
-  if (ms >= 10) return std::to_string(static_cast<long>(ms + 0.5)) + " ms";
-  const auto tenths = static_cast<long>(ms * 10 + 0.5);
+  if (ms >= 10) return std::to_string(std::lround(ms)) + " ms";
+  const auto tenths = std::lround(ms * 10);
   return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " ms";
 }
 

@@ -8,6 +8,9 @@ packages=(
   # build
   cmake ninja-build g++ pkg-config
   libasio-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libgtest-dev
+  # CI's checks: clang with ASan, UBSan and libFuzzer (its runtimes are in
+  # libclang-rt-14-dev), clang-tidy and run-clang-tidy
+  clang libclang-rt-14-dev clang-tidy
   # lab and tests: namespaces, NAT, peers that the benchmark compares with
   iproute2 iputils-ping nftables conntrack socat jq tcpdump traceroute nmap procps
   # lab routers that answer UPnP IGD, NAT-PMP and PCP, and clients to check

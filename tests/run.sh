@@ -1,31 +1,128 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Installs what is missing, builds, and runs every test through ctest:
-# unit, end-to-end on loopback, CLI smoke, fuzz replay and the network lab on
-# Linux; then the Windows client's unit tests and its end-to-end test under
-# Wine. Arguments go to both ctest runs (e.g. -R verdict).
+# The one test command, and CI's (.ci/run). Installs what is missing, builds
+# with warnings as errors (build/ with g++, build-windows/ with mingw-w64),
+# then runs three legs side by side:
+#   tests     Linux ctest (unit, end-to-end, fuzz replay, the serial network
+#             lab), then the Windows tests under Wine;
+#   sanitize  clang with ASan+UBSan in build-sanitize/: every non-lab test,
+#             then each libFuzzer target for 60 s on its checked-in corpus;
+#   tidy      clang-tidy (.clang-tidy) over every source.
+# The lab and Wine mostly wait, so sanitize and tidy run nice'd in the CPU
+# they leave. Each leg logs to build/ci/LEG.log and prints its lines with a
+# [LEG] prefix; the summary at the end gives every step's time and names the
+# legs that failed.
+# Arguments go to the tests leg's ctest runs (e.g. -R verdict);
+# REACHBACK_CHECKS=0 runs the tests leg only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 say() { echo "run.sh: $*" >&2; }
+jobs=$(nproc)
+log_dir=$PWD/build/ci
+timings=$log_dir/timings
+checks=${REACHBACK_CHECKS:-1}
 
+# CPU seconds (user + system) of this shell's finished children: what a
+# step cost, however busy the machine was.
+# children_cpu PID
+children_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($16 + $17) / hz }' "/proc/$1/stat"; }
+
+# timed LEG STEP COMMAND...: runs COMMAND and records its wall and CPU time.
+timed() {
+  local leg=$1 step=$2 start=$SECONDS shell=$BASHPID cpu status=0
+  shift 2
+  cpu=$(children_cpu "$shell")
+  "$@" || status=$?
+  echo "$leg $step $((SECONDS - start)) $(($(children_cpu "$shell") - cpu)) $status" >>"$timings"
+  return "$status"
+}
+
+tests_leg() {
+  local status=0
+  timed tests linux-ctest ctest --test-dir build --output-on-failure -j "$jobs" "$@" || status=1
+  timed tests wine-ctest ctest --test-dir build-windows --output-on-failure -j "$jobs" "$@" ||
+    status=1
+  return "$status"
+}
+
+sanitize_leg() {
+  local status=0
+  timed sanitize build cmake --build build-sanitize -j "$jobs" || return 1
+  timed sanitize ctest ctest --test-dir build-sanitize --output-on-failure -j "$jobs" \
+    -E '^lab\.' -LE libfuzzer || status=1
+  timed sanitize libfuzzer ctest --test-dir build-sanitize --output-on-failure -j "$jobs" \
+    -L libfuzzer || status=1
+  return "$status"
+}
+
+# clang-tidy once per source: the fuzz targets compile some sources twice.
+tidy_leg() {
+  mkdir -p build-tidy
+  jq 'unique_by(.file)' build-sanitize/compile_commands.json >build-tidy/compile_commands.json
+  timed tidy clang-tidy run-clang-tidy -p build-tidy -j "$jobs" -quiet
+}
+
+# start_leg NAME NICENESS FUNCTION [ARGS...]: runs FUNCTION in the background,
+# logged whole to build/ci/NAME.log and printed with a [NAME] prefix.
+declare -A leg_pids
+start_leg() {
+  local name=$1 niceness=$2
+  shift 2
+  (
+    renice -n "$niceness" -p "$BASHPID" >/dev/null
+    "$@" 2>&1 | tee "$log_dir/$name.log" | sed -u "s/^/[$name] /"
+  ) &
+  leg_pids[$name]=$!
+}
+
+summary() {
+  say "summary (the legs ran side by side; CPU is user + system over all cores)"
+  awk '{ printf "  %-9s %-13s %5d s wall %6d s CPU  %s\n", $1, $2, $3, $4, ($5 == 0 ? "ok" : "FAILED") }' \
+    "$timings" >&2
+}
+
+start=$SECONDS
+mkdir -p "$log_dir"
+: >"$timings"
 say "checking build dependencies (a fresh machine installs about 1 GB of Debian packages first)"
-./deploy/install-deps.sh
+timed setup install-deps ./deploy/install-deps.sh
 say "building the Linux tree in build/ (about 5 minutes the first time on 2 cores, seconds after)"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j "$(nproc)"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREACHBACK_WERROR=ON >/dev/null
+timed setup build cmake --build build -j "$jobs"
 say "cross-building the Windows client in build-windows/ (about 3 minutes the first time)"
-./deploy/build-windows.sh
+REACHBACK_WERROR=ON timed setup build-windows ./deploy/build-windows.sh
 
 prefix=$PWD/build-windows/wine-prefix
 say "preparing the Wine prefix (about 20 s the first time)"
-tests/windows/wine-run.sh --boot "$prefix"
+timed setup wine-boot tests/windows/wine-run.sh --boot "$prefix"
 # The persistent wineserver and Wine's system processes go when the tests are done.
 trap 'WINEPREFIX="$prefix" /usr/lib/wine/wineserver -k >/dev/null 2>&1 || true' EXIT
 
-status=0
-say "Linux tests"
-ctest --test-dir build --output-on-failure -j "$(nproc)" "$@" || status=$?
-say "Windows tests, under Wine"
-ctest --test-dir build-windows --output-on-failure -j "$(nproc)" "$@" || status=$?
-exit "$status"
+if [ "$checks" != 0 ]; then
+  # Line tables only: sanitizer reports name file and line, and the build
+  # is much cheaper than with full debug information. Warnings as errors
+  # are g++'s and mingw's job; clang's own warnings show in the log.
+  cmake -S . -B build-sanitize -G Ninja -DCMAKE_CXX_COMPILER=clang++ \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" \
+    -DREACHBACK_SANITIZE=ON -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null
+fi
+
+say "starting the legs; whole logs in $log_dir"
+start_leg tests 0 tests_leg "$@"
+if [ "$checks" != 0 ]; then
+  start_leg sanitize 10 sanitize_leg
+  start_leg tidy 15 tidy_leg
+fi
+
+failed=()
+for leg in "${!leg_pids[@]}"; do
+  wait "${leg_pids[$leg]}" || failed+=("$leg")
+done
+echo "total all $((SECONDS - start)) $(children_cpu $$) ${#failed[@]}" >>"$timings"
+summary
+if [ ${#failed[@]} -ne 0 ]; then
+  say "FAILED: ${failed[*]} (whole logs: $log_dir/<leg>.log)"
+  exit 1
+fi
+say "all legs passed in $((SECONDS - start)) s"
