@@ -10,11 +10,14 @@
 #   container  an image built with podman from that root and the relay package,
 #              the relay run in it, probed on loopback by the client that was
 #              packaged (from the package build tree)
-# Usage: deploy_test.sh STEP SOURCE_DIR WORK_DIR [COMPILER_LAUNCHER]
+# Usage: deploy_test.sh STEP SOURCE_DIR WORK_DIR BUILD_DIR INSTALL_PREFIX [COMPILER_LAUNCHER]
+# A BUILD_DIR configured for /usr (tests/run.sh's build/) is packaged as it
+# is; any other prefix gets its own Release tree under WORK_DIR, because the
+# unit and the config path are fixed when CMake configures.
 # Needs root (debootstrap, chroot, podman) and Debian's mirror (debootstrap).
 set -euo pipefail
 
-step=$1 src=$2 work=$3 launcher=${4:-}
+step=$1 src=$2 work=$3 build_dir=$4 install_prefix=$5 launcher=${6:-}
 packages=$work/packages
 base_tar=$work/base.tar
 mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n 1)
@@ -45,10 +48,18 @@ deb_of() { # deb_of PACKAGE: the one .deb file of that package
 
 # ---- packages ---------------------------------------------------------------
 
+# The tree the packages come from, and whose probe-client the container test runs.
+package_tree() {
+  if [ "$install_prefix" = /usr ]; then echo "$build_dir"; else echo "$work/build-deb"; fi
+}
+
 build_packages() {
-  local tree=$work/build-deb
-  cmake -S "$src" -B "$tree" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
-    -DBUILD_TESTING=OFF ${launcher:+-DCMAKE_CXX_COMPILER_LAUNCHER=$launcher} >/dev/null
+  local tree
+  tree=$(package_tree)
+  if [ "$tree" != "$build_dir" ]; then
+    cmake -S "$src" -B "$tree" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
+      -DBUILD_TESTING=OFF ${launcher:+-DCMAKE_CXX_COMPILER_LAUNCHER=$launcher} >/dev/null
+  fi
   cmake --build "$tree" -j 2 --target probe-relay probe-client
   rm -rf "$packages"
   cpack --config "$tree/CPackConfig.cmake" -B "$packages" >/dev/null
@@ -277,7 +288,7 @@ step_container() {
   wait_listening "$relay_log"
   [ "$(podman_here inspect --format '{{.Config.User}}' localhost/reachback/probe-relay)" = probe-relay ] ||
     fail "the image does not run as the probe-relay user"
-  expect_reachable "$work/build-deb/client/probe-client" --relay "$relay_endpoint" --port "$(free_port)" --json
+  expect_reachable "$(package_tree)/client/probe-client" --relay "$relay_endpoint" --port "$(free_port)" --json
 }
 
 [ "$(id -u)" -eq 0 ] || fail "needs root (chroot, dpkg, podman)"
