@@ -77,9 +77,13 @@ asio::awaitable<tcp::socket> connect_from(tcp::endpoint relay, asio::ip::address
   co_return socket;
 }
 
-std::string attack_frame(std::uint16_t port) {
-  return protocol::encode(protocol::probe_request{
-      .protocol = "tcp", .port = port, .nonce = test_nonce, .sweep = true, .control = true});
+// Every probe its own nonce: the relay refuses one it has probed with.
+std::string attack_frame(std::uint16_t port, int probe) {
+  return protocol::encode(protocol::probe_request{.protocol = "tcp",
+                                                  .port = port,
+                                                  .nonce = numbered_nonce(probe),
+                                                  .sweep = true,
+                                                  .control = true});
 }
 
 /// How one probe came back.
@@ -124,12 +128,12 @@ answer_kind kind_of(const std::optional<protocol::message>& reply) {
 }
 
 asio::awaitable<void> attack_once(tcp::endpoint relay, asio::ip::address source,
-                                  std::uint16_t port, std::map<answer_kind, int>& tally,
+                                  std::uint16_t port, int probe, std::map<answer_kind, int>& tally,
                                   std::vector<std::string>& samples) {
   // Named values only: g++ 12 may destroy a temporary of a co_await
   // expression twice, and miscompiles a co_await inside a condition.
   auto socket = co_await connect_from(relay, source);
-  auto frames = hello_frame() + attack_frame(port);
+  auto frames = hello_frame() + attack_frame(port, probe);
   co_await send_bytes(socket, std::move(frames));
   std::string input;
   auto reply = co_await receive(socket, input, 10s);  // the welcome
@@ -157,7 +161,7 @@ asio::awaitable<void> attack(tcp::endpoint relay, const std::vector<std::uint16_
     for (int p = 0; p < probes_per_source; ++p) {
       asio::co_spawn(executor,
                      attack_once(relay, source_address(s), ports[static_cast<std::size_t>(s)],
-                                 tally, samples),
+                                 s * probes_per_source + p, tally, samples),
                      [&](const std::exception_ptr& e) {
                        if (e) samples.emplace_back("an attack session failed to connect");
                        if (++finished == sources * probes_per_source) all_done.cancel();
