@@ -18,4 +18,10 @@ target_compile_options(project_warnings INTERFACE
 option(REACHBACK_WERROR "Treat compiler warnings as errors" OFF)
 if(REACHBACK_WERROR OR "$ENV{REACHBACK_WERROR}")
   target_compile_options(project_warnings INTERFACE -Werror)
+  # mingw's g++ 12 at -O3 guesses -Wmaybe-uninitialized from flow analysis
+  # and flags libstdc++'s own std::string members in tables of test cases
+  # (tests/client/route_table_test.cpp). There it stays a warning in the
+  # log; every other warning fails the build.
+  target_compile_options(project_warnings INTERFACE
+    $<$<AND:$<CXX_COMPILER_ID:GNU>,$<PLATFORM_ID:Windows>>:-Wno-error=maybe-uninitialized>)
 endif()
