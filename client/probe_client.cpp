@@ -280,7 +280,7 @@ void run_sessions(asio::io_context& ctx, family_runs& runs, own_agent& agent, pr
     auto hooks = make_hooks(run->options, run->target.family, run->ev, run->side, progress, agent);
     auto request = probe_request_for(run->options, run->nonce, static_cast<bool>(hooks.agent_greeted));
     asio::co_spawn(ctx, run_relay_session(run->options, std::move(request), std::move(hooks)),
-                   [&ctx, &remaining, start, r = run.get()](std::exception_ptr e,
+                   [&ctx, &remaining, start, r = run.get()](const std::exception_ptr& e,
                                                             std::variant<relay_exchange, relay_failure> result) {
                      r->session_ms = ms_since(start);
                      // The agent's accept loop keeps ctx running; the agent stays

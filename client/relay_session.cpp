@@ -273,7 +273,7 @@ std::variant<std::vector<std::string>, relay_failure> resolve_relay(const client
   std::variant<std::vector<std::string>, relay_failure> resolved = relay_failure{"relay name lookup did not finish"};
   const auto name = format_endpoint(options.relay.host, options.relay.port);
   asio::co_spawn(ctx, resolve(options, clock::now() + options.timeout, name),
-                 [&](std::exception_ptr e, tcp::resolver::results_type results) {
+                 [&](const std::exception_ptr& e, const tcp::resolver::results_type& results) {
                    if (!e) {
                      std::vector<std::string> addresses;
                      for (const auto& r : results) addresses.push_back(unmap_v4(r.endpoint().address().to_string()));

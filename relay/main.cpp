@@ -2,7 +2,7 @@
 // probe-relay: the public half of reachback. CLI, then config, then the
 // relay, then the exit code:
 //   0  stopped by SIGINT or SIGTERM (or --help / --version)
-//   1  an address could not be bound
+//   1  an address could not be bound, or the relay cannot run at all
 //   2  bad arguments or a bad config file
 
 #include <exception>
@@ -22,6 +22,7 @@
 
 namespace {
 
+constexpr int exit_cannot_run = 1;
 constexpr int exit_usage = 2;
 
 struct relay_options {
@@ -112,7 +113,7 @@ int run_relay_cli(const relay_options& opts) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   CLI::App app{"probe-relay: connects back to reachback clients to test their forwarded ports",
                "probe-relay"};
   relay_options opts;
@@ -128,4 +129,8 @@ int main(int argc, char** argv) {
     return exit_usage;
   }
   return run_relay_cli(opts);
+} catch (const std::exception& e) {
+  // Out of memory and the like, outside any session: the relay cannot run.
+  reachback::relay::stderr_log()(std::string("probe-relay: cannot run: ") + e.what());
+  return exit_cannot_run;
 }

@@ -21,7 +21,7 @@ namespace reachback::relay {
 namespace detail {
 
 struct listener {
-  explicit listener(asio::any_io_executor executor) : acceptor(std::move(executor)) {}
+  explicit listener(const asio::any_io_executor& executor) : acceptor(executor) {}
   asio::ip::tcp::acceptor acceptor;
   bool saves_syn = false;  ///< TCP_SAVE_SYN is on: sessions learn client_hops
 };

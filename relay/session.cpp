@@ -2,6 +2,7 @@
 #include "relay/session.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <span>
 #include <string>
 #include <utility>
@@ -227,7 +228,7 @@ asio::awaitable<bool> handle_probe(session& s, const protocol::probe_request& re
                                 s.origin.client_hops);
   auto& connect_back = run.result.connect_back;
   s.summary.outcomes.emplace_back(to_string(connect_back.outcome));
-  if (run.result.rtt_ms) s.summary.rtt_ms = static_cast<long long>(*run.result.rtt_ms + 0.5);
+  if (run.result.rtt_ms) s.summary.rtt_ms = std::llround(*run.result.rtt_ms);
   if (!run.open) {
     co_return co_await send(s, std::move(run.result));
   }

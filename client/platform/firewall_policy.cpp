@@ -410,6 +410,7 @@ firewall_result evaluate_inbound(const firewall_policy& policy, std::uint16_t po
   }
   const packet p{port, program_path, trim(remote_address), parse_ip(trim(remote_address))};
   std::vector<firewall_result> results;
+  results.reserve(active.size());
   for (const auto profile : active) results.push_back(evaluate_profile(policy, profile, p));
   // Each network adapter has its own profile and the SYN is judged by the
   // one it arrives on, which is not known here: a block on any active

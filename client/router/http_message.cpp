@@ -174,8 +174,8 @@ std::optional<std::size_t> parse_chunk_size(std::string_view text) {
   for (const char c : text) {
     std::size_t digit = 0;
     if (is_digit(c)) digit = static_cast<std::size_t>(c - '0');
-    else if (c >= 'a' && c <= 'f') digit = static_cast<std::size_t>(c - 'a' + 10);
-    else if (c >= 'A' && c <= 'F') digit = static_cast<std::size_t>(c - 'A' + 10);
+    else if (c >= 'a' && c <= 'f') digit = static_cast<std::size_t>(c - 'a') + 10;
+    else if (c >= 'A' && c <= 'F') digit = static_cast<std::size_t>(c - 'A') + 10;
     else return std::nullopt;
     value = value * 16 + digit;
   }

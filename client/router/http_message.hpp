@@ -17,10 +17,10 @@ namespace reachback::router {
 
 /// Limits of a response: the status line and headers together, one header
 /// line, the number of headers, and the body (after de-chunking).
-inline constexpr std::size_t max_http_header_bytes = 16 * 1024;
+inline constexpr std::size_t max_http_header_bytes = std::size_t{16} * 1024;
 inline constexpr std::size_t max_http_header_line = 4096;
 inline constexpr std::size_t max_http_headers = 64;
-inline constexpr std::size_t max_http_body = 256 * 1024;
+inline constexpr std::size_t max_http_body = std::size_t{256} * 1024;
 /// Input beyond which a response that is still not complete is malformed;
 /// the reader can stop reading there.
 inline constexpr std::size_t max_http_message_bytes = max_http_header_bytes + 2 * max_http_body;

@@ -17,7 +17,7 @@
 namespace reachback::router {
 
 /// Limits of parse_xml: input size, nesting depth and element count.
-inline constexpr std::size_t max_xml_bytes = 256 * 1024;
+inline constexpr std::size_t max_xml_bytes = std::size_t{256} * 1024;
 inline constexpr std::size_t max_xml_depth = 64;
 inline constexpr std::size_t max_xml_elements = 16384;
 /// xml_element::parent of a top-level element.
