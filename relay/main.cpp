@@ -59,7 +59,8 @@ void setup_relay(CLI::App& app, relay_options& opts) {
           },
           "text|json", "log format"));
   app.footer(
-      "Exit codes: 0 stopped by SIGINT/SIGTERM, 1 cannot listen, 2 bad arguments or config.");
+      "Exit codes: 0 stopped by SIGINT/SIGTERM, 1 cannot listen (or cannot run at all), 2 bad "
+      "arguments or config.");
 }
 
 reachback::config::relay_config load_config(const relay_options& opts) {
