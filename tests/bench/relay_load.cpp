@@ -216,43 +216,37 @@ int report(const tally& counts, std::chrono::steady_clock::time_point started) {
   return counts.failed == 0 ? 0 : 1;
 }
 
+// Runs opts.sessions sessions of `one`, opts.concurrency at a time, and
+// reports them.
+int run_sessions(asio::io_context& ctx, const load_options& opts, const session_runner& one) {
+  tally counts;
+  const auto started = std::chrono::steady_clock::now();
+  for (int i = 0; i < opts.concurrency; ++i) {
+    asio::co_spawn(ctx, worker(opts, counts, one), asio::detached);
+  }
+  run_until_done(ctx, counts, opts.sessions);
+  return report(counts, started);
+}
+
 int run_verified(load_options opts) {
   asio::io_context ctx{1};
   // Every source address is a 127.x address, so one agent on all of them.
   tcp::acceptor agent(ctx, {asio::ip::make_address("0.0.0.0"), 0});
   opts.agent_port = agent.local_endpoint().port();
   asio::co_spawn(ctx, accept_forever(agent, true), asio::detached);
-  tally counts;
-  const auto started = std::chrono::steady_clock::now();
-  for (int i = 0; i < opts.concurrency; ++i) {
-    asio::co_spawn(ctx,
-                   worker(opts, counts,
-                          [&opts](int index, std::mt19937_64& random) {
-                            return verified_session(opts, index, random);
-                          }),
-                   asio::detached);
-  }
-  run_until_done(ctx, counts, opts.sessions);
-  return report(counts, started);
+  return run_sessions(ctx, opts, [&opts](int index, std::mt19937_64& random) {
+    return verified_session(opts, index, random);
+  });
 }
 
 int run_plain(const load_options& opts) {
   asio::io_context ctx{1};
   tcp::acceptor peer(ctx, {asio::ip::make_address("127.0.0.1"), 0});
   asio::co_spawn(ctx, accept_forever(peer, false), asio::detached);
-  tally counts;
   const auto to = peer.local_endpoint();
-  const auto started = std::chrono::steady_clock::now();
-  for (int i = 0; i < opts.concurrency; ++i) {
-    asio::co_spawn(ctx,
-                   worker(opts, counts,
-                          [&opts, to](int index, std::mt19937_64&) {
-                            return plain_session(opts, index, to);
-                          }),
-                   asio::detached);
-  }
-  run_until_done(ctx, counts, opts.sessions);
-  return report(counts, started);
+  return run_sessions(ctx, opts, [&opts, to](int index, std::mt19937_64&) {
+    return plain_session(opts, index, to);
+  });
 }
 
 int run_idle(const load_options& opts) {
