@@ -145,9 +145,10 @@ TEST(RelaySession, ProbesOverTheMinuteBudgetAreRateLimited) {
   expect_refusal(reconnected, wire_error::rate_limited);
 }
 
-// Holds one session open (hello answered) while a second one connects.
-asio::awaitable<void> second_while_first_open(tcp::endpoint relay, transcript& second) {
-  auto first = co_await connect_to(relay);
+// Holds one session open (hello answered) through `held` while a second one
+// connects through `second`.
+asio::awaitable<void> hold_then_try(tcp::endpoint held, tcp::endpoint second, transcript& out) {
+  auto first = co_await connect_to(held);
   std::string input;
   auto hello = hello_frame();
   co_await send_bytes(first, std::move(hello));
@@ -157,7 +158,7 @@ asio::awaitable<void> second_while_first_open(tcp::endpoint relay, transcript& s
     throw std::runtime_error("the first session was not welcomed");
   }
   std::vector<std::string> frames = {hello_frame()};
-  co_await talk(relay, std::move(frames), second);
+  co_await talk(second, std::move(frames), out);
 }
 
 TEST(RelaySession, ConcurrentSessionsPerIpAreLimited) {
@@ -165,7 +166,7 @@ TEST(RelaySession, ConcurrentSessionsPerIpAreLimited) {
   config.limits.sessions_per_ip = 1;
   loopback_relay relay(config);
   transcript second;
-  ASSERT_TRUE(relay.run(second_while_first_open(relay.endpoint(), second)));
+  ASSERT_TRUE(relay.run(hold_then_try(relay.endpoint(), relay.endpoint(), second)));
   expect_refusal(second, wire_error::too_many_sessions);
 }
 
@@ -174,7 +175,7 @@ TEST(RelaySession, SessionsOverallAreLimited) {
   config.limits.sessions_total = 1;
   loopback_relay relay(config);
   transcript second;
-  ASSERT_TRUE(relay.run(second_while_first_open(relay.endpoint(), second)));
+  ASSERT_TRUE(relay.run(hold_then_try(relay.endpoint(), relay.endpoint(), second)));
   expect_refusal(second, wire_error::too_many_sessions);
   EXPECT_NE(as<protocol::error>(second.replies.back())->text.find("limit of 1"),
             std::string::npos);
@@ -403,20 +404,6 @@ asio::awaitable<void> accept_into(tcp::acceptor& acceptor, std::shared_ptr<relay
     auto executor = socket.get_executor();
     asio::co_spawn(executor, run_session(std::move(socket), shared, {}), asio::detached);
   }
-}
-
-// One session held through `held`, then a second one through `second`.
-asio::awaitable<void> hold_then_try(tcp::endpoint held, tcp::endpoint second, transcript& out) {
-  auto first = co_await connect_to(held);
-  std::string input;
-  auto hello = hello_frame();
-  co_await send_bytes(first, std::move(hello));
-  const auto welcome = co_await receive(first, input);
-  if (as<protocol::welcome>(welcome) == nullptr) {
-    throw std::runtime_error("the first session was not welcomed");
-  }
-  std::vector<std::string> frames = {hello_frame()};
-  co_await talk(second, std::move(frames), out);
 }
 
 TEST(RelaySession, OneHostOverIpv4AndADualStackSocketIsOneSource) {
