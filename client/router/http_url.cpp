@@ -162,6 +162,13 @@ std::optional<std::string_view> scheme_of(std::string_view text) {
   return scheme;
 }
 
+// Percent-encoding can triple a target, so the limit is checked again on the
+// URL as it would be written: whatever is accepted parses back from its text.
+std::optional<http_url> within_limit(http_url url) {
+  if (to_string(url).size() > max_url_size) return std::nullopt;
+  return url;
+}
+
 }  // namespace
 
 std::optional<http_url> parse_http_url(std::string_view text) {
@@ -207,7 +214,7 @@ std::optional<http_url> parse_http_url(std::string_view text) {
   } else {
     url.path = finish_target(target);
   }
-  return url;
+  return within_limit(std::move(url));
 }
 
 std::optional<http_url> resolve_url(const http_url& base, std::string_view reference) {
@@ -239,8 +246,7 @@ std::optional<http_url> resolve_url(const http_url& base, std::string_view refer
                              : std::string(directory.substr(0, last_slash + 1));
     resolved.path = finish_target(target.append(reference));
   }
-  if (resolved.path.size() > max_url_size) return std::nullopt;
-  return resolved;
+  return within_limit(std::move(resolved));
 }
 
 std::string host_header_value(const http_url& url) {

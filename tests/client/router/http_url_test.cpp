@@ -70,6 +70,8 @@ const bad_url_case invalid_urls[] = {
     {"crlf_inside", "http://10.0.0.1/a\r\nX-Injected: 1"},
     {"nul_inside", std::string("http://10.0.0.1/a\0b", 19)},
     {"too_long", "http://h/" + std::string(max_url_size, 'a')},
+    // 709 bytes as given, 2,109 once each non-ASCII byte is written as %XX.
+    {"too_long_once_encoded", "http://h/" + std::string(700, '\xce')},
     {"host_too_long", "http://" + std::string(max_host_size + 1, 'a') + "/"},
 };
 
@@ -110,6 +112,7 @@ const resolve_case resolve_cases[] = {
     {"https_refused", "http://h/", "https://h/ctl", std::nullopt},
     {"other_scheme_refused", "http://h/", "mailto:x@y", std::nullopt},
     {"control_char_refused", "http://h/", "/ctl\r\nHost: evil", std::nullopt},
+    {"too_long_once_encoded", "http://h/", std::string(700, '\xce'), std::nullopt},
 };
 
 class http_url_resolve : public testing::TestWithParam<resolve_case> {};
