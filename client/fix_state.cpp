@@ -34,7 +34,7 @@ std::optional<router::pcp_nonce> nonce_from_hex(std::string_view text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     const auto digit = hex_digits.find(static_cast<char>(std::tolower(static_cast<unsigned char>(text[i]))));
     if (digit == std::string_view::npos) return std::nullopt;
-    nonce[i / 2] = static_cast<std::uint8_t>((nonce[i / 2] << 4) | digit);
+    nonce[i / 2] = static_cast<std::uint8_t>(static_cast<std::size_t>(nonce[i / 2]) << 4U | digit);
   }
   return nonce;
 }

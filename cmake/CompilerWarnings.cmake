@@ -5,9 +5,9 @@ target_compile_options(project_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
   -Wunused -Woverloaded-virtual -Wconversion -Wsign-conversion -Wnull-dereference
   -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
-# g++ 12 at -O3 reports -Wrestrict inside libstdc++'s string concatenation
-# ("x" + std::string): a false positive in system headers, GCC bug 105329,
-# fixed in g++ 13. The mingw Release build is -O3.
+# g++ 12 with optimisation reports -Wrestrict inside libstdc++'s string
+# concatenation ("x" + std::string): a false positive in system headers,
+# GCC bug 105329, fixed in g++ 13.
 target_compile_options(project_warnings INTERFACE
   $<$<AND:$<CXX_COMPILER_ID:GNU>,$<VERSION_LESS:$<CXX_COMPILER_VERSION>,13>>:-Wno-restrict>)
 
@@ -18,7 +18,7 @@ target_compile_options(project_warnings INTERFACE
 option(REACHBACK_WERROR "Treat compiler warnings as errors" OFF)
 if(REACHBACK_WERROR OR "$ENV{REACHBACK_WERROR}")
   target_compile_options(project_warnings INTERFACE -Werror)
-  # mingw's g++ 12 at -O3 guesses -Wmaybe-uninitialized from flow analysis
+  # mingw's g++ 12 guesses -Wmaybe-uninitialized from flow analysis
   # and flags libstdc++'s own std::string members in tables of test cases
   # (tests/client/route_table_test.cpp). There it stays a warning in the
   # log; every other warning fails the build.

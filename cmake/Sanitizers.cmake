@@ -2,7 +2,10 @@
 # REACHBACK_SANITIZE=ON builds everything (libraries, programs, tests) with
 # AddressSanitizer and UndefinedBehaviorSanitizer, and any report ends the
 # program (-fno-sanitize-recover), so a test that trips one fails. CI uses it
-# with clang in build-sanitize/, where the libFuzzer targets build too.
+# with clang in build-sanitize/, where the libFuzzer targets build too
+# (REACHBACK_LIBFUZZER): everything carries libFuzzer's coverage
+# instrumentation, so each fuzzer links the libraries as they are instead of
+# compiling the code under test a second time.
 option(REACHBACK_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
 if(REACHBACK_SANITIZE)
   set(reachback_sanitize_flags -fsanitize=address,undefined -fno-sanitize-recover=all)
@@ -16,4 +19,10 @@ if(REACHBACK_SANITIZE)
   endif()
   add_compile_options(${reachback_sanitize_flags} -fno-omit-frame-pointer)
   add_link_options(${reachback_sanitize_flags})
+endif()
+if(REACHBACK_SANITIZE AND CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  set(REACHBACK_LIBFUZZER ON)
+  add_compile_options(-fsanitize=fuzzer-no-link)
+else()
+  set(REACHBACK_LIBFUZZER OFF)
 endif()

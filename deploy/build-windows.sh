@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 relay=${REACHBACK_LINUX_RELAY:-$PWD/build/relay/probe-relay}
 cmake -S . -B build-windows -G Ninja \
   -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/mingw-w64-x86_64.cmake \
-  -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" \
   -DREACHBACK_LINUX_RELAY="$relay" >/dev/null
 cmake --build build-windows -j "$(nproc)"
 exe=build-windows/client/probe-client.exe

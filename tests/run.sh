@@ -1,20 +1,26 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The one test command, and CI's (.ci/run). Installs what is missing, builds
-# with warnings as errors (build/ with g++, build-windows/ with mingw-w64),
-# then runs three legs side by side:
-#   tests     Linux ctest (unit, end-to-end, fuzz replay, the serial network
-#             lab), then the Windows tests under Wine;
-#   sanitize  clang with ASan+UBSan in build-sanitize/: every non-lab test,
-#             then each libFuzzer target for 60 s on its checked-in corpus;
+# the Linux programs in build/ (g++, warnings as errors), then runs four legs
+# side by side:
+#   tests     the tests that drive the real, unsanitized programs from
+#             build/: the serial network lab, the benchmarks' smoke runs,
+#             the packages, a relay out of descriptors;
+#   windows   cross-builds the Windows client and its tests with mingw-w64
+#             (build-windows/), then runs them under Wine;
+#   sanitize  clang with ASan+UBSan in build-sanitize/: every other test
+#             (unit, loopback, end to end, fuzz replays), then each libFuzzer
+#             target for REACHBACK_FUZZ_SECONDS (20) on its checked-in corpus;
 #   tidy      clang-tidy (.clang-tidy) over the product sources, but for
 #             those still listed in tests/tidy_pending.txt.
-# The lab and Wine mostly wait, so sanitize and tidy run nice'd in the CPU
-# they leave. Each leg logs to build/ci/LEG.log and prints its lines with a
-# [LEG] prefix; the summary at the end gives every step's time and names the
-# legs that failed.
-# Arguments go to the tests leg's ctest runs (e.g. -R verdict);
-# REACHBACK_CHECKS=0 runs the tests leg only.
+# Each test runs once: the unit tests under the sanitizers, the lab against
+# the optimised programs that ship. The lab and Wine mostly wait, so the
+# other legs run nice'd in the CPU they leave. Each leg logs to
+# build/ci/LEG.log and prints its lines with a [LEG] prefix; the summary at
+# the end gives every step's time and names the legs that failed.
+# Arguments go to every ctest run of the tests, windows and sanitize legs
+# (e.g. -R verdict). REACHBACK_CHECKS=0 leaves out the sanitize and tidy
+# legs and builds every test in build/ instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,20 +46,23 @@ timed() {
 }
 
 tests_leg() {
-  local status=0
-  timed tests linux-ctest ctest --test-dir build --output-on-failure -j "$jobs" "$@" || status=1
-  timed tests wine-ctest ctest --test-dir build-windows --output-on-failure -j "$jobs" "$@" ||
-    status=1
-  return "$status"
+  timed tests linux-ctest ctest --test-dir build --output-on-failure -j "$jobs" "$@"
+}
+
+windows_leg() {
+  REACHBACK_WERROR=ON timed windows build ./deploy/build-windows.sh || return 1
+  timed windows wine-boot tests/windows/wine-run.sh --boot "$wine_prefix" || return 1
+  timed windows wine-ctest ctest --test-dir build-windows --output-on-failure -j "$jobs" "$@"
 }
 
 sanitize_leg() {
   local status=0
   timed sanitize build cmake --build build-sanitize -j "$jobs" || return 1
   # Not the lab, the bench smoke tests or the deploy tests: the tests leg runs
-  # those, and the lab's lock does not reach across two ctest processes.
+  # those, and the lab's lock does not reach across two ctest processes. Not
+  # the descriptor starvation either (fd_starvation, tests/e2e/CMakeLists.txt).
   timed sanitize ctest ctest --test-dir build-sanitize --output-on-failure -j "$jobs" \
-    -E '^(lab|bench|deploy)\.' -LE libfuzzer || status=1
+    -E '^(lab|bench|deploy)\.' -LE 'libfuzzer|fd_starvation' "$@" || status=1
   timed sanitize libfuzzer ctest --test-dir build-sanitize --output-on-failure -j "$jobs" \
     -L libfuzzer || status=1
   return "$status"
@@ -99,33 +108,35 @@ mkdir -p "$log_dir"
 : >"$timings"
 say "checking build dependencies (a fresh machine installs about 1 GB of Debian packages first)"
 timed setup install-deps ./deploy/install-deps.sh
-say "building the Linux tree in build/ (about 5 minutes the first time on 2 cores, seconds after)"
-# Configured for /usr so that the deploy tests package this very tree.
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREACHBACK_WERROR=ON \
-  -DCMAKE_INSTALL_PREFIX=/usr >/dev/null
+say "building the Linux programs in build/ (about 6 minutes the first time on 2 cores, seconds after)"
+# Configured for /usr so that the deploy tests package this very tree; line
+# tables only (-g1): backtraces name file and line, at a third less build.
+system_tests_only=$([ "$checks" != 0 ] && echo ON || echo OFF)
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" -DREACHBACK_WERROR=ON \
+  -DREACHBACK_SYSTEM_TESTS_ONLY="$system_tests_only" -DCMAKE_INSTALL_PREFIX=/usr >/dev/null
 timed setup build cmake --build build -j "$jobs"
-say "cross-building the Windows client in build-windows/ (about 3 minutes the first time)"
-REACHBACK_WERROR=ON timed setup build-windows ./deploy/build-windows.sh
 
-prefix=$PWD/build-windows/wine-prefix
-say "preparing the Wine prefix (about 20 s the first time)"
-timed setup wine-boot tests/windows/wine-run.sh --boot "$prefix"
+wine_prefix=$PWD/build-windows/wine-prefix
 # The persistent wineserver and Wine's system processes go when the tests are done.
-trap 'WINEPREFIX="$prefix" /usr/lib/wine/wineserver -k >/dev/null 2>&1 || true' EXIT
+trap 'WINEPREFIX="$wine_prefix" /usr/lib/wine/wineserver -k >/dev/null 2>&1 || true' EXIT
 
 if [ "$checks" != 0 ]; then
-  # Line tables only: sanitizer reports name file and line, and the build
-  # is much cheaper than with full debug information. Warnings as errors
-  # are g++'s and mingw's job; clang's own warnings show in the log.
+  # A Debug build at -O0 with line tables: sanitizer reports name file and
+  # line, asserts are on, and clang compiles ASan code three times faster
+  # than at -O1. Warnings are errors here too: the Linux-only tests are
+  # compiled by clang alone.
   cmake -S . -B build-sanitize -G Ninja -DCMAKE_CXX_COMPILER=clang++ \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" \
-    -DREACHBACK_SANITIZE=ON -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null
+    -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O0 -gline-tables-only" \
+    -DREACHBACK_SANITIZE=ON -DREACHBACK_WERROR=ON -DREACHBACK_FUZZ_SECONDS=20 \
+    -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null
 fi
 
 say "starting the legs; whole logs in $log_dir"
 start_leg tests 0 tests_leg "$@"
+start_leg windows 5 windows_leg "$@"
 if [ "$checks" != 0 ]; then
-  start_leg sanitize 10 sanitize_leg
+  start_leg sanitize 10 sanitize_leg "$@"
   start_leg tidy 15 tidy_leg
 fi
 
