@@ -114,15 +114,7 @@ asio::awaitable<hairpin_evidence> probe_hairpin(hairpin_target target, std::chro
 }
 
 hairpin_evidence run_hairpin_probe(asio::io_context& ctx, hairpin_target target, std::chrono::milliseconds deadline) {
-  hairpin_evidence result;
-  ctx.restart();
-  asio::co_spawn(ctx, probe_hairpin(std::move(target), deadline), [&](std::exception_ptr e, hairpin_evidence h) {
-    ctx.stop();
-    if (e) std::rethrow_exception(e);
-    result = std::move(h);
-  });
-  ctx.run();
-  return result;
+  return run_until_done(ctx, probe_hairpin(std::move(target), deadline));
 }
 
 }  // namespace reachback::client

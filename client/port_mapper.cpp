@@ -31,19 +31,6 @@ constexpr std::chrono::milliseconds first_wait{600};
 constexpr std::chrono::milliseconds second_wait{1'200};
 static_assert(first_wait + second_wait <= mapper_deadline);
 
-/// Runs `work` on an io_context of its own until it is done.
-template <typename T>
-T run_blocking(asio::awaitable<T> work) {
-  asio::io_context ctx{1};
-  std::optional<T> result;
-  asio::co_spawn(ctx, std::move(work), [&](std::exception_ptr e, T value) {
-    if (e) std::rethrow_exception(e);
-    result = std::move(value);
-  });
-  ctx.run();
-  return std::move(*result);
-}
-
 std::string fault_text(const std::string& action, const router::soap_reply& reply, bool pinhole = false) {
   auto name = pinhole ? router::pinhole_error_name(reply.error_code) : router::upnp_error_name(reply.error_code);
   if (name.rfind("error ", 0) == 0 && !reply.error_description.empty()) name = reply.error_description;

@@ -40,14 +40,7 @@ std::optional<bool> proxy_target_accepts(const local_port_evidence& local, probe
   // address itself): an accept would prove nothing.
   if (rule.connect_port == rule.listen_port && !listen_is_specific(rule, address))
     return std::nullopt;
-  asio::io_context ctx{1};
-  bool accepted = false;
-  asio::co_spawn(ctx, connects({address, rule.connect_port}, timeout), [&](std::exception_ptr e, bool result) {
-    if (e) std::rethrow_exception(e);
-    accepted = result;
-  });
-  ctx.run();
-  return accepted;
+  return run_blocking(connects({address, rule.connect_port}, timeout));
 }
 
 }  // namespace reachback::client

@@ -18,7 +18,7 @@ using asio::ip::udp;
 constexpr std::size_t receive_buffer = 512;
 
 struct agent_core {
-  explicit agent_core(asio::any_io_executor executor) : socket(executor) {}
+  explicit agent_core(const asio::any_io_executor& executor) : socket(executor) {}
 
   udp::socket socket;
   agent_nonces nonces;
@@ -29,10 +29,6 @@ struct agent_core {
 
 using agent_state = std::shared_ptr<agent_core>;
 
-// Expected failures are values; what is left is a real fault (bad_alloc).
-void rethrow_failure(std::exception_ptr failure) {
-  if (failure) std::rethrow_exception(failure);
-}
 
 asio::awaitable<void> answer_loop(agent_state shared) {
   std::array<char, receive_buffer> buffer{};

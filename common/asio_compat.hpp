@@ -12,6 +12,9 @@
 //   covers Asio's lines only; the project's own code keeps the warning.
 
 #include <cstddef>  // must precede Asio, see above
+#include <exception>
+#include <optional>
+#include <utility>
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wnull-dereference"
@@ -30,5 +33,34 @@ inline constexpr auto use_nothrow = asio::experimental::as_tuple(asio::use_await
 #else
 inline constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable);
 #endif
+
+/// co_spawn's completion handler for work whose expected failures are
+/// values (use_nothrow): what is left is a real fault such as bad_alloc,
+/// which must surface from the caller's io_context::run().
+inline void rethrow_failure(const std::exception_ptr& failure) {
+  if (failure) std::rethrow_exception(failure);
+}
+
+/// Runs `work` on `ctx` until it is done, then stops `ctx` even if other
+/// work (a listener's accept loop) is still queued there.
+template <typename T>
+T run_until_done(asio::io_context& ctx, asio::awaitable<T> work) {
+  std::optional<T> result;
+  ctx.restart();
+  asio::co_spawn(ctx, std::move(work), [&](const std::exception_ptr& failure, T value) {
+    ctx.stop();
+    rethrow_failure(failure);
+    result = std::move(value);
+  });
+  ctx.run();
+  return std::move(*result);
+}
+
+/// Runs `work` on an io_context of its own until it is done.
+template <typename T>
+T run_blocking(asio::awaitable<T> work) {
+  asio::io_context ctx{1};
+  return run_until_done(ctx, std::move(work));
+}
 
 }  // namespace reachback

@@ -11,7 +11,7 @@ using namespace asio::experimental::awaitable_operators;
 
 namespace {
 
-constexpr std::size_t max_drained_bytes = 64 * 1024;
+constexpr std::size_t max_drained_bytes = std::size_t{64} * 1024;
 
 }  // namespace
 

@@ -10,9 +10,9 @@
 namespace reachback::relay {
 
 struct metrics_endpoint::state {
-  state(asio::any_io_executor executor, std::function<std::string()> render_body,
+  state(const asio::any_io_executor& executor, std::function<std::string()> render_body,
         metrics_endpoint_limits bounds)
-      : acceptor(std::move(executor)), render(std::move(render_body)), limits(bounds) {}
+      : acceptor(executor), render(std::move(render_body)), limits(bounds) {}
   asio::ip::tcp::acceptor acceptor;
   std::function<std::string()> render;
   metrics_endpoint_limits limits;

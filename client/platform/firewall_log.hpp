@@ -17,7 +17,7 @@ inline constexpr std::string_view default_firewall_log_path =
 
 /// How much of the log's end is read: the probe's SYNs are the newest lines,
 /// and the file grows to several MiB.
-inline constexpr std::size_t firewall_log_tail_bytes = 256 * 1024;
+inline constexpr std::size_t firewall_log_tail_bytes = std::size_t{256} * 1024;
 
 /// The column of each field that matters, counted from 0.
 /// The defaults are the documented order, for a tail that starts below the
