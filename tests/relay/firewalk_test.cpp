@@ -122,7 +122,12 @@ TEST(Firewalk, StopsTheProbesPastTheFirstUnreachable) {
   EXPECT_EQ(ttls_of(out.sweep), (std::vector<int>{1, 2, 3}));
   EXPECT_EQ(out.sweep.hops[2].reply, sweep_reply::unreachable);
   EXPECT_EQ(out.sweep.public_distance, 2);
-  EXPECT_EQ(sorted(path.stopped), (std::vector<int>{8, 9, 10, 11, 12, 13, 14, 15, 16}));
+  // TTLs 4 to 7 answer as soon as TTL 3 does: on a busy machine some are
+  // stopped before their answer is in, the rest are answered and dropped.
+  const auto stopped = sorted(path.stopped);
+  EXPECT_TRUE(std::ranges::includes(stopped, std::vector<int>{8, 9, 10, 11, 12, 13, 14, 15, 16}))
+      << testing::PrintToString(stopped);
+  EXPECT_GT(stopped.front(), 3) << "a probe at or below the terminal TTL was stopped";
   EXPECT_EQ(path.sent[3], 1) << "no retry round: nothing below TTL 3 was silent";
 }
 
