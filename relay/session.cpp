@@ -118,16 +118,24 @@ struct frame_read {
   std::error_code error;
 };
 
-// g++ 12 warns that this coroutine's frame, which Asio allocates with
-// aligned_alloc and frees with its own matching deallocate, is freed by a
-// mismatched operator delete: a false positive (GCC PR 109224) that comes
-// and goes with inlining, here since probe_settings grew.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+// Appends what the socket has to s.input, at most read_chunk bytes. Called
+// once the socket is readable, so a would-block is only a spurious wakeup.
+std::error_code read_available(session& s) {
+  std::error_code ec;
+  const auto available = s.socket.available(ec);
+  if (ec) return ec;
+  const auto want = std::clamp<std::size_t>(available, 1, read_chunk);
+  const auto old_size = s.input.size();
+  s.input.resize(old_size + want);
+  const auto n = s.socket.read_some(asio::buffer(s.input.data() + old_size, want), ec);
+  s.input.resize(old_size + n);
+  return ec == asio::error::would_block ? std::error_code{} : ec;
+}
+
+// An idle session holds no read buffer: it waits for readability and then
+// reads what arrived straight into s.input, sized to it. (A 4 KiB chunk per
+// waiting read was a third of an idle session's memory.)
 asio::awaitable<frame_read> read_frame(session& s) {
-  // On the heap, not in the coroutine frame: a large frame makes g++ 12
-  // warn falsely about Asio's frame allocator (-Wmismatched-new-delete).
-  std::vector<char> chunk(read_chunk);
   for (;;) {
     auto decoded = protocol::decode(std::span<const char>(s.input), s.payload_limit);
     if (auto* frame = std::get_if<protocol::decoded>(&decoded)) {
@@ -143,14 +151,13 @@ asio::awaitable<frame_read> read_frame(session& s) {
     if (s.input.size() > protocol::header_size + protocol::max_payload) {
       co_return frame_read{frame_status::undecodable, {}, protocol::errc::frame_too_large};
     }
-    const auto [ec, n] = co_await s.socket.async_read_some(asio::buffer(chunk), use_nothrow);
+    auto [ec] = co_await s.socket.async_wait(asio::ip::tcp::socket::wait_read, use_nothrow);
+    if (!ec) ec = read_available(s);
     if (ec) {
       co_return frame_read{frame_status::closed, {}, ec};
     }
-    s.input.append(chunk.data(), n);
   }
 }
-#pragma GCC diagnostic pop
 
 protocol::error bad_request(std::string text) {
   return {protocol::wire_error::bad_request, std::move(text)};
@@ -391,6 +398,12 @@ asio::awaitable<void> run_session(asio::ip::tcp::socket socket,
   const auto local = socket.local_endpoint(local_error);
   if (peer_error || local_error) {
     co_return;  // the client left before it could be looked at
+  }
+  // read_available reads after a readiness wait and must never block.
+  asio::error_code mode_error;
+  socket.non_blocking(true, mode_error);
+  if (mode_error) {
+    co_return;
   }
   session s{.socket = socket,
             .shared = *shared,
