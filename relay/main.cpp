@@ -31,6 +31,18 @@ struct relay_options {
   std::string log_format;  ///< "text" or "json"; replaces the config's when given
 };
 
+// A check from the parser the config file uses for the same value, so the
+// command line and the file accept the same text. `shape` is what --help
+// shows, `expected` what the one-line error says was expected.
+template <typename Parse>
+CLI::Validator parsed_by(Parse parse, const std::string& expected, const std::string& shape) {
+  return CLI::Validator(
+      [parse, expected](const std::string& text) {
+        return parse(text) ? std::string() : "expected " + expected + ", got '" + text + "'";
+      },
+      shape);
+}
+
 void setup_relay(CLI::App& app, relay_options& opts) {
   app.set_version_flag("--version", "probe-relay " + std::string(reachback::project_version));
   app.add_option("--config", opts.config_file, "Relay config (TOML)")
@@ -40,24 +52,14 @@ void setup_relay(CLI::App& app, relay_options& opts) {
                  "Address to listen on, repeatable; replaces the config's list "
                  "(0.0.0.0:4750 and [::]:4750 by default)")
       ->option_text("ADDR:PORT ...")
-      ->check(CLI::Validator(
-          [](const std::string& text) {
-            return reachback::relay::parse_listen_endpoint(text)
-                       ? std::string()
-                       : "expected ADDR:PORT with a numeric address, got '" + text + "'";
-          },
-          "ADDR:PORT", "listen address"));
+      ->check(parsed_by([](const std::string& text) { return reachback::relay::parse_listen_endpoint(text); },
+                        "ADDR:PORT with a numeric address", "ADDR:PORT"));
   app.add_option("--log-format", opts.log_format,
                  "How log lines are written: text, or json (one object per line); replaces "
                  "the config's log_format")
       ->option_text("text|json")
-      ->check(CLI::Validator(
-          [](const std::string& text) {
-            return reachback::config::log_format_from_string(text)
-                       ? std::string()
-                       : "expected text or json, got '" + text + "'";
-          },
-          "text|json", "log format"));
+      ->check(parsed_by([](const std::string& text) { return reachback::config::log_format_from_string(text); },
+                        "text or json", "text|json"));
   app.footer(
       "Exit codes: 0 stopped by SIGINT/SIGTERM, 1 cannot listen (or cannot run at all), 2 bad "
       "arguments or config.");

@@ -38,11 +38,14 @@ pids+=($!)
 
 # A port nobody on this host listens on. Chosen at random from a high range
 # and checked, so parallel tests do not collide; the client binds it itself.
+# A port below the kernel's ephemeral range, so no outgoing connection of a
+# test running beside this one takes it between the check and its use.
 pick_free_port() {
-  local port
+  local port first_ephemeral
+  read -r first_ephemeral _ </proc/sys/net/ipv4/ip_local_port_range
   for _ in $(seq 50); do
-    port=$((20000 + RANDOM % 20000))
-    ss -Htln "sport = :$port" | grep -q . || { echo "$port"; return; }
+    port=$((10000 + RANDOM % (first_ephemeral - 10000)))
+    ss -Htan "sport = :$port" | grep -q . || { echo "$port"; return; }
   done
   fail "no free port found in 50 tries"
 }
