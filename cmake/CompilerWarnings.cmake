@@ -5,11 +5,14 @@ target_compile_options(project_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
   -Wunused -Woverloaded-virtual -Wconversion -Wsign-conversion -Wnull-dereference
   -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
-# g++ 12 with optimisation reports -Wrestrict inside libstdc++'s string
-# concatenation ("x" + std::string): a false positive in system headers,
-# GCC bug 105329, fixed in g++ 13.
+# Two false positives of g++ 12 with optimisation, both fixed in g++ 13:
+# -Wrestrict inside libstdc++'s string concatenation ("x" + std::string),
+# GCC bug 105329; and -Wmismatched-new-delete on Asio's coroutine frames,
+# which Asio allocates and frees through its own matching pair (GCC bug
+# 109224), coming and going with inlining in any file with a coroutine.
+# ASan's alloc-dealloc-mismatch check still covers the latter at run time.
 target_compile_options(project_warnings INTERFACE
-  $<$<AND:$<CXX_COMPILER_ID:GNU>,$<VERSION_LESS:$<CXX_COMPILER_VERSION>,13>>:-Wno-restrict>)
+  "$<$<AND:$<CXX_COMPILER_ID:GNU>,$<VERSION_LESS:$<CXX_COMPILER_VERSION>,13>>:-Wno-restrict;-Wno-mismatched-new-delete>")
 
 # CI turns warnings into errors (tests/run.sh); a developer's build stays
 # warnings-only, so a newer compiler's new warning never breaks it.

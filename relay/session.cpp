@@ -135,12 +135,6 @@ std::error_code read_available(session& s) {
 // An idle session holds no read buffer: it waits for readability and then
 // reads what arrived straight into s.input, sized to it. (A 4 KiB chunk per
 // waiting read was a third of an idle session's memory.)
-// g++ 12 warns that this coroutine's frame, which Asio allocates with
-// aligned_alloc and frees with its own matching deallocate, is freed by a
-// mismatched operator delete: a false positive (GCC PR 109224) that comes
-// and goes with inlining.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 asio::awaitable<frame_read> read_frame(session& s) {
   for (;;) {
     auto decoded = protocol::decode(std::span<const char>(s.input), s.payload_limit);
@@ -164,7 +158,6 @@ asio::awaitable<frame_read> read_frame(session& s) {
     }
   }
 }
-#pragma GCC diagnostic pop
 
 protocol::error bad_request(std::string text) {
   return {protocol::wire_error::bad_request, std::move(text)};
