@@ -179,8 +179,8 @@ struct agent_listener::state : listener_core {
   using listener_core::listener_core;
 };
 
-agent_listener::agent_listener(asio::any_io_executor executor)
-    : state_(std::make_shared<state>(std::move(executor))) {}
+agent_listener::agent_listener(const asio::any_io_executor& executor)
+    : state_(std::make_shared<state>(executor)) {}
 
 agent_listener::~agent_listener() {
   // close() throws only if the reactor refuses to cancel a timer, which it

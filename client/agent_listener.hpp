@@ -21,7 +21,7 @@ namespace reachback::client {
 /// executor is not running.
 class agent_listener {
  public:
-  explicit agent_listener(asio::any_io_executor executor);
+  explicit agent_listener(const asio::any_io_executor& executor);
   ~agent_listener();
   agent_listener(const agent_listener&) = delete;
   agent_listener& operator=(const agent_listener&) = delete;

@@ -73,7 +73,7 @@ struct udp_agent::state : agent_core {
   using agent_core::agent_core;
 };
 
-udp_agent::udp_agent(asio::any_io_executor executor) : state_(std::make_shared<state>(std::move(executor))) {}
+udp_agent::udp_agent(const asio::any_io_executor& executor) : state_(std::make_shared<state>(executor)) {}
 
 udp_agent::~udp_agent() { close(); }
 

@@ -34,7 +34,7 @@ class udp_agent {
   /// cannot keep it busy.
   static constexpr int max_datagrams = 1024;
 
-  explicit udp_agent(asio::any_io_executor executor);
+  explicit udp_agent(const asio::any_io_executor& executor);
   ~udp_agent();
   udp_agent(const udp_agent&) = delete;
   udp_agent& operator=(const udp_agent&) = delete;

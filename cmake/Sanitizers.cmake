@@ -3,9 +3,8 @@
 # AddressSanitizer and UndefinedBehaviorSanitizer, and any report ends the
 # program (-fno-sanitize-recover), so a test that trips one fails. CI uses it
 # with clang in build-sanitize/, where the libFuzzer targets build too
-# (REACHBACK_LIBFUZZER): everything carries libFuzzer's coverage
-# instrumentation, so each fuzzer links the libraries as they are instead of
-# compiling the code under test a second time.
+# (REACHBACK_LIBFUZZER; tests/fuzz/CMakeLists.txt gives the parsers they
+# explore libFuzzer's coverage instrumentation in the libraries themselves).
 option(REACHBACK_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
 if(REACHBACK_SANITIZE)
   set(reachback_sanitize_flags -fsanitize=address,undefined -fno-sanitize-recover=all)
@@ -22,7 +21,6 @@ if(REACHBACK_SANITIZE)
 endif()
 if(REACHBACK_SANITIZE AND CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
   set(REACHBACK_LIBFUZZER ON)
-  add_compile_options(-fsanitize=fuzzer-no-link)
 else()
   set(REACHBACK_LIBFUZZER OFF)
 endif()

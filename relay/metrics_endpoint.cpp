@@ -117,10 +117,10 @@ std::string metrics_http_answer(std::string_view request_head, std::string_view 
   return answer("200 OK", {}, exposition_type, body, method == "GET");
 }
 
-metrics_endpoint::metrics_endpoint(asio::any_io_executor executor, const std::string& listen,
+metrics_endpoint::metrics_endpoint(const asio::any_io_executor& executor, const std::string& listen,
                                    std::function<std::string()> render,
                                    metrics_endpoint_limits limits)
-    : state_(std::make_shared<state>(std::move(executor), std::move(render), limits)) {
+    : state_(std::make_shared<state>(executor, std::move(render), limits)) {
   const auto endpoint = parse_listen_endpoint(listen);
   if (!endpoint) {
     throw listen_error("invalid metrics listen address '" + listen + "' (expected ADDR:PORT)");

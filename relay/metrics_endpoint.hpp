@@ -35,7 +35,7 @@ class metrics_endpoint {
  public:
   /// Binds and listens on `listen` ("ADDR:PORT"); throws listen_error when
   /// it is malformed or cannot be bound.
-  metrics_endpoint(asio::any_io_executor executor, const std::string& listen,
+  metrics_endpoint(const asio::any_io_executor& executor, const std::string& listen,
                    std::function<std::string()> render, metrics_endpoint_limits limits = {});
   ~metrics_endpoint();
   metrics_endpoint(const metrics_endpoint&) = delete;

@@ -50,7 +50,8 @@ tests_leg() {
 }
 
 windows_leg() {
-  REACHBACK_WERROR=ON timed windows build ./deploy/build-windows.sh || return 1
+  REACHBACK_WERROR=ON timed windows build ./deploy/build-windows.sh -DREACHBACK_CTEST_PER_PROGRAM=ON ||
+    return 1
   timed windows wine-boot tests/windows/wine-run.sh --boot "$wine_prefix" || return 1
   timed windows wine-ctest ctest --test-dir build-windows --output-on-failure -j "$jobs" "$@"
 }
@@ -129,6 +130,7 @@ if [ "$checks" != 0 ]; then
   cmake -S . -B build-sanitize -G Ninja -DCMAKE_CXX_COMPILER=clang++ \
     -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O0 -gline-tables-only" \
     -DREACHBACK_SANITIZE=ON -DREACHBACK_WERROR=ON -DREACHBACK_FUZZ_SECONDS=20 \
+    -DREACHBACK_CTEST_PER_PROGRAM=ON \
     -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null
 fi
 

@@ -7,6 +7,7 @@
 #include "common/codec.hpp"
 #include "relay/io_timeouts.hpp"
 #include "relay/session_log.hpp"
+#include "relay/session_rules.hpp"
 #include "version.hpp"
 
 namespace reachback::relay::test {
@@ -154,13 +155,13 @@ asio::awaitable<bool> peer_closes(tcp::socket& socket, std::chrono::milliseconds
 }
 
 asio::awaitable<void> talk(tcp::endpoint relay, std::vector<std::string> frames, transcript& out,
-                           std::optional<asio::ip::address> source) {
+                           std::optional<asio::ip::address> source, std::chrono::milliseconds reply_limit) {
   const auto start = steady_clock::now();
   auto socket = co_await connect_to(relay, source);
   std::string input;
   for (auto& frame : frames) {
     co_await send_bytes(socket, std::move(frame));
-    auto reply = co_await receive(socket, input);
+    auto reply = co_await receive(socket, input, reply_limit);
     out.last_reply_after = std::chrono::duration_cast<std::chrono::milliseconds>(
         steady_clock::now() - start);
     const bool last = !reply || as<protocol::error>(reply) != nullptr;
@@ -170,6 +171,21 @@ asio::awaitable<void> talk(tcp::endpoint relay, std::vector<std::string> frames,
       co_return;
     }
   }
+}
+
+std::string describe(const transcript& t) {
+  std::string text;
+  for (const auto& reply : t.replies) {
+    if (!text.empty()) text += ", ";
+    if (!reply) {
+      text += "none";
+    } else if (const auto* error = std::get_if<protocol::error>(&*reply)) {
+      text += "error: " + error->text;
+    } else {
+      text += message_name(*reply);
+    }
+  }
+  return (text.empty() ? "no reply" : text) + (t.closed_by_relay ? "; closed by the relay" : "");
 }
 
 std::string hello_frame(std::optional<std::string> token) {

@@ -87,11 +87,16 @@ struct transcript {
   std::chrono::milliseconds last_reply_after{0};  ///< since the connect
 };
 
+/// The replies as one line for a failure message: "welcome, error: TEXT,
+/// none", and whether the relay closed.
+[[nodiscard]] std::string describe(const transcript& t);
+
 /// Connects (from `source` when given) and sends each frame, reading one
-/// reply after each; stops at the first error frame or missing reply and
-/// then checks that the relay closes.
+/// reply after each (waiting up to `reply_limit`); stops at the first error
+/// frame or missing reply and then checks that the relay closes.
 asio::awaitable<void> talk(tcp::endpoint relay, std::vector<std::string> frames, transcript& out,
-                           std::optional<asio::ip::address> source = std::nullopt);
+                           std::optional<asio::ip::address> source = std::nullopt,
+                           std::chrono::milliseconds reply_limit = 3s);
 
 /// Frames. probe_frame and early_probe_frame ask for no control probe.
 /// The relay refuses a nonce it has probed with: a test that probes one
