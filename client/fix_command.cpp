@@ -441,37 +441,31 @@ int run_fix(const client_options& options, const output& io, const fix_console& 
   return run.run();
 }
 
-int run_unfix(const client_options& o, const output& io, const fix_backend& backend) {
-  if (!backend.state_path) {
-    io.err << "probe-client: no state directory to read the mappings from (set XDG_STATE_HOME or HOME)\n";
-    return exit_usage;
-  }
-  auto loaded = load_fix_state(*backend.state_path);
-  if (const auto* error = std::get_if<fix_state_error>(&loaded)) {
-    io.err << "probe-client: " << error->message << '\n';
-    return exit_usage;
-  }
-  auto state = std::get<fix_state>(std::move(loaded));
+namespace {
+
+struct unfix_outcome {
   std::vector<removal> removals;
-  fix_state kept;
-  // Outermost first: the reverse of the order they were made in.
+  fix_state kept;  ///< what stays recorded
+};
+
+// Removes what `state` records for `port`, outermost first: the reverse of
+// the order they were made in.
+unfix_outcome remove_recorded(const fix_state& state, std::uint16_t port, const fix_backend& backend) {
+  unfix_outcome out;
   for (auto it = state.mappings.rbegin(); it != state.mappings.rend(); ++it) {
-    if (it->mapping.external_port != o.port) continue;
-    removals.push_back(remove_one(*it, backend));
+    if (it->mapping.external_port == port) out.removals.push_back(remove_one(*it, backend));
   }
   for (const auto& r : state.mappings) {
-    const bool removed = std::any_of(removals.begin(), removals.end(), [&](const removal& x) {
+    const bool removed = std::any_of(out.removals.begin(), out.removals.end(), [&](const removal& x) {
       return x.recorded == r && !x.keep_record;
     });
-    if (!removed) kept.mappings.push_back(r);
+    if (!removed) out.kept.mappings.push_back(r);
   }
-  std::string save_error;
-  if (kept != state) {
-    if (const auto error = save_fix_state(*backend.state_path, kept)) save_error = error->message;
-  }
-  const bool failed = !save_error.empty() || std::any_of(removals.begin(), removals.end(),
-                                                         [](const removal& r) { return r.result == "failed"; });
-  const int code = failed ? exit_fix_failed : exit_reachable;
+  return out;
+}
+
+void print_unfix(const client_options& o, const output& io, const std::filesystem::path& state_path,
+                 const std::vector<removal>& removals, const std::string& save_error, int code) {
   if (o.json) {
     json list = json::array();
     for (const auto& r : removals) {
@@ -483,13 +477,13 @@ int run_unfix(const client_options& o, const output& io, const fix_backend& back
     }
     const json doc{{"schema", "reachback.unfix/1"},
                    {"port", o.port},
-                   {"state_file", display(*backend.state_path)},
+                   {"state_file", display(state_path)},
                    {"mappings", list},
                    {"error", save_error.empty() ? json(nullptr) : json(save_error)},
                    {"exit_code", code}};
     io.out << doc.dump(2) << '\n';
   } else if (removals.empty()) {
-    io.out << "No mapping or pinhole of port " << o.port << " is recorded in " << display(*backend.state_path)
+    io.out << "No mapping or pinhole of port " << o.port << " is recorded in " << display(state_path)
            << ": nothing to remove.\n";
   } else {
     for (const auto& r : removals) io.out << recorded_line(r.recorded) << ": " << r.detail << '\n';
@@ -499,6 +493,30 @@ int run_unfix(const client_options& o, const output& io, const fix_backend& back
       io.err << "probe-client: could not remove " << recorded_line(r.recorded) << ": " << r.detail
              << " (it stays recorded; run --unfix again)\n";
   if (!save_error.empty()) io.err << "probe-client: " << save_error << '\n';
+}
+
+}  // namespace
+
+int run_unfix(const client_options& o, const output& io, const fix_backend& backend) {
+  if (!backend.state_path) {
+    io.err << "probe-client: no state directory to read the mappings from (set XDG_STATE_HOME or HOME)\n";
+    return exit_usage;
+  }
+  auto loaded = load_fix_state(*backend.state_path);
+  if (const auto* error = std::get_if<fix_state_error>(&loaded)) {
+    io.err << "probe-client: " << error->message << '\n';
+    return exit_usage;
+  }
+  const auto state = std::get<fix_state>(std::move(loaded));
+  const auto outcome = remove_recorded(state, o.port, backend);
+  std::string save_error;
+  if (outcome.kept != state) {
+    if (const auto error = save_fix_state(*backend.state_path, outcome.kept)) save_error = error->message;
+  }
+  const bool failed = !save_error.empty() || std::any_of(outcome.removals.begin(), outcome.removals.end(),
+                                                         [](const removal& r) { return r.result == "failed"; });
+  const int code = failed ? exit_fix_failed : exit_reachable;
+  print_unfix(o, io, *backend.state_path, outcome.removals, save_error, code);
   return code;
 }
 

@@ -129,68 +129,56 @@ struct hop_planner {
     return true;
   }
 
-  void plan_hop(std::size_t i, std::size_t host_index) {
-    const auto& h = v.hops[i];
-    const bool innermost = i + 1 == host_index;
-    if (!h.address) {
-      refuse("the " + h.name + " did not answer the path trace, so reachback has no address to ask it at");
-      return;
-    }
-    if (!h.router) {
-      refuse(ev.routers ? "the " + label(h) + " was not asked about itself"
-                        : "the routers were not asked about themselves (--no-routers): run --fix without it");
-      return;
-    }
+  /// The protocols reachback may map through at this hop. PCP only at this
+  /// host's own gateway: a PCP request names its sender's address and the
+  /// server answers ADDRESS_MISMATCH when the datagram comes from another,
+  /// as it does through the NAT of an inner router. NAT-PMP maps to whatever
+  /// address the request arrives from, which for an outer router is exactly
+  /// the inner router's WAN address.
+  struct usable_protocols {
+    bool upnp = false;
+    bool natpmp = false;
+    bool pcp = false;
+    [[nodiscard]] bool any() const { return upnp || natpmp || pcp; }
+  };
+
+  static usable_protocols usable_at(const router_evidence& r, bool innermost) {
+    return {speaks_upnp(r), answered(r, router_protocol::nat_pmp), innermost && answered(r, router_protocol::pcp)};
+  }
+
+  /// Why reachback cannot ask this hop at all, if it cannot.
+  [[nodiscard]] std::optional<std::string> unaskable(const hop& h) const {
+    if (!h.address) return "the " + h.name + " did not answer the path trace, so reachback has no address to ask it at";
+    if (!h.router)
+      return ev.routers ? "the " + label(h) + " was not asked about itself"
+                        : "the routers were not asked about themselves (--no-routers): run --fix without it";
+    return std::nullopt;
+  }
+
+  [[nodiscard]] static std::string no_protocol_refusal(const hop& h, const hop* inner) {
+    if (answered(*h.router, router_protocol::pcp))  // and is not this host's gateway
+      return "the " + label(h) + " answers only PCP, which cannot map for this host from behind the " + inner->name +
+             " (its NAT rewrites the request's source, and the router answers ADDRESS_MISMATCH): if it has no forward "
+             "yet, add one in its web page";
+    return "the " + label(h) + " answers neither UPnP, NAT-PMP nor PCP, so reachback cannot map there: if it has no "
+           "forward yet, add one in its web page (see the fix above)";
+  }
+
+  /// Chooses how `step` is made and for whom; refuses and returns false when
+  /// the router speaks UPnP only and the inner router's WAN address, the
+  /// mapping's target, is unknown.
+  bool choose_method(mapping_spec& step, const hop& h, const hop* inner, const std::optional<std::string>& target,
+                     usable_protocols can) {
     const auto& r = *h.router;
-    std::optional<std::string> target;
-    std::string target_words;
-    const hop* inner = innermost ? nullptr : &v.hops[i + 1];
-    if (innermost) {
-      target = host_address;
-      target_words = "this host";
-    } else {
-      target = reported_wan(inner->router);
-      target_words = "the " + inner->name + "'s WAN address";
-    }
-    if (listed_mapping_settles(h, target, innermost, target_words)) return;
-    const bool upnp = speaks_upnp(r);
-    const bool natpmp = answered(r, router_protocol::nat_pmp);
-    // PCP only at this host's own gateway: a PCP request names its sender's
-    // address and the server answers ADDRESS_MISMATCH when the datagram
-    // comes from another, as it does through the NAT of an inner router.
-    // NAT-PMP maps to whatever address the request arrives from, which for
-    // an outer router is exactly the inner router's WAN address.
-    const bool pcp = innermost && answered(r, router_protocol::pcp);
-    if (!upnp && !natpmp && !pcp) {
-      if (answered(r, router_protocol::pcp))  // and is not this host's gateway
-        refuse("the " + label(h) + " answers only PCP, which cannot map for this host from behind the " +
-               inner->name + " (its NAT rewrites the request's source, and the router answers ADDRESS_MISMATCH): if "
-               "it has no forward yet, add one in its web page");
-      else
-        refuse("the " + label(h) + " answers neither UPnP, NAT-PMP nor PCP, so reachback cannot map there: if it "
-               "has no forward yet, add one in its web page (see the fix above)");
-      return;
-    }
-    if (const auto refusal = refuses_mappings(h)) {
-      refuse(*refusal);
-      return;
-    }
-    mapping_spec step;
-    step.router_name = h.name;
-    step.router_address = *h.address;
-    step.external_port = ev.port;
-    step.protocol = ev.protocol;
-    step.internal_port = ev.port;
-    step.lease_seconds = settings.lease_seconds;
-    if (upnp && target) {
+    if (can.upnp && target) {
       step.method = map_method::upnp;
       step.control_url = r.upnp_control_url;
       step.service_type = r.upnp_service_type;
       step.internal_client = *target;
-    } else if (pcp) {
+    } else if (can.pcp) {
       step.method = map_method::pcp;
       step.internal_client = *target;
-    } else if (natpmp) {
+    } else if (can.natpmp) {
       // The router maps to the address the request arrives from: this host
       // for the innermost router, else the inner router's WAN address, which
       // its NAT puts on the request.
@@ -205,8 +193,39 @@ struct hop_planner {
              reported + ": reachback cannot name the target; forward " +
              router::protocol_port_text(ev.protocol, ev.port) + " to the " + inner->name + "'s WAN address in the " +
              h.name + "'s web page");
+      return false;
+    }
+    return true;
+  }
+
+  void plan_hop(std::size_t i, std::size_t host_index) {
+    const auto& h = v.hops[i];
+    if (const auto why = unaskable(h)) {
+      refuse(*why);
       return;
     }
+    const bool innermost = i + 1 == host_index;
+    const hop* inner = innermost ? nullptr : &v.hops[i + 1];
+    const std::optional<std::string> target = innermost ? std::optional(host_address) : reported_wan(inner->router);
+    const std::string target_words = innermost ? "this host" : "the " + inner->name + "'s WAN address";
+    if (listed_mapping_settles(h, target, innermost, target_words)) return;
+    const auto can = usable_at(*h.router, innermost);
+    if (!can.any()) {
+      refuse(no_protocol_refusal(h, inner));
+      return;
+    }
+    if (const auto refusal = refuses_mappings(h)) {
+      refuse(*refusal);
+      return;
+    }
+    mapping_spec step;
+    step.router_name = h.name;
+    step.router_address = *h.address;
+    step.external_port = ev.port;
+    step.protocol = ev.protocol;
+    step.internal_port = ev.port;
+    step.lease_seconds = settings.lease_seconds;
+    if (!choose_method(step, h, inner, target, can)) return;
     // NAT-PMP and PCP lifetimes are seconds, and 0 deletes (RFC 6886 3.3, RFC 6887 15).
     if (step.method != map_method::upnp && settings.lease_seconds == 0) {
       refuse("the " + label(h) + " would be mapped by " + display_name(step.method) + ", which has no permanent "

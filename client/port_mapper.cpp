@@ -106,40 +106,59 @@ struct datagram_exchange {
   std::function<bool(std::span<const std::uint8_t>)> is_answer;
 };
 
+/// Opens `socket` to send from x.source_address, or from where the routing
+/// table says; the failure's text if it cannot.
+std::optional<std::string> open_for(udp::socket& socket, const datagram_exchange& x) {
+  std::error_code ec;
+  socket.open(udp::v4(), ec);
+  if (ec) return "socket: " + ec.message();
+  if (x.source_address.empty()) return std::nullopt;
+  const auto source = asio::ip::make_address(x.source_address, ec);
+  if (!ec) socket.bind(udp::endpoint(source, 0), ec);
+  if (ec) return "cannot send from " + x.source_address + ": " + ec.message();
+  return std::nullopt;
+}
+
+struct no_answer_yet {};
+
+/// The first answer from `router` before `deadline`, or no_answer_yet, or
+/// the text of a failure to receive.
+asio::awaitable<std::variant<datagram, no_answer_yet, std::string>> first_answer(udp::socket& socket,
+                                                                                const datagram_exchange& x,
+                                                                                const asio::ip::address& router,
+                                                                                clock::time_point deadline) {
+  for (;;) {
+    datagram answer(router::max_pcp_message);
+    udp::endpoint from;
+    auto got = co_await (socket.async_receive_from(asio::buffer(answer), from, use_nothrow) || until(deadline));
+    if (got.index() == 1) co_return no_answer_yet{};
+    auto [e, n] = std::get<0>(got);
+    // An ICMP port unreachable from a router without NAT-PMP or PCP.
+    if (e == asio::error::connection_refused) co_return std::string("the router refused (port 5351 closed)");
+    if (e) co_return "receive: " + e.message();
+    answer.resize(n);
+    if (from.address() == router && x.is_answer(answer)) co_return std::move(answer);
+  }
+}
+
 /// Sends the request, resends it once, and returns the first answer from
-/// the router's own address.
+/// the router's own address. `x` by value: the coroutine outlives the
+/// statement that starts it.
+// NOLINTNEXTLINE(performance-unnecessary-value-param)
 asio::awaitable<std::variant<datagram, mapper_failure>> exchange(datagram_exchange x) {
   const auto fail = [&](const std::string& why) { return mapper_failure{x.protocol + ": " + why}; };
   std::error_code ec;
   const auto address = asio::ip::make_address(x.router_address, ec);
   if (ec || !address.is_v4()) co_return fail("not an IPv4 address: " + x.router_address);
-  const udp::endpoint to(address, router::natpmp_port);
   udp::socket socket(co_await asio::this_coro::executor);
-  socket.open(udp::v4(), ec);
-  if (ec) co_return fail("socket: " + ec.message());
-  if (!x.source_address.empty()) {
-    const auto source = asio::ip::make_address(x.source_address, ec);
-    if (!ec) socket.bind(udp::endpoint(source, 0), ec);
-    if (ec) co_return fail("cannot send from " + x.source_address + ": " + ec.message());
-  }
+  if (const auto failed = open_for(socket, x)) co_return fail(*failed);
+  const udp::endpoint to(address, router::natpmp_port);
   for (const auto wait : {first_wait, second_wait}) {
     if (auto [e, n] = co_await socket.async_send_to(asio::buffer(x.request), to, use_nothrow); e)
       co_return fail("send: " + e.message());
-    const auto deadline = clock::now() + wait;
-    for (;;) {
-      datagram answer(router::max_pcp_message);
-      udp::endpoint from;
-      auto got = co_await (socket.async_receive_from(asio::buffer(answer), from, use_nothrow) || until(deadline));
-      if (got.index() == 1) break;  // resend, or give up
-      auto [e, n] = std::get<0>(got);
-      if (e) {
-        // An ICMP port unreachable from a router without NAT-PMP or PCP.
-        if (e == asio::error::connection_refused) co_return fail("the router refused (port 5351 closed)");
-        co_return fail("receive: " + e.message());
-      }
-      answer.resize(n);
-      if (from.address() == address && x.is_answer(answer)) co_return answer;
-    }
+    auto got = co_await first_answer(socket, x, address, clock::now() + wait);
+    if (auto* answer = std::get_if<datagram>(&got)) co_return std::move(*answer);
+    if (auto* failed = std::get_if<std::string>(&got)) co_return fail(*failed);
   }
   co_return fail("no answer from " + x.router_address + " (asked twice)");
 }
