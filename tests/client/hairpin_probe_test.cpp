@@ -16,6 +16,7 @@
 #include "client/udp_agent.hpp"
 #include "common/asio_compat.hpp"
 #include "common/messages.hpp"
+#include "tests/support/reserved_port.hpp"
 
 namespace reachback::client {
 namespace {
@@ -49,9 +50,8 @@ asio::awaitable<void> serve_once(tcp::acceptor& acceptor, std::string text) {
 TEST(probe_hairpin, probe_clients_listener_proves_the_connection_came_back) {
   asio::io_context ctx{1};
   agent_listener agent(ctx.get_executor());
-  silent_listener spare(ctx);  // a port the kernel just gave out, free again below
-  const auto port = spare.port();
-  spare.acceptor.close();
+  const test::reserved_tcp_port reserved;  // held for the test, bindable by the agent
+  const auto port = reserved.number();
   ASSERT_FALSE(agent.open(port));
   agent.start(nonce);
   const auto h = probe(ctx, port, protocol::proof_line(nonce));
