@@ -83,6 +83,21 @@ struct change {
   std::string external_address;  ///< what the router's answer says it is (PCP), or ""
 };
 
+/// The recorded mappings, or nullopt after saying on `err` why they cannot
+/// be read; `verb` says what --fix or --unfix wanted the state for.
+std::optional<fix_state> load_state(const fix_backend& backend, std::ostream& err, const std::string& verb) {
+  if (!backend.state_path) {
+    err << "probe-client: no state directory to " << verb << " (set XDG_STATE_HOME or HOME)\n";
+    return std::nullopt;
+  }
+  auto loaded = load_fix_state(*backend.state_path);
+  if (const auto* error = std::get_if<fix_state_error>(&loaded)) {
+    err << "probe-client: " << error->message << '\n';
+    return std::nullopt;
+  }
+  return std::get<fix_state>(std::move(loaded));
+}
+
 /// One --fix run: its output and the state it keeps.
 class fix_run {
  public:
@@ -95,16 +110,9 @@ class fix_run {
                  "--yes\n";
       return exit_usage;
     }
-    if (!backend_.state_path) {
-      io_.err << "probe-client: no state directory to record the mappings in (set XDG_STATE_HOME or HOME)\n";
-      return exit_usage;
-    }
-    auto loaded = load_fix_state(*backend_.state_path);
-    if (const auto* error = std::get_if<fix_state_error>(&loaded)) {
-      io_.err << "probe-client: " << error->message << '\n';
-      return exit_usage;
-    }
-    state_ = std::get<fix_state>(std::move(loaded));
+    auto loaded = load_state(backend_, io_.err, "record the mappings in");
+    if (!loaded) return exit_usage;
+    state_ = std::move(*loaded);
 
     auto first = backend_.diagnose();
     if (const auto* failure = std::get_if<diagnosis_failure>(&first)) {
@@ -498,16 +506,9 @@ void print_unfix(const client_options& o, const output& io, const std::filesyste
 }  // namespace
 
 int run_unfix(const client_options& o, const output& io, const fix_backend& backend) {
-  if (!backend.state_path) {
-    io.err << "probe-client: no state directory to read the mappings from (set XDG_STATE_HOME or HOME)\n";
-    return exit_usage;
-  }
-  auto loaded = load_fix_state(*backend.state_path);
-  if (const auto* error = std::get_if<fix_state_error>(&loaded)) {
-    io.err << "probe-client: " << error->message << '\n';
-    return exit_usage;
-  }
-  const auto state = std::get<fix_state>(std::move(loaded));
+  const auto loaded = load_state(backend, io.err, "read the mappings from");
+  if (!loaded) return exit_usage;
+  const auto& state = *loaded;
   const auto outcome = remove_recorded(state, o.port, backend);
   std::string save_error;
   if (outcome.kept != state) {

@@ -450,6 +450,18 @@ TEST_F(fix_command, unfix_removes_exactly_the_ports_mappings) {
       << out.str();
 }
 
+TEST_F(fix_command, without_a_state_directory_fix_and_unfix_say_so_in_one_line) {
+  backend.state_path.reset();
+  options.assume_yes = true;
+  EXPECT_EQ(fix(), exit_usage);
+  EXPECT_EQ(unfix(), exit_usage);
+  EXPECT_EQ(err.str(),
+            "probe-client: no state directory to record the mappings in (set XDG_STATE_HOME or HOME)\n"
+            "probe-client: no state directory to read the mappings from (set XDG_STATE_HOME or HOME)\n");
+  EXPECT_EQ(diagnosed, 0) << "no relay contact";
+  EXPECT_TRUE(calls.empty());
+}
+
 TEST_F(fix_command, unfix_removes_each_protocols_mapping_with_its_own_protocol) {
   auto recorded = recorded_state();
   auto udp = recorded.mappings[0];
