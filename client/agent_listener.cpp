@@ -26,7 +26,6 @@ constexpr auto proof_linger = 2s;
 // spinning; one bad moment must not stop the listener (STYLE 10).
 constexpr auto accept_retry_delay = 100ms;
 
-
 // Everything the coroutines share. It lives in the .cpp so the free
 // coroutine functions can name it; agent_listener::state only wraps it.
 struct listener_core {

@@ -29,7 +29,6 @@ struct agent_core {
 
 using agent_state = std::shared_ptr<agent_core>;
 
-
 asio::awaitable<void> answer_loop(agent_state shared) {
   std::array<char, receive_buffer> buffer{};
   for (int read = 0; read < udp_agent::max_datagrams && !shared->closed; ++read) {

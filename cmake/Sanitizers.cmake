@@ -6,6 +6,7 @@
 # (REACHBACK_LIBFUZZER; tests/fuzz/CMakeLists.txt gives the parsers they
 # explore libFuzzer's coverage instrumentation in the libraries themselves).
 option(REACHBACK_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
+set(REACHBACK_LIBFUZZER OFF)
 if(REACHBACK_SANITIZE)
   set(reachback_sanitize_flags -fsanitize=address,undefined -fno-sanitize-recover=all)
   # clang 14's -fsanitize=function (part of `undefined` for C++) puts
@@ -15,12 +16,8 @@ if(REACHBACK_SANITIZE)
   # pointers of the wrong type, which C++ code here never makes.
   if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
     list(APPEND reachback_sanitize_flags -fno-sanitize=function)
+    set(REACHBACK_LIBFUZZER ON)
   endif()
   add_compile_options(${reachback_sanitize_flags} -fno-omit-frame-pointer)
   add_link_options(${reachback_sanitize_flags})
-endif()
-if(REACHBACK_SANITIZE AND CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
-  set(REACHBACK_LIBFUZZER ON)
-else()
-  set(REACHBACK_LIBFUZZER OFF)
 endif()
