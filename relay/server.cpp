@@ -192,14 +192,10 @@ int run_relay(const config::relay_config& config, const log_sink& log) {
     log(std::string("probe-relay: ") + e.what());
     return 1;
   }
-  for (const auto& endpoint : relay->local_endpoints()) {
-    log("probe-relay: listening on " + endpoint_text(endpoint));
-  }
-  if (const auto metrics = relay->metrics_endpoint_address()) {
-    log("probe-relay: serving metrics on http://" + endpoint_text(*metrics) + "/metrics");
-  }
   relay->start();
-
+  // The signal set opens asio's signal pipe: done before the lines below,
+  // which tell whoever waits for them that every descriptor of a quiet
+  // relay is already open.
   asio::signal_set signals(ctx, SIGINT, SIGTERM);
   signals.async_wait([&](const asio::error_code& ec, int) {
     if (!ec) {
@@ -208,6 +204,12 @@ int run_relay(const config::relay_config& config, const log_sink& log) {
       relay->stop();
     }
   });
+  for (const auto& endpoint : relay->local_endpoints()) {
+    log("probe-relay: listening on " + endpoint_text(endpoint));
+  }
+  if (const auto metrics = relay->metrics_endpoint_address()) {
+    log("probe-relay: serving metrics on http://" + endpoint_text(*metrics) + "/metrics");
+  }
   ctx.run();
   return 0;
 }
