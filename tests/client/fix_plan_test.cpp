@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace reachback::client {
+namespace reachback::client::fix_plan_test {
 namespace {
 
 constexpr const char* host = "192.168.1.23";
@@ -598,4 +598,4 @@ TEST(describe_lease, units) {
 }
 
 }  // namespace
-}  // namespace reachback::client
+}  // namespace reachback::client::fix_plan_test

@@ -222,24 +222,24 @@ TEST(http_servicestate, reads_process_lines_with_images) {
 }
 
 TEST(http_servicestate, reads_translated_output_by_its_structure) {
-  const auto german = parse_http_servicestate(in_code_page_850(german_processes));
-  EXPECT_TRUE(german.recognised);
-  ASSERT_EQ(german.queues.size(), 1U);
-  ASSERT_EQ(german.queues[0].processes.size(), 2U);
-  EXPECT_EQ(german.queues[0].processes[0],
+  const auto german_state = parse_http_servicestate(in_code_page_850(german_processes));
+  EXPECT_TRUE(german_state.recognised);
+  ASSERT_EQ(german_state.queues.size(), 1U);
+  ASSERT_EQ(german_state.queues[0].processes.size(), 2U);
+  EXPECT_EQ(german_state.queues[0].processes[0],
             (http_queue_process{4410, R"(C:\Windows\System32\svchost.exe)"}));
   // The OEM byte stays as netsh wrote it.
-  EXPECT_EQ(german.queues[0].processes[1],
+  EXPECT_EQ(german_state.queues[0].processes[1],
             (http_queue_process{4412, "C:\\Program Files\\Verk\x84ufe\\server.exe"}));
   EXPECT_EQ(
-      german.queues[0].urls,
+      german_state.queues[0].urls,
       (std::vector<std::string>{"HTTPS://+:443/SRA_{BA195980-CD49-458B-9E23-C84EE0ADCD75}/"}));
 
-  const auto french = parse_http_servicestate(french_process_ids);
-  EXPECT_TRUE(french.recognised);
-  ASSERT_EQ(french.queues.size(), 1U);
-  EXPECT_EQ(french.queues[0].processes, (std::vector<http_queue_process>{{5120, ""}, {5124, ""}}));
-  EXPECT_EQ(french.queues[0].urls, (std::vector<std::string>{"HTTP://*:8081/"}));
+  const auto french_state = parse_http_servicestate(french_process_ids);
+  EXPECT_TRUE(french_state.recognised);
+  ASSERT_EQ(french_state.queues.size(), 1U);
+  EXPECT_EQ(french_state.queues[0].processes, (std::vector<http_queue_process>{{5120, ""}, {5124, ""}}));
+  EXPECT_EQ(french_state.queues[0].urls, (std::vector<std::string>{"HTTP://*:8081/"}));
 }
 
 TEST(http_servicestate, reads_windows_line_ends) {

@@ -12,7 +12,7 @@
 namespace reachback::client::platform {
 namespace {
 
-using test::listen_on;
+using client::test::listen_on;
 
 std::string own_comm() {
   auto comm = read_small_file("/proc/self/comm").value_or("");
@@ -51,7 +51,7 @@ TEST(find_listeners, one_owner_with_every_address) {
 }
 
 TEST(find_listeners, nothing_on_a_free_port) {
-  const auto found = find_listeners(test::reserved_tcp_port().number());
+  const auto found = find_listeners(client::test::reserved_tcp_port().number());
   EXPECT_TRUE(found.owners.empty());
   EXPECT_TRUE(found.addresses.empty());
   EXPECT_FALSE(found.owners_hidden);
@@ -59,7 +59,7 @@ TEST(find_listeners, nothing_on_a_free_port) {
 
 TEST(find_listeners, other_users_sockets_are_hidden_not_root) {
   const auto listener = listen_on("0.0.0.0");
-  const auto text = test::run_unprivileged([&] {
+  const auto text = client::test::run_unprivileged([&] {
     const auto found = find_listeners(listener.port);
     return std::to_string(found.owners.size()) + " " + std::to_string(found.addresses.size()) + " " +
            std::to_string(found.owners_hidden);

@@ -10,7 +10,7 @@
 #include "common/verdict_hairpin.hpp"
 #include "config/fixes.hpp"
 
-namespace reachback {
+namespace reachback::verdict_ipv6_test {
 namespace {
 
 constexpr const char* relay_ip = "2001:db8:ff::7";
@@ -209,4 +209,4 @@ TEST(ipv6_router_firewall, a_udp_probe_names_udp_in_the_rule) {
 }
 
 }  // namespace
-}  // namespace reachback
+}  // namespace reachback::verdict_ipv6_test

@@ -11,7 +11,7 @@
 #include "common/verdict_engine.hpp"
 #include "config_test_support.hpp"
 
-namespace reachback::config {
+namespace reachback::config::fixes_test {
 namespace {
 
 using test::error_case;
@@ -140,4 +140,4 @@ INSTANTIATE_TEST_SUITE_P(
     test::case_name);
 
 }  // namespace
-}  // namespace reachback::config
+}  // namespace reachback::config::fixes_test

@@ -7,7 +7,7 @@
 
 #include "config_test_support.hpp"
 
-namespace reachback::config {
+namespace reachback::config::relay_config_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -321,4 +321,4 @@ INSTANTIATE_TEST_SUITE_P(
     test::case_name);
 
 }  // namespace
-}  // namespace reachback::config
+}  // namespace reachback::config::relay_config_test

@@ -9,7 +9,7 @@
 
 #include "config_test_support.hpp"
 
-namespace reachback::config {
+namespace reachback::config::squatters_test {
 namespace {
 
 using test::error_case;
@@ -267,4 +267,4 @@ INSTANTIATE_TEST_SUITE_P(
     test::case_name);
 
 }  // namespace
-}  // namespace reachback::config
+}  // namespace reachback::config::squatters_test

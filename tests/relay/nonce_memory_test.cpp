@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <string>
 
-namespace reachback::relay {
+namespace reachback::relay::nonce_memory_test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -73,4 +73,4 @@ TEST(NonceMemory, OnlyProtocolNoncesAreEverFresh) {
 }
 
 }  // namespace
-}  // namespace reachback::relay
+}  // namespace reachback::relay::nonce_memory_test

@@ -12,7 +12,7 @@
 #include "relay/sweep_plan.hpp"
 #include "relay/udp_probe.hpp"
 
-namespace reachback::relay::test {
+namespace reachback::relay::test::udp_probe_loopback_test {
 namespace {
 
 const std::string proof = protocol::proof_line(test_nonce);
@@ -158,4 +158,4 @@ TEST(RelayUdpProbe, TheSweepStopsAFewTtlsPastTheClient) {
 }
 
 }  // namespace
-}  // namespace reachback::relay::test
+}  // namespace reachback::relay::test::udp_probe_loopback_test

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace reachback::router {
+namespace reachback::router::pcp_test {
 namespace {
 
 using bytes = std::vector<std::uint8_t>;
@@ -257,4 +257,4 @@ INSTANTIATE_TEST_SUITE_P(codes, pcp_result_names, testing::ValuesIn(results),
                          [](const auto& test_info) { return "code_" + std::to_string(test_info.param.code); });
 
 }  // namespace
-}  // namespace reachback::router
+}  // namespace reachback::router::pcp_test

@@ -8,7 +8,7 @@
 
 #include "client/router/http_url.hpp"
 
-namespace reachback::router {
+namespace reachback::router::ssdp_test {
 namespace {
 
 TEST(ssdp, msearch_for_igd2_multicast) {
@@ -167,4 +167,4 @@ TEST(ssdp, location_parses_as_an_http_url) {
 }
 
 }  // namespace
-}  // namespace reachback::router
+}  // namespace reachback::router::ssdp_test
