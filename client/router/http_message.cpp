@@ -85,6 +85,67 @@ struct head_result {
   std::string error;
 };
 
+http_parse_result complete(http_response response) {
+  http_parse_result result;
+  result.status = http_parse_status::complete;
+  result.response = std::move(response);
+  return result;
+}
+
+// The head's limits, given its size so far and the size of its current line.
+std::optional<std::string> head_limit_error(std::size_t head_bytes, std::size_t line_bytes) {
+  if (head_bytes > max_http_header_bytes)
+    return "the headers exceed " + std::to_string(max_http_header_bytes) + " bytes";
+  if (line_bytes > max_http_header_line)
+    return "a header line exceeds " + std::to_string(max_http_header_line) + " bytes";
+  return std::nullopt;
+}
+
+// An obsolete folded continuation line belongs to the previous header.
+std::optional<std::string> continue_header(http_response& response, std::string_view more) {
+  if (response.headers.empty()) return "a continuation line before any header";
+  auto& [name, value] = response.headers.back();
+  if (has_control(more)) return "a control character in the header " + name;
+  if (!more.empty()) value.append(value.empty() ? "" : " ").append(more);
+  return std::nullopt;
+}
+
+// Adds one non-empty header line to `response`; the error when it is broken.
+std::optional<std::string> add_header_line(http_response& response, std::string_view text) {
+  if (text[0] == ' ' || text[0] == '\t') return continue_header(response, trim(text));
+  const auto colon = text.find(':');
+  if (colon == std::string_view::npos) return "a header line without ':'";
+  // Some servers put blanks before the colon; the name itself is a token.
+  const auto name = trim(text.substr(0, colon));
+  if (name.empty() || !std::all_of(name.begin(), name.end(), is_token_char))
+    return "a header with an invalid name";
+  const auto value = trim(text.substr(colon + 1));
+  if (has_control(value)) return "a control character in the header " + std::string(name);
+  if (response.headers.size() == max_http_headers)
+    return "more than " + std::to_string(max_http_headers) + " headers";
+  response.headers.emplace_back(std::string(name), std::string(value));
+  return std::nullopt;
+}
+
+// The head's next line from `pos` (the head began at `start`): nullopt and
+// no error while it has not all arrived.
+struct head_line {
+  std::optional<line> got;
+  std::string error;
+};
+
+head_line next_head_line(std::string_view bytes, std::size_t start, std::size_t pos, bool eof) {
+  const auto got = next_line(bytes, pos);
+  auto too_big = got ? head_limit_error(got->next - start, got->text.size())
+                     : head_limit_error(bytes.size() - start, bytes.size() - pos);
+  if (too_big) return {std::nullopt, std::move(*too_big)};
+  if (!got && eof) {
+    return {std::nullopt, pos == bytes.size() && pos == start ? "the connection closed without a response"
+                                                              : "the connection closed inside the headers"};
+  }
+  return {got, {}};
+}
+
 head_result parse_head(std::string_view bytes, std::size_t pos, bool eof) {
   head_result result;
   const auto fail = [&result](std::string error) {
@@ -96,54 +157,21 @@ head_result parse_head(std::string_view bytes, std::size_t pos, bool eof) {
   bool have_status = false;
   auto& response = result.parsed.response;
   while (true) {
-    const auto got = next_line(bytes, pos);
-    if (!got) {
-      if (bytes.size() - start > max_http_header_bytes)
-        return fail("the headers exceed " + std::to_string(max_http_header_bytes) + " bytes");
-      if (bytes.size() - pos > max_http_header_line)
-        return fail("a header line exceeds " + std::to_string(max_http_header_line) + " bytes");
-      if (eof) return fail(pos == start && pos == bytes.size() ? "the connection closed without a response"
-                                                              : "the connection closed inside the headers");
-      return result;
-    }
-    if (got->next - start > max_http_header_bytes)
-      return fail("the headers exceed " + std::to_string(max_http_header_bytes) + " bytes");
-    if (got->text.size() > max_http_header_line)
-      return fail("a header line exceeds " + std::to_string(max_http_header_line) + " bytes");
-    pos = got->next;
-    const auto text = got->text;
-    if (!have_status) {
-      // Tolerate blank lines before the status line (a stray CRLF of a keep-alive).
-      if (text.empty() && pos - start <= 8) continue;
+    auto next = next_head_line(bytes, start, pos, eof);
+    if (!next.error.empty()) return fail(std::move(next.error));
+    if (!next.got) return result;
+    pos = next.got->next;
+    const auto text = next.got->text;
+    if (have_status) {
+      if (text.empty()) break;
+      if (auto broken = add_header_line(response, text)) return fail(std::move(*broken));
+    } else if (!text.empty() || pos - start > 8) {
+      // Blank lines before the status line are tolerated (a stray CRLF of a keep-alive).
       const auto status = parse_status_line(text, response.reason);
       if (!status) return fail("not an HTTP status line");
       response.status = *status;
       have_status = true;
-      continue;
     }
-    if (text.empty()) break;
-    if (text[0] == ' ' || text[0] == '\t') {
-      // An obsolete folded continuation line belongs to the previous header.
-      if (response.headers.empty()) return fail("a continuation line before any header");
-      auto& value = response.headers.back().second;
-      const auto more = trim(text);
-      if (has_control(more))
-        return fail("a control character in the header " + response.headers.back().first);
-      if (!more.empty()) value.append(value.empty() ? "" : " ").append(more);
-      continue;
-    }
-    const auto colon = text.find(':');
-    if (colon == std::string_view::npos) return fail("a header line without ':'");
-    // Some servers put blanks before the colon; the name itself is a token.
-    const auto name = trim(text.substr(0, colon));
-    if (name.empty() || !std::all_of(name.begin(), name.end(), is_token_char))
-      return fail("a header with an invalid name");
-    const auto value = trim(text.substr(colon + 1));
-    if (has_control(value))
-      return fail("a control character in the header " + std::string(name));
-    if (response.headers.size() == max_http_headers)
-      return fail("more than " + std::to_string(max_http_headers) + " headers");
-    response.headers.emplace_back(std::string(name), std::string(value));
   }
   result.status = http_parse_status::complete;
   result.parsed.body_start = pos;
@@ -182,31 +210,8 @@ std::optional<std::size_t> parse_chunk_size(std::string_view text) {
   return value;
 }
 
-http_parse_result read_chunked(std::string_view bytes, std::size_t pos, bool eof, http_response response) {
-  while (true) {
-    const auto size_line = next_line(bytes, pos);
-    if (!size_line) {
-      if (bytes.size() - pos > max_http_header_line) return malformed("a chunk size line is too long");
-      return incomplete_or(eof, "the connection closed inside the chunked body");
-    }
-    const auto size = parse_chunk_size(size_line->text);
-    if (!size) return malformed("a bad chunk size");
-    pos = size_line->next;
-    if (*size > max_http_body - response.body.size())
-      return malformed("the body exceeds " + std::to_string(max_http_body) + " bytes");
-    if (*size == 0) break;
-    if (bytes.size() - pos < *size) return incomplete_or(eof, "the connection closed inside a chunk");
-    response.body.append(bytes.substr(pos, *size));
-    pos += *size;
-    const auto end = next_line(bytes, pos);
-    if (!end) {
-      if (bytes.size() - pos >= 2) return malformed("chunk data longer than its size");
-      return incomplete_or(eof, "the connection closed inside the chunked body");
-    }
-    if (!end->text.empty()) return malformed("chunk data longer than its size");
-    pos = end->next;
-  }
-  // Trailer fields up to an empty line; they are read past, not kept.
+// Trailer fields after the last chunk, up to an empty line: read past, not kept.
+http_parse_result skip_trailers(std::string_view bytes, std::size_t pos, bool eof, http_response response) {
   for (std::size_t trailers = 0;; ++trailers) {
     if (trailers > max_http_headers) return malformed("too many trailer fields");
     const auto trailer = next_line(bytes, pos);
@@ -221,54 +226,85 @@ http_parse_result read_chunked(std::string_view bytes, std::size_t pos, bool eof
     pos = trailer->next;
     if (trailer->text.empty()) break;
   }
-  http_parse_result result;
-  result.status = http_parse_status::complete;
-  result.response = std::move(response);
-  return result;
+  return complete(std::move(response));
 }
 
-http_parse_result read_body(std::string_view bytes, std::size_t pos, bool eof, http_response response) {
-  const auto available = bytes.substr(pos);
-  if ((response.status >= 100 && response.status < 200) || response.status == 204 ||
-      response.status == 304) {
-    http_parse_result result;
-    result.status = http_parse_status::complete;
-    result.response = std::move(response);
-    return result;
-  }
-  if (const auto te = response.header("Transfer-Encoding")) {
-    if (has_chunked_coding(*te)) return read_chunked(bytes, pos, eof, std::move(response));
-  } else {
-    std::optional<std::size_t> length;
-    for (const auto& [name, value] : response.headers) {
-      if (!reachback::iequals(name, "Content-Length")) continue;
-      const auto parsed = parse_size(value);
-      if (!parsed) return malformed("a bad Content-Length");
-      if (length && *length != *parsed) return malformed("two different Content-Lengths");
-      length = parsed;
+http_parse_result read_chunked(std::string_view bytes, std::size_t pos, bool eof, http_response response) {
+  while (true) {
+    const auto size_line = next_line(bytes, pos);
+    if (!size_line) {
+      if (bytes.size() - pos > max_http_header_line) return malformed("a chunk size line is too long");
+      return incomplete_or(eof, "the connection closed inside the chunked body");
     }
-    if (length) {
-      if (*length > max_http_body)
-        return malformed("a Content-Length above " + std::to_string(max_http_body) + " bytes");
-      if (available.size() < *length)
-        return incomplete_or(eof, "the connection closed after " + std::to_string(available.size()) +
-                                      " of " + std::to_string(*length) + " body bytes");
-      response.body = std::string(available.substr(0, *length));
-      http_parse_result result;
-      result.status = http_parse_status::complete;
-      result.response = std::move(response);
-      return result;
+    const auto size = parse_chunk_size(size_line->text);
+    if (!size) return malformed("a bad chunk size");
+    pos = size_line->next;
+    if (*size > max_http_body - response.body.size())
+      return malformed("the body exceeds " + std::to_string(max_http_body) + " bytes");
+    if (*size == 0) return skip_trailers(bytes, pos, eof, std::move(response));
+    if (bytes.size() - pos < *size) return incomplete_or(eof, "the connection closed inside a chunk");
+    response.body.append(bytes.substr(pos, *size));
+    pos += *size;
+    const auto end = next_line(bytes, pos);
+    if (!end) {
+      if (bytes.size() - pos >= 2) return malformed("chunk data longer than its size");
+      return incomplete_or(eof, "the connection closed inside the chunked body");
     }
+    if (!end->text.empty()) return malformed("chunk data longer than its size");
+    pos = end->next;
   }
-  // Neither: the body is what arrives until the router closes.
+}
+
+// The Content-Length every such header agrees on, nullopt without one; the
+// error when one is bad or two disagree.
+struct content_length {
+  std::optional<std::size_t> bytes;
+  std::string error;
+};
+
+content_length find_content_length(const http_response& response) {
+  content_length found;
+  for (const auto& [name, value] : response.headers) {
+    if (!reachback::iequals(name, "Content-Length")) continue;
+    const auto parsed = parse_size(value);
+    if (!parsed) return {std::nullopt, "a bad Content-Length"};
+    if (found.bytes && *found.bytes != *parsed) return {std::nullopt, "two different Content-Lengths"};
+    found.bytes = parsed;
+  }
+  return found;
+}
+
+http_parse_result read_sized(std::string_view available, std::size_t length, bool eof, http_response response) {
+  if (length > max_http_body)
+    return malformed("a Content-Length above " + std::to_string(max_http_body) + " bytes");
+  if (available.size() < length)
+    return incomplete_or(eof, "the connection closed after " + std::to_string(available.size()) + " of " +
+                                  std::to_string(length) + " body bytes");
+  response.body = std::string(available.substr(0, length));
+  return complete(std::move(response));
+}
+
+// Neither chunked nor sized: the body is what arrives until the router closes.
+http_parse_result read_until_close(std::string_view available, bool eof, http_response response) {
   if (available.size() > max_http_body)
     return malformed("the body exceeds " + std::to_string(max_http_body) + " bytes");
   if (!eof) return {};
   response.body = std::string(available);
-  http_parse_result result;
-  result.status = http_parse_status::complete;
-  result.response = std::move(response);
-  return result;
+  return complete(std::move(response));
+}
+
+bool has_no_body(int status) { return (status >= 100 && status < 200) || status == 204 || status == 304; }
+
+http_parse_result read_body(std::string_view bytes, std::size_t pos, bool eof, http_response response) {
+  if (has_no_body(response.status)) return complete(std::move(response));
+  if (const auto te = response.header("Transfer-Encoding")) {
+    if (has_chunked_coding(*te)) return read_chunked(bytes, pos, eof, std::move(response));
+    return read_until_close(bytes.substr(pos), eof, std::move(response));
+  }
+  const auto length = find_content_length(response);
+  if (!length.error.empty()) return malformed(length.error);
+  if (length.bytes) return read_sized(bytes.substr(pos), *length.bytes, eof, std::move(response));
+  return read_until_close(bytes.substr(pos), eof, std::move(response));
 }
 
 std::string without_controls(std::string_view text) {
