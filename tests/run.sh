@@ -11,8 +11,7 @@
 #   sanitize  clang with ASan+UBSan in build-sanitize/: every other test
 #             (unit, loopback, end to end, fuzz replays), then each libFuzzer
 #             target for REACHBACK_FUZZ_SECONDS (20) on its checked-in corpus;
-#   tidy      clang-tidy (.clang-tidy) over the product sources, but for
-#             those still listed in tests/tidy_pending.txt.
+#   tidy      clang-tidy (.clang-tidy) over every product source.
 # Each test runs once: the unit tests under the sanitizers, the lab against
 # the optimised programs that ship. The lab and Wine mostly wait, so the
 # other legs run nice'd in the CPU they leave. Each leg logs to
@@ -69,19 +68,14 @@ sanitize_leg() {
   return "$status"
 }
 
-# clang-tidy once per product source (the fuzz targets compile some sources
-# twice; tests are not tidied, for CPU), except the sources still listed in
-# tests/tidy_pending.txt: that list only shrinks, and a source off it must
-# stay clean.
+# clang-tidy once per product source (tests are not tidied, for CPU); every
+# one must pass.
 tidy_leg() {
   mkdir -p build-tidy
-  jq --arg root "$PWD/" --rawfile pending tests/tidy_pending.txt '
-    ($pending | split("\n") | map(select(length > 0 and (startswith("#") | not)))) as $skip
-    | [unique_by(.file)[]
-       | (.file | ltrimstr($root)) as $path
-       | select(($path | test("^(common|config|relay|client)/")) and ($skip | index($path) | not))]
+  jq --arg root "$PWD/" '
+    [unique_by(.file)[] | select(.file | ltrimstr($root) | test("^(common|config|relay|client)/"))]
   ' build-sanitize/compile_commands.json >build-tidy/compile_commands.json
-  echo "clang-tidy: $(jq length build-tidy/compile_commands.json) sources; still pending: $(grep -cv '^#' tests/tidy_pending.txt)"
+  echo "clang-tidy: $(jq length build-tidy/compile_commands.json) sources"
   timed tidy clang-tidy run-clang-tidy -p build-tidy -j "$jobs" -quiet
 }
 

@@ -48,6 +48,38 @@ std::size_t tag_end(std::string_view text, std::size_t from) { return markup_end
 // The '>' that ends "<!DOCTYPE ...>", past any internal subset in [...].
 std::size_t declaration_end(std::string_view text, std::size_t from) { return markup_end(text, from, true); }
 
+// What markup starts at a '<', and the index one past its end: npos when
+// it is cut off. Both the parser and xml_text read markup by this one rule.
+enum class markup_kind { comment, cdata, declaration, instruction, end_tag, start_tag, stray_lt };
+
+struct markup {
+  markup_kind kind = markup_kind::stray_lt;
+  std::size_t end = std::string_view::npos;
+};
+
+constexpr std::string_view cdata_open = "<![CDATA[";
+
+// One past `terminator` found from `from`; npos without it.
+std::size_t past(std::string_view text, std::size_t from, std::string_view terminator) {
+  const auto found = text.find(terminator, from);
+  return found == std::string_view::npos ? found : found + terminator.size();
+}
+
+std::size_t past_gt(std::size_t gt) { return gt == std::string_view::npos ? gt : gt + 1; }
+
+markup markup_at(std::string_view text, std::size_t lt) {
+  if (starts_with(text, lt, "<!--")) return {markup_kind::comment, past(text, lt + 4, "-->")};
+  if (starts_with(text, lt, cdata_open)) return {markup_kind::cdata, past(text, lt + cdata_open.size(), "]]>")};
+  if (starts_with(text, lt, "<!")) return {markup_kind::declaration, past_gt(declaration_end(text, lt + 2))};
+  if (starts_with(text, lt, "<?")) return {markup_kind::instruction, past(text, lt + 2, "?>")};
+  // An end tag has no attributes, so no quoted '>' to skip.
+  if (starts_with(text, lt, "</")) return {markup_kind::end_tag, past(text, lt + 2, ">")};
+  if (lt + 1 < text.size() && is_name_start(text[lt + 1])) {
+    return {markup_kind::start_tag, past_gt(tag_end(text, lt + 1))};
+  }
+  return {markup_kind::stray_lt, lt + 1};
+}
+
 std::string_view trim(std::string_view text) {
   const auto first = text.find_first_not_of(xml_blanks);
   if (first == std::string_view::npos) return {};
@@ -102,72 +134,64 @@ std::string_view local_name(std::string_view qualified) noexcept {
   return colon == std::string_view::npos ? qualified : qualified.substr(colon + 1);
 }
 
+namespace {
+
+// The document being read, and its elements still open.
+struct document_builder {
+  std::string_view text;
+  xml_document doc;
+  std::vector<std::size_t> open;         // indices of elements not yet closed
+  std::vector<std::size_t> inner_begin;  // per element: where its content starts
+};
+
+// The start tag text.substr(lt, end - lt); false past a limit.
+bool open_element(document_builder& b, std::size_t lt, std::size_t end) {
+  if (b.open.size() >= max_xml_depth || b.doc.elements.size() >= max_xml_elements) return false;
+  const auto tag = b.text.substr(lt + 1, end - lt - 2);
+  const auto name_end = std::min(tag.find_first_of(" \t\r\n/"), tag.size());
+  xml_element element;
+  element.name = local_name(tag.substr(0, name_end));
+  element.parent = b.open.empty() ? xml_no_parent : b.open.back();
+  element.depth = b.open.size();
+  element.inner = b.text.substr(end, 0);
+  b.doc.elements.push_back(element);
+  b.inner_begin.push_back(end);
+  const bool self_closing = !tag.empty() && tag.back() == '/';
+  if (!self_closing) b.open.push_back(b.doc.elements.size() - 1);
+  return true;
+}
+
+// The end tag text.substr(lt, end - lt) closes the innermost open element of
+// its name and any left open inside it; one that matches nothing open is
+// ignored.
+void close_element(document_builder& b, std::size_t lt, std::size_t end) {
+  const auto name = local_name(trim(b.text.substr(lt + 2, end - lt - 3)));
+  const auto match = std::find_if(b.open.rbegin(), b.open.rend(), [&](std::size_t index) {
+    return reachback::iequals(b.doc.elements[index].name, name);
+  });
+  if (match == b.open.rend()) return;
+  const auto keep = static_cast<std::size_t>(b.open.rend() - match) - 1;
+  while (b.open.size() > keep) {
+    const auto index = b.open.back();
+    b.doc.elements[index].inner = b.text.substr(b.inner_begin[index], lt - b.inner_begin[index]);
+    b.open.pop_back();
+  }
+}
+
+}  // namespace
+
 std::optional<xml_document> parse_xml(std::string_view text) {
   if (text.size() > max_xml_bytes) return std::nullopt;
-  xml_document doc;
-  std::vector<std::size_t> open;          // indices of elements not yet closed
-  std::vector<std::size_t> inner_begin;   // per element: where its content starts
-  std::size_t pos = 0;
-  while (true) {
-    const auto lt = text.find('<', pos);
-    if (lt == std::string_view::npos) break;
-    if (starts_with(text, lt, "<!--")) {
-      const auto end = text.find("-->", lt + 4);
-      if (end == std::string_view::npos) return std::nullopt;
-      pos = end + 3;
-    } else if (starts_with(text, lt, "<![CDATA[")) {
-      const auto end = text.find("]]>", lt + 9);
-      if (end == std::string_view::npos) return std::nullopt;
-      pos = end + 3;
-    } else if (starts_with(text, lt, "<!")) {
-      const auto end = declaration_end(text, lt + 2);
-      if (end == std::string_view::npos) return std::nullopt;
-      pos = end + 1;
-    } else if (starts_with(text, lt, "<?")) {
-      const auto end = text.find("?>", lt + 2);
-      if (end == std::string_view::npos) return std::nullopt;
-      pos = end + 2;
-    } else if (starts_with(text, lt, "</")) {
-      const auto gt = text.find('>', lt + 2);
-      if (gt == std::string_view::npos) return std::nullopt;
-      const auto name = local_name(trim(text.substr(lt + 2, gt - lt - 2)));
-      // Close the innermost open element of that name and any left open
-      // inside it; an end tag that matches nothing open is ignored.
-      const auto match = std::find_if(open.rbegin(), open.rend(), [&](std::size_t index) {
-        return reachback::iequals(doc.elements[index].name, name);
-      });
-      if (match != open.rend()) {
-        const auto keep = static_cast<std::size_t>(open.rend() - match) - 1;
-        while (open.size() > keep) {
-          const auto index = open.back();
-          doc.elements[index].inner = text.substr(inner_begin[index], lt - inner_begin[index]);
-          open.pop_back();
-        }
-      }
-      pos = gt + 1;
-    } else if (lt + 1 < text.size() && is_name_start(text[lt + 1])) {
-      const auto gt = tag_end(text, lt + 1);
-      if (gt == std::string_view::npos) return std::nullopt;
-      const auto tag = text.substr(lt + 1, gt - lt - 1);
-      const bool self_closing = !tag.empty() && tag.back() == '/';
-      const auto name_end = std::min(tag.find_first_of(" \t\r\n/"), tag.size());
-      if (open.size() >= max_xml_depth || doc.elements.size() >= max_xml_elements)
-        return std::nullopt;
-      xml_element element;
-      element.name = local_name(tag.substr(0, name_end));
-      element.parent = open.empty() ? xml_no_parent : open.back();
-      element.depth = open.size();
-      element.inner = text.substr(gt + 1, 0);
-      doc.elements.push_back(element);
-      inner_begin.push_back(gt + 1);
-      if (!self_closing) open.push_back(doc.elements.size() - 1);
-      pos = gt + 1;
-    } else {
-      pos = lt + 1;  // a stray '<' in text
-    }
+  document_builder b{text, {}, {}, {}};
+  for (auto lt = text.find('<'); lt != std::string_view::npos;) {
+    const auto m = markup_at(text, lt);
+    if (m.end == std::string_view::npos) return std::nullopt;
+    if (m.kind == markup_kind::start_tag && !open_element(b, lt, m.end)) return std::nullopt;
+    if (m.kind == markup_kind::end_tag) close_element(b, lt, m.end);
+    lt = text.find('<', m.end);
   }
-  if (!open.empty() || doc.elements.empty()) return std::nullopt;
-  return doc;
+  if (!b.open.empty() || b.doc.elements.empty()) return std::nullopt;
+  return std::move(b.doc);
 }
 
 std::vector<std::size_t> xml_children(const xml_document& doc, std::size_t parent) {
@@ -214,31 +238,14 @@ std::string xml_text(std::string_view inner) {
     const auto lt = inner.find('<', pos);
     out += xml_decode_entities(inner.substr(pos, lt == std::string_view::npos ? lt : lt - pos));
     if (lt == std::string_view::npos) break;
-    std::size_t end = std::string_view::npos;
-    std::size_t skip = 0;
-    if (starts_with(inner, lt, "<![CDATA[")) {
-      end = inner.find("]]>", lt + 9);
-      out += inner.substr(lt + 9, end == std::string_view::npos ? end : end - lt - 9);
-      skip = 3;
-    } else if (starts_with(inner, lt, "<!--")) {
-      end = inner.find("-->", lt + 4);
-      skip = 3;
-    } else if (starts_with(inner, lt, "<?")) {
-      end = inner.find("?>", lt + 2);
-      skip = 2;
-    } else if (starts_with(inner, lt, "<!")) {
-      end = declaration_end(inner, lt + 2);
-      skip = 1;
-    } else if (lt + 1 < inner.size() && (is_name_start(inner[lt + 1]) || inner[lt + 1] == '/')) {
-      end = tag_end(inner, lt + 1);
-      skip = 1;
-    } else {
-      out += '<';
-      pos = lt + 1;
-      continue;
+    const auto m = markup_at(inner, lt);
+    if (m.kind == markup_kind::stray_lt) out += '<';
+    if (m.kind == markup_kind::cdata) {
+      const auto content = lt + cdata_open.size();
+      out += inner.substr(content, m.end == std::string_view::npos ? m.end : m.end - 3 - content);
     }
-    if (end == std::string_view::npos) break;
-    pos = end + skip;
+    if (m.end == std::string_view::npos) break;
+    pos = m.end;
   }
   return std::string(trim(out));
 }
