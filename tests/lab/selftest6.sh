@@ -327,10 +327,12 @@ check_relay() {
 }
 
 # The first line an IPv6 datagram from the relay to [laptop]:PORT gets
-# back, or none.
+# back, or none. socat waits 2 s for the answer after its input ends (-t;
+# its default, 0.5 s, lost the answer of a forking echo server on a busy
+# machine).
 observe_udp() {
   local out
-  out=$(echo ping | lab_exec relay timeout 6 socat -T 2 - "UDP6:[$LAPTOP]:$1" 2>/dev/null | head -n 1 || true)
+  out=$(echo ping | lab_exec relay timeout 8 socat -t 2 -T 4 - "UDP6:[$LAPTOP]:$1" 2>/dev/null | head -n 1 || true)
   echo "${out:-none}"
 }
 
