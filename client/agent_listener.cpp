@@ -65,11 +65,6 @@ class session_guard {
   tcp::socket* socket_;
 };
 
-asio::awaitable<void> wait_for(std::chrono::steady_clock::duration delay) {
-  asio::steady_timer timer(co_await asio::this_coro::executor, delay);
-  co_await timer.async_wait(use_nothrow);
-}
-
 // Reads until the peer closes its side; whatever it sends is ignored.
 asio::awaitable<void> drain_until_eof(tcp::socket& socket) {
   std::array<char, 256> sink{};
@@ -127,9 +122,9 @@ asio::awaitable<void> serve_proof(tcp::socket socket, listener_state shared) {
   const auto proof = protocol::proof_line(nonce);
   const auto greeting = protocol::greeting_line(nonce);
   co_await ((write_proof(socket, proof) && take_greeting(socket, shared, greeting, family)) ||
-            wait_for(proof_linger));
+            expire_after(proof_linger));
   std::error_code ignored;
-  co_await (drain_until_eof(socket) || wait_for(proof_linger));
+  co_await (drain_until_eof(socket) || expire_after(proof_linger));
   socket.close(ignored);
 }
 

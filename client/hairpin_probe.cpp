@@ -60,11 +60,6 @@ asio::awaitable<void> send_and_receive(udp::socket& socket, udp::endpoint target
   a.received = buffer.substr(0, n);
 }
 
-asio::awaitable<void> wait_for(std::chrono::milliseconds delay) {
-  asio::steady_timer timer(co_await asio::this_coro::executor, delay);
-  co_await timer.async_wait(use_nothrow);
-}
-
 hairpin_outcome outcome_of(const attempt& a, bool timed_out, const std::string& expected_proof) {
   if (!a.connected) return timed_out ? hairpin_outcome::timeout : failed_connect_outcome(a.connect_error);
   if (expected_proof.empty()) return hairpin_outcome::connected;
@@ -101,10 +96,11 @@ asio::awaitable<hairpin_evidence> probe_hairpin(hairpin_target target, std::chro
   udp::socket datagrams(executor);
   std::variant<std::monostate, std::monostate> first;
   if (target.protocol == transport::udp) {
-    first = co_await (send_and_receive(datagrams, {address, target.port}, target.datagram, a) || wait_for(deadline));
+    first = co_await (send_and_receive(datagrams, {address, target.port}, target.datagram, a) ||
+                      expire_after(deadline));
   } else {
     first = co_await (connect_and_read(stream, {address, target.port}, target.expected_proof.size(), a) ||
-                      wait_for(deadline));
+                      expire_after(deadline));
   }
   evidence.elapsed_ms = ms_since(start);
   evidence.outcome = outcome_of(a, first.index() == 1, target.expected_proof);

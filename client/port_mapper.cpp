@@ -89,11 +89,6 @@ std::optional<mapper_failure> pinhole_delete(const mapping_spec& m) {
   return upnp_action(m, "DeletePinhole", router::pinhole_id_arguments(*m.pinhole_id));
 }
 
-asio::awaitable<void> until(clock::time_point t) {
-  asio::steady_timer timer(co_await asio::this_coro::executor, t);
-  co_await timer.async_wait(use_nothrow);
-}
-
 using datagram = std::vector<std::uint8_t>;
 
 /// One request to a router's port 5351 (NAT-PMP and PCP).
@@ -130,7 +125,7 @@ asio::awaitable<std::variant<datagram, no_answer_yet, std::string>> first_answer
   for (;;) {
     datagram answer(router::max_pcp_message);
     udp::endpoint from;
-    auto got = co_await (socket.async_receive_from(asio::buffer(answer), from, use_nothrow) || until(deadline));
+    auto got = co_await (socket.async_receive_from(asio::buffer(answer), from, use_nothrow) || expire_at(deadline));
     if (got.index() == 1) co_return no_answer_yet{};
     auto [e, n] = std::get<0>(got);
     // An ICMP port unreachable from a router without NAT-PMP or PCP.

@@ -24,11 +24,6 @@ struct session_error {
   std::string message;
 };
 
-asio::awaitable<void> wait_until(clock::time_point deadline) {
-  asio::steady_timer timer(co_await asio::this_coro::executor, deadline);
-  co_await timer.async_wait(use_nothrow);
-}
-
 std::string printable_line(std::string_view bytes) {
   std::string line;
   for (const char c : bytes.substr(0, 60)) {
@@ -83,7 +78,7 @@ asio::awaitable<protocol::message> read_message(connection& c, std::string_view 
     }
     if (const auto* ec = std::get_if<std::error_code>(&result)) undecodable(c, *ec);
     char chunk[4096];
-    auto read = co_await (c.socket.async_read_some(asio::buffer(chunk), use_nothrow) || wait_until(c.deadline));
+    auto read = co_await (c.socket.async_read_some(asio::buffer(chunk), use_nothrow) || expire_at(c.deadline));
     if (read.index() == 1) c.timed_out(stage);
     auto [ec, n] = std::get<0>(read);
     // With a Fast Open cookie the connect returned before the SYN left, so a
@@ -109,7 +104,7 @@ asio::awaitable<Expected> expect(connection& c, std::string_view stage) {
 asio::awaitable<void> send(connection& c, std::vector<protocol::message> messages) {
   std::string frames;
   for (const auto& m : messages) frames += protocol::encode(m);
-  auto sent = co_await (asio::async_write(c.socket, asio::buffer(frames), use_nothrow) || wait_until(c.deadline));
+  auto sent = co_await (asio::async_write(c.socket, asio::buffer(frames), use_nothrow) || expire_at(c.deadline));
   if (sent.index() == 1) c.timed_out("while sending");
   if (auto [ec, n] = std::get<0>(sent); ec) c.fail("send failed: " + ec.message());
 }
@@ -118,7 +113,7 @@ asio::awaitable<tcp::resolver::results_type> resolve(const client_options& o, cl
                                                      const std::string& name) {
   tcp::resolver resolver(co_await asio::this_coro::executor);
   const auto service = std::to_string(o.relay.port);  // a named local: see send()
-  auto r = co_await (resolver.async_resolve(o.relay.host, service, use_nothrow) || wait_until(deadline));
+  auto r = co_await (resolver.async_resolve(o.relay.host, service, use_nothrow) || expire_at(deadline));
   if (r.index() == 1) throw session_error{"relay " + name + ": name lookup timed out"};
   auto [ec, results] = std::get<0>(r);
   if (ec) throw session_error{"relay host '" + o.relay.host + "' does not resolve: " + ec.message()};
@@ -162,7 +157,7 @@ asio::awaitable<connection> connect(const client_options& o) {
   auto endpoints = co_await relay_endpoints(o, deadline, name);
   tcp::socket socket(co_await asio::this_coro::executor);
   tcp::endpoint relay;
-  auto r = co_await (connect_any(socket, endpoints, relay) || wait_until(deadline));
+  auto r = co_await (connect_any(socket, endpoints, relay) || expire_at(deadline));
   if (r.index() == 1) throw session_error{"relay " + name + ": no answer to the connection attempt before the timeout"};
   if (const auto ec = std::get<0>(r)) cannot_connect(name, ec);
   co_return connection{std::move(socket), relay, name, deadline, {}};
@@ -199,7 +194,7 @@ asio::awaitable<bool> greeting_before(const session_hooks& hooks, clock::time_po
     const bool greeted = co_await hooks.agent_greeted();
     if (greeted) co_return true;
   }
-  co_await wait_until(until);
+  co_await expire_at(until);
   co_return false;
 }
 

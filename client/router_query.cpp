@@ -63,11 +63,6 @@ struct asked_router {
   bool pcp_open = true;
 };
 
-asio::awaitable<void> until(clock::time_point t) {
-  asio::steady_timer timer(co_await asio::this_coro::executor, t);
-  co_await timer.async_wait(use_nothrow);
-}
-
 void add_answered(router_evidence& r, router_protocol p) {
   if (std::find(r.answered.begin(), r.answered.end(), p) == r.answered.end()) r.answered.push_back(p);
 }
@@ -269,7 +264,8 @@ struct router_query::state {
     std::array<char, router::max_ssdp_datagram> datagram{};
     udp::endpoint from;
     while (clock::now() < until_time && !all_located(targets)) {
-      auto got = co_await (socket.async_receive_from(asio::buffer(datagram), from, use_nothrow) || until(until_time));
+      auto got = co_await (socket.async_receive_from(asio::buffer(datagram), from, use_nothrow) ||
+                           expire_at(until_time));
       if (got.index() == 1) co_return;
       const auto [e, n] = std::get<0>(got);
       if (e) co_return;
@@ -305,7 +301,8 @@ struct router_query::state {
       const auto until_time = clock::now() + wait;
       udp::endpoint from;
       while (clock::now() < until_time) {
-        auto got = co_await (socket.async_receive_from(asio::buffer(datagram), from, use_nothrow) || until(until_time));
+        auto got = co_await (socket.async_receive_from(asio::buffer(datagram), from, use_nothrow) ||
+                             expire_at(until_time));
         if (got.index() == 1) break;
         const auto [e, n] = std::get<0>(got);
         if (e) co_return false;  // ICMP port unreachable: nothing listens there

@@ -41,6 +41,20 @@ inline void rethrow_failure(const std::exception_ptr& failure) {
   if (failure) std::rethrow_exception(failure);
 }
 
+/// Completes at `deadline`, or at once when cancelled; never throws for
+/// either. The right-hand side of `op(use_nothrow) || expire_at(t)`, which
+/// bounds an operation in time.
+inline asio::awaitable<void> expire_at(asio::steady_timer::time_point deadline) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, deadline);
+  // A cancelled wait is a normal way for this timer to lose a race.
+  co_await timer.async_wait(use_nothrow);
+}
+
+/// expire_at, `delay` from now.
+inline asio::awaitable<void> expire_after(asio::steady_timer::duration delay) {
+  return expire_at(asio::steady_timer::clock_type::now() + delay);
+}
+
 /// Runs `work` on `ctx` until it is done, then stops `ctx` even if other
 /// work (a listener's accept loop) is still queued there.
 template <typename T>

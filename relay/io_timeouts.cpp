@@ -15,12 +15,6 @@ constexpr std::size_t max_drained_bytes = std::size_t{64} * 1024;
 
 }  // namespace
 
-asio::awaitable<void> expire_after(steady_clock::duration delay) {
-  asio::steady_timer timer(co_await asio::this_coro::executor, delay);
-  // A cancelled wait is a normal way for this timer to lose a race.
-  co_await timer.async_wait(use_nothrow);
-}
-
 asio::awaitable<std::error_code> write_all(asio::ip::tcp::socket& socket, std::string_view bytes,
                                            steady_clock::duration timeout) {
   auto outcome = co_await (asio::async_write(socket, asio::buffer(bytes), use_nothrow) ||

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 // Small coroutine helpers that give one socket operation its own deadline,
-// in the `op(use_nothrow) || expire_after(d)` shape.
+// in the `op(use_nothrow) || expire_after(d)` shape (common/asio_compat.hpp).
 
 #include <chrono>
 #include <string_view>
@@ -12,10 +12,6 @@
 namespace reachback::relay {
 
 using steady_clock = std::chrono::steady_clock;
-
-/// Completes after `delay`, or at once when cancelled; never throws for
-/// either. The right-hand side of `op || expire_after(d)`.
-[[nodiscard]] asio::awaitable<void> expire_after(steady_clock::duration delay);
 
 /// Writes all of `bytes` within `timeout`; timed_out or the write error.
 [[nodiscard]] asio::awaitable<std::error_code> write_all(asio::ip::tcp::socket& socket,
