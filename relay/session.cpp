@@ -2,6 +2,7 @@
 #include "relay/session.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <span>
 #include <string>
@@ -120,20 +121,17 @@ struct frame_read {
 
 // Appends what the socket has to s.input, at most read_chunk bytes. Called
 // once the socket is readable, so a would-block is only a spurious wakeup.
+// The chunk is on the thread's stack, not in a session's coroutine frame.
 std::error_code read_available(session& s) {
+  std::array<char, read_chunk> chunk{};
   std::error_code ec;
-  const auto available = s.socket.available(ec);
-  if (ec) return ec;
-  const auto want = std::clamp<std::size_t>(available, 1, read_chunk);
-  const auto old_size = s.input.size();
-  s.input.resize(old_size + want);
-  const auto n = s.socket.read_some(asio::buffer(s.input.data() + old_size, want), ec);
-  s.input.resize(old_size + n);
+  const auto n = s.socket.read_some(asio::buffer(chunk), ec);
+  s.input.append(chunk.data(), n);
   return ec == asio::error::would_block ? std::error_code{} : ec;
 }
 
 // An idle session holds no read buffer: it waits for readability and then
-// reads what arrived straight into s.input, sized to it. (A 4 KiB chunk per
+// reads what arrived into s.input, sized to it. (A 4 KiB chunk per
 // waiting read was a third of an idle session's memory.)
 asio::awaitable<frame_read> read_frame(session& s) {
   for (;;) {
