@@ -92,16 +92,26 @@ void setup(CLI::App& app, flags& f) {
   app.description(
       "Finds out why a port on this machine cannot be reached from the internet: checks the port locally, "
       "asks a reachback relay to connect back and to walk the path, and names the hop that blocks.");
+  // help2man makes the manual page from this text (cmake/Packaging.cmake):
+  // "Heading:" lines start its sections, and a line indented like the
+  // options' descriptions (30 columns) describes the entry above it.
   app.footer(
-      "Exit codes: 0 reachable, 1 not reachable (the report says where and why), 2 usage or config error,\n"
-      "            3 could not reach or talk to the relay.\n"
-      "  --fix:    0 reachable (after the fix, or already), 1 mapped but still not reachable,\n"
-      "            4 no change made (nothing a mapping can fix, a conflict, or declined),\n"
-      "            5 a mapping failed (the ones made in this run are undone).\n"
-      "  --unfix:  0 done (removed, gone, or no longer ours and left alone), 5 a removal failed.\n"
-      "Example:    probe-client --relay vps.example.net --port 3000\n"
-      "            probe-client --relay vps.example.net --port 51820 --udp\n"
-      "            probe-client --relay vps.example.net --port 3000 --fix");
+      "Exit status:\n"
+      "  0  reachable; with --fix, after the fix or already; with --unfix, done (removed, gone,\n"
+      "     or no longer ours and left alone)\n"
+      "  1  not reachable: the report says where and why; with --fix, mapped but still not reachable\n"
+      "  2  usage or config error\n"
+      "  3  could not reach or talk to the relay\n"
+      "  4  --fix made no change: nothing a mapping can fix, a conflict, or declined\n"
+      "  5  --fix: a mapping failed (the ones made in this run are undone); --unfix: a removal failed\n"
+      "\n"
+      "Examples:\n"
+      "  probe-client --relay vps.example.net --port 3000\n"
+      "                              Why can the internet not reach TCP port 3000 here? Names the hop that blocks it.\n"
+      "  probe-client --relay vps.example.net --port 51820 --udp\n"
+      "                              The same for a UDP port (WireGuard); your server must answer the relay's datagram.\n"
+      "  probe-client --relay vps.example.net --port 3000 --fix\n"
+      "                              Then maps the port on the routers in the way, by UPnP or NAT-PMP, and probes again.");
   app.set_version_flag("--version", "probe-client " + std::string(project_version));
   app.add_option("--port", f.port, "Port your server should serve (TCP, or UDP with --udp), 1-65535")
       ->required()

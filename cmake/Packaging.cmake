@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Debian packages with CPack: one package per install component.
 #   cmake -S . -B build-deb -G Ninja -DCMAKE_INSTALL_PREFIX=/usr -DBUILD_TESTING=OFF
-#   cmake --build build-deb --target probe-relay probe-client
+#   cmake --build build-deb --target probe-relay probe-client manual-pages
 #   cpack --config build-deb/CPackConfig.cmake -B build-deb/packages
 # gives probe-relay_<version>-1_<arch>.deb and probe-client_<version>-1_<arch>.deb.
 # The relay's system files (unit, sysctl, conffile) are the relay's install
@@ -40,6 +40,32 @@ function(reachback_package_docs component package)
           DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/${package} COMPONENT ${component})
 endfunction()
 
+# Each program's manual page is its --help, through help2man: one text for
+# both, so they cannot disagree. The NAME line is the package's summary;
+# the page's date is the changelog's, so two builds give the same bytes.
+find_program(HELP2MAN help2man REQUIRED)
+execute_process(
+  COMMAND dpkg-parsechangelog -l ${reachback_deb_dir}/changelog -S Timestamp
+  OUTPUT_VARIABLE reachback_changelog_timestamp OUTPUT_STRIP_TRAILING_WHITESPACE
+  COMMAND_ERROR_IS_FATAL ANY)
+add_custom_target(manual-pages ALL)
+function(reachback_manual_page component program description)
+  string(REGEX REPLACE "\n.*" "" summary "${description}")
+  set(page ${PROJECT_BINARY_DIR}/man/${program}.1)
+  add_custom_command(
+    OUTPUT ${page}.gz
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${PROJECT_BINARY_DIR}/man
+    COMMAND ${CMAKE_COMMAND} -E env SOURCE_DATE_EPOCH=${reachback_changelog_timestamp}
+            ${HELP2MAN} --no-info --name=${summary} --output=${page} $<TARGET_FILE:${program}>
+    COMMAND gzip -9 -n -f ${page}
+    DEPENDS ${program}
+    COMMENT "Writing the manual page of ${program}"
+    VERBATIM)
+  add_custom_target(${program}-manual-page DEPENDS ${page}.gz)
+  add_dependencies(manual-pages ${program}-manual-page)
+  install(FILES ${page}.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT ${component})
+endfunction()
+
 set(CPACK_GENERATOR DEB)
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_PACKAGE_NAME reachback)
@@ -67,6 +93,7 @@ watches what arrives with local checks and a packet capture, and names the
 hop that blocks the port: the router's NAT forward, a firewall or the local
 bind, with the fix.")
 reachback_package_docs(client probe-client)
+reachback_manual_page(client probe-client "${CPACK_COMPONENT_CLIENT_DESCRIPTION}")
 
 if(TARGET probe-relay)
   list(APPEND CPACK_COMPONENTS_ALL relay)
@@ -91,6 +118,7 @@ with its settings in /etc/reachback/relay.toml.")
     list(APPEND CPACK_DEBIAN_RELAY_PACKAGE_CONTROL_EXTRA ${reachback_relay_control_dir}/${control})
   endforeach()
   reachback_package_docs(relay probe-relay)
+  reachback_manual_page(relay probe-relay "${CPACK_COMPONENT_RELAY_DESCRIPTION}")
 endif()
 
 # Every path a package installs (the unit's ExecStart, /etc/reachback) is

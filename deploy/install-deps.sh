@@ -22,6 +22,8 @@ packages=(
   # mirror, and a container engine without a daemon (runc: crun cannot run
   # on a hybrid cgroup layout); python3 asks the kernel for a free port
   lintian debootstrap podman runc python3
+  # the manual pages are the programs' --help (cmake/Packaging.cmake)
+  help2man
   # Windows: the cross compiler (posix threads: std::thread and std::future),
   # GoogleTest's sources to build with it, and Wine to run the tests
   g++-mingw-w64-x86-64-posix googletest wine64

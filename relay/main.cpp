@@ -60,9 +60,16 @@ void setup_relay(CLI::App& app, relay_options& opts) {
       ->option_text("text|json")
       ->check(parsed_by([](const std::string& text) { return reachback::config::log_format_from_string(text); },
                         "text or json", "text|json"));
+  // help2man makes the manual page from this text (cmake/Packaging.cmake).
   app.footer(
-      "Exit codes: 0 stopped by SIGINT/SIGTERM, 1 cannot listen (or cannot run at all), 2 bad "
-      "arguments or config.");
+      "Exit status:\n"
+      "  0  stopped by SIGINT or SIGTERM\n"
+      "  1  cannot listen, or cannot run at all\n"
+      "  2  bad arguments or config\n"
+      "\n"
+      "Files:\n"
+      "  /etc/reachback/relay.toml\n"
+      "                              The relay's settings; the package installs one that documents every key and its default.");
 }
 
 reachback::config::relay_config load_config(const relay_options& opts) {

@@ -253,7 +253,7 @@ TEST(options, huge_lease) {
 
 TEST(options, help_documents_fix_and_its_exit_codes) {
   const auto r = parse({"--help"});
-  for (const auto* text : {"--fix", "--unfix", "--yes", "--lease", "4 no change made", "5 a mapping failed"})
+  for (const auto* text : {"--fix", "--unfix", "--yes", "--lease", "4  --fix made no change", "5  --fix: a mapping failed"})
     EXPECT_NE(r.out.find(text), std::string::npos) << text;
 }
 

@@ -60,7 +60,7 @@ build_packages() {
     cmake -S "$src" -B "$tree" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
       -DBUILD_TESTING=OFF ${launcher:+-DCMAKE_CXX_COMPILER_LAUNCHER=$launcher} >/dev/null
   fi
-  cmake --build "$tree" -j 2 --target probe-relay probe-client
+  cmake --build "$tree" -j 2 --target probe-relay probe-client manual-pages
   rm -rf "$packages"
   cpack --config "$tree/CPackConfig.cmake" -B "$packages" >/dev/null
 }
@@ -81,9 +81,11 @@ step_packages() {
   client=$(deb_of probe-client)
   expect_in_deb "$relay" usr/bin/probe-relay usr/lib/systemd/system/probe-relay.service \
     usr/lib/sysctl.d/60-reachback-relay.conf etc/reachback/relay.toml \
-    usr/share/doc/probe-relay/copyright usr/share/doc/probe-relay/changelog.Debian.gz
+    usr/share/doc/probe-relay/copyright usr/share/doc/probe-relay/changelog.Debian.gz \
+    usr/share/man/man1/probe-relay.1.gz
   expect_in_deb "$client" usr/bin/probe-client \
-    usr/share/doc/probe-client/copyright usr/share/doc/probe-client/changelog.Debian.gz
+    usr/share/doc/probe-client/copyright usr/share/doc/probe-client/changelog.Debian.gz \
+    usr/share/man/man1/probe-client.1.gz
   [ "$(dpkg-deb --ctrl-tarfile "$relay" | tar -xO ./conffiles)" = /etc/reachback/relay.toml ] ||
     fail "the relay's conffiles is not exactly /etc/reachback/relay.toml"
   for deb in "$relay" "$client"; do
@@ -91,14 +93,25 @@ step_packages() {
     dpkg-deb --field "$deb" Depends | grep -q 'libc6' || fail "$deb: Depends lacks the shlibdeps (libc6)"
   done
   dpkg-deb --field "$relay" Depends | grep -qw adduser || fail "the relay package does not depend on adduser"
+  # The manual page is the program's --help: its examples and exit status.
+  # (grep -c reads to the end: grep -q would cut the pipe under pipefail.)
+  manual_page "$client" probe-client | grep -c 'vps.example.net' >/dev/null || fail "probe-client(1) has no examples"
+  manual_page "$relay" probe-relay | grep -c 'Exit status' >/dev/null || fail "probe-relay(1) has no exit status"
+}
+
+manual_page() { # manual_page DEB PROGRAM: its manual page's source
+  dpkg-deb --fsys-tarfile "$1" | tar -xO "./usr/share/man/man1/$2.1.gz" | gunzip
 }
 
 # ---- lintian ----------------------------------------------------------------
 
 step_lintian() {
-  # Every tag is printed (warnings too, for the reader); only errors fail.
+  # Every tag is printed (warnings too, for the reader); errors fail, and so
+  # does a program without its manual page.
+  local report=$work/lintian.txt
   timed "lintian" lintian --fail-on error --display-info --tag-display-limit 0 \
-    "$(deb_of probe-relay)" "$(deb_of probe-client)"
+    "$(deb_of probe-relay)" "$(deb_of probe-client)" | tee "$report"
+  ! grep -q 'no-manual-page' "$report" || fail "lintian: a program without its manual page"
 }
 
 # ---- the systemd unit -------------------------------------------------------
