@@ -127,15 +127,6 @@ std::optional<std::uint32_t> character_reference(std::string_view body) {
   return value;
 }
 
-}  // namespace
-
-std::string_view local_name(std::string_view qualified) noexcept {
-  const auto colon = qualified.rfind(':');
-  return colon == std::string_view::npos ? qualified : qualified.substr(colon + 1);
-}
-
-namespace {
-
 // The document being read, and its elements still open.
 struct document_builder {
   std::string_view text;
@@ -179,6 +170,11 @@ void close_element(document_builder& b, std::size_t lt, std::size_t end) {
 }
 
 }  // namespace
+
+std::string_view local_name(std::string_view qualified) noexcept {
+  const auto colon = qualified.rfind(':');
+  return colon == std::string_view::npos ? qualified : qualified.substr(colon + 1);
+}
 
 std::optional<xml_document> parse_xml(std::string_view text) {
   if (text.size() > max_xml_bytes) return std::nullopt;
