@@ -121,9 +121,10 @@ struct frame_read {
 
 // Appends what the socket has to s.input, at most read_chunk bytes. Called
 // once the socket is readable, so a would-block is only a spurious wakeup.
-// The chunk is on the thread's stack, not in a session's coroutine frame.
+// The chunk is on the thread's stack, not in a session's coroutine frame,
+// and not zeroed: only the n bytes read_some fills are used.
 std::error_code read_available(session& s) {
-  std::array<char, read_chunk> chunk{};
+  std::array<char, read_chunk> chunk;
   std::error_code ec;
   const auto n = s.socket.read_some(asio::buffer(chunk), ec);
   s.input.append(chunk.data(), n);
