@@ -48,13 +48,13 @@ execute_process(
   COMMAND dpkg-parsechangelog -l ${reachback_deb_dir}/changelog -S Timestamp
   OUTPUT_VARIABLE reachback_changelog_timestamp OUTPUT_STRIP_TRAILING_WHITESPACE
   COMMAND_ERROR_IS_FATAL ANY)
+file(MAKE_DIRECTORY ${PROJECT_BINARY_DIR}/man)
 add_custom_target(manual-pages ALL)
 function(reachback_manual_page component program description)
   string(REGEX REPLACE "\n.*" "" summary "${description}")
   set(page ${PROJECT_BINARY_DIR}/man/${program}.1)
   add_custom_command(
     OUTPUT ${page}.gz
-    COMMAND ${CMAKE_COMMAND} -E make_directory ${PROJECT_BINARY_DIR}/man
     COMMAND ${CMAKE_COMMAND} -E env SOURCE_DATE_EPOCH=${reachback_changelog_timestamp}
             ${HELP2MAN} --no-info --name=${summary} --output=${page} $<TARGET_FILE:${program}>
     COMMAND gzip -9 -n -f ${page}
