@@ -42,6 +42,10 @@ http_parse_result malformed(std::string error) {
   return result;
 }
 
+http_parse_result body_over_limit() {
+  return malformed("the body exceeds " + std::to_string(max_http_body) + " bytes");
+}
+
 http_parse_result incomplete_or(bool eof, std::string error_at_eof) {
   if (eof) return malformed(std::move(error_at_eof));
   return {};
@@ -240,7 +244,7 @@ http_parse_result read_chunked(std::string_view bytes, std::size_t pos, bool eof
     if (!size) return malformed("a bad chunk size");
     pos = size_line->next;
     if (*size > max_http_body - response.body.size())
-      return malformed("the body exceeds " + std::to_string(max_http_body) + " bytes");
+      return body_over_limit();
     if (*size == 0) return skip_trailers(bytes, pos, eof, std::move(response));
     if (bytes.size() - pos < *size) return incomplete_or(eof, "the connection closed inside a chunk");
     response.body.append(bytes.substr(pos, *size));
@@ -287,7 +291,7 @@ http_parse_result read_sized(std::string_view available, std::size_t length, boo
 // Neither chunked nor sized: the body is what arrives until the router closes.
 http_parse_result read_until_close(std::string_view available, bool eof, http_response response) {
   if (available.size() > max_http_body)
-    return malformed("the body exceeds " + std::to_string(max_http_body) + " bytes");
+    return body_over_limit();
   if (!eof) return {};
   response.body = std::string(available);
   return complete(std::move(response));
