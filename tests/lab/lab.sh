@@ -963,17 +963,57 @@ lab_serve_banner() {
   lab_log "$node: serves '$text' on tcp $port"
 }
 
-# lab_serve_udp NODE PORT [TEXT]: a UDP server (socat) on PORT. Without
+# lab_udp_exchange NODE ADDR PORT WAIT: one datagram ("probe") from NODE to
+# ADDR:PORT (either family), as a token: reply:FIRST-LINE, refused (ICMP
+# port unreachable), hostunreach, or timeout when nothing came back within
+# WAIT seconds. bash's connected /dev/udp socket and head return the moment
+# an answer or an ICMP error arrives, so only silence costs the whole WAIT.
+lab_udp_exchange() {
+  local node=$1 addr=$2 port=$3 wait=$4 out err rc=0
+  # shellcheck disable=SC2016 # the inner bash expands its own arguments
+  out=$(lab_exec "$node" bash -c 'exec 3<>"/dev/udp/$1/$2" && echo probe >&3 &&
+                                  timeout "$3" head -n 1 <&3' \
+          lab_udp_exchange "$addr" "$port" "$wait" 2>"$LAB_DIR/exchange.err") || rc=$?
+  err=$(<"$LAB_DIR/exchange.err")
+  if [[ -n $out ]]; then echo "reply:$out"
+  elif [[ $err == *refused* ]]; then echo refused
+  elif [[ $err == *"No route to host"* ]]; then echo hostunreach
+  elif ((rc == 124)); then echo timeout
+  else echo "error:$rc"
+  fi
+}
+
+# lab_answer_wait EXPECTED: how long lab_udp_exchange waits when the test
+# expects EXPECTED. Silence is only known by waiting: 2 s, more than the
+# delay wire's slowest round trip to the home (1.2 s). An answer or an
+# ICMP error (a hub's host unreachable comes after its 3 s ARP timeout)
+# gets 10 s, which only a stalled machine uses.
+lab_answer_wait() {
+  if [[ $1 == timeout ]]; then echo 2; else echo 10; fi
+}
+
+# lab_serve_udp NODE PORT [TEXT]: a UDP server (socat) on PORT, IPv4. Without
 # TEXT it sends every datagram back to where it came from, as an echo
 # service does; with TEXT it answers each one with TEXT\n. Each datagram
 # gets its own socat child, which ends after one second without another
 # datagram from that peer. The server's pid is in
 # $LAB_DIR/udp-NODE-PORT.pid, so a test can stop this server alone.
 lab_serve_udp() {
-  local node=$1 port=$2 text=${3-} file answer=PIPE what="echoes"
+  lab_serve_udp_family 4 "$@"
+}
+
+# lab_serve_udp_family 4|6 NODE PORT [TEXT]: lab_serve_udp over IPv4, or over
+# IPv6 and IPv4 both (a dual-stack socket) for 6.
+lab_serve_udp_family() {
+  local family=$1 node=$2 port=$3 text=${4-} file answer=PIPE what="echoes" listen
   lab_require_commands socat ss
   [[ $port =~ ^[0-9]+$ ]] || lab_die "lab_serve_udp: bad port '$port'"
-  if (($# >= 3)); then
+  case $family in
+    4) listen="UDP4-RECVFROM:$port,fork,reuseaddr" ;;
+    6) listen="UDP6-RECVFROM:$port,fork,reuseaddr,ipv6only=0" ;;
+    *) lab_die "lab_serve_udp_family: bad family '$family'" ;;
+  esac
+  if (($# >= 4)); then
     file="$LAB_DIR/udp-answer-$node-$port"
     printf '%s\n' "$text" >"$file"
     # Read the datagram too: a child that exits before socat has written
@@ -982,8 +1022,8 @@ lab_serve_udp() {
     answer="SYSTEM:cat $file; cat >/dev/null"
     what="answers '$text'"
   fi
-  lab_spawn "$node" "udp-$node-$port" socat -T 1 "UDP4-RECVFROM:$port,fork,reuseaddr" "$answer"
+  lab_spawn "$node" "udp-$node-$port" socat -T 1 "$listen" "$answer"
   echo "$LAB_LAST_PID" >"$LAB_DIR/udp-$node-$port.pid"
   lab_wait_listening "$node" "$port" udp
-  lab_log "$node: socat $what on udp $port"
+  lab_log "$node: socat $what on udp$family $port"
 }

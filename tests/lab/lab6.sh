@@ -304,6 +304,12 @@ EOF
   lab_log "$node IPv6 host firewall: tcp $port $mode"
 }
 
+# lab6_serve_udp NODE PORT [TEXT]: lab_serve_udp on a dual-stack socket,
+# so IPv6 datagrams are answered too.
+lab6_serve_udp() {
+  lab_serve_udp_family 6 "$@"
+}
+
 # lab6_serve_banner NODE PORT TEXT: every connection, over either family,
 # gets TEXT\r\n, then EOF.
 lab6_serve_banner() {

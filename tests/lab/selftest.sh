@@ -238,20 +238,10 @@ observe_connect() {
   fi
 }
 
-# One datagram ("probe") from NODE to ADDR:3000, as a token: the first line
-# that came back (reply:TEXT), refused (ICMP port unreachable), hostunreach,
-# or timeout. socat waits 2 s for an answer after sending.
+# One datagram from NODE to ADDR:3000 (lab_udp_exchange), waited for as
+# long as the answer the test expects, EXPECTED, needs.
 udp_exchange() {
-  local node=$1 addr=$2 out err rc=0
-  out=$(printf 'probe\n' | lab_exec "$node" timeout 12 socat -t 2 -T 4 - "UDP4:$addr:$LAB_PORT" \
-    2>"$LAB_DIR/exchange.err") || rc=$?
-  err=$(cat "$LAB_DIR/exchange.err")
-  if [[ -n $out ]]; then echo "reply:$(head -n 1 <<<"$out")"
-  elif [[ $err == *"refused"* ]]; then echo refused
-  elif [[ $err == *"No route to host"* ]]; then echo hostunreach
-  elif ((rc == 0)); then echo timeout
-  else echo "error:$rc"
-  fi
+  lab_udp_exchange "$1" "$2" "$LAB_PORT" "$(lab_answer_wait "$3")"
 }
 
 # Stands in for probe-client's own listener (or UDP socket) where the client
@@ -496,7 +486,7 @@ check_scenario() {
   compare sweep "$(observe_sweep "$tries" "$gap" "$settle")" "$E_SWEEP"
   start_laptop_capture
   if [[ $proto == udp ]]; then
-    compare connect "$(udp_exchange relay "$PUB")" "$E_CONNECT"
+    compare connect "$(udp_exchange relay "$PUB" "$E_CONNECT")" "$E_CONNECT"
   else
     compare connect "$(observe_connect)" "$E_CONNECT"
   fi
@@ -572,13 +562,13 @@ check_udp_echo() {
   proto=udp
   lab_serve_udp laptop "$LAB_PORT"
   echo "udp-echo: lab_serve_udp on the laptop, datagrams from the desk"
-  compare echo "$(udp_exchange desk "$LAB_LAPTOP")" reply:probe
+  compare echo "$(udp_exchange desk "$LAB_LAPTOP" reply:probe)" reply:probe
   pid=$(cat "$LAB_DIR/udp-laptop-$LAB_PORT.pid")
   kill "$pid"
   lab_wait_for "the echo server to free udp $LAB_PORT" laptop_udp_port_free
-  compare stopped "$(udp_exchange desk "$LAB_LAPTOP")" refused
+  compare stopped "$(udp_exchange desk "$LAB_LAPTOP" refused)" refused
   lab_serve_udp laptop "$LAB_PORT" "laptop here"
-  compare text "$(udp_exchange desk "$LAB_LAPTOP")" "reply:laptop here"
+  compare text "$(udp_exchange desk "$LAB_LAPTOP" "reply:laptop here")" "reply:laptop here"
 }
 
 laptop_udp_port_free() {
@@ -595,7 +585,7 @@ check_forward_both() {
   lab_serve_udp laptop "$LAB_PORT" "laptop udp"
   echo "forward-both: both routers forward tcp and udp 3000 to the laptop"
   compare tcp "$(observe_connect)" "banner:laptop tcp"
-  compare udp "$(udp_exchange relay "$PUB")" "reply:laptop udp"
+  compare udp "$(udp_exchange relay "$PUB" "reply:laptop udp")" "reply:laptop udp"
 }
 
 # A bad --proto, or a TCP reset asked for UDP, ends the lab with one line

@@ -326,14 +326,10 @@ check_relay() {
   compare sweep "$(relay_sweep "$report")" "$E_RELAY_SWEEP"
 }
 
-# The first line an IPv6 datagram from the relay to [laptop]:PORT gets
-# back, or none. socat waits 2 s for the answer after its input ends (-t;
-# its default, 0.5 s, lost the answer of a forking echo server on a busy
-# machine).
+# One datagram from the relay to [laptop]:PORT (lab_udp_exchange), waited
+# for as long as the answer the test expects, EXPECTED, needs.
 observe_udp() {
-  local out
-  out=$(echo ping | lab_exec relay timeout 8 socat -t 2 -T 4 - "UDP6:[$LAPTOP]:$1" 2>/dev/null | head -n 1 || true)
-  echo "${out:-none}"
+  lab_udp_exchange relay "$LAPTOP" "$1" "$(lab_answer_wait "$2")"
 }
 
 check_primitives() {
@@ -349,13 +345,12 @@ check_primitives() {
     compare "$mode" "$(observe_connect "TCP6:[$LAPTOP]")" "${want[$mode]}"
     lab_exec laptop nft delete table ip6 hostfw6
   done
-  lab_spawn laptop udp-echo socat "UDP6-RECVFROM:$udp_port,fork" SYSTEM:'echo pong'
-  lab_wait_for "socat on udp $udp_port" lab_exec laptop ss -Hlun "sport = :$udp_port"
-  compare udp-shut "$(observe_udp "$udp_port")" none
+  lab6_serve_udp laptop "$udp_port" pong
+  compare udp-shut "$(observe_udp "$udp_port" timeout)" timeout
   lab6_pinhole hub "$udp_port" udp
-  compare udp-hub "$(observe_udp "$udp_port")" none
+  compare udp-hub "$(observe_udp "$udp_port" timeout)" timeout
   lab6_pinhole room "$udp_port" udp
-  compare udp-open "$(observe_udp "$udp_port")" pong
+  compare udp-open "$(observe_udp "$udp_port" reply:pong)" reply:pong
 }
 
 # The laptop's global IPv6 addresses, or none.
