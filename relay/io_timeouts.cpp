@@ -17,6 +17,14 @@ constexpr std::size_t max_drained_bytes = std::size_t{64} * 1024;
 
 asio::awaitable<std::error_code> write_all(asio::ip::tcp::socket& socket, std::string_view bytes,
                                            steady_clock::duration timeout) {
+  // A frame is small and the socket's send buffer nearly empty: one
+  // non-blocking write usually takes all of it, with no timer to arm.
+  if (socket.non_blocking()) {
+    asio::error_code ec;
+    bytes.remove_prefix(socket.write_some(asio::buffer(bytes), ec));
+    if (ec && ec != asio::error::would_block) co_return ec;
+    if (bytes.empty()) co_return std::error_code{};
+  }
   auto outcome = co_await (asio::async_write(socket, asio::buffer(bytes), use_nothrow) ||
                            expire_after(timeout));
   if (outcome.index() == 1) {
@@ -30,7 +38,7 @@ asio::awaitable<void> close_gracefully(asio::ip::tcp::socket& socket,
   asio::error_code ec;
   socket.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
   const auto deadline = steady_clock::now() + timeout;
-  std::vector<char> discard(4096);  // heap: see read_frame in session.cpp
+  std::vector<char> discard(4096);
   std::size_t drained = 0;
   while (!ec && drained < max_drained_bytes && steady_clock::now() < deadline) {
     auto outcome = co_await (socket.async_read_some(asio::buffer(discard), use_nothrow) ||
