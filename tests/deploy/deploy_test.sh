@@ -137,8 +137,10 @@ step_unit() {
   fi
   # verify prints its findings and exits non-zero on errors; warnings are
   # findings too, so any output fails.
+  # Its Documentation= names the package's own manual page, which verify
+  # looks up with man(1): in the package's tree, not the host's.
   local out
-  out=$(systemd-analyze verify --root="$root" probe-relay.service 2>&1) ||
+  out=$(MANPATH=$root/usr/share/man systemd-analyze verify --root="$root" probe-relay.service 2>&1) ||
     fail "systemd-analyze verify: $out"
   [ -z "$out" ] || fail "systemd-analyze verify: $out"
   # The exposure score, for the reader (0 is best, 10 worst).
