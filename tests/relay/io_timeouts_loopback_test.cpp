@@ -8,6 +8,7 @@
 
 #include <array>
 #include <chrono>
+#include <ostream>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -84,10 +85,20 @@ asio::awaitable<void> read_and_close(tcp::socket& socket, read_to_end& out) {
   socket.close();
 }
 
-TEST(WriteAll, AFrameGoesOutWholeFromANonBlockingSocket) {
+// A non-blocking socket (the relay's control connections) takes the
+// frame in one write; a blocking one goes through the timed wait.
+struct socket_mode {
+  std::string name;
+  bool non_blocking;
+  friend void PrintTo(const socket_mode& m, std::ostream* os) { *os << m.name; }
+};
+
+class WriteAllFrame : public testing::TestWithParam<socket_mode> {};
+
+TEST_P(WriteAllFrame, GoesOutWhole) {
   asio::io_context ctx{1};
   auto ends = connect_pair(ctx);
-  ends.relay_end.non_blocking(true);
+  ends.relay_end.non_blocking(GetParam().non_blocking);
   std::error_code written;
   read_to_end seen;
   run(ctx, write_and_finish(ends.relay_end, "RB frame", 1s, written));
@@ -96,17 +107,11 @@ TEST(WriteAll, AFrameGoesOutWholeFromANonBlockingSocket) {
   EXPECT_EQ(seen.received, "RB frame");
 }
 
-TEST(WriteAll, ABlockingSocketWritesThroughTheWait) {
-  asio::io_context ctx{1};
-  auto ends = connect_pair(ctx);
-  ASSERT_FALSE(ends.relay_end.non_blocking());
-  std::error_code written;
-  read_to_end seen;
-  run(ctx, write_and_finish(ends.relay_end, "RB frame", 1s, written));
-  run(ctx, read_all(ends.peer_end, seen));
-  EXPECT_FALSE(written) << written.message();
-  EXPECT_EQ(seen.received, "RB frame");
-}
+INSTANTIATE_TEST_SUITE_P(
+    Modes, WriteAllFrame,
+    testing::Values(socket_mode{"non_blocking_writes_at_once", true},
+                    socket_mode{"blocking_waits_for_the_socket", false}),
+    [](const auto& p) { return p.param.name; });
 
 // More than both socket buffers hold: the first write takes a part, and
 // the rest waits for a reader that never comes until the deadline.
