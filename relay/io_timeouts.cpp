@@ -37,9 +37,15 @@ asio::awaitable<void> close_gracefully(asio::ip::tcp::socket& socket,
                                        steady_clock::duration timeout) {
   asio::error_code ec;
   socket.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
-  const auto deadline = steady_clock::now() + timeout;
   std::vector<char> discard(4096);
   std::size_t drained = 0;
+  if (!ec && socket.non_blocking()) {
+    // A client that has finished sent its EOF already (it stays readable):
+    // the drain ends here, with no timer to arm.
+    drained = socket.read_some(asio::buffer(discard), ec);
+    if (ec == asio::error::would_block) ec = {};
+  }
+  const auto deadline = steady_clock::now() + timeout;
   while (!ec && drained < max_drained_bytes && steady_clock::now() < deadline) {
     auto outcome = co_await (socket.async_read_some(asio::buffer(discard), use_nothrow) ||
                              expire_after(deadline - steady_clock::now()));

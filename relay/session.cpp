@@ -95,9 +95,6 @@ struct session {
   session_deadlines deadlines;
   session_summary summary;
   std::string input;  ///< received bytes not yet decoded
-  /// The client closed its side, and everything it sent is read: closing
-  /// needs no drain.
-  bool client_finished = false;
   /// Until the welcome, a frame is a stranger's: it must stay cheap.
   std::size_t payload_limit = protocol::max_payload_before_welcome;
   /// The control connection's RTT, which the probes' waits follow; with Fast
@@ -131,7 +128,6 @@ std::error_code read_available(session& s) {
   std::error_code ec;
   const auto n = s.socket.read_some(asio::buffer(chunk), ec);
   s.input.append(chunk.data(), n);
-  s.client_finished = ec == asio::error::eof;
   return ec == asio::error::would_block ? std::error_code{} : ec;
 }
 
@@ -435,12 +431,7 @@ asio::awaitable<void> run_session(asio::ip::tcp::socket socket,
       co_await refuse(s, std::move(error));
     }
   }
-  if (s.client_finished) {
-    asio::error_code ignored;
-    socket.close(ignored);
-  } else {
-    co_await close_gracefully(socket, std::min(s.idle(), max_close_time));
-  }
+  co_await close_gracefully(socket, std::min(s.idle(), max_close_time));
 
   s.summary.ended = std::chrono::system_clock::now();
   s.summary.duration = std::chrono::duration_cast<milliseconds>(steady_clock::now() - started);
