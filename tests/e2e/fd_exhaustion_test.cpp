@@ -6,10 +6,7 @@
 // the one line that says the relay is overloaded, never a verdict; once the
 // limit is back, the same relay gives a verdict again.
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -20,6 +17,7 @@
 #include <string>
 
 #include "process.hpp"
+#include "tests/support/reserved_port.hpp"
 
 namespace reachback::test {
 namespace {
@@ -27,19 +25,6 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr rlim_t start_limit = 64;
-
-/// A loopback port nothing holds now, for probe-client's own listener.
-std::uint16_t unused_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t length = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &length);
-  close(fd);
-  return ntohs(a.sin_port);
-}
 
 /// Descriptors `pid` holds open now.
 rlim_t open_fds(pid_t pid) {
@@ -60,7 +45,7 @@ std::size_t line_count(const std::string& text) {
 }
 
 run_result probe_through(const std::string& relay) {
-  return run({PROBE_CLIENT, "--relay", relay, "--port", std::to_string(unused_port()), "--timeout", "10"}, 30s);
+  return run({PROBE_CLIENT, "--relay", relay, "--port", reserved_tcp_port().text(), "--timeout", "10"}, 30s);
 }
 
 TEST(relay_out_of_fds, the_client_says_overloaded_and_gives_no_verdict) {
