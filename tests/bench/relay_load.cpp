@@ -12,13 +12,14 @@
 //
 // Sources are 127.1.X.Y addresses (K of them, bound before connecting) so
 // the relay's per-source limits see many clients. Output: one line
-// "sessions=N failed=F seconds=S per_second=R". Exit 0 when no session
+// "sessions=N failed=F seconds=S per_second=R cpu_us=U". Exit 0 when no session
 // failed, 1 when one did, 2 for bad arguments.
 
 #include <array>
 #include <atomic>
 #include <charconv>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <fstream>
 #include <functional>
@@ -208,11 +209,22 @@ void run_until_done(asio::io_context& ctx, const tally& counts, int sessions) {
   }
 }
 
-int report(const tally& counts, std::chrono::steady_clock::time_point started) {
+// When a run started: by the wall clock, and by this process's CPU clock.
+struct run_start {
+  std::chrono::steady_clock::time_point wall = std::chrono::steady_clock::now();
+  std::clock_t cpu = std::clock();
+};
+
+// cpu_us is this process's own CPU per session, user and kernel. For
+// `plain` it is what both ends of a plain accept+connect cost, the peer a
+// relay session's CPU is compared with on the same machine.
+int report(const tally& counts, const run_start& started) {
   const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::printf("sessions=%d failed=%d seconds=%.3f per_second=%.0f\n", counts.done, counts.failed,
-              seconds, counts.done / seconds);
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started.wall).count();
+  const double cpu_seconds = static_cast<double>(std::clock() - started.cpu) / CLOCKS_PER_SEC;
+  std::printf("sessions=%d failed=%d seconds=%.3f per_second=%.0f cpu_us=%.1f\n", counts.done,
+              counts.failed, seconds, counts.done / seconds,
+              counts.done > 0 ? cpu_seconds * 1e6 / counts.done : 0.0);
   return counts.failed == 0 ? 0 : 1;
 }
 
@@ -220,7 +232,7 @@ int report(const tally& counts, std::chrono::steady_clock::time_point started) {
 // reports them.
 int run_sessions(asio::io_context& ctx, const load_options& opts, const session_runner& one) {
   tally counts;
-  const auto started = std::chrono::steady_clock::now();
+  const run_start started;
   for (int i = 0; i < opts.concurrency; ++i) {
     asio::co_spawn(ctx, worker(opts, counts, one), asio::detached);
   }
@@ -254,7 +266,7 @@ int run_idle(const load_options& opts) {
   tally counts;
   std::vector<tcp::socket> held;
   held.reserve(static_cast<std::size_t>(opts.sessions));
-  const auto started = std::chrono::steady_clock::now();
+  const run_start started;
   for (int i = 0; i < opts.sessions; ++i) {
     asio::co_spawn(ctx, idle_session(opts, i, counts, held), asio::detached);
   }
