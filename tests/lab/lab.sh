@@ -963,6 +963,30 @@ lab_serve_banner() {
   lab_log "$node: serves '$text' on tcp $port"
 }
 
+# lab_seen_as SERVER ADDR PORT CLIENT: the source address SERVER sees for a
+# TCP connection from CLIENT to its ADDR:PORT (either family, as socat
+# writes it: IPv6 in brackets, every group in full), or "none". Up to three
+# connections: on a lossy lab link one can lose a packet and each of its
+# retransmissions before the wait is over, which says nothing about the
+# address.
+lab_seen_as() {
+  local server=$1 addr=$2 port=$3 client=$4 family=4 endpoint=$2 listener seen="" _
+  [[ $addr != *:* ]] || { family=6 endpoint="[$addr]"; }
+  # shellcheck disable=SC2016 # socat's shell expands it, per connection
+  lab_spawn "$server" "seen-as$family" \
+    socat "TCP$family-LISTEN:$port,bind=$endpoint,reuseaddr,fork" 'SYSTEM:echo $SOCAT_PEERADDR'
+  listener=$LAB_LAST_PID
+  lab_wait_listening "$server" "$port"
+  for _ in 1 2 3; do
+    seen=$(lab_exec "$client" timeout 10 \
+      socat -T 3 -u "TCP$family:$endpoint:$port,connect-timeout=5" STDOUT 2>/dev/null || true)
+    [[ -z $seen ]] || break
+  done
+  kill "$listener" 2>/dev/null || true
+  wait "$listener" 2>/dev/null || true
+  echo "${seen:-none}"
+}
+
 # lab_udp_exchange NODE ADDR PORT WAIT: one datagram ("probe") from NODE to
 # ADDR:PORT (either family), as a token: reply:FIRST-LINE, refused (ICMP
 # port unreachable), hostunreach, or timeout when nothing came back within

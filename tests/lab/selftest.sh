@@ -150,16 +150,7 @@ observe_path() {
 }
 
 # The source address the relay sees for a connection from the laptop.
-observe_seen_as() {
-  local seen
-  # shellcheck disable=SC2016 # socat's shell expands it, per connection
-  lab_spawn relay seen-as socat TCP-LISTEN:4750,bind="$LAB_RELAY_ADDR",reuseaddr \
-    'SYSTEM:echo $SOCAT_PEERADDR'
-  lab_wait_listening relay 4750
-  seen=$(lab_exec laptop timeout 10 socat -T 3 -u "TCP:$LAB_RELAY_ADDR:4750,connect-timeout=5" \
-    STDOUT 2>/dev/null || true)
-  echo "${seen:-none}"
-}
+observe_seen_as() { lab_seen_as relay "$LAB_RELAY_ADDR" 4750 laptop; }
 
 # nping's options for the scenario's protocol ($proto): SYNs, or datagrams
 # that carry a line an echo server sends back.

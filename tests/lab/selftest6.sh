@@ -148,17 +148,11 @@ traceroute6_hops() {
 # The source address the relay sees for a connection from the laptop.
 observe_seen_as() {
   local seen
-  # shellcheck disable=SC2016 # socat's shell expands it, per connection
-  lab_spawn relay seen-as6 socat "TCP6-LISTEN:$RELAY_PORT,bind=[$LAB_RELAY_V6],reuseaddr" \
-    'SYSTEM:echo $SOCAT_PEERADDR'
-  lab_wait_listening relay "$RELAY_PORT"
-  seen=$(lab_exec laptop timeout 10 socat -T 3 -u "TCP6:[$LAB_RELAY_V6]:$RELAY_PORT,connect-timeout=5" \
-    STDOUT 2>/dev/null || true)
-  kill "$LAB_LAST_PID" 2>/dev/null || true
+  seen=$(lab_seen_as relay "$LAB_RELAY_V6" "$RELAY_PORT" laptop)
   seen=${seen#[}
   seen=${seen%]}
   # socat writes every group in full; ip prints the usual short form.
-  [[ -n $seen ]] && lab_exec relay ip -6 route get "$seen" | awk '{ print $1; exit }' || echo none
+  [[ $seen != none ]] && lab_exec relay ip -6 route get "$seen" | awk '{ print $1; exit }' || echo none
 }
 
 # Turns tcpdump -v lines of answers into tokens, one per line.
