@@ -126,11 +126,12 @@ for run in $(seq "$runs"); do
 done
 
 col() { for run in $(seq "$runs"); do cut -d' ' -f"$2" "$work/$1.$run"; done | median; }
-rate() { for run in $(seq "$runs"); do field per_second <"$work/$1.$run"; done | median; }
-verified_rate=$(rate verified)
-plain_rate=$(rate plain)
+# field_median MODE NAME: the median over the runs of relay_load MODE's NAME=.
+field_median() { for run in $(seq "$runs"); do field "$2" <"$work/$1.$run"; done | median; }
+verified_rate=$(field_median verified per_second)
+plain_rate=$(field_median plain per_second)
 relay_cpu=$(col cpu 1)
-plain_cpu=$(for run in $(seq "$runs"); do field cpu_us <"$work/plain.$run"; done | median)
+plain_cpu=$(field_median plain cpu_us)
 table=$(cat <<EOF
 | relay on loopback, median of $runs runs | value | peer or goal |
 |---|---:|---|
