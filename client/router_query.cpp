@@ -14,7 +14,7 @@
 #include "client/router/ssdp.hpp"
 #include "client/upnp_client.hpp"
 #include "common/address.hpp"
-#include "common/ascii_case.hpp"
+#include "common/ascii_text.hpp"
 #include "common/asio_compat.hpp"
 
 namespace reachback::client {

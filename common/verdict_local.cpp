@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "address.hpp"
-#include "ascii_case.hpp"
+#include "ascii_text.hpp"
 #include "verdict_engine.hpp"
 
 namespace reachback {

@@ -7,7 +7,7 @@
 #include <set>
 #include <string>
 
-#include "common/ascii_case.hpp"
+#include "common/ascii_text.hpp"
 #include "squatters_text.hpp"
 #include "toml_reading.hpp"
 

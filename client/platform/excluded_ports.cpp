@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "client/platform/ascii_text.hpp"
+#include "common/ascii_text.hpp"
 #include "client/platform/text_fields.hpp"
 
 namespace reachback::client::platform {

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "client/platform/ascii_text.hpp"
+#include "common/ascii_text.hpp"
 #include "client/platform/ip_literal.hpp"
 #include "client/platform/text_fields.hpp"
 

@@ -5,7 +5,7 @@
 #include <array>
 #include <optional>
 
-#include "client/platform/ascii_text.hpp"
+#include "common/ascii_text.hpp"
 #include "client/platform/ip_literal.hpp"
 #include "client/platform/text_fields.hpp"
 

@@ -5,7 +5,7 @@
 #include <limits>
 #include <set>
 
-#include "client/platform/ascii_text.hpp"
+#include "common/ascii_text.hpp"
 #include "client/platform/text_fields.hpp"
 
 namespace reachback::client::platform {

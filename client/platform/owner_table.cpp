@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <map>
 
-#include "client/platform/ascii_text.hpp"
+#include "common/ascii_text.hpp"
 #include "common/address.hpp"
 
 namespace reachback::client::platform {

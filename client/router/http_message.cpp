@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "common/ascii_case.hpp"
+#include "common/ascii_text.hpp"
 
 namespace reachback::router {
 
@@ -12,14 +12,6 @@ namespace {
 constexpr std::size_t max_interim_responses = 4;
 // Eight hex digits (4 GiB) are far above max_http_body and cannot overflow.
 constexpr std::size_t max_chunk_size_digits = 8;
-
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
-}
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // Control characters but tab: a header value may hold none of them.
 bool has_control(std::string_view value) {

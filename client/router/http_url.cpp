@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "common/ascii_case.hpp"
+#include "common/ascii_text.hpp"
 
 namespace reachback::router {
 
@@ -13,18 +13,11 @@ namespace {
 constexpr std::string_view blanks = " \t\r\n";
 constexpr std::string_view scheme_prefix = "http://";
 
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(blanks);
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(blanks) - first + 1);
-}
-
 bool is_control(char c) {
   const auto u = static_cast<unsigned char>(c);
   return u < 0x20 || u == 0x7f;
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
@@ -172,7 +165,7 @@ std::optional<http_url> within_limit(http_url url) {
 }  // namespace
 
 std::optional<http_url> parse_http_url(std::string_view text) {
-  text = trim(text);
+  text = trim(text, blanks);
   if (!acceptable_text(text)) return std::nullopt;
   if (text.size() < scheme_prefix.size() ||
       !reachback::iequals(text.substr(0, scheme_prefix.size()), scheme_prefix))
@@ -218,7 +211,7 @@ std::optional<http_url> parse_http_url(std::string_view text) {
 }
 
 std::optional<http_url> resolve_url(const http_url& base, std::string_view reference) {
-  reference = trim(reference);
+  reference = trim(reference, blanks);
   if (!acceptable_text(reference)) return std::nullopt;
   if (const auto scheme = scheme_of(reference)) {
     if (!reachback::iequals(*scheme, "http")) return std::nullopt;

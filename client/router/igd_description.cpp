@@ -5,7 +5,7 @@
 
 #include "client/router/pinhole.hpp"
 #include "client/router/xml_text.hpp"
-#include "common/ascii_case.hpp"
+#include "common/ascii_text.hpp"
 
 namespace reachback::router {
 

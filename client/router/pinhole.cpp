@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "client/router/pcp.hpp"
-#include "common/ascii_case.hpp"
+#include "common/ascii_text.hpp"
 
 namespace reachback::router {
 namespace {

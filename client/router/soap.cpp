@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "client/router/xml_text.hpp"
-#include "common/ascii_case.hpp"
+#include "common/ascii_text.hpp"
 
 namespace reachback::router {
 
@@ -12,8 +12,6 @@ namespace {
 
 // Longest text kept from a router for a report field.
 constexpr std::size_t max_field_size = 1024;
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 template <typename Unsigned>
 std::optional<Unsigned> parse_number(std::string_view text, Unsigned max) {

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "common/ascii_case.hpp"
+#include "common/ascii_text.hpp"
 
 namespace reachback::router {
 
@@ -80,12 +80,6 @@ markup markup_at(std::string_view text, std::size_t lt) {
   return {markup_kind::stray_lt, lt + 1};
 }
 
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(xml_blanks);
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(xml_blanks) - first + 1);
-}
-
 void append_utf8(std::string& out, std::uint32_t code) {
   if (code < 0x80) {
     out += static_cast<char>(code);
@@ -156,7 +150,7 @@ bool open_element(document_builder& b, std::size_t lt, std::size_t end) {
 // its name and any left open inside it; one that matches nothing open is
 // ignored.
 void close_element(document_builder& b, std::size_t lt, std::size_t end) {
-  const auto name = local_name(trim(b.text.substr(lt + 2, end - lt - 3)));
+  const auto name = local_name(trim(b.text.substr(lt + 2, end - lt - 3), xml_blanks));
   const auto match = std::find_if(b.open.rbegin(), b.open.rend(), [&](std::size_t index) {
     return reachback::iequals(b.doc.elements[index].name, name);
   });
@@ -243,7 +237,7 @@ std::string xml_text(std::string_view inner) {
     if (m.end == std::string_view::npos) break;
     pos = m.end;
   }
-  return std::string(trim(out));
+  return std::string(trim(out, xml_blanks));
 }
 
 std::optional<std::string> xml_child_text(const xml_document& doc, std::size_t parent,

@@ -14,7 +14,7 @@
 #include "client/router/igd_description.hpp"
 #include "client/router/soap.hpp"
 #include "client/router/xml_text.hpp"
-#include "common/ascii_case.hpp"
+#include "common/ascii_text.hpp"
 #include "router_fuzz_support.hpp"
 
 namespace {

@@ -12,6 +12,7 @@
 
 #include "client/router/igd_description.hpp"
 #include "client/router/soap.hpp"
+#include "common/ascii_text.hpp"
 #include "router_fuzz_support.hpp"
 
 namespace {
@@ -33,12 +34,6 @@ void check_listing(std::string_view listing, std::string_view input) {
   const auto mappings = parse_port_mapping_list(listing);
   if (mappings.size() > max_listed_mappings) fail("too many listed mappings", input);
   for (const auto& mapping : mappings) check_mapping(mapping, input);
-}
-
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
 }
 
 }  // namespace
@@ -64,7 +59,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                       {{"NewPortMappingDescription", std::string(value)}});
   const auto echoed = parse_soap_reply(body);
   if (!echoed) fail("our own request does not parse", input);
-  if (echoed->value("NewPortMappingDescription") != std::string(trim(value)))
+  if (echoed->value("NewPortMappingDescription") != std::string(reachback::trim(value, " \t\r\n")))
     fail("a value did not survive the round trip", input);
   return 0;
 }
