@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "address.hpp"
 
+#include "big_endian.hpp"
 #include "net_compat.hpp"
 
 #include <algorithm>
@@ -27,8 +28,7 @@ bool in_v4(std::uint32_t a, std::uint32_t net, int prefix) noexcept {
 }
 
 address_class classify_v4(const std::array<unsigned char, 4>& b) noexcept {
-  const std::uint32_t a = std::uint32_t{b[0]} << 24 | std::uint32_t{b[1]} << 16 |
-                          std::uint32_t{b[2]} << 8 | std::uint32_t{b[3]};
+  const std::uint32_t a = read_be32(b, 0);
   if (in_v4(a, 0x7f000000, 8)) return address_class::loopback;
   if (in_v4(a, 0x0a000000, 8) || in_v4(a, 0xac100000, 12) || in_v4(a, 0xc0a80000, 16) ||
       in_v4(a, 0xa9fe0000, 16))

@@ -2,16 +2,14 @@
 #include "client/platform/bpf_filter.hpp"
 
 #include <linux/if_ether.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+
+#include "common/big_endian.hpp"
 
 namespace reachback::client::platform {
 
 namespace {
-
-constexpr std::uint32_t ip_proto_icmp = 1;
-constexpr std::uint32_t ip_proto_tcp = 6;
-constexpr std::uint32_t ip_proto_udp = 17;
-constexpr std::uint32_t ip_proto_icmpv6 = 58;
 
 // Jump targets by name, resolved to relative offsets once the layout is known.
 enum class target { next, address_block, dst_block, accept, drop };
@@ -31,8 +29,8 @@ struct layout {
   std::uint32_t dst_offset;
   std::uint32_t icmp;             // ICMP's protocol number in this family
 };
-constexpr layout v4_layout{ETH_P_IP, 9, 12, 16, ip_proto_icmp};
-constexpr layout v6_layout{ETH_P_IPV6, 6, 8, 24, ip_proto_icmpv6};
+constexpr layout v4_layout{ETH_P_IP, 9, 12, 16, IPPROTO_ICMP};
+constexpr layout v6_layout{ETH_P_IPV6, 6, 8, 24, IPPROTO_ICMPV6};
 
 instruction load(std::uint16_t size, std::uint32_t offset) {
   return {static_cast<std::uint16_t>(BPF_LD | size | BPF_ABS), offset, target::next, target::next};
@@ -45,9 +43,7 @@ instruction jump(std::uint16_t test, std::uint32_t k, target if_true, target if_
 // Classic BPF loads words in network byte order and compares them as host
 // numbers, so each constant is the address word read big-endian.
 std::uint32_t word_at(const ip_literal& ip, std::size_t word) {
-  const auto b = ip.view().subspan(word * 4, 4);
-  return (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) | (std::uint32_t{b[2]} << 8) |
-         std::uint32_t{b[3]};
+  return read_be32(ip.view(), word * 4);
 }
 
 // Compares the address at `offset` word by word; any mismatch goes to `miss`.
@@ -106,10 +102,10 @@ std::vector<sock_filter> relay_filter(const ip_literal& relay, transport protoco
   program.push_back(jump(BPF_JEQ, at.ethertype, target::next, target::drop));
   program.push_back(load(BPF_B, at.protocol_offset));
   if (protocol == transport::udp) {
-    program.push_back(jump(BPF_JEQ, ip_proto_udp, target::address_block, target::next));
+    program.push_back(jump(BPF_JEQ, IPPROTO_UDP, target::address_block, target::next));
     program.push_back(jump(BPF_JEQ, at.icmp, target::next, target::drop));
   } else {
-    program.push_back(jump(BPF_JEQ, ip_proto_tcp, target::next, target::drop));
+    program.push_back(jump(BPF_JEQ, IPPROTO_TCP, target::next, target::drop));
   }
   blocks at_block;
   at_block.address_block = program.size();

@@ -12,8 +12,6 @@ namespace {
 
 constexpr std::size_t v4_size = 4;
 constexpr std::size_t v6_size = 16;
-// ::ffff:0:0/96
-constexpr std::array<std::uint8_t, 12> v4_mapped_prefix{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
 std::size_t size_of(int family) noexcept { return family == AF_INET ? v4_size : v6_size; }
 
@@ -57,6 +55,10 @@ std::string to_string(const ip_literal& ip) {
   std::array<char, INET6_ADDRSTRLEN> text{};
   if (inet_ntop(ip.family, ip.bytes.data(), text.data(), text.size()) == nullptr) return {};
   return text.data();
+}
+
+bool is_link_local_v6(const ip_literal& ip) noexcept {
+  return ip.family == AF_INET6 && ip.bytes[0] == 0xfe && (ip.bytes[1] & 0xc0) == 0x80;
 }
 
 std::string to_endpoint(const ip_literal& ip, std::uint16_t port) {

@@ -25,6 +25,9 @@ struct ip_literal {
   bool operator==(const ip_literal&) const = default;
 };
 
+/// The first 12 bytes of an IPv4-mapped IPv6 address: ::ffff:0:0/96.
+inline constexpr std::array<std::uint8_t, 12> v4_mapped_prefix{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
 /// Parses "1.2.3.4", "2001:db8::1" or "::ffff:1.2.3.4"; an IPv4-mapped IPv6
 /// address becomes plain IPv4, because that is how the kernel routes and
 /// sends it. nullopt for anything that is not a numeric address.
@@ -37,6 +40,10 @@ struct ip_literal {
 
 /// Canonical text: "1.2.3.4", "2001:db8::1", "::ffff:127.0.0.1".
 [[nodiscard]] std::string to_string(const ip_literal& ip);
+
+/// Whether `ip` is an IPv6 link-local address (fe80::/10), which no relay
+/// ever sees as a source.
+[[nodiscard]] bool is_link_local_v6(const ip_literal& ip) noexcept;
 
 /// "1.2.3.4:80" or "[::1]:80".
 [[nodiscard]] std::string to_endpoint(const ip_literal& ip, std::uint16_t port);

@@ -1,27 +1,22 @@
 // SPDX-License-Identifier: MIT
 #include "client/platform/packet.hpp"
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <algorithm>
+
+#include "common/big_endian.hpp"
 
 namespace reachback::client::platform {
 
 namespace {
 
-constexpr std::uint8_t ip_proto_icmp = 1;
-constexpr std::uint8_t ip_proto_tcp = 6;
-constexpr std::uint8_t ip_proto_udp = 17;
-constexpr std::uint8_t ip_proto_icmpv6 = 58;
 constexpr std::size_t tcp_bytes_needed = 14;  // ports, sequence numbers, flags
 constexpr std::size_t udp_header_bytes = 8;
 constexpr std::size_t icmp_header_bytes = 8;
 constexpr std::size_t ipv4_min_header = 20;
 constexpr std::size_t ipv6_header_bytes = 40;
-
-std::uint16_t read16(std::span<const std::uint8_t> bytes, std::size_t offset) {
-  return static_cast<std::uint16_t>((bytes[offset] << 8) | bytes[offset + 1]);
-}
 
 // The parts of an IP header the parsers read, once it checks out.
 struct ip_header {
@@ -39,7 +34,7 @@ std::optional<ip_header> read_ip_header(std::span<const std::uint8_t> packet) {
   if (packet[0] >> 4 == 4) {
     if (packet.size() < ipv4_min_header) return std::nullopt;
     const std::size_t length = static_cast<std::size_t>(packet[0] & 0x0f) * 4;
-    const bool later_fragment = (read16(packet, 6) & 0x1fff) != 0;
+    const bool later_fragment = (read_be16(packet, 6) & 0x1fff) != 0;
     if (length < ipv4_min_header || packet.size() < length || later_fragment) return std::nullopt;
     return ip_header{AF_INET, packet[9], length, *ip_from_bytes(AF_INET, packet.subspan(12, 4)),
                      *ip_from_bytes(AF_INET, packet.subspan(16, 4))};
@@ -60,11 +55,11 @@ bool is_port_unreachable(int family, std::uint8_t type, std::uint8_t code) {
 // at least the UDP header's first 8 bytes (RFC 792, RFC 4443 both guarantee it).
 std::optional<udp_packet> read_quoted_udp(std::span<const std::uint8_t> quoted, int family) {
   const auto inner = read_ip_header(quoted);
-  if (!inner || inner->family != family || inner->protocol != ip_proto_udp) return std::nullopt;
+  if (!inner || inner->family != family || inner->protocol != IPPROTO_UDP) return std::nullopt;
   if (quoted.size() < inner->length + udp_header_bytes) return std::nullopt;
   udp_packet packet;
-  packet.sport = read16(quoted, inner->length);
-  packet.dport = read16(quoted, inner->length + 2);
+  packet.sport = read_be16(quoted, inner->length);
+  packet.dport = read_be16(quoted, inner->length + 2);
   return packet;
 }
 
@@ -104,11 +99,12 @@ std::optional<udp_packet> parse_udp_packet(std::span<const std::uint8_t> packet)
   const auto ip = read_ip_header(packet);
   if (!ip) return std::nullopt;
   const auto payload = packet.subspan(ip->length);
-  if (ip->protocol == ip_proto_udp) {
+  if (ip->protocol == IPPROTO_UDP) {
     if (payload.size() < udp_header_bytes) return std::nullopt;
-    return udp_packet{ip->src, ip->dst, read16(payload, 0), read16(payload, 2), false};
+    return udp_packet{ip->src, ip->dst, read_be16(payload, 0), read_be16(payload, 2), false};
   }
-  const auto icmp = ip->family == AF_INET ? ip_proto_icmp : ip_proto_icmpv6;
+  // glibc declares the two in different enums.
+  const int icmp = ip->family == AF_INET ? int{IPPROTO_ICMP} : int{IPPROTO_ICMPV6};
   if (ip->protocol != icmp || payload.size() < icmp_header_bytes) return std::nullopt;
   if (!is_port_unreachable(ip->family, payload[0], payload[1])) return std::nullopt;
   auto quoted = read_quoted_udp(payload.subspan(icmp_header_bytes), ip->family);
@@ -121,9 +117,9 @@ std::optional<udp_packet> parse_udp_packet(std::span<const std::uint8_t> packet)
 
 std::optional<tcp_packet> parse_tcp_packet(std::span<const std::uint8_t> packet) {
   const auto ip = read_ip_header(packet);
-  if (!ip || ip->protocol != ip_proto_tcp || packet.size() < ip->length + tcp_bytes_needed) return std::nullopt;
+  if (!ip || ip->protocol != IPPROTO_TCP || packet.size() < ip->length + tcp_bytes_needed) return std::nullopt;
   const auto tcp = packet.subspan(ip->length);
-  return tcp_packet{ip->src, ip->dst, read16(tcp, 0), read16(tcp, 2), tcp[13]};
+  return tcp_packet{ip->src, ip->dst, read_be16(tcp, 0), read_be16(tcp, 2), tcp[13]};
 }
 
 void tally_packet(capture_tally& tally, const tcp_packet& packet, packet_direction direction,

@@ -179,10 +179,6 @@ std::optional<std::string> default_gateway_for(const ip_literal& target) {
   return default_gateway_v6(read_small_file("/proc/net/ipv6_route").value_or(""));
 }
 
-bool is_link_local_v6(const ip_literal& ip) {
-  return ip.family == AF_INET6 && ip.bytes[0] == 0xfe && (ip.bytes[1] & 0xc0) == 0x80;
-}
-
 // Addresses on interfaces that are up, without loopback, and without IPv6
 // link-local ones: no relay can ever see those as a source.
 std::vector<std::string> host_addresses() {

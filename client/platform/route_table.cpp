@@ -18,10 +18,6 @@ bool is_unspecified(const ip_literal& ip) {
   return std::all_of(bytes.begin(), bytes.end(), [](std::uint8_t b) { return b == 0; });
 }
 
-bool is_link_local_v6(const ip_literal& ip) {
-  return ip.view().size() == 16 && ip.bytes[0] == 0xfe && (ip.bytes[1] & 0xc0) == 0x80;
-}
-
 std::optional<ip_literal> parse_width(const std::string& text, ip_version version) {
   auto ip = parse_ip(text);
   if (!ip || ip->view().size() != address_width(version)) return std::nullopt;

@@ -1,30 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "client/router/natpmp.hpp"
 
+#include "common/big_endian.hpp"
+
 namespace reachback::router {
 
 namespace {
 
-constexpr std::uint8_t response_bit = 128;
 constexpr std::size_t header_size = 8;  // version, opcode, result code, epoch
-
-std::uint16_t read16(std::span<const std::uint8_t> bytes, std::size_t at) {
-  return static_cast<std::uint16_t>((bytes[at] << 8) | bytes[at + 1]);
-}
-
-std::uint32_t read32(std::span<const std::uint8_t> bytes, std::size_t at) {
-  return (std::uint32_t{bytes[at]} << 24) | (std::uint32_t{bytes[at + 1]} << 16) |
-         (std::uint32_t{bytes[at + 2]} << 8) | std::uint32_t{bytes[at + 3]};
-}
-
-void write16(std::uint8_t* at, std::uint16_t value) {
-  at[0] = static_cast<std::uint8_t>(value >> 8);
-  at[1] = static_cast<std::uint8_t>(value);
-}
-
-void write32(std::uint8_t* at, std::uint32_t value) {
-  for (int i = 0; i < 4; ++i) at[i] = static_cast<std::uint8_t>(value >> (24 - 8 * i));
-}
 
 }  // namespace
 
@@ -35,19 +18,19 @@ std::array<std::uint8_t, 12> natpmp_map_request(natpmp_protocol protocol, std::u
                                                 std::uint32_t lifetime_seconds) noexcept {
   std::array<std::uint8_t, 12> request{};
   request[1] = static_cast<std::uint8_t>(protocol);
-  write16(&request[4], internal_port);
-  write16(&request[6], suggested_external_port);
-  write32(&request[8], lifetime_seconds);
+  write_be16(request, 4, internal_port);
+  write_be16(request, 6, suggested_external_port);
+  write_be32(request, 8, lifetime_seconds);
   return request;
 }
 
 std::optional<natpmp_external_address_response> parse_natpmp_external_address_response(
     std::span<const std::uint8_t> datagram) {
-  if (datagram.size() < header_size || datagram[0] != 0 || datagram[1] != response_bit)
+  if (datagram.size() < header_size || datagram[0] != 0 || datagram[1] != natpmp_response_bit)
     return std::nullopt;
   natpmp_external_address_response response;
-  response.result_code = read16(datagram, 2);
-  response.epoch_seconds = read32(datagram, 4);
+  response.result_code = read_be16(datagram, 2);
+  response.epoch_seconds = read_be32(datagram, 4);
   if (response.result_code != 0) return response;
   if (datagram.size() < 12) return std::nullopt;
   response.external_address = std::to_string(datagram[8]) + "." + std::to_string(datagram[9]) + "." +
@@ -58,16 +41,16 @@ std::optional<natpmp_external_address_response> parse_natpmp_external_address_re
 std::optional<natpmp_map_response> parse_natpmp_map_response(std::span<const std::uint8_t> datagram) {
   if (datagram.size() < header_size || datagram[0] != 0) return std::nullopt;
   natpmp_map_response response;
-  if (datagram[1] == response_bit + 1) response.protocol = natpmp_protocol::udp;
-  else if (datagram[1] == response_bit + 2) response.protocol = natpmp_protocol::tcp;
+  if (datagram[1] == natpmp_response_bit + 1) response.protocol = natpmp_protocol::udp;
+  else if (datagram[1] == natpmp_response_bit + 2) response.protocol = natpmp_protocol::tcp;
   else return std::nullopt;
-  response.result_code = read16(datagram, 2);
-  response.epoch_seconds = read32(datagram, 4);
+  response.result_code = read_be16(datagram, 2);
+  response.epoch_seconds = read_be32(datagram, 4);
   if (response.result_code != 0) return response;
   if (datagram.size() < 16) return std::nullopt;
-  response.internal_port = read16(datagram, 8);
-  response.external_port = read16(datagram, 10);
-  response.lifetime_seconds = read32(datagram, 12);
+  response.internal_port = read_be16(datagram, 8);
+  response.external_port = read_be16(datagram, 10);
+  response.lifetime_seconds = read_be32(datagram, 12);
   return response;
 }
 

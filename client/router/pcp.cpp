@@ -4,15 +4,16 @@
 #include <algorithm>
 
 #include "client/platform/ip_literal.hpp"
+#include "client/router/natpmp.hpp"
+#include "common/big_endian.hpp"
 #include "common/net_compat.hpp"
 
 namespace reachback::router {
 
 namespace {
 
-constexpr std::uint8_t response_bit = 0x80;
+using client::platform::v4_mapped_prefix;
 using address_bytes = std::array<std::uint8_t, 16>;
-constexpr std::array<std::uint8_t, 12> v4_mapped_prefix{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
 // An IP literal as PCP's 16 bytes; IPv4 becomes ::ffff:a.b.c.d.
 std::optional<address_bytes> address_field(std::string_view text) {
@@ -42,30 +43,13 @@ std::string address_text(std::span<const std::uint8_t> bytes16) {
   return ip ? client::platform::to_string(*ip) : std::string();
 }
 
-void write16(std::uint8_t* at, std::uint16_t value) {
-  at[0] = static_cast<std::uint8_t>(value >> 8);
-  at[1] = static_cast<std::uint8_t>(value);
-}
-
-void write32(std::uint8_t* at, std::uint32_t value) {
-  for (int i = 0; i < 4; ++i) at[i] = static_cast<std::uint8_t>(value >> (24 - 8 * i));
-}
-
-std::uint16_t read16(std::span<const std::uint8_t> bytes, std::size_t at) {
-  return static_cast<std::uint16_t>((bytes[at] << 8) | bytes[at + 1]);
-}
-
-std::uint32_t read32(std::span<const std::uint8_t> bytes, std::size_t at) {
-  return (std::uint32_t{bytes[at]} << 24) | (std::uint32_t{bytes[at + 1]} << 16) |
-         (std::uint32_t{bytes[at + 2]} << 8) | std::uint32_t{bytes[at + 3]};
-}
-
 // The 24-byte request header: version, opcode, reserved, lifetime, client address.
-void write_header(std::uint8_t* out, pcp_opcode opcode, std::uint32_t lifetime, const address_bytes& client) {
+void write_header(std::span<std::uint8_t, pcp_header_size> out, pcp_opcode opcode, std::uint32_t lifetime,
+                  const address_bytes& client) {
   out[0] = pcp_version;
   out[1] = static_cast<std::uint8_t>(opcode);
-  write32(out + 4, lifetime);
-  std::copy(client.begin(), client.end(), out + 8);
+  write_be32(out, 4, lifetime);
+  std::copy(client.begin(), client.end(), out.begin() + 8);
 }
 
 }  // namespace
@@ -75,7 +59,7 @@ std::optional<std::array<std::uint8_t, pcp_header_size>> pcp_announce_request(
   const auto client = address_field(client_address);
   if (!client) return std::nullopt;
   std::array<std::uint8_t, pcp_header_size> request{};
-  write_header(request.data(), pcp_opcode::announce, 0, *client);
+  write_header(request, pcp_opcode::announce, 0, *client);
   return request;
 }
 
@@ -92,33 +76,34 @@ std::optional<std::array<std::uint8_t, pcp_map_message_size>> pcp_map_request(
     external = *suggested;
   }
   std::array<std::uint8_t, pcp_map_message_size> request{};
-  write_header(request.data(), pcp_opcode::map, args.lifetime_seconds, *client);
-  auto* map = request.data() + pcp_header_size;
-  std::copy(args.nonce.begin(), args.nonce.end(), map);
+  const std::span<std::uint8_t, pcp_map_message_size> whole(request);
+  write_header(whole.first<pcp_header_size>(), pcp_opcode::map, args.lifetime_seconds, *client);
+  const auto map = whole.subspan<pcp_header_size>();
+  std::copy(args.nonce.begin(), args.nonce.end(), map.begin());
   map[12] = args.protocol;
-  write16(map + 16, args.internal_port);
-  write16(map + 18, args.suggested_external_port);
-  std::copy(external.begin(), external.end(), map + 20);
+  write_be16(map, 16, args.internal_port);
+  write_be16(map, 18, args.suggested_external_port);
+  std::copy(external.begin(), external.end(), map.begin() + 20);
   return request;
 }
 
 std::optional<pcp_response> parse_pcp_response(std::span<const std::uint8_t> datagram) {
   if (datagram.size() < pcp_header_size || datagram.size() > max_pcp_message) return std::nullopt;
-  if (datagram[0] == 0 || (datagram[1] & response_bit) == 0) return std::nullopt;
+  if (datagram[0] == 0 || (datagram[1] & natpmp_response_bit) == 0) return std::nullopt;
   pcp_response response;
   response.version = datagram[0];
-  response.opcode = static_cast<std::uint8_t>(datagram[1] & ~response_bit);
+  response.opcode = static_cast<std::uint8_t>(datagram[1] & ~natpmp_response_bit);
   response.result_code = datagram[3];
-  response.lifetime_seconds = read32(datagram, 4);
-  response.epoch_seconds = read32(datagram, 8);
+  response.lifetime_seconds = read_be32(datagram, 4);
+  response.epoch_seconds = read_be32(datagram, 8);
   if (response.version == pcp_version && response.opcode == static_cast<std::uint8_t>(pcp_opcode::map) &&
       datagram.size() >= pcp_map_message_size) {
     const auto map = datagram.subspan(pcp_header_size);
     pcp_map_fields fields;
     std::copy_n(map.begin(), fields.nonce.size(), fields.nonce.begin());
     fields.protocol = map[12];
-    fields.internal_port = read16(map, 16);
-    fields.external_port = read16(map, 18);
+    fields.internal_port = read_be16(map, 16);
+    fields.external_port = read_be16(map, 18);
     fields.external_address = address_text(map.subspan(20, 16));
     response.map = std::move(fields);
   }
@@ -126,7 +111,7 @@ std::optional<pcp_response> parse_pcp_response(std::span<const std::uint8_t> dat
 }
 
 bool is_natpmp_answer(std::span<const std::uint8_t> datagram) noexcept {
-  return datagram.size() >= 4 && datagram[0] == 0 && (datagram[1] & response_bit) != 0;
+  return datagram.size() >= 4 && datagram[0] == 0 && (datagram[1] & natpmp_response_bit) != 0;
 }
 
 std::string pcp_result_name(std::uint8_t code) {

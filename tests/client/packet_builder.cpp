@@ -5,6 +5,8 @@
 #include <array>
 #include <span>
 
+#include "common/big_endian.hpp"
+
 namespace reachback::client::test {
 
 namespace {
@@ -20,8 +22,7 @@ constexpr std::size_t tcp_header = 20;
 using packet_buffer = std::array<std::uint8_t, 80>;
 
 void put16(std::span<std::uint8_t> out, std::size_t at, std::size_t value) {
-  out[at] = static_cast<std::uint8_t>(value >> 8);
-  out[at + 1] = static_cast<std::uint8_t>(value & 0xff);
+  write_be16(out, at, static_cast<std::uint16_t>(value));
 }
 
 void put_address(std::span<std::uint8_t> out, std::size_t at, const platform::ip_literal& ip) {
