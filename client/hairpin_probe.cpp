@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "common/address.hpp"
+#include "common/elapsed.hpp"
 
 namespace reachback::client {
 namespace {
@@ -64,10 +65,6 @@ hairpin_outcome outcome_of(const attempt& a, bool timed_out, const std::string& 
   if (!a.connected) return timed_out ? hairpin_outcome::timeout : failed_connect_outcome(a.connect_error);
   if (expected_proof.empty()) return hairpin_outcome::connected;
   return a.received == expected_proof ? hairpin_outcome::looped_back : hairpin_outcome::other_peer;
-}
-
-double ms_since(clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(clock::now() - start).count();
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "agent_listener.hpp"
 #include "common/address.hpp"
+#include "common/elapsed.hpp"
 #include "common/messages.hpp"
 #include "common/verdict_engine.hpp"
 #include "common/verdict_hairpin.hpp"
@@ -32,10 +33,6 @@ namespace reachback::client {
 namespace {
 
 using clock = std::chrono::steady_clock;
-
-double ms_since(clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(clock::now() - start).count();
-}
 
 std::string make_nonce() {
   std::random_device rd;

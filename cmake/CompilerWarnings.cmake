@@ -28,3 +28,11 @@ if(REACHBACK_WERROR OR "$ENV{REACHBACK_WERROR}")
   target_compile_options(project_warnings INTERFACE
     $<$<AND:$<CXX_COMPILER_ID:GNU>,$<PLATFORM_ID:Windows>>:-Wno-error=maybe-uninitialized>)
 endif()
+
+# A unity build (-DCMAKE_UNITY_BUILD=ON) includes each source into a batch
+# file, and g++ then takes the sources' own anonymous namespaces for a
+# header's (-Wsubobject-linkage). Names that clash there fail the build
+# anyway.
+if(CMAKE_UNITY_BUILD)
+  target_compile_options(project_warnings INTERFACE $<$<CXX_COMPILER_ID:GNU>:-Wno-subobject-linkage>)
+endif()

@@ -5,6 +5,7 @@
 #include <variant>
 
 #include "common/asio_compat.hpp"
+#include "common/elapsed.hpp"
 #include "relay/dial.hpp"
 #include "relay/io_timeouts.hpp"
 #include "relay/listen_address.hpp"
@@ -109,7 +110,7 @@ asio::awaitable<or_local_failure<dialed_back>> dial_back(dial_route route, std::
     result.outcome = failure.outcome;
     result.icmp = failure.icmp;
   }
-  result.total_ms = elapsed_ms(started);
+  result.total_ms = ms_since(started);
   co_return std::move(out);
 }
 
@@ -120,7 +121,7 @@ asio::awaitable<connect_back_result> read_answer(open_connect_back open,
   record_reply(handshake, received, nonce);
   asio::error_code ignored;
   open.socket.close(ignored);
-  handshake.total_ms = elapsed_ms(open.started);
+  handshake.total_ms = ms_since(open.started);
   co_return handshake;
 }
 

@@ -7,6 +7,7 @@
 #include <cerrno>
 
 #include "common/asio_compat.hpp"
+#include "common/elapsed.hpp"
 #include "relay/icmp_errors.hpp"
 #include "relay/io_timeouts.hpp"
 #include "relay/probe_socket.hpp"
@@ -94,7 +95,7 @@ asio::awaitable<dial_result> dial(dial_route route, std::optional<int> ttl,
   asio::error_code ec;
   result.source_port = socket.local_endpoint(ec).port();
   if (!attempt.error) co_await await_handshake(socket, attempt, deadline);
-  attempt.elapsed_ms = elapsed_ms(start);
+  attempt.elapsed_ms = ms_since(start);
   attempt.connected = !attempt.timed_out && !attempt.error;
   if (!attempt.connected) {
     // Read even after a timeout: an ICMP error may have raced the timer.

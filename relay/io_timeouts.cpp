@@ -59,8 +59,4 @@ asio::awaitable<void> close_gracefully(asio::ip::tcp::socket& socket,
   socket.close(ec);
 }
 
-double elapsed_ms(steady_clock::time_point start) noexcept {
-  return std::chrono::duration<double, std::milli>(steady_clock::now() - start).count();
-}
-
 }  // namespace reachback::relay

@@ -25,7 +25,4 @@ using steady_clock = std::chrono::steady_clock;
 [[nodiscard]] asio::awaitable<void> close_gracefully(asio::ip::tcp::socket& socket,
                                                      steady_clock::duration timeout);
 
-/// Milliseconds since `start`, as the evidence records them.
-[[nodiscard]] double elapsed_ms(steady_clock::time_point start) noexcept;
-
 }  // namespace reachback::relay

@@ -158,10 +158,6 @@ asio::awaitable<frame_read> read_frame(session& s) {
   }
 }
 
-protocol::error bad_request(std::string text) {
-  return {protocol::wire_error::bad_request, std::move(text)};
-}
-
 protocol::error rate_limited(const session& s) {
   return {protocol::wire_error::rate_limited,
           "more than " + std::to_string(s.shared.limiter.limits().probes_per_minute) +

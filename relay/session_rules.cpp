@@ -27,11 +27,11 @@ bool same_token(std::string_view given, std::string_view expected) noexcept {
   return difference == 0;
 }
 
+}  // namespace
+
 protocol::error bad_request(std::string text) {
   return {protocol::wire_error::bad_request, std::move(text)};
 }
-
-}  // namespace
 
 protocol::error error_for_decode_failure(std::error_code ec, std::span<const char> received,
                                          std::size_t payload_limit) {

@@ -38,6 +38,9 @@ using protocol::capability_udp_probe;
 [[nodiscard]] std::optional<protocol::error> check_hello(const protocol::hello& hello,
                                                          const std::vector<std::string>& tokens);
 
+/// A bad_request error frame that says `text`.
+[[nodiscard]] protocol::error bad_request(std::string text);
+
 /// nullopt for a well-formed request: protocol "tcp" or "udp", port 1..65535 and a
 /// nonce the codec accepts (protocol::valid_nonce; it is echoed into the proof
 /// line). Otherwise a bad_request error saying what is wrong.

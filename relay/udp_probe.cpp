@@ -5,6 +5,7 @@
 #include <string_view>
 #include <utility>
 
+#include "common/elapsed.hpp"
 #include "common/messages.hpp"
 #include "relay/datagram_answer.hpp"
 #include "relay/icmp_errors.hpp"
@@ -116,7 +117,7 @@ asio::awaitable<udp_exchange> send_and_listen(udp::socket& socket, const udp::en
       out.attempt.timed_out = true;
     }
   }
-  out.attempt.elapsed_ms = elapsed_ms(sent_at);
+  out.attempt.elapsed_ms = ms_since(sent_at);
   co_return out;
 }
 
@@ -160,7 +161,7 @@ asio::awaitable<or_local_failure<connect_back_result>> udp_probe_back(dial_route
   if (auto failed = local_failure_of(heard.attempt, "UDP probe")) co_return std::move(*failed);
   result.source_port = local_port(socket);
   record_exchange(result, heard);
-  result.connect_ms = elapsed_ms(started);
+  result.connect_ms = ms_since(started);
   result.total_ms = result.connect_ms;
   asio::error_code ignored;
   socket.close(ignored);

@@ -35,8 +35,6 @@ namespace {
 // The table can grow between the call that sizes the buffer and the one
 // that fills it; a few rounds settle it on any real host.
 constexpr int max_buffer_rounds = 4;
-// netsh http answers within a second; a hung one must not hold the report.
-constexpr std::chrono::seconds netsh_deadline{5};
 
 // dwLocalPort keeps the port in network byte order in its low 16 bits.
 std::uint16_t table_port(DWORD value) {

@@ -21,10 +21,6 @@ namespace reachback::client::platform {
 
 namespace {
 
-using namespace std::chrono_literals;
-
-// netsh answers in well under a second; a hung one must not hold the report.
-constexpr auto netsh_deadline = 2s;
 // A value that changes while we enumerate asks for a bigger buffer; a few
 // retries cover that without looping on a key that keeps growing.
 constexpr int max_buffer_retries = 4;

@@ -10,6 +10,10 @@
 
 namespace reachback::client::platform {
 
+/// How long a netsh query may run: netsh answers within a second, and a
+/// hung one must not hold the report.
+inline constexpr std::chrono::seconds netsh_deadline{5};
+
 /// Why `result` has no output worth parsing: "could not run: <error>",
 /// "did not finish within 2 s" (`deadline` is what the run was given) or
 /// "failed with exit code 1". "" when the program ran and exited with 0.
