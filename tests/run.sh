@@ -10,8 +10,7 @@
 #             (build-windows/), then runs them under Wine;
 #   sanitize  clang with ASan+UBSan in build-sanitize/: every other test
 #             (unit, loopback, end to end, fuzz replays), then each libFuzzer
-#             target on its checked-in corpus: the codec, which the relay
-#             feeds what strangers send, for 60 s, the others for 30 s;
+#             target for 60 s on its checked-in corpus;
 #   tidy      clang-tidy (.clang-tidy) over every product source.
 # Each test runs once: the unit tests under the sanitizers, the lab against
 # the optimised programs that ship. The lab and Wine mostly wait, so the
@@ -50,8 +49,8 @@ tests_leg() {
 }
 
 windows_leg() {
-  REACHBACK_WERROR=ON timed windows build ./deploy/build-windows.sh -DREACHBACK_CTEST_PER_PROGRAM=ON ||
-    return 1
+  REACHBACK_WERROR=ON timed windows build ./deploy/build-windows.sh -DREACHBACK_CTEST_PER_PROGRAM=ON \
+    -DCMAKE_UNITY_BUILD=ON || return 1
   timed windows wine-boot tests/windows/wine-run.sh --boot "$wine_prefix" || return 1
   timed windows wine-ctest ctest --test-dir build-windows --output-on-failure -j "$jobs" "$@"
 }
@@ -107,13 +106,22 @@ mkdir -p "$log_dir"
 : >"$timings"
 say "checking build dependencies (a fresh machine installs about 1 GB of Debian packages first)"
 timed setup install-deps ./deploy/install-deps.sh
-say "building the Linux programs in build/ (about 6 minutes the first time on 2 cores, seconds after)"
+say "building the Linux programs in build/ (about 3 minutes the first time on 2 cores, seconds after)"
 # Configured for /usr so that the deploy tests package this very tree; line
 # tables only (-g1): backtraces name file and line, at a third less build.
+# The g++ and mingw builds are unity builds (CMAKE_UNITY_BUILD, 8 sources a
+# batch): Asio and the standard library are compiled once a batch, not once a
+# source, for 40 % less CPU on a clean build (measured: g++ 557 -> 319
+# CPU-s, mingw 576 -> 384), which pays for every fuzzer's full minute. Every
+# Linux source is still compiled on its own by the sanitize build and
+# clang-tidy, so a missing include still fails CI. Two sources of a batch
+# that each define a private helper of the same name fail a unity build:
+# that is how eight helpers written twice were found.
 system_tests_only=$([ "$checks" != 0 ] && echo ON || echo OFF)
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" -DREACHBACK_WERROR=ON \
-  -DREACHBACK_SYSTEM_TESTS_ONLY="$system_tests_only" -DCMAKE_INSTALL_PREFIX=/usr >/dev/null
+  -DREACHBACK_SYSTEM_TESTS_ONLY="$system_tests_only" -DCMAKE_INSTALL_PREFIX=/usr \
+  -DCMAKE_UNITY_BUILD=ON >/dev/null
 timed setup build cmake --build build -j "$jobs"
 
 wine_prefix=$PWD/build-windows/wine-prefix
@@ -127,7 +135,7 @@ if [ "$checks" != 0 ]; then
   # compiled by clang alone.
   cmake -S . -B build-sanitize -G Ninja -DCMAKE_CXX_COMPILER=clang++ \
     -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O0 -gline-tables-only" \
-    -DREACHBACK_SANITIZE=ON -DREACHBACK_WERROR=ON -DREACHBACK_FUZZ_SECONDS=30 \
+    -DREACHBACK_SANITIZE=ON -DREACHBACK_WERROR=ON \
     -DREACHBACK_CTEST_PER_PROGRAM=ON \
     -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null
 fi
