@@ -14,8 +14,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -24,6 +22,7 @@
 
 #include "common/codec.hpp"
 #include "relay/session_rules.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
 
@@ -40,10 +39,7 @@ constexpr std::size_t relay_read_size = 4096;
 constexpr std::size_t byte_by_byte_prefix = 4096;
 
 [[noreturn]] void fail(const char* what, std::span<const char> input) {
-  std::fprintf(stderr, "codec_fuzz: %s; input (%zu bytes):", what, input.size());
-  for (const char c : input) std::fprintf(stderr, " %02x", static_cast<unsigned char>(c));
-  std::fputc('\n', stderr);
-  std::abort();
+  reachback::fuzz::fail("codec_fuzz", what, std::string_view(input.data(), input.size()));
 }
 
 void check_round_trip(const decoded& d, std::span<const char> input) {

@@ -6,21 +6,17 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string_view>
 
 #include "client/platform/excluded_ports.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
 
 using namespace reachback::client::platform;
 
 [[noreturn]] void fail(const char* what, std::string_view input) {
-  std::fprintf(stderr, "excluded_ports_fuzz: %s; input (%zu bytes):", what, input.size());
-  for (const char c : input) std::fprintf(stderr, " %02x", static_cast<unsigned char>(c));
-  std::fputc('\n', stderr);
-  std::abort();
+  reachback::fuzz::fail("excluded_ports_fuzz", what, input);
 }
 
 void check(std::string_view input, int ip_version) {

@@ -5,12 +5,11 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
 #include "client/platform/firewall_log.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
 
@@ -23,10 +22,7 @@ constexpr std::string_view drop =
     "2026-12-01 10:00:00 DROP TCP 203.0.113.7 192.168.1.20 40000 3000 60 S 1234 0 64240 - - - RECEIVE\r\n";
 
 [[noreturn]] void fail(const char* what, std::string_view input) {
-  std::fprintf(stderr, "firewall_log_fuzz: %s; input (%zu bytes):", what, input.size());
-  for (const char c : input) std::fprintf(stderr, " %02x", static_cast<unsigned char>(c));
-  std::fputc('\n', stderr);
-  std::abort();
+  reachback::fuzz::fail("firewall_log_fuzz", what, input);
 }
 
 }  // namespace

@@ -8,13 +8,12 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "client/platform/firewall_policy.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
 
@@ -23,10 +22,7 @@ using reachback::firewall_block_reason;
 using reachback::firewall_decision;
 
 [[noreturn]] void fail(const char* what, std::string_view input) {
-  std::fprintf(stderr, "firewall_rule_fuzz: %s; input (%zu bytes):", what, input.size());
-  for (const char c : input) std::fprintf(stderr, " %02x", static_cast<unsigned char>(c));
-  std::fputc('\n', stderr);
-  std::abort();
+  reachback::fuzz::fail("firewall_rule_fuzz", what, input);
 }
 
 std::vector<std::string> parts(std::string_view input) {

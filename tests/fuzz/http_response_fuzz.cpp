@@ -9,13 +9,15 @@
 #include <string_view>
 
 #include "client/router/http_message.hpp"
-#include "router_fuzz_support.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
 
 using namespace reachback::router;
 
-void fail(const char* what, std::string_view input) { fuzz::fail("http_response_fuzz", what, input); }
+[[noreturn]] void fail(const char* what, std::string_view input) {
+  reachback::fuzz::fail("http_response_fuzz", what, input);
+}
 
 void check_result(const http_parse_result& result, std::string_view input) {
   if (result.status == http_parse_status::malformed) {
@@ -29,7 +31,7 @@ void check_result(const http_parse_result& result, std::string_view input) {
   if (response.headers.size() > max_http_headers) fail("too many headers", input);
   if (response.body.size() > max_http_body) fail("a body above the limit", input);
   for (const auto& [name, value] : response.headers) {
-    if (name.empty() || fuzz::has_control(name)) fail("a bad header name", input);
+    if (name.empty() || reachback::fuzz::has_control(name)) fail("a bad header name", input);
     for (const char c : value) {
       const auto u = static_cast<unsigned char>(c);
       if ((u < 0x20 && c != '\t') || u == 0x7f) fail("a control character in a header value", input);

@@ -9,34 +9,24 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <set>
 #include <string>
 #include <string_view>
 
 #include "client/platform/http_servicestate.hpp"
+#include "common/ascii_text.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
 
 using namespace reachback::client::platform;
 
 [[noreturn]] void fail(const char* what, std::string_view input) {
-  std::fprintf(stderr, "http_servicestate_fuzz: %s; input (%zu bytes):", what, input.size());
-  for (const char c : input) std::fprintf(stderr, " %02x", static_cast<unsigned char>(c));
-  std::fputc('\n', stderr);
-  std::abort();
+  reachback::fuzz::fail("http_servicestate_fuzz", what, input);
 }
 
 bool has_scheme(std::string_view url) {
-  const auto lower = [](std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](char c) {
-      return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-    });
-    return out;
-  };
-  return lower(url.substr(0, 7)) == "http://" || lower(url.substr(0, 8)) == "https://";
+  return reachback::istarts_with(url, "http://") || reachback::istarts_with(url, "https://");
 }
 
 void check_queue(const http_request_queue& queue, std::string_view input) {

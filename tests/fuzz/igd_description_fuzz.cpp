@@ -15,13 +15,15 @@
 #include "client/router/soap.hpp"
 #include "client/router/xml_text.hpp"
 #include "common/ascii_text.hpp"
-#include "router_fuzz_support.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
 
 using namespace reachback::router;
 
-void fail(const char* what, std::string_view input) { fuzz::fail("igd_description_fuzz", what, input); }
+[[noreturn]] void fail(const char* what, std::string_view input) {
+  reachback::fuzz::fail("igd_description_fuzz", what, input);
+}
 
 bool inside(std::string_view part, std::string_view whole) {
   return part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size();

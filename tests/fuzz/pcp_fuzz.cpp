@@ -15,13 +15,16 @@
 
 #include "client/platform/ip_literal.hpp"
 #include "client/router/pcp.hpp"
-#include "router_fuzz_support.hpp"
+#include "common/big_endian.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
 
 using namespace reachback::router;
 
-void fail(const char* what, std::string_view input) { fuzz::fail("pcp_fuzz", what, input); }
+[[noreturn]] void fail(const char* what, std::string_view input) {
+  reachback::fuzz::fail("pcp_fuzz", what, input);
+}
 
 std::string dotted(const std::uint8_t* b) {
   return std::to_string(b[0]) + "." + std::to_string(b[1]) + "." + std::to_string(b[2]) + "." + std::to_string(b[3]);
@@ -50,8 +53,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     args.client_address = dotted(data);
     std::copy_n(data + 4, args.nonce.size(), args.nonce.begin());
     args.protocol = data[16];
-    args.internal_port = static_cast<std::uint16_t>((data[17] << 8) | data[18]);
-    args.suggested_external_port = static_cast<std::uint16_t>((data[19] << 8) | data[20]);
+    args.internal_port = reachback::read_be16(bytes, 17);
+    args.suggested_external_port = reachback::read_be16(bytes, 19);
     args.suggested_external_address = dotted(data + 20);
     const auto request = pcp_map_request(args);
     if (!request) fail("a request from dotted addresses failed", input);

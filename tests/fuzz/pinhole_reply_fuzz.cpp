@@ -11,13 +11,15 @@
 
 #include "client/router/pinhole.hpp"
 #include "client/router/soap.hpp"
-#include "router_fuzz_support.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
 
 using namespace reachback::router;
 
-void fail(const char* what, std::string_view input) { fuzz::fail("pinhole_reply_fuzz", what, input); }
+[[noreturn]] void fail(const char* what, std::string_view input) {
+  reachback::fuzz::fail("pinhole_reply_fuzz", what, input);
+}
 
 }  // namespace
 

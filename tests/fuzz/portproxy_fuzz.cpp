@@ -7,22 +7,18 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
 #include "client/platform/portproxy.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
 
 using namespace reachback::client::platform;
 
 [[noreturn]] void fail(const char* what, std::string_view input) {
-  std::fprintf(stderr, "portproxy_fuzz: %s; input (%zu bytes):", what, input.size());
-  for (const char c : input) std::fprintf(stderr, " %02x", static_cast<unsigned char>(c));
-  std::fputc('\n', stderr);
-  std::abort();
+  reachback::fuzz::fail("portproxy_fuzz", what, input);
 }
 
 // Splits off the text up to the next '\n' (or the rest).

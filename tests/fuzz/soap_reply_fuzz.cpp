@@ -13,20 +13,22 @@
 #include "client/router/igd_description.hpp"
 #include "client/router/soap.hpp"
 #include "common/ascii_text.hpp"
-#include "router_fuzz_support.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
 
 using namespace reachback::router;
 
-void fail(const char* what, std::string_view input) { fuzz::fail("soap_reply_fuzz", what, input); }
+[[noreturn]] void fail(const char* what, std::string_view input) {
+  reachback::fuzz::fail("soap_reply_fuzz", what, input);
+}
 
 void check_mapping(const reachback::port_mapping& mapping, std::string_view input) {
   if (mapping.protocol != "TCP" && mapping.protocol != "UDP") fail("a protocol other than TCP or UDP", input);
   if (mapping.internal_port == 0) fail("internal port 0", input);
   if (mapping.internal_client.empty()) fail("no internal client", input);
-  if (fuzz::has_control(mapping.internal_client) || fuzz::has_control(mapping.description) ||
-      fuzz::has_control(mapping.remote_host))
+  if (reachback::fuzz::has_control(mapping.internal_client) || reachback::fuzz::has_control(mapping.description) ||
+      reachback::fuzz::has_control(mapping.remote_host))
     fail("a control character in router text", input);
 }
 
@@ -44,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (reply->fault) {
       if (!reply->values.empty()) fail("a fault with values", input);
       if (reply->error_code < 0 || reply->error_code > 99999) fail("an error code out of range", input);
-      if (fuzz::has_control(reply->error_description)) fail("a control character in a fault", input);
+      if (reachback::fuzz::has_control(reply->error_description)) fail("a control character in a fault", input);
       if (upnp_error_name(reply->error_code).empty()) fail("an error without a name", input);
     }
     if (const auto mapping = mapping_from_reply(*reply, 3000, "TCP")) check_mapping(*mapping, input);

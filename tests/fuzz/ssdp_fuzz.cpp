@@ -13,13 +13,15 @@
 
 #include "client/router/http_url.hpp"
 #include "client/router/ssdp.hpp"
-#include "router_fuzz_support.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
 
 using namespace reachback::router;
 
-void fail(const char* what, std::string_view input) { fuzz::fail("ssdp_fuzz", what, input); }
+[[noreturn]] void fail(const char* what, std::string_view input) {
+  reachback::fuzz::fail("ssdp_fuzz", what, input);
+}
 
 void check_url(const http_url& url, std::string_view input) {
   if (url.host.empty() || url.port == 0) fail("a URL without host or port", input);
@@ -28,7 +30,7 @@ void check_url(const http_url& url, std::string_view input) {
     if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f)
       fail("a blank, control or non-ASCII byte in a request target", input);
   }
-  if (fuzz::has_control(url.host)) fail("a control character in a host", input);
+  if (reachback::fuzz::has_control(url.host)) fail("a control character in a host", input);
   const auto again = parse_http_url(to_string(url));
   if (!again || !(*again == url)) fail("a URL does not parse back from its text", input);
 }
