@@ -8,6 +8,7 @@
 #include "common/address.hpp"
 #include "common/asio_compat.hpp"
 #include "common/codec.hpp"
+#include "common/elapsed.hpp"
 #include "client/platform/socket_options.hpp"
 #include "common/protocol_error.hpp"
 #include "version.hpp"
@@ -207,7 +208,7 @@ asio::awaitable<void> await_answer(connection& c, const session_hooks& hooks, re
   } else {
     out.agent_greeted = std::get<1>(first);
   }
-  out.answer_wait_ms = std::chrono::duration<double, std::milli>(clock::now() - start).count();
+  out.answer_wait_ms = ms_since(start);
 }
 
 asio::awaitable<relay_exchange> exchange(const client_options& o, protocol::probe_request request,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "address.hpp"
 
+#include "ascii_text.hpp"
 #include "big_endian.hpp"
 #include "net_compat.hpp"
 
@@ -40,9 +41,8 @@ address_class classify_v4(const std::array<unsigned char, 4>& b) noexcept {
 address_class classify_v6(const std::array<unsigned char, 16>& b) noexcept {
   constexpr std::array<unsigned char, 16> loopback = {
       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-  constexpr std::array<unsigned char, 12> mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
   if (b == loopback) return address_class::loopback;
-  if (std::equal(mapped.begin(), mapped.end(), b.begin()))
+  if (std::equal(v4_mapped_prefix.begin(), v4_mapped_prefix.end(), b.begin()))
     return classify_v4({b[12], b[13], b[14], b[15]});
   if ((b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80))
     return address_class::private_net;
@@ -58,12 +58,7 @@ std::optional<std::uint16_t> parse_port(std::string_view text) noexcept {
   return static_cast<std::uint16_t>(value);
 }
 
-bool starts_with_nocase(std::string_view s, std::string_view prefix) noexcept {
-  return s.size() >= prefix.size() &&
-         std::equal(prefix.begin(), prefix.end(), s.begin(), [](char a, char b) {
-           return a == (b >= 'A' && b <= 'Z' ? static_cast<char>(b - 'A' + 'a') : b);
-         });
-}
+
 
 }  // namespace
 
@@ -120,7 +115,7 @@ std::string format_endpoint(std::string_view address, std::uint16_t port) {
 }
 
 std::string unmap_v4(std::string_view address) {
-  if (starts_with_nocase(address, mapped_prefix)) {
+  if (istarts_with(address, mapped_prefix)) {
     const auto v4 = address.substr(mapped_prefix.size());
     std::array<unsigned char, 4> bytes{};
     if (to_bytes(AF_INET, v4, bytes.data())) return std::string(v4);

@@ -3,6 +3,7 @@
 // Address helpers shared by client and relay: classification and
 // "HOST[:PORT]" handling. Pure string work; no resolution.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -11,6 +12,9 @@
 #include "evidence.hpp"
 
 namespace reachback {
+
+/// The first 12 bytes of an IPv4-mapped IPv6 address: ::ffff:0:0/96.
+inline constexpr std::array<std::uint8_t, 12> v4_mapped_prefix{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
 /// Loopback, RFC 1918 / ULA / link-local, RFC 6598 carrier-grade, or public.
 /// IPv4-mapped IPv6 addresses are classified as their IPv4 address.

@@ -25,9 +25,6 @@ struct ip_literal {
   bool operator==(const ip_literal&) const = default;
 };
 
-/// The first 12 bytes of an IPv4-mapped IPv6 address: ::ffff:0:0/96.
-inline constexpr std::array<std::uint8_t, 12> v4_mapped_prefix{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-
 /// Parses "1.2.3.4", "2001:db8::1" or "::ffff:1.2.3.4"; an IPv4-mapped IPv6
 /// address becomes plain IPv4, because that is how the kernel routes and
 /// sends it. nullopt for anything that is not a numeric address.

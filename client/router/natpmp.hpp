@@ -17,8 +17,8 @@ namespace reachback::router {
 inline constexpr std::uint16_t natpmp_port = 5351;
 
 /// The bit of the opcode byte that marks an answer: the request's opcode + 128.
-/// PCP keeps it (RFC 6887 section 7.1), which is how a NAT-PMP answer to a
-/// PCP request is told apart.
+/// PCP keeps it (RFC 6887 section 7.1); version 0 tells a NAT-PMP answer
+/// from a PCP one (is_natpmp_answer).
 inline constexpr std::uint8_t natpmp_response_bit = 0x80;
 
 /// The protocol of a mapping request; the value is the request's opcode.

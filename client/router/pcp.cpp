@@ -5,6 +5,7 @@
 
 #include "client/platform/ip_literal.hpp"
 #include "client/router/natpmp.hpp"
+#include "common/address.hpp"
 #include "common/big_endian.hpp"
 #include "common/net_compat.hpp"
 
@@ -12,7 +13,6 @@ namespace reachback::router {
 
 namespace {
 
-using client::platform::v4_mapped_prefix;
 using address_bytes = std::array<std::uint8_t, 16>;
 
 // An IP literal as PCP's 16 bytes; IPv4 becomes ::ffff:a.b.c.d.

@@ -46,7 +46,7 @@ std::optional<std::uint16_t> pinhole_id_from_reply(const soap_reply& reply) {
   if (reply.fault) return std::nullopt;
   const auto text = reply.value("UniqueID");
   if (!text || text->empty() || text->size() > 5) return std::nullopt;
-  if (!std::all_of(text->begin(), text->end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
+  if (!std::all_of(text->begin(), text->end(), is_digit)) return std::nullopt;
   const auto value = std::stoul(*text);
   if (value > 65535) return std::nullopt;
   return static_cast<std::uint16_t>(value);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "packet_builder.hpp"
 
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <array>
 #include <span>
@@ -11,10 +13,6 @@ namespace reachback::client::test {
 
 namespace {
 
-constexpr std::uint8_t icmp_protocol = 1;
-constexpr std::uint8_t tcp_protocol = 6;
-constexpr std::uint8_t udp_protocol = 17;
-constexpr std::uint8_t icmpv6_protocol = 58;
 constexpr std::size_t udp_header = 8;
 constexpr std::size_t tcp_header = 20;
 // Largest packet built: a 60-byte IPv4 header and the TCP header. Building in
@@ -77,7 +75,7 @@ built ip_header(const platform::ip_literal& src, const platform::ip_literal& dst
 
 std::vector<std::uint8_t> udp(const platform::ip_literal& src, const platform::ip_literal& dst, std::uint16_t sport,
                               std::uint16_t dport, std::size_t ip_options, std::size_t payload) {
-  auto out = ip_header(src, dst, udp_protocol, udp_header + payload, ip_options);
+  auto out = ip_header(src, dst, IPPROTO_UDP, udp_header + payload, ip_options);
   put16(out.bytes, out.size, sport);
   put16(out.bytes, out.size + 2, dport);
   put16(out.bytes, out.size + 4, udp_header + payload);
@@ -102,7 +100,8 @@ std::vector<std::uint8_t> icmp_error(const platform::ip_literal& src, const plat
                                      std::uint8_t type, std::uint8_t code, const std::vector<std::uint8_t>& quoted) {
   const bool v6 = src.view().size() == 16;
   constexpr std::size_t icmp_header = 8;
-  auto out = ip_header(src, dst, v6 ? icmpv6_protocol : icmp_protocol, icmp_header + quoted.size(), 0);
+  const auto icmp = v6 ? std::uint8_t{IPPROTO_ICMPV6} : std::uint8_t{IPPROTO_ICMP};
+  auto out = ip_header(src, dst, icmp, icmp_header + quoted.size(), 0);
   out.bytes[out.size] = type;
   out.bytes[out.size + 1] = code;
   out.size += icmp_header;
@@ -121,7 +120,7 @@ std::vector<std::uint8_t> ipv4_tcp(const platform::ip_literal& src, const platfo
   put16(out, 2, size);
   put16(out, 6, 0x4000);  // don't fragment
   out[8] = 64;            // TTL
-  out[9] = tcp_protocol;
+  out[9] = IPPROTO_TCP;
   put_address(out, 12, src);
   put_address(out, 16, dst);
   for (std::size_t i = 20; i < header; ++i) out[i] = 1;  // NOP options
@@ -135,7 +134,7 @@ std::vector<std::uint8_t> ipv6_tcp(const platform::ip_literal& src, const platfo
   packet_buffer out{};
   out[0] = 0x60;
   put16(out, 4, tcp_header);
-  out[6] = tcp_protocol;
+  out[6] = IPPROTO_TCP;
   out[7] = 64;  // hop limit
   put_address(out, 8, src);
   put_address(out, 24, dst);
