@@ -26,6 +26,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <optional>
@@ -146,7 +147,13 @@ void serve_session(int control, sockaddr_in client, const canned_frames& frames)
     sockaddr_in client{};
     socklen_t size = sizeof client;
     const int control = ::accept4(listener, reinterpret_cast<sockaddr*>(&client), &size, SOCK_CLOEXEC);
-    if (control < 0) continue;  // ECONNABORTED, EINTR: the next one
+    if (control < 0 && (errno == EINTR || errno == ECONNABORTED)) continue;
+    if (control < 0) {
+      // Out of descriptors or worse: retrying would spin and count as the
+      // floor's CPU, so the benchmark fails instead.
+      std::fprintf(stderr, "relay_floor: accept: %s\n", std::strerror(errno));
+      std::exit(1);
+    }
     serve_session(control, client, frames);
     ::close(control);
   }

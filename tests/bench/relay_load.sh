@@ -112,7 +112,8 @@ verified_run() {
   done_sessions=$(field sessions <"$work/$name.$run")
   awk -v t="$((after - before))" -v u="$((user_after - user_before))" \
       -v s="$((sys_after - sys_before))" -v n="$done_sessions" -v hz="$clock_ticks" \
-      'BEGIN {printf "%.1f %.1f %.1f\n", t*1e6/hz/n, u*1e6/hz/n, s*1e6/hz/n}' >"$work/$name-cpu.$run"
+      'BEGIN {if (n > 0) printf "%.1f %.1f %.1f\n", t*1e6/hz/n, u*1e6/hz/n, s*1e6/hz/n; else print "0 0 0"}' \
+      >"$work/$name-cpu.$run"
 }
 
 status=0
@@ -144,7 +145,8 @@ for run in $(seq "$runs"); do
   awk -v a="$rss_after" -v b="$rss_before" -v n="$held" \
     'BEGIN {printf "%.2f\n", (n > 0) ? (a - b) / n : 0}' >"$work/rss.$run"
   stop_server
-  echo "relay_load.sh: run $run/$runs: $(cat "$work/verified.$run") relay_cpu_us=$(cut -d' ' -f1 "$work/verified-cpu.$run") floor_cpu_us=$(cut -d' ' -f1 "$work/floor-cpu.$run") rss_kib=$(cat "$work/rss.$run")" >&2
+  echo "relay_load.sh: run $run/$runs: relay: $(cat "$work/verified.$run") relay_cpu_us=$(cut -d' ' -f1 "$work/verified-cpu.$run") rss_kib=$(cat "$work/rss.$run")" >&2
+  echo "relay_load.sh: run $run/$runs: floor: $(cat "$work/floor.$run") floor_cpu_us=$(cut -d' ' -f1 "$work/floor-cpu.$run")" >&2
 done
 
 col() { for run in $(seq "$runs"); do cut -d' ' -f"$2" "$work/$1.$run"; done | median; }
